@@ -1,0 +1,147 @@
+/**
+ * The ports between the scheduler and the world. Real adapters live in scheduler/adapters/,
+ * fakes in scheduler/testing/. The core never sees these; the runtime and the API services do.
+ */
+import type { Instant, Job, Run, RunState, RunTrigger } from './core/types';
+
+/** Wall clock and timers. The runtime gets one; tests pass a TestClock they advance by hand. */
+export interface Clock {
+  now(): Instant;
+  /** Calls fn after ms; returns a cancel function. */
+  setTimer(ms: number, fn: () => void): () => void;
+}
+
+/** A stored job with the bookkeeping the scheduler needs beside the Chronos JSON. */
+export interface StoredJob {
+  job: Job;
+  /** Optimistic concurrency version, bumped on every write. */
+  version: number;
+  updatedAt: Instant;
+}
+
+export interface JobQuery {
+  /** Case-insensitive substring of the name. */
+  name?: string;
+  /** Case-insensitive substring of the command. */
+  command?: string;
+  /** Chronos `any`: name or command contains it (rescues a job the other filters dropped). */
+  any?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface JobStore {
+  get(name: string): Promise<Job | null>;
+  list(): Promise<Job[]>;
+  search(q: JobQuery): Promise<Job[]>;
+  count(): Promise<number>;
+  /** Insert or replace the whole job. */
+  put(job: Job): Promise<void>;
+  /** Several puts and deletes in one transaction (delete + re-parent, bulk import). */
+  apply(changes: { put?: Job[]; delete?: string[] }): Promise<void>;
+  delete(name: string): Promise<boolean>;
+}
+
+export interface NewRun {
+  jobName: string;
+  due: Instant;
+  attempt: number;
+  taskId: string;
+  arguments: string;
+  trigger: RunTrigger;
+  highPriority: boolean;
+  state?: RunState; // default QUEUED; SKIPPED for runs past their epsilon
+  queuedAt: Instant;
+  message?: string | null;
+}
+
+export interface RunPatch {
+  state?: RunState;
+  launchedAt?: Instant | null;
+  startedAt?: Instant | null;
+  finishedAt?: Instant | null;
+  agentId?: string | null;
+  host?: string | null;
+  message?: string | null;
+  reason?: string | null;
+  elementsProcessed?: number;
+}
+
+export interface RunFilter {
+  jobName?: string;
+  states?: RunState[];
+  /** Runs whose due instant is in [from, to). */
+  from?: Instant;
+  to?: Instant;
+  limit?: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface RunPage {
+  runs: Run[];
+  nextCursor: string | null;
+}
+
+export interface RunStore {
+  /**
+   * Idempotent: one run per (jobName, due, attempt). Returns the new run, or null when that
+   * run already exists (a double tick or a leader flap is a no-op).
+   */
+  create(run: NewRun): Promise<Run | null>;
+  /** Many creates in one round trip; returns only the runs that were new. */
+  createMany(runs: NewRun[]): Promise<Run[]>;
+  update(taskId: string, patch: RunPatch): Promise<Run | null>;
+  /** Many updates in one transaction (status-update bursts). */
+  updateMany(updates: { taskId: string; patch: RunPatch }[]): Promise<void>;
+  getByTaskId(taskId: string): Promise<Run | null>;
+  /** Every run that is not terminal (QUEUED, STAGING, STARTING, RUNNING, KILLING). */
+  listActive(): Promise<Run[]>;
+  list(filter: RunFilter): Promise<RunPage>;
+  /** The most recent runs of a job, newest first. */
+  recent(jobName: string, limit: number): Promise<Run[]>;
+  /** Durations in ms of finished runs of a job (for percentiles), newest first, at most limit. */
+  durations(jobName: string, limit: number): Promise<number[]>;
+  deleteForJob(jobName: string): Promise<void>;
+}
+
+/** Invocation counters on parent→child edges (Chronos §4), persisted (Chronos #811). */
+export interface EdgeStore {
+  /** counters[child][parent] */
+  load(): Promise<Map<string, Map<string, number>>>;
+  set(child: string, parent: string, count: number): Promise<void>;
+  /** Replace every counter of a child (reset to 0 or re-parent). */
+  resetChild(child: string, parents: string[]): Promise<void>;
+  deleteJob(name: string): Promise<void>;
+}
+
+export interface FrameworkStore {
+  getFrameworkId(): Promise<string | null>;
+  setFrameworkId(id: string | null): Promise<void>;
+  /** Small key/value state (leader epoch, watermarks). */
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface Store {
+  jobs: JobStore;
+  runs: RunStore;
+  edges: EdgeStore;
+  framework: FrameworkStore;
+  /** Run fn in one database transaction with stores bound to it. */
+  transaction<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Leader election. With no ZooKeeper configured the single instance is always leader. */
+export interface LeaderElector {
+  readonly id: string;
+  isLeader(): boolean;
+  /** Current leader's id (host:port), or null while unknown. */
+  leader(): string | null;
+  /** Monotonic epoch of this instance's leadership, checked on writes (fencing). */
+  epoch(): number;
+  on(event: 'elected' | 'deposed' | 'leader-changed', fn: () => void): () => void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,1 @@
+// Placeholder until the persistence layer lands: generates nothing.
