@@ -145,3 +145,31 @@ export interface LeaderElector {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** What a job is doing right now, as Chronos's /jobs/summary shows it. */
+export interface JobActivity {
+  queued: number;
+  running: number;
+}
+
+/**
+ * The worker as the API services see it (scheduler/runtime implements it). Services validate and
+ * store; the runtime is told so its index, queue and graph follow.
+ */
+export interface SchedulerRuntime {
+  /** A job was created or replaced (already stored). */
+  jobChanged(job: Job, previous: Job | null): Promise<void>;
+  /** A job was deleted (already removed from the store, children already re-parented). */
+  jobDeleted(job: Job): Promise<void>;
+  /** Manual run: PUT /job/{name}?arguments=…; returns the task id queued. */
+  runNow(job: Job, args: string): Promise<string>;
+  /** PUT /job/success/{name}: success bookkeeping and dependents fire. */
+  markSuccess(job: Job): Promise<void>;
+  /** DELETE /task/kill/{name}: kill every running task of the job. */
+  killJob(name: string): Promise<void>;
+  /** Chronos 2.x async completion: 0 finished, else failed. False when the task is unknown. */
+  completeTask(taskId: string, statusCode: number): Promise<boolean>;
+  activity(name: string): JobActivity;
+  /** Leader's id (host:port) for GET /leader. */
+  leader(): string;
+}
