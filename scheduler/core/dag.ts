@@ -1,0 +1,496 @@
+/**
+ * The job dependency graph (shared/reference/chronos.md §4). Pure: no clock, no I/O.
+ *
+ * Vertices are job names, edges go parent → child. A scheduled job is a vertex without parents;
+ * a dependency job has at least one parent. Each edge carries an invocation counter used by the
+ * multi-parent trigger rule:
+ * - a child with one parent is enqueued every time that parent finishes;
+ * - a child with several parents: the counter on (parent → child) is incremented, and the child is
+ *   enqueued when that counter equals the minimum counter over all of the child's parent edges;
+ * - a child's counters reset to 0 when one of its tasks reports STAGING, STARTING or RUNNING;
+ * - counters are updated for disabled children too, but disabled children are never returned;
+ * - a final failure fires children only when the parent has `softError`.
+ *
+ * Unlike Chronos (#811) the counters can be exported (`counters()`) and imported
+ * (`fromJobs(jobs, counters)` / `importCounters`) so a restart keeps partly satisfied parents.
+ */
+import type { Job, Result, RunState } from './types';
+import { err, ok } from './types';
+
+/* ------------------------------------------------------------------ lastState */
+
+export type LastState = 'success' | 'failure' | 'fresh';
+
+const instantOrder = (a: string, b: string): number => {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  if (!Number.isNaN(ta) && !Number.isNaN(tb)) return ta - tb;
+  return a < b ? -1 : a > b ? 1 : 0;
+};
+
+/**
+ * fresh when the job never finished; failure when only lastError is set or lastError ≥ lastSuccess;
+ * success otherwise.
+ */
+export function lastState(job: Pick<Job, 'lastSuccess' | 'lastError'>): LastState {
+  const s = job.lastSuccess ?? '';
+  const e = job.lastError ?? '';
+  if (s === '' && e === '') return 'fresh';
+  if (e !== '' && (s === '' || instantOrder(e, s) >= 0)) return 'failure';
+  return 'success';
+}
+
+/* ------------------------------------------------------------------ errors and data */
+
+export type DagError =
+  | { kind: 'cycle'; cycle: string[]; message: string }
+  | { kind: 'self-parent'; name: string; message: string }
+  | { kind: 'unknown-parents'; names: string[]; message: string }
+  | { kind: 'duplicate'; name: string; message: string }
+  | { kind: 'not-found'; name: string; message: string };
+
+/** One edge counter as plain data, for persistence. */
+export interface EdgeCount {
+  child: string;
+  parent: string;
+  count: number;
+}
+
+export type TriggerOutcome = 'success' | 'failure';
+
+export interface TriggerOptions {
+  /** The finishing parent's softError: a failure fires children only when it is true. */
+  softError?: boolean;
+  /** Disabled children are skipped (their counters still move). */
+  isDisabled?: (child: string) => boolean;
+}
+
+/** Task states that reset a child's counters. */
+const STARTED_STATES: ReadonlySet<RunState> = new Set<RunState>(['STAGING', 'STARTING', 'RUNNING']);
+
+interface Vertex {
+  seq: number;
+  parents: string[];
+  children: string[];
+}
+
+const dedupe = (xs: readonly string[]): string[] => [...new Set(xs)];
+const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((x) => b.includes(x));
+
+/* ------------------------------------------------------------------ the graph */
+
+export class DependencyGraph {
+  private readonly vertices = new Map<string, Vertex>();
+  /** child → parent → count (absent = 0). */
+  private readonly counts = new Map<string, Map<string, number>>();
+  private nextSeq = 0;
+
+  /**
+   * A graph of every job, with persisted counters. Tolerant of bad stored data: a job whose
+   * parents are unknown or would close a cycle keeps its vertex but gets no edges, and is listed
+   * in `rejected` (Chronos drops such jobs from its graph; #815).
+   */
+  static fromJobs(
+    jobs: Iterable<Pick<Job, 'name' | 'parents'>>,
+    counters: Iterable<EdgeCount> = [],
+  ): { graph: DependencyGraph; rejected: Array<{ name: string; error: DagError }> } {
+    const graph = new DependencyGraph();
+    const list = [...jobs];
+    const rejected: Array<{ name: string; error: DagError }> = [];
+    const duplicates = new Set<number>();
+    list.forEach((j, i) => {
+      const r = graph.addJob(j.name);
+      if (!r.ok) {
+        duplicates.add(i);
+        rejected.push({ name: j.name, error: r.error });
+      }
+    });
+    for (const [i, j] of list.entries()) {
+      if (!j.parents || j.parents.length === 0 || duplicates.has(i)) continue;
+      const r = graph.setParents(j.name, j.parents);
+      if (!r.ok) rejected.push({ name: j.name, error: r.error });
+    }
+    graph.importCounters(counters);
+    return { graph, rejected };
+  }
+
+  /* ---------- reading */
+
+  has(name: string): boolean {
+    return this.vertices.has(name);
+  }
+
+  get size(): number {
+    return this.vertices.size;
+  }
+
+  /** Every job name, in insertion order. */
+  names(): string[] {
+    return [...this.vertices.keys()];
+  }
+
+  parentsOf(name: string): string[] {
+    return [...(this.vertices.get(name)?.parents ?? [])];
+  }
+
+  childrenOf(name: string): string[] {
+    return [...(this.vertices.get(name)?.children ?? [])];
+  }
+
+  /** Every transitive parent, nearest first. */
+  ancestors(name: string): string[] {
+    return this.walk(name, (v) => v.parents);
+  }
+
+  /** Every transitive child, nearest first. */
+  descendants(name: string): string[] {
+    return this.walk(name, (v) => v.children);
+  }
+
+  /**
+   * Parents before children; among jobs free to go next, the earliest added first (so a graph
+   * built in a valid order keeps that order).
+   */
+  topologicalOrder(): string[] {
+    const indegree = new Map<string, number>();
+    for (const [n, v] of this.vertices) indegree.set(n, v.parents.length);
+    const heap = new SeqHeap();
+    for (const [n, v] of this.vertices) if (v.parents.length === 0) heap.push(v.seq, n);
+    const out: string[] = [];
+    while (heap.size > 0) {
+      const n = heap.pop();
+      out.push(n);
+      for (const c of this.vertices.get(n)!.children) {
+        const d = indegree.get(c)! - 1;
+        indegree.set(c, d);
+        if (d === 0) heap.push(this.vertices.get(c)!.seq, c);
+      }
+    }
+    return out;
+  }
+
+  /* ---------- changing */
+
+  /** Check a parent set for `name` without changing anything. */
+  validateParents(name: string, parents: readonly string[]): Result<void, DagError> {
+    const ps = dedupe(parents);
+    if (ps.includes(name)) {
+      return err({ kind: 'self-parent', name, message: `self-parent: ${name}` });
+    }
+    const unknown = ps.filter((p) => !this.vertices.has(p));
+    if (unknown.length > 0) {
+      return err({
+        kind: 'unknown-parents',
+        names: unknown,
+        message: `unknown parent${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`,
+      });
+    }
+    if (this.vertices.has(name)) {
+      for (const p of ps) {
+        const path = this.pathDown(name, p);
+        if (path) {
+          const cycle = [...path, name];
+          return err({ kind: 'cycle', cycle, message: `cycle: ${cycle.join(' -> ')}` });
+        }
+      }
+    }
+    return ok(undefined);
+  }
+
+  /** Add a job; `parents` empty or absent for a scheduled job. */
+  addJob(name: string, parents: readonly string[] = []): Result<void, DagError> {
+    if (this.vertices.has(name)) {
+      return err({ kind: 'duplicate', name, message: `duplicate job: ${name}` });
+    }
+    const v = this.validateParents(name, parents);
+    if (!v.ok) return v;
+    this.vertices.set(name, { seq: this.nextSeq++, parents: [], children: [] });
+    this.link(name, dedupe(parents));
+    return ok(undefined);
+  }
+
+  /**
+   * Replace a job's parents ([] makes it a scheduled job). When the set changes, the job's
+   * edge counters reset; an unchanged set keeps them.
+   */
+  setParents(name: string, parents: readonly string[]): Result<void, DagError> {
+    const v = this.vertices.get(name);
+    if (!v) return err({ kind: 'not-found', name, message: `unknown job: ${name}` });
+    const ps = dedupe(parents);
+    if (sameSet(v.parents, ps)) return ok(undefined);
+    const check = this.validateParents(name, ps);
+    if (!check.ok) return check;
+    this.unlinkParents(name);
+    this.link(name, ps);
+    this.counts.delete(name);
+    return ok(undefined);
+  }
+
+  /** addJob or setParents, whichever applies. */
+  upsertJob(name: string, parents: readonly string[] = []): Result<void, DagError> {
+    return this.vertices.has(name) ? this.setParents(name, parents) : this.addJob(name, parents);
+  }
+
+  /**
+   * Remove a job and rewire its children as Chronos does:
+   * - a dependency job P (has parents): each child gets (child.parents − P) ∪ P.parents;
+   * - a scheduled job S (no parents): each child loses all its parents (it becomes a scheduled
+   *   job; `convertChildrenOnDelete` gives it S's schedule).
+   * Affected children's counters reset. Returns the children whose parents changed.
+   */
+  removeJob(name: string): Result<string[], DagError> {
+    const v = this.vertices.get(name);
+    if (!v) return err({ kind: 'not-found', name, message: `unknown job: ${name}` });
+    const grandParents = [...v.parents];
+    const children = [...v.children];
+    for (const c of children) {
+      const cv = this.vertices.get(c)!;
+      const next =
+        grandParents.length > 0
+          ? dedupe([...cv.parents.filter((p) => p !== name), ...grandParents])
+          : [];
+      this.unlinkParents(c);
+      this.link(c, next);
+      this.counts.delete(c);
+    }
+    this.unlinkParents(name);
+    this.vertices.delete(name);
+    this.counts.delete(name);
+    return ok(children);
+  }
+
+  /* ---------- triggering */
+
+  /**
+   * A parent finished (a success, a job marked successful, or a final failure): returns the
+   * children to enqueue, in the order they were linked, and moves the edge counters.
+   */
+  trigger(parent: string, outcome: TriggerOutcome, opts: TriggerOptions = {}): string[] {
+    const v = this.vertices.get(parent);
+    if (!v) return [];
+    if (outcome === 'failure' && !opts.softError) return [];
+    const out: string[] = [];
+    for (const child of v.children) {
+      const cv = this.vertices.get(child)!;
+      let fire: boolean;
+      if (cv.parents.length === 1) {
+        fire = true;
+      } else {
+        let m = this.counts.get(child);
+        if (!m) this.counts.set(child, (m = new Map()));
+        const count = (m.get(parent) ?? 0) + 1;
+        m.set(parent, count);
+        const min = Math.min(...cv.parents.map((p) => m!.get(p) ?? 0));
+        fire = count === min;
+      }
+      if (fire && !(opts.isDisabled?.(child) ?? false)) out.push(child);
+    }
+    return out;
+  }
+
+  /** A task of `child` changed state: STAGING, STARTING or RUNNING reset its counters. */
+  onTaskState(child: string, state: RunState): void {
+    if (STARTED_STATES.has(state)) this.resetCounters(child);
+  }
+
+  resetCounters(child: string): void {
+    this.counts.delete(child);
+  }
+
+  /** Non-zero counters as plain data, ordered by child then parent link order. */
+  counters(): EdgeCount[] {
+    const out: EdgeCount[] = [];
+    for (const [child, v] of this.vertices) {
+      const m = this.counts.get(child);
+      if (!m) continue;
+      for (const parent of v.parents) {
+        const count = m.get(parent) ?? 0;
+        if (count > 0) out.push({ child, parent, count });
+      }
+    }
+    return out;
+  }
+
+  /** Load persisted counters; entries for edges that do not exist are ignored. */
+  importCounters(counters: Iterable<EdgeCount>): void {
+    for (const { child, parent, count } of counters) {
+      const v = this.vertices.get(child);
+      if (!v || !v.parents.includes(parent)) continue;
+      if (!Number.isFinite(count) || count <= 0) continue;
+      let m = this.counts.get(child);
+      if (!m) this.counts.set(child, (m = new Map()));
+      m.set(parent, Math.floor(count));
+    }
+  }
+
+  /* ---------- output */
+
+  /** Graphviz text: vertex ids 1..n in topological order, two-space indent. */
+  toDot(): string {
+    const order = this.topologicalOrder();
+    const id = new Map(order.map((n, i) => [n, i + 1] as const));
+    const lines = ['digraph G {'];
+    for (const n of order) lines.push(`  ${id.get(n)} [ label="${dotEscape(n)}" ];`);
+    for (const n of order) {
+      for (const c of this.vertices.get(n)!.children) lines.push(`  ${id.get(n)} -> ${id.get(c)};`);
+    }
+    lines.push('}');
+    return lines.join('\n') + '\n';
+  }
+
+  /**
+   * `node,<name>,<lastState>,<state>` for every job, then `link,<parent>,<child>` for every edge,
+   * both in topological order. `info` gives each job's lastState and state (idle, queued, ...).
+   */
+  toCsv(info: (name: string) => { lastState: LastState; state: string }): string {
+    const order = this.topologicalOrder();
+    const lines: string[] = [];
+    for (const n of order) {
+      const i = info(n);
+      lines.push(`node,${n},${i.lastState},${i.state}`);
+    }
+    for (const n of order) {
+      for (const c of this.vertices.get(n)!.children) lines.push(`link,${n},${c}`);
+    }
+    return lines.map((l) => l + '\n').join('');
+  }
+
+  /* ---------- internals */
+
+  private link(child: string, parents: readonly string[]): void {
+    const v = this.vertices.get(child)!;
+    v.parents = [...parents];
+    for (const p of parents) this.vertices.get(p)!.children.push(child);
+  }
+
+  private unlinkParents(child: string): void {
+    const v = this.vertices.get(child)!;
+    for (const p of v.parents) {
+      const pv = this.vertices.get(p);
+      if (pv) pv.children = pv.children.filter((c) => c !== child);
+    }
+    v.parents = [];
+  }
+
+  private walk(name: string, next: (v: Vertex) => string[]): string[] {
+    const start = this.vertices.get(name);
+    if (!start) return [];
+    const seen = new Set<string>([name]);
+    const out: string[] = [];
+    let frontier = next(start);
+    while (frontier.length > 0) {
+      const following: string[] = [];
+      for (const n of frontier) {
+        if (seen.has(n)) continue;
+        seen.add(n);
+        out.push(n);
+        following.push(...next(this.vertices.get(n)!));
+      }
+      frontier = following;
+    }
+    return out;
+  }
+
+  /** Shortest path from `from` down to `to` along child edges, or null. */
+  private pathDown(from: string, to: string): string[] | null {
+    if (from === to) return [from];
+    const prev = new Map<string, string>();
+    const queue = [from];
+    const seen = new Set([from]);
+    for (let i = 0; i < queue.length; i++) {
+      const n = queue[i];
+      for (const c of this.vertices.get(n)!.children) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        prev.set(c, n);
+        if (c === to) {
+          const path = [to];
+          let cur = to;
+          while (cur !== from) path.unshift((cur = prev.get(cur)!));
+          return path;
+        }
+        queue.push(c);
+      }
+    }
+    return null;
+  }
+}
+
+const dotEscape = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+
+/** A min-heap of names keyed by insertion sequence. */
+class SeqHeap {
+  private readonly items: Array<[number, string]> = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(seq: number, name: string): void {
+    const a = this.items;
+    a.push([seq, name]);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p][0] <= a[i][0]) break;
+      [a[p], a[i]] = [a[i], a[p]];
+      i = p;
+    }
+  }
+  pop(): string {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l][0] < a[m][0]) m = l;
+        if (r < a.length && a[r][0] < a[m][0]) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top[1];
+  }
+}
+
+/* ------------------------------------------------------------------ job-level delete */
+
+/**
+ * The jobs to rewrite when `deleted` is deleted, given its children (Chronos behaviour, §4):
+ * - `deleted` is a dependency job P: each child's parents become (child.parents − P) ∪ P.parents;
+ * - `deleted` is a scheduled job S: every dependency child becomes a scheduled job with S's
+ *   schedule and scheduleTimeZone, even a child with other parents (#660). As in Chronos the
+ *   converted child also loses its container, environmentVariables, arguments, constraints,
+ *   description and concurrent (they go back to their defaults).
+ * Children are returned in the order given; store them together with the delete.
+ */
+export function rewireChildrenOnDelete(deleted: Job, children: readonly Job[]): Job[] {
+  const isDependency = deleted.parents !== undefined && deleted.parents.length > 0;
+  return children.map((child) => {
+    if (isDependency) {
+      const parents = dedupe([
+        ...(child.parents ?? []).filter((p) => p !== deleted.name),
+        ...deleted.parents!,
+      ]);
+      return { ...child, parents };
+    }
+    const converted: Job = {
+      ...child,
+      environmentVariables: [],
+      arguments: [],
+      constraints: [],
+      description: '',
+      concurrent: false,
+      schedule: deleted.schedule ?? '',
+      scheduleTimeZone: deleted.scheduleTimeZone ?? '',
+    };
+    delete converted.parents;
+    delete converted.container;
+    return converted;
+  });
+}
