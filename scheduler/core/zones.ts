@@ -1,0 +1,277 @@
+/**
+ * Time zones for schedules: Chronos `scheduleTimeZone` ids, resolved as Java's
+ * `TimeZone.getTimeZone(id)` does, and wall-clock <-> instant conversion in a zone.
+ *
+ * A resolved zone is a string luxon understands:
+ *   - an IANA id (`America/New_York`, `Asia/Dhaka`, `Etc/GMT+5`, `US/Eastern`), or
+ *   - a fixed offset written `UTC`, `UTC+05:30`, `UTC-05:00`.
+ *
+ * Two entry points:
+ *   - `validateZone(id)`: strict, for the API. An unknown id is an error
+ *     ("Unknown scheduleTimeZone 'X'"); Sisyphus rejects it with 400.
+ *   - `resolveZone(id)`: lenient, for legacy stored jobs. An unknown id becomes GMT (`UTC`),
+ *     exactly as Java does silently.
+ *
+ * Differences from Java, on purpose: ids are matched case-insensitively (Java would turn
+ * `america/new_york` into GMT; we read it as America/New_York), and `UTC+hh:mm` is accepted like
+ * `GMT+hh:mm`.
+ *
+ * Pure: no clock. Every instant is passed in.
+ */
+import { DateTime, Info, type Zone } from 'luxon';
+import { err, ok, type Instant, type Result } from './types';
+
+/** The zero-offset zone. Java's GMT, our "JVM zone". */
+export const UTC_ZONE = 'UTC';
+
+/**
+ * Java's three-letter legacy ids (`ZoneId.SHORT_IDS`, the same table `TimeZone.getTimeZone` uses).
+ * EST, MST and HST are fixed offsets; the others are aliases of a region.
+ * Note BST is Bangladesh (+06:00), not British Summer Time, and IST is India.
+ */
+export const JAVA_SHORT_IDS: Readonly<Record<string, string>> = Object.freeze({
+  ACT: 'Australia/Darwin',
+  AET: 'Australia/Sydney',
+  AGT: 'America/Argentina/Buenos_Aires',
+  ART: 'Africa/Cairo',
+  AST: 'America/Anchorage',
+  BET: 'America/Sao_Paulo',
+  BST: 'Asia/Dhaka',
+  CAT: 'Africa/Harare',
+  CNT: 'America/St_Johns',
+  CST: 'America/Chicago',
+  CTT: 'Asia/Shanghai',
+  EAT: 'Africa/Addis_Ababa',
+  ECT: 'Europe/Paris',
+  EST: 'UTC-05:00',
+  HST: 'UTC-10:00',
+  IET: 'America/Indiana/Indianapolis',
+  IST: 'Asia/Kolkata',
+  JST: 'Asia/Tokyo',
+  MIT: 'Pacific/Apia',
+  MST: 'UTC-07:00',
+  NET: 'Asia/Yerevan',
+  NST: 'Pacific/Auckland',
+  PLT: 'Asia/Karachi',
+  PNT: 'America/Phoenix',
+  PRT: 'America/Puerto_Rico',
+  PST: 'America/Los_Angeles',
+  SST: 'Pacific/Guadalcanal',
+  VST: 'Asia/Ho_Chi_Minh',
+});
+
+/** Ids that mean the zero offset. */
+const ZERO_IDS = new Set(['UTC', 'GMT', 'Z', 'UT', 'ZULU', 'UCT', 'UNIVERSAL', 'GREENWICH', 'ETC/UTC', 'ETC/GMT']);
+
+/** `GMT+5`, `GMT-05:00`, `GMT+0530`, `UTC+5:30` (Java's custom-id syntax; UTC accepted too). */
+const CUSTOM_OFFSET = /^(?:GMT|UTC)([+-])(\d{1,2})(?::?(\d{2}))?$/i;
+
+/** Our own fixed-offset spelling, as produced by `fixedZone`. */
+const OUR_FIXED = /^UTC(?:([+-])(\d{2}):(\d{2}))?$/;
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** The fixed-offset zone string for an offset in minutes: `UTC`, `UTC+06:00`, `UTC-03:30`. */
+export function fixedZone(offsetMinutes: number): string {
+  if (offsetMinutes === 0) return UTC_ZONE;
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `UTC${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+/** The offset in minutes when `zone` is a fixed-offset zone string from this module, else null. */
+export function fixedOffsetMinutes(zone: string): number | null {
+  const m = OUR_FIXED.exec(zone);
+  if (!m) return null;
+  if (!m[1]) return 0;
+  const minutes = Number(m[2]) * 60 + Number(m[3]);
+  return m[1] === '-' ? -minutes : minutes;
+}
+
+/** The canonical spelling of an IANA id when only its case differs, else the id as given. */
+function canonicalIana(id: string): string {
+  try {
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: id }).resolvedOptions().timeZone;
+    return resolved.toLowerCase() === id.toLowerCase() ? resolved : id;
+  } catch {
+    return id;
+  }
+}
+
+function lookup(raw: string): string | null {
+  const id = raw.trim();
+  if (id === '') return null;
+  const upper = id.toUpperCase();
+  if (ZERO_IDS.has(upper)) return UTC_ZONE;
+  const short = JAVA_SHORT_IDS[upper];
+  if (short !== undefined) return short;
+  const custom = CUSTOM_OFFSET.exec(id);
+  if (custom) {
+    const hours = Number(custom[2]);
+    const minutes = custom[3] === undefined ? 0 : Number(custom[3]);
+    if (hours > 23 || minutes > 59) return null;
+    const total = hours * 60 + minutes;
+    return fixedZone(custom[1] === '-' ? -total : total);
+  }
+  // An IANA id (luxon asks Intl). Reject anything luxon would read as a fixed offset of its own.
+  if (/^(?:utc|gmt)[+-]/i.test(id)) return null;
+  const zone = Info.normalizeZone(id);
+  if (!zone.isValid || zone.type !== 'iana') return null;
+  return canonicalIana(id);
+}
+
+/**
+ * Strict: the resolved zone, or the reason `Unknown scheduleTimeZone 'X'`.
+ * An empty id is not a zone (a caller treats "" as "no scheduleTimeZone" before asking).
+ */
+export function validateZone(id: string): Result<string> {
+  const zone = lookup(id);
+  return zone === null ? err(`Unknown scheduleTimeZone '${id}'`) : ok(zone);
+}
+
+/** Lenient, Java's rule: the resolved zone; an unknown, empty or missing id becomes GMT (`UTC`). */
+export function resolveZone(id: string | null | undefined): string {
+  if (id === null || id === undefined) return UTC_ZONE;
+  return lookup(id) ?? UTC_ZONE;
+}
+
+/* ---------------- wall clock <-> instant ---------------- */
+
+/** Wall-clock fields, without a zone. month is 1-12. */
+export interface LocalFields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+}
+
+const zoneCache = new Map<string, Zone>();
+function zoneOf(zone: string): Zone {
+  let z = zoneCache.get(zone);
+  if (z === undefined) {
+    z = Info.normalizeZone(zone);
+    if (!z.isValid) throw new Error(`invalid zone '${zone}'`);
+    zoneCache.set(zone, z);
+  }
+  return z;
+}
+
+/** The offset of `zone` at `instant`, in minutes. */
+export function offsetAt(instant: Instant, zone: string): number {
+  return zoneOf(zone).offset(instant);
+}
+
+/** True when `zone` resolves (luxon can use it). */
+export function isUsableZone(zone: string): boolean {
+  return Info.normalizeZone(zone).isValid;
+}
+
+/** The wall clock of `instant` in `zone`. */
+export function wallOf(instant: Instant, zone: string): LocalFields {
+  const d = DateTime.fromMillis(instant, { zone: zoneOf(zone) });
+  return {
+    year: d.year,
+    month: d.month,
+    day: d.day,
+    hour: d.hour,
+    minute: d.minute,
+    second: d.second,
+    millisecond: d.millisecond,
+  };
+}
+
+/** The wall clock read as if it were UTC, in ms (plain calendar arithmetic, no zone). */
+export function localMillis(f: LocalFields): number {
+  return DateTime.fromObject(f, { zone: 'utc' }).toMillis();
+}
+
+export function fieldsFromLocalMillis(ms: number): LocalFields {
+  return wallOf(ms, UTC_ZONE);
+}
+
+/** How a wall-clock time maps onto a zone's timeline. */
+export type WallKind = 'exact' | 'gap' | 'repeat';
+
+export interface ResolvedWall {
+  instant: Instant;
+  /** exact: one instant; gap: the wall time does not exist (moved forward); repeat: it exists twice. */
+  kind: WallKind;
+  /** The instants the wall time denotes, ascending: one for exact, two for repeat, none for gap. */
+  candidates: Instant[];
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The instant of a wall-clock time in `zone`.
+ * - A time in a DST gap (02:30 on a spring-forward day in America/New_York) moves forward by the
+ *   length of the gap: 03:30 EDT. This is luxon's (and Joda's) behaviour.
+ * - A time that occurs twice (01:30 on a fall-back day) is its FIRST occurrence (01:30 EDT), unless
+ *   `preferOffset` (minutes) names the other one. Note luxon alone would pick the second.
+ */
+export function resolveWall(f: LocalFields, zone: string, preferOffset?: number | null): ResolvedWall {
+  const local = localMillis(f);
+  const offsets = new Set<number>([
+    offsetAt(local - DAY_MS, zone),
+    offsetAt(local, zone),
+    offsetAt(local + DAY_MS, zone),
+  ]);
+  const candidates: Instant[] = [];
+  for (const o of offsets) {
+    const t = local - o * 60_000;
+    if (offsetAt(t, zone) === o && !candidates.includes(t)) candidates.push(t);
+  }
+  candidates.sort((a, b) => a - b);
+  if (candidates.length === 0) {
+    // In a gap: read the wall time with the offset in force before the gap.
+    const before = offsetAt(local - DAY_MS, zone);
+    return { instant: local - before * 60_000, kind: 'gap', candidates };
+  }
+  if (candidates.length === 1) return { instant: candidates[0], kind: 'exact', candidates };
+  const preferred =
+    preferOffset === null || preferOffset === undefined
+      ? undefined
+      : candidates.find((t) => t === local - preferOffset * 60_000);
+  return { instant: preferred ?? candidates[0], kind: 'repeat', candidates };
+}
+
+export const sameFields = (a: LocalFields, b: LocalFields): boolean =>
+  a.year === b.year &&
+  a.month === b.month &&
+  a.day === b.day &&
+  a.hour === b.hour &&
+  a.minute === b.minute &&
+  a.second === b.second &&
+  a.millisecond === b.millisecond;
+
+const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+
+/** `yyyy-MM-ddTHH:mm:ss.SSS` (no offset). */
+export function formatFields(f: LocalFields): string {
+  const year = f.year < 0 ? `-${pad(-f.year, 4)}` : pad(f.year, 4);
+  return (
+    `${year}-${pad(f.month, 2)}-${pad(f.day, 2)}T` +
+    `${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)}.${pad(f.millisecond, 3)}`
+  );
+}
+
+/** An offset as Joda's `ZZ`: `Z` for zero, else `+06:00` / `-08:00`. */
+export function formatOffset(offsetMinutes: number): string {
+  if (offsetMinutes === 0) return 'Z';
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+/** `yyyy-MM-ddTHH:mm:ss.SSS±hh:mm` (or `Z`) of an instant in a zone. */
+export function formatInZone(instant: Instant, zone: string): string {
+  return formatFields(wallOf(instant, zone)) + formatOffset(offsetAt(instant, zone));
+}
+
+/** ISO UTC with milliseconds, `2014-03-08T16:57:17.507Z`. */
+export function formatUtc(instant: Instant): string {
+  return new Date(instant).toISOString();
+}
