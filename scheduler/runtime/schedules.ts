@@ -1,0 +1,46 @@
+/**
+ * A job's schedule as the worker uses it: the parsed ISO8601 or cron expression, its next due
+ * instant, and what a launch does to it. The grammars themselves live in scheduler/core.
+ */
+import { Duration } from 'luxon';
+import type { Instant, Job, Result } from '../core/types';
+import { err, ok } from '../core/types';
+import { advance, formatSpec, nextDueOf, parseScheduleSpec, type ScheduleSpec } from '../core/spec';
+import { parsePeriod } from '../core/iso8601';
+
+export interface JobSchedule {
+  spec: ScheduleSpec;
+  /** Runs left (-1 infinite; cron is always -1). */
+  recurrences: number;
+  /** The job's epsilon in ms (Chronos 2.x), or null when none. */
+  epsilonMs: number | null;
+  /** Chronos's run-once-now job (`R1//…`, what a job without schedule or parents becomes). */
+  immediate: boolean;
+}
+
+/** Parses a stored job's schedule leniently (unknown zone → GMT, as Chronos loads it). */
+export function parseJobSchedule(job: Job, now: Instant): Result<JobSchedule> {
+  if (!job.schedule) return err('the job has no schedule');
+  const parsed = parseScheduleSpec(job.schedule, job.scheduleTimeZone ?? '', now, { legacy: true });
+  if (!parsed.ok) return err(parsed.error.message);
+  let epsilonMs: number | null = null;
+  if (job.epsilon) {
+    const p = parsePeriod(job.epsilon);
+    if (p.ok) epsilonMs = Duration.fromObject(p.value).as('milliseconds');
+  }
+  const spec = parsed.value;
+  const recurrences = spec.kind === 'iso' ? spec.schedule.recurrences : -1;
+  return ok({ spec, recurrences, epsilonMs, immediate: /^R1\/\//.test(job.schedule) });
+}
+
+/** The due instant of the next run, or null when none is left. */
+export function nextDueAt(s: JobSchedule): Instant | null {
+  return nextDueOf(s.spec);
+}
+
+/** The schedule after a launch at `now` (Chronos skipForward; cron: next occurrence) and its stored text. */
+export function launchAdvance(s: JobSchedule, now: Instant): { expression: string; next: JobSchedule } {
+  const spec = advance(s.spec, now);
+  const recurrences = spec.kind === 'iso' ? spec.schedule.recurrences : -1;
+  return { expression: formatSpec(spec), next: { ...s, spec, recurrences, immediate: false } };
+}

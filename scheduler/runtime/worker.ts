@@ -1,0 +1,779 @@
+/**
+ * The worker: one per process, acting only while leader. It keeps
+ *   - the schedule index (min-heap of each scheduled job's next due instant; no O(jobs) scan),
+ *   - the run queue (runs due and waiting for an offer) and the delayed runs (retries),
+ *   - the dependency graph with its persisted edge counters,
+ *   - the runs in flight,
+ * and answers the Mesos framework's callbacks (offers, status updates). Every decision is
+ * persisted before it is acted on: a run is written before it is launched, an update before it
+ * is acknowledged, so a crash or a leader change never loses or repeats a run.
+ */
+import type { Clock, SchedulerRuntime, JobActivity, Store, NewRun, RunPatch } from '../ports';
+import type { Instant, Job, Offer, Run, RunState, RunTrigger } from '../core/types';
+import { isTerminal } from '../core/types';
+import { DependencyGraph } from '../core/dag';
+import { matchOffers, type PendingTask, type Unplaced } from '../core/matcher';
+import { buildTaskInfo } from '../core/taskinfo';
+import { formatTaskId, parseTaskId, taskArguments } from '../core/taskid';
+import { launchAdvance, nextDueAt, parseJobSchedule, type JobSchedule } from './schedules';
+import { MinHeap } from './heap';
+import { EventBus } from './events';
+
+/** What the worker needs from the Mesos framework adapter. */
+export interface FrameworkDriver {
+  /** New work is waiting: REVIVE (rate-limited by the driver). */
+  workArrived(): void;
+  kill(taskId: string, agentId: string | null, gracePeriodMs: number): Promise<void>;
+}
+
+/** Decision returned to the framework for one OFFERS event. */
+export interface OfferDecision {
+  launches: Array<{ agentId: string; offerIds: string[]; taskInfos: object[] }>;
+  declines: string[];
+}
+
+/** A status update as the framework adapter hands it over. */
+export interface TaskUpdate {
+  taskId: string;
+  /** Mesos TaskState name, e.g. TASK_RUNNING. */
+  state: string;
+  message?: string | null;
+  reason?: string | null;
+  agentId?: string | null;
+  timestamp?: number | null;
+}
+
+export interface WorkerOptions {
+  store: Store;
+  clock: Clock;
+  events?: EventBus;
+  /** Delay before a failed run is retried (Chronos --failure_retry, 60 s). */
+  retryDelayMs?: number;
+  /** Disable a job after this many failures since its last success (0 = never). */
+  disableAfterFailures?: number;
+  /** Grace period of a KILL. */
+  killGraceMs?: number;
+  /** Mesos role the framework uses. */
+  role?: string;
+  /** This instance's id (host:port), for GET /leader. */
+  instanceId?: string;
+}
+
+const ACTIVE_BEFORE_LAUNCH: ReadonlySet<RunState> = new Set(['QUEUED']);
+
+/** Maps a Mesos TaskState name to a run state (partition states collapse to LOST or stay). */
+export function runStateOf(mesosState: string): RunState | null {
+  switch (mesosState) {
+    case 'TASK_STAGING':
+      return 'STAGING';
+    case 'TASK_STARTING':
+      return 'STARTING';
+    case 'TASK_RUNNING':
+      return 'RUNNING';
+    case 'TASK_KILLING':
+      return 'KILLING';
+    case 'TASK_FINISHED':
+      return 'FINISHED';
+    case 'TASK_FAILED':
+      return 'FAILED';
+    case 'TASK_KILLED':
+      return 'KILLED';
+    case 'TASK_ERROR':
+      return 'ERROR';
+    case 'TASK_DROPPED':
+      return 'DROPPED';
+    case 'TASK_LOST':
+    case 'TASK_GONE':
+    case 'TASK_GONE_BY_OPERATOR':
+    case 'TASK_UNKNOWN':
+      return 'LOST';
+    case 'TASK_UNREACHABLE':
+      return null; // may come back: keep the run as it is
+    default:
+      return null;
+  }
+}
+
+const isoUtc = (t: Instant) => new Date(t).toISOString();
+
+export class Worker implements SchedulerRuntime {
+  readonly events: EventBus;
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly retryDelayMs: number;
+  private readonly disableAfterFailures: number;
+  private readonly killGraceMs: number;
+  private readonly role: string;
+  private readonly instanceId: string;
+
+  private jobs = new Map<string, Job>();
+  private schedules = new Map<string, JobSchedule>();
+  private graph = new DependencyGraph();
+  /** Schedule index: key = due instant; value = job name + generation for lazy deletion. */
+  private index = new MinHeap<{ name: string; gen: number }>();
+  private indexGen = new Map<string, number>();
+  /** Jobs whose scheduled run is queued and not yet launched (out of the index until launch). */
+  private awaitingLaunch = new Set<string>();
+  /** Runs due and waiting for an offer, by task id. */
+  private queue = new Map<string, Run>();
+  /** Runs due in the future (retries), by due instant. */
+  private delayed = new MinHeap<string>();
+  private delayedRuns = new Map<string, Run>();
+  /** Runs launched and not terminal, by task id. */
+  private inflight = new Map<string, Run>();
+  private inflightByJob = new Map<string, number>();
+  /** The latest reasons queued runs could not be placed (for the UI). */
+  private lastUnplaced = new Map<string, Unplaced>();
+  private activityCache: Map<string, JobActivity> | null = null;
+
+  private framework: FrameworkDriver | null = null;
+  private cancelTimer: (() => void) | null = null;
+  private timerAt: Instant | null = null;
+  private running = false;
+  /** Serialises state changes that read-modify-write jobs (updates, launches, API changes). */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: WorkerOptions) {
+    this.store = opts.store;
+    this.clock = opts.clock;
+    this.events = opts.events ?? new EventBus();
+    this.retryDelayMs = opts.retryDelayMs ?? 60_000;
+    this.disableAfterFailures = opts.disableAfterFailures ?? 0;
+    this.killGraceMs = opts.killGraceMs ?? 5_000;
+    this.role = opts.role ?? '*';
+    this.instanceId = opts.instanceId ?? 'localhost:8080';
+  }
+
+  attachFramework(fw: FrameworkDriver): void {
+    this.framework = fw;
+  }
+
+  /* ------------------------------------------------------------------ lifecycle */
+
+  /** Loads every job, edge counter and unfinished run from the store and starts the timers. */
+  async start(): Promise<void> {
+    const [jobs, counters, active] = await Promise.all([
+      this.store.jobs.list(),
+      this.store.edges.load(),
+      this.store.runs.listActive(),
+    ]);
+    this.jobs = new Map(jobs.map((j) => [j.name, j]));
+    this.graph = new DependencyGraph();
+    // Parents first so every edge finds its parent.
+    for (const job of jobs) if (!job.parents) this.graph.upsertJob(job.name, []);
+    for (const job of jobs) {
+      if (job.parents) {
+        const r = this.graph.upsertJob(job.name, job.parents.filter((p) => this.jobs.has(p)));
+        if (!r.ok) this.events.emit('error', { where: 'dag', message: `job ${job.name}: ${JSON.stringify(r.error)}` });
+      }
+    }
+    const edgeCounts: { child: string; parent: string; count: number }[] = [];
+    for (const [child, parents] of counters) for (const [parent, count] of parents) edgeCounts.push({ child, parent, count });
+    this.graph.importCounters(edgeCounts);
+
+    const now = this.clock.now();
+    for (const run of active) this.track(run, now);
+    for (const job of jobs) this.reindex(job, now);
+    this.running = true;
+    this.armTimer();
+    this.emitQueue();
+    if (this.queue.size > 0) this.framework?.workArrived();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    this.timerAt = null;
+  }
+
+  /** Runs fn after every earlier state change finished (one writer at a time). */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /* ------------------------------------------------------------------ bookkeeping of runs */
+
+  private track(run: Run, now: Instant): void {
+    if (ACTIVE_BEFORE_LAUNCH.has(run.state)) {
+      if (run.due > now) {
+        this.delayedRuns.set(run.taskId, run);
+        this.delayed.push(run.due, run.taskId);
+      } else {
+        this.queue.set(run.taskId, run);
+      }
+      if (run.trigger === 'schedule' || run.trigger === 'immediate') this.awaitingLaunch.add(run.jobName);
+    } else if (!isTerminal(run.state)) {
+      this.inflight.set(run.taskId, run);
+      this.inflightByJob.set(run.jobName, (this.inflightByJob.get(run.jobName) ?? 0) + 1);
+    }
+  }
+
+  private untrackInflight(run: Run): void {
+    if (!this.inflight.delete(run.taskId)) return;
+    const n = (this.inflightByJob.get(run.jobName) ?? 1) - 1;
+    if (n <= 0) this.inflightByJob.delete(run.jobName);
+    else this.inflightByJob.set(run.jobName, n);
+  }
+
+  private emitQueue(): void {
+    let high = 0;
+    for (const r of this.queue.values()) if (r.highPriority) high++;
+    this.events.emit('queue', { high, normal: this.queue.size - high, delayed: this.delayedRuns.size });
+  }
+
+  /* ------------------------------------------------------------------ schedule index */
+
+  private reindex(job: Job, now: Instant): void {
+    const gen = (this.indexGen.get(job.name) ?? 0) + 1;
+    this.indexGen.set(job.name, gen);
+    this.schedules.delete(job.name);
+    if (!job.schedule) return;
+    const parsed = parseJobSchedule(job, now);
+    if (!parsed.ok) {
+      this.events.emit('error', { where: 'schedule', message: `job ${job.name}: ${parsed.error}` });
+      return;
+    }
+    this.schedules.set(job.name, parsed.value);
+    if (job.disabled || this.awaitingLaunch.has(job.name)) return;
+    const at = nextDueAt(parsed.value);
+    if (at === null) return;
+    this.index.push(at, { name: job.name, gen });
+  }
+
+  private armTimer(): void {
+    if (!this.running) return;
+    let next: number | undefined;
+    // drop stale index heads so the timer is armed for a live entry
+    while (this.index.size > 0) {
+      const head = this.index.peek()!;
+      if (this.indexGen.get(head.name) === head.gen) break;
+      this.index.pop();
+    }
+    const a = this.index.peekKey();
+    const b = this.delayed.peekKey();
+    if (a !== undefined) next = a;
+    if (b !== undefined) next = next === undefined ? b : Math.min(next, b);
+    if (next === undefined) {
+      this.cancelTimer?.();
+      this.cancelTimer = null;
+      this.timerAt = null;
+      return;
+    }
+    if (this.timerAt === next && this.cancelTimer) return;
+    this.cancelTimer?.();
+    this.timerAt = next;
+    const delay = Math.max(0, next + 1 - this.clock.now());
+    this.cancelTimer = this.clock.setTimer(delay, () => {
+      this.cancelTimer = null;
+      this.timerAt = null;
+      void this.serial(() => this.tick()).catch((e) =>
+        this.events.emit('error', { where: 'tick', message: String((e as Error)?.message ?? e) }),
+      );
+    });
+  }
+
+  /** Creates the runs of every job due now and releases due retries into the queue. */
+  async tick(): Promise<void> {
+    if (!this.running) return;
+    const now = this.clock.now();
+    const creates: NewRun[] = [];
+    const skipped: { job: Job; schedule: JobSchedule }[] = [];
+    // Due means strictly before now (Chronos): the timer wakes 1 ms after the due instant.
+    while (this.index.size > 0 && this.index.peekKey()! < now) {
+      const { key: due, value } = this.index.pop()!;
+      if (this.indexGen.get(value.name) !== value.gen) continue;
+      const job = this.jobs.get(value.name);
+      const schedule = this.schedules.get(value.name);
+      if (!job || !schedule || job.disabled) continue;
+      if (job.epsilon && schedule.epsilonMs !== null && now - due > schedule.epsilonMs) {
+        skipped.push({ job, schedule });
+        creates.push(this.newRun(job, due, 0, taskArguments(job), 'schedule', now, 'SKIPPED', `skipped: ${now - due} ms late, past epsilon ${job.epsilon}`));
+        continue;
+      }
+      this.awaitingLaunch.add(job.name);
+      creates.push(this.newRun(job, due, 0, taskArguments(job), schedule.immediate ? 'immediate' : 'schedule', now));
+    }
+    if (creates.length > 0) {
+      const created = await this.store.runs.createMany(creates);
+      for (const run of created) {
+        this.events.emit('run', { run, previous: null });
+        if (run.state === 'QUEUED') this.track(run, now);
+      }
+      // runs that already existed (a double tick, or loaded at start) stay as they are
+      if (skipped.length > 0) await this.advanceSkipped(skipped, now);
+    }
+    while (this.delayed.size > 0 && this.delayed.peekKey()! <= now) {
+      const taskId = this.delayed.pop()!.value;
+      const run = this.delayedRuns.get(taskId);
+      if (!run) continue;
+      this.delayedRuns.delete(taskId);
+      this.queue.set(taskId, run);
+    }
+    this.emitQueue();
+    if (this.queue.size > 0) this.framework?.workArrived();
+    this.armTimer();
+  }
+
+  /** A run skipped past its epsilon advances the schedule as a launch would (no run replayed). */
+  private async advanceSkipped(items: { job: Job; schedule: JobSchedule }[], now: Instant): Promise<void> {
+    const puts: Job[] = [];
+    for (const { job, schedule } of items) {
+      const next = launchAdvance(schedule, now);
+      puts.push({ ...job, schedule: next.expression });
+    }
+    await this.store.jobs.apply({ put: puts });
+    for (const job of puts) {
+      this.jobs.set(job.name, job);
+      this.reindex(job, now);
+    }
+  }
+
+  private newRun(
+    job: Job,
+    due: Instant,
+    attempt: number,
+    args: string,
+    trigger: RunTrigger,
+    now: Instant,
+    state: RunState = 'QUEUED',
+    message: string | null = null,
+  ): NewRun {
+    return {
+      jobName: job.name,
+      due,
+      attempt,
+      taskId: formatTaskId(due, attempt, job.name, args),
+      arguments: args,
+      trigger,
+      highPriority: job.highPriority,
+      state,
+      queuedAt: now,
+      message,
+    };
+  }
+
+  /* ------------------------------------------------------------------ offers */
+
+  /** True while runs wait for offers (the framework REVIVEs / SUPPRESSes on it). */
+  hasWork(): boolean {
+    return this.queue.size > 0;
+  }
+
+  /** Non-terminal launched runs, for reconciliation. */
+  activeTasks(): Array<{ taskId: string; agentId: string | null }> {
+    return [...this.inflight.values()].map((r) => ({ taskId: r.taskId, agentId: r.agentId }));
+  }
+
+  /** Why each queued run is waiting, for the dashboard. */
+  waitingReasons(): Array<{ run: Run; reason: string }> {
+    return [...this.queue.values()].map((run) => {
+      const u = this.lastUnplaced.get(run.taskId);
+      if (u) return { run, reason: u.detail };
+      const parentsPending = false;
+      return { run, reason: parentsPending ? 'parents pending' : 'waiting for an offer' };
+    });
+  }
+
+  onOffers(offers: Offer[]): Promise<OfferDecision> {
+    return this.serial(() => this.handleOffers(offers));
+  }
+
+  private async handleOffers(offers: Offer[]): Promise<OfferDecision> {
+    const now = this.clock.now();
+    const pending: PendingTask[] = [];
+    for (const run of this.queue.values()) {
+      const job = this.jobs.get(run.jobName);
+      if (!job) continue;
+      pending.push({
+        taskId: run.taskId,
+        jobName: run.jobName,
+        demand: { cpus: job.cpus, mem: job.mem, disk: job.disk },
+        constraints: job.constraints,
+        highPriority: run.highPriority,
+        concurrent: job.concurrent,
+        due: run.due,
+      });
+    }
+    const busy = new Set<string>();
+    for (const name of this.inflightByJob.keys()) busy.add(name);
+    const result = matchOffers({ pending, offers, running: busy, role: this.role });
+    this.lastUnplaced = new Map(result.unplaced.map((u) => [u.taskId, u]));
+
+    if (result.launches.length === 0) {
+      this.events.emit('offers', { received: offers.length, used: 0, declined: offers.length, launched: 0 });
+      return { launches: [], declines: offers.map((o) => o.id) };
+    }
+
+    // Persist every launch (run → STAGING, schedules advanced) in one transaction before ACCEPT.
+    const patches: { taskId: string; patch: RunPatch }[] = [];
+    const jobPuts = new Map<string, Job>();
+    const decision: OfferDecision = { launches: [], declines: result.declines };
+    const launched: { run: Run; agentId: string; host: string }[] = [];
+    for (const launch of result.launches) {
+      const taskInfos: object[] = [];
+      for (const t of launch.tasks) {
+        const run = this.queue.get(t.taskId);
+        const job = this.jobs.get(t.jobName);
+        if (!run || !job) continue;
+        taskInfos.push(
+          buildTaskInfo({
+            job,
+            taskId: run.taskId,
+            agentId: launch.agentId,
+            resources: t.resources,
+            due: run.due,
+            attempt: run.attempt,
+            arguments: run.arguments,
+            hostname: launch.hostname,
+          }),
+        );
+        patches.push({
+          taskId: run.taskId,
+          patch: { state: 'STAGING', launchedAt: now, agentId: launch.agentId, host: launch.hostname },
+        });
+        launched.push({ run, agentId: launch.agentId, host: launch.hostname });
+        // Chronos advances the schedule at launch, once per launch of a first attempt.
+        const schedule = this.schedules.get(job.name);
+        if (schedule && run.attempt === 0) {
+          const base = jobPuts.get(job.name) ?? job;
+          const current = parseJobSchedule(base, now);
+          if (current.ok) {
+            const next = launchAdvance(current.value, now);
+            jobPuts.set(job.name, { ...base, schedule: next.expression });
+          }
+        }
+      }
+      if (taskInfos.length > 0) decision.launches.push({ agentId: launch.agentId, offerIds: launch.offerIds, taskInfos });
+      else decision.declines.push(...launch.offerIds);
+    }
+    try {
+      await this.store.transaction(async (tx) => {
+        await tx.runs.updateMany(patches);
+        if (jobPuts.size > 0) await tx.jobs.apply({ put: [...jobPuts.values()] });
+      });
+    } catch (e) {
+      // Nothing launched that is not recorded: decline everything and try again later.
+      this.events.emit('error', { where: 'launch', message: `could not record launches: ${(e as Error).message}` });
+      return { launches: [], declines: offers.map((o) => o.id) };
+    }
+    for (const { run, agentId, host } of launched) {
+      this.queue.delete(run.taskId);
+      const next: Run = { ...run, state: 'STAGING', launchedAt: now, agentId, host };
+      this.track(next, now);
+      this.events.emit('run', { run: next, previous: run.state });
+      if (run.trigger === 'schedule' || run.trigger === 'immediate') this.awaitingLaunch.delete(run.jobName);
+    }
+    for (const job of jobPuts.values()) {
+      this.jobs.set(job.name, job);
+      this.reindex(job, now);
+    }
+    this.armTimer();
+    const used = decision.launches.reduce((n, l) => n + l.offerIds.length, 0);
+    this.events.emit('offers', {
+      received: offers.length,
+      used,
+      declined: offers.length - used,
+      launched: launched.length,
+    });
+    this.emitQueue();
+    return decision;
+  }
+
+  /* ------------------------------------------------------------------ status updates */
+
+  /** Persists an update and everything it causes; resolves only when all of it is stored. */
+  onUpdate(update: TaskUpdate): Promise<void> {
+    return this.serial(() => this.handleUpdate(update));
+  }
+
+  private async handleUpdate(update: TaskUpdate): Promise<void> {
+    const state = runStateOf(update.state);
+    if (!state) return;
+    const now = this.clock.now();
+    let run = this.inflight.get(update.taskId) ?? null;
+    if (!run) {
+      run = await this.store.runs.getByTaskId(update.taskId);
+      if (!run || isTerminal(run.state)) return; // unknown or already settled: nothing to do
+    }
+    const job = this.jobs.get(run.jobName);
+    if (run.state === state && !isTerminal(state)) return;
+
+    const patch: RunPatch = { state };
+    if (update.message) patch.message = update.message;
+    if (update.reason) patch.reason = update.reason;
+    if (update.agentId) patch.agentId = update.agentId;
+    if ((state === 'RUNNING' || state === 'STARTING') && !run.startedAt) patch.startedAt = now;
+    if (isTerminal(state)) patch.finishedAt = now;
+
+    // Chronos 2.x async jobs: the process ending is not the job ending.
+    if (state === 'FINISHED' && job?.async) {
+      patch.state = 'RUNNING';
+      patch.finishedAt = undefined;
+      patch.message = 'process finished; waiting for the task to report completion';
+    }
+
+    const effects = patch.state && isTerminal(patch.state) && job ? this.outcome(job, run, patch.state, now) : null;
+    await this.store.transaction(async (tx) => {
+      await tx.runs.updateMany([{ taskId: run!.taskId, patch }]);
+      if (effects) {
+        if (effects.jobs.length) await tx.jobs.apply({ put: effects.jobs });
+        if (effects.runs.length) await tx.runs.createMany(effects.runs);
+        for (const c of effects.counters) await tx.edges.set(c.child, c.parent, c.count);
+      }
+      if (!effects && (state === 'STAGING' || state === 'STARTING' || state === 'RUNNING') && job?.parents) {
+        for (const p of job.parents) await tx.edges.set(job.name, p, 0);
+      }
+    });
+
+    // Stored: now change memory.
+    const next: Run = { ...run, ...patch } as Run;
+    if (!effects && job?.parents && (state === 'STAGING' || state === 'STARTING' || state === 'RUNNING')) {
+      this.graph.onTaskState(job.name, state);
+    }
+    if (isTerminal(next.state)) this.untrackInflight(run);
+    else this.inflight.set(next.taskId, next);
+    this.events.emit('run', { run: next, previous: run.state });
+    if (effects) await this.applyEffects(effects, now);
+  }
+
+  /** What a terminal state does to the job, its retries and its children (not yet applied). */
+  private outcome(job: Job, run: Run, state: RunState, now: Instant) {
+    const jobs: Job[] = [];
+    const runs: NewRun[] = [];
+    let counters: { child: string; parent: string; count: number }[] = [];
+    let fire: string[] = [];
+    const graphBefore = this.graph.counters();
+    const restore = () => this.graph.importCounters(graphBefore);
+
+    if (state === 'FINISHED') {
+      const updated: Job = { ...job, successCount: job.successCount + 1, errorsSinceLastSuccess: 0, lastSuccess: isoUtc(now) };
+      const schedule = this.schedules.get(job.name);
+      if (schedule && schedule.recurrences === 0) updated.disabled = true;
+      jobs.push(updated);
+      fire = this.graph.trigger(job.name, 'success', { isDisabled: (c) => this.jobs.get(c)?.disabled ?? true });
+      counters = this.graph.counters().filter((c) => this.graph.parentsOf(c.child).includes(job.name) || fire.includes(c.child));
+    } else if (state === 'FAILED' || state === 'LOST' || state === 'ERROR' || state === 'DROPPED') {
+      const canRetry =
+        run.attempt < job.retries && (job.lastError === '' || (job.lastSuccess !== '' && job.lastSuccess >= job.lastError));
+      if (canRetry) {
+        const due = now + this.retryDelayMs;
+        runs.push(this.newRun(job, due, run.attempt + 1, run.arguments, 'retry', now));
+      } else {
+        const updated: Job = {
+          ...job,
+          errorCount: job.errorCount + 1,
+          errorsSinceLastSuccess: job.errorsSinceLastSuccess + 1,
+          lastError: isoUtc(now),
+        };
+        if (this.disableAfterFailures > 0 && updated.errorsSinceLastSuccess >= this.disableAfterFailures) updated.disabled = true;
+        jobs.push(updated);
+        if (job.softError) {
+          fire = this.graph.trigger(job.name, 'failure', {
+            softError: true,
+            isDisabled: (c) => this.jobs.get(c)?.disabled ?? true,
+          });
+          counters = this.graph.counters().filter((c) => this.graph.parentsOf(c.child).includes(job.name) || fire.includes(c.child));
+        }
+      }
+    }
+    const nextCounters = this.graph.counters();
+    restore(); // applied for real after the transaction commits
+    for (const child of fire) {
+      const c = this.jobs.get(child);
+      if (c) runs.push(this.newRun(c, now, 0, taskArguments(c), 'dependency', now));
+    }
+    return { jobs, runs, counters, nextCounters };
+  }
+
+  private async applyEffects(
+    effects: { jobs: Job[]; runs: NewRun[]; nextCounters: { child: string; parent: string; count: number }[] },
+    now: Instant,
+  ): Promise<void> {
+    this.graph.importCounters(effects.nextCounters);
+    for (const job of effects.jobs) {
+      const before = this.jobs.get(job.name);
+      this.jobs.set(job.name, job);
+      this.events.emit('job', { name: job.name, change: job.disabled && !before?.disabled ? 'disabled' : 'stats' });
+      if (job.disabled && !before?.disabled) this.reindex(job, now);
+    }
+    if (effects.runs.length > 0) {
+      // createMany already ran in the transaction; load what it stored to track it
+      for (const nr of effects.runs) {
+        const run = await this.store.runs.getByTaskId(nr.taskId);
+        if (run && run.state === 'QUEUED' && !this.queue.has(run.taskId) && !this.delayedRuns.has(run.taskId)) {
+          this.track(run, now);
+          this.events.emit('run', { run, previous: null });
+        }
+      }
+      this.emitQueue();
+      this.armTimer();
+      if (this.queue.size > 0) this.framework?.workArrived();
+    }
+  }
+
+  /* ------------------------------------------------------------------ SchedulerRuntime (API) */
+
+  jobChanged(job: Job, previous: Job | null): Promise<void> {
+    return this.serial(async () => {
+      const now = this.clock.now();
+      this.jobs.set(job.name, job);
+      const parents = job.parents ?? [];
+      const parentsChanged = JSON.stringify(previous?.parents ?? []) !== JSON.stringify(parents);
+      this.graph.upsertJob(job.name, parents);
+      if (parentsChanged && job.parents) await this.store.edges.resetChild(job.name, job.parents);
+      if (previous?.schedule !== job.schedule || previous?.scheduleTimeZone !== job.scheduleTimeZone) {
+        // a new schedule replaces the queued scheduled run's claim on the index
+        this.awaitingLaunch.delete(job.name);
+      }
+      this.reindex(job, now);
+      this.events.emit('job', { name: job.name, change: previous ? 'updated' : 'created' });
+      this.armTimer();
+      // The immediate fast path: a job due now is handled without waiting for the timer.
+      const head = this.index.peekKey();
+      if (head !== undefined && head < now) await this.tick();
+    });
+  }
+
+  jobDeleted(job: Job): Promise<void> {
+    return this.serial(async () => {
+      this.jobs.delete(job.name);
+      this.schedules.delete(job.name);
+      this.indexGen.set(job.name, (this.indexGen.get(job.name) ?? 0) + 1);
+      this.awaitingLaunch.delete(job.name);
+      this.graph.removeJob(job.name);
+      for (const [taskId, run] of this.queue) if (run.jobName === job.name) this.queue.delete(taskId);
+      for (const [taskId, run] of this.delayedRuns) if (run.jobName === job.name) this.delayedRuns.delete(taskId);
+      await this.store.edges.deleteJob(job.name);
+      // children were re-parented by the API in the store; follow them
+      const fresh = await this.store.jobs.list();
+      for (const j of fresh) {
+        const cur = this.jobs.get(j.name);
+        if (cur && JSON.stringify(cur) !== JSON.stringify(j)) {
+          this.jobs.set(j.name, j);
+          this.graph.upsertJob(j.name, j.parents ?? []);
+          this.reindex(j, this.clock.now());
+        }
+      }
+      this.events.emit('job', { name: job.name, change: 'deleted' });
+      this.emitQueue();
+    }).then(() => this.killJob(job.name));
+  }
+
+  runNow(job: Job, args: string): Promise<string> {
+    return this.serial(async () => {
+      const now = this.clock.now();
+      const nr = this.newRun(job, now, 0, args, 'manual', now);
+      const run = await this.store.runs.create(nr);
+      if (run) {
+        this.track(run, now);
+        this.events.emit('run', { run, previous: null });
+        this.emitQueue();
+        this.framework?.workArrived();
+      }
+      return nr.taskId;
+    });
+  }
+
+  markSuccess(job: Job): Promise<void> {
+    return this.serial(async () => {
+      const now = this.clock.now();
+      const pseudo: Run = {
+        id: '',
+        jobName: job.name,
+        due: now,
+        attempt: 0,
+        taskId: formatTaskId(now, 0, job.name, ''),
+        arguments: '',
+        trigger: 'manual',
+        highPriority: job.highPriority,
+        state: 'FINISHED',
+        queuedAt: now,
+        launchedAt: null,
+        startedAt: null,
+        finishedAt: now,
+        agentId: null,
+        host: null,
+        message: null,
+        reason: null,
+        elementsProcessed: 0,
+      };
+      const effects = this.outcome(this.jobs.get(job.name) ?? job, pseudo, 'FINISHED', now);
+      await this.store.transaction(async (tx) => {
+        if (effects.jobs.length) await tx.jobs.apply({ put: effects.jobs });
+        if (effects.runs.length) await tx.runs.createMany(effects.runs);
+        for (const c of effects.counters) await tx.edges.set(c.child, c.parent, c.count);
+      });
+      await this.applyEffects(effects, now);
+    });
+  }
+
+  async killJob(name: string): Promise<void> {
+    const targets = [...this.inflight.values()].filter((r) => r.jobName === name);
+    await Promise.all(targets.map((r) => this.framework?.kill(r.taskId, r.agentId, this.killGraceMs)));
+  }
+
+  completeTask(taskId: string, statusCode: number): Promise<boolean> {
+    const parsed = parseTaskId(taskId);
+    if (!parsed.ok) return Promise.resolve(false);
+    return this.serial(async () => {
+      const run = this.inflight.get(taskId) ?? (await this.store.runs.getByTaskId(taskId));
+      if (!run || isTerminal(run.state)) return false;
+      const job = this.jobs.get(run.jobName);
+      const state: RunState = statusCode === 0 ? 'FINISHED' : 'FAILED';
+      const now = this.clock.now();
+      const patch: RunPatch = { state, finishedAt: now, message: `completed with status code ${statusCode}` };
+      const effects = job ? this.outcome(job, run, state, now) : null;
+      await this.store.transaction(async (tx) => {
+        await tx.runs.updateMany([{ taskId, patch }]);
+        if (effects) {
+          if (effects.jobs.length) await tx.jobs.apply({ put: effects.jobs });
+          if (effects.runs.length) await tx.runs.createMany(effects.runs);
+          for (const c of effects.counters) await tx.edges.set(c.child, c.parent, c.count);
+        }
+      });
+      this.untrackInflight(run);
+      this.events.emit('run', { run: { ...run, ...patch } as Run, previous: run.state });
+      if (effects) await this.applyEffects(effects, now);
+      return true;
+    });
+  }
+
+  /**
+   * Queued and running counts of a job. Built once per event-loop turn, so a summary of 100,000
+   * jobs costs one pass over the queue, not one per job.
+   */
+  activity(name: string): JobActivity {
+    if (!this.activityCache) {
+      const cache = new Map<string, JobActivity>();
+      const get = (n: string) => {
+        let a = cache.get(n);
+        if (!a) cache.set(n, (a = { queued: 0, running: 0 }));
+        return a;
+      };
+      for (const r of this.queue.values()) get(r.jobName).queued++;
+      for (const r of this.delayedRuns.values()) get(r.jobName).queued++;
+      for (const [n, c] of this.inflightByJob) get(n).running = c;
+      this.activityCache = cache;
+      queueMicrotask(() => (this.activityCache = null));
+    }
+    return this.activityCache.get(name) ?? { queued: 0, running: 0 };
+  }
+
+  leader(): string {
+    return this.instanceId;
+  }
+
+  /** Snapshot for the dashboard and metrics. */
+  snapshot() {
+    return {
+      jobs: this.jobs.size,
+      queued: this.queue.size,
+      delayed: this.delayedRuns.size,
+      inflight: this.inflight.size,
+      indexed: this.index.size,
+    };
+  }
+}
