@@ -1,0 +1,14 @@
+/** POST /v1/scheduler/dependency: create or replace a dependency job (204). PUT is the 2.x alias. */
+import { getServices } from '@/scheduler/api/context';
+import { handle, noContent, readJsonBody } from '@/scheduler/api/http';
+
+export async function POST(request: Request): Promise<Response> {
+  return handle(async () => {
+    const body = await readJsonBody(request);
+    await (await getServices()).chronos.upsertDependency(body);
+    return noContent();
+  });
+}
+
+/** Chronos 2.x accepted PUT as POST, and chronos-python's `update` still sends it. */
+export const PUT = POST;

@@ -1,0 +1,35 @@
+/**
+ * /v1/scheduler/job/{name}
+ *   GET     the job's Chronos JSON
+ *   PUT     manual run (?arguments=…), 204
+ *   DELETE  delete, children rewired, 204
+ */
+import { getServices } from '@/scheduler/api/context';
+import { handle, jsonTextResponse, noContent, type RouteContext } from '@/scheduler/api/http';
+import { jobToChronosJson } from '@/scheduler/api/job-json';
+
+type Ctx = RouteContext<{ name: string }>;
+
+export async function GET(_request: Request, { params }: Ctx): Promise<Response> {
+  return handle(async () => {
+    const { name } = await params;
+    return jsonTextResponse(jobToChronosJson(await (await getServices()).chronos.getJob(name)));
+  });
+}
+
+export async function PUT(request: Request, { params }: Ctx): Promise<Response> {
+  return handle(async () => {
+    const { name } = await params;
+    const args = new URL(request.url).searchParams.get('arguments');
+    await (await getServices()).chronos.runJob(name, args);
+    return noContent();
+  });
+}
+
+export async function DELETE(_request: Request, { params }: Ctx): Promise<Response> {
+  return handle(async () => {
+    const { name } = await params;
+    await (await getServices()).chronos.deleteJob(name);
+    return noContent();
+  });
+}

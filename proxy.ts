@@ -1,0 +1,84 @@
+/**
+ * Runs before every request (Next.js 16 `proxy`, formerly middleware):
+ * - `Access-Control-Allow-Origin: *` on every response, as Chronos sends it, and CORS preflight
+ *   (OPTIONS) answered here with 204;
+ * - HTTP basic auth on everything, API and UI alike, when HTTP_CREDENTIALS=user:password is set
+ *   (Chronos's --http_credentials protects every path, /ping included). 401 carries
+ *   `WWW-Authenticate: Basic realm="Sisyphus"`.
+ */
+import { NextResponse, type NextRequest } from 'next/server';
+
+export const REALM = 'Sisyphus';
+const ALLOWED_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
+
+/** `user:password` split at the first colon; null when unset or malformed. */
+export function parseCredentials(raw: string | undefined): { user: string; password: string } | null {
+  if (!raw) return null;
+  const i = raw.indexOf(':');
+  if (i < 0) return null;
+  return { user: raw.slice(0, i), password: raw.slice(i + 1) };
+}
+
+/** Compare without an early exit on the first differing character. */
+function sameText(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+/** True when the Authorization header carries exactly these basic credentials. */
+export function authorized(header: string | null, expected: { user: string; password: string }): boolean {
+  if (!header) return false;
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!m) return false;
+  let decoded: string;
+  try {
+    const bin = atob(m[1]);
+    decoded = new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+  } catch {
+    return false;
+  }
+  const i = decoded.indexOf(':');
+  if (i < 0) return false;
+  // Evaluate both comparisons always.
+  const userOk = sameText(decoded.slice(0, i), expected.user);
+  const passOk = sameText(decoded.slice(i + 1), expected.password);
+  return userOk && passOk;
+}
+
+export function proxy(request: NextRequest): NextResponse {
+  if (request.method === 'OPTIONS' && request.headers.has('access-control-request-method')) {
+    return new NextResponse(null, {
+      status: 204,
+      headers: {
+        'Access-Control-Allow-Origin': '*',
+        'Access-Control-Allow-Methods': ALLOWED_METHODS,
+        'Access-Control-Allow-Headers':
+          request.headers.get('access-control-request-headers') ?? 'Content-Type, Authorization',
+        'Access-Control-Max-Age': '600',
+      },
+    });
+  }
+
+  const credentials = parseCredentials(process.env.HTTP_CREDENTIALS);
+  if (credentials && !authorized(request.headers.get('authorization'), credentials)) {
+    return new NextResponse(JSON.stringify({ message: 'Unauthorized', status: 'Unauthorized' }), {
+      status: 401,
+      headers: {
+        'Content-Type': 'application/json',
+        'WWW-Authenticate': `Basic realm="${REALM}"`,
+        'Access-Control-Allow-Origin': '*',
+      },
+    });
+  }
+
+  const response = NextResponse.next();
+  response.headers.set('Access-Control-Allow-Origin', '*');
+  return response;
+}
+
+export const config = {
+  matcher: ['/:path*'],
+};

@@ -1,0 +1,645 @@
+/**
+ * ChronosService against the real PostgreSQL (a throwaway database for this file), with a
+ * recording fake runtime and a TestClock.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { createStore } from '../adapters/prisma/create-store';
+import type { PrismaStore } from '../adapters/prisma/store';
+import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
+import type { Instant, Job, RunState } from '../core/types';
+import { FakeRuntime } from '../testing/fake-runtime';
+import { TestClock } from '../testing/test-clock';
+import {
+  ChronosService,
+  formatStatDuration,
+  formatStatTime,
+  histogramOf,
+  parseJsonBody,
+  quantile,
+} from './chronos-service';
+import { ApiError } from './errors';
+
+let db: TestDatabase;
+let store: PrismaStore;
+let clock: TestClock;
+let runtime: FakeRuntime;
+let svc: ChronosService;
+
+/** Named instants. */
+const NOW: Instant = Date.parse('2024-01-01T00:00:00.000Z');
+const SCHED = 'R/2030-01-01T00:00:00Z/PT1H';
+
+beforeAll(async () => {
+  db = await createTestDatabase('sisyphus_chronos_api');
+  store = await createStore({ databaseUrl: db.url, poolSize: 4 });
+});
+
+afterAll(async () => {
+  await store?.close();
+  await db?.drop();
+});
+
+beforeEach(async () => {
+  await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+  clock = new TestClock(NOW);
+  runtime = new FakeRuntime(clock);
+  svc = new ChronosService({ store, runtime, clock });
+});
+
+/** Everything the API could have written, to prove an error changed nothing. */
+async function snapshot(): Promise<unknown> {
+  const jobs = await db.query('SELECT name, command, data, version FROM jobs ORDER BY name');
+  const runs = await db.query('SELECT task_id, state, elements_processed::text FROM runs ORDER BY task_id');
+  const edges = await db.query('SELECT child, parent, count FROM dependency_edges ORDER BY child, parent');
+  return { jobs, runs, edges };
+}
+
+const sched = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  command: `echo ${name}`,
+  schedule: SCHED,
+  ...extra,
+});
+const dep = (name: string, parents: string[], extra: Record<string, unknown> = {}) => ({
+  name,
+  command: `echo ${name}`,
+  parents,
+  ...extra,
+});
+
+/** root (scheduled) → child → grandchild; other (scheduled). */
+async function seedChain(): Promise<void> {
+  await svc.upsertIso8601(sched('root'));
+  await svc.upsertIso8601(sched('other'));
+  await svc.upsertDependency(dep('child', ['root']));
+  await svc.upsertDependency(dep('grandchild', ['child']));
+  runtime.reset();
+}
+
+async function expect400(p: Promise<unknown>, message: RegExp | string): Promise<ApiError> {
+  let caught: unknown = null;
+  try {
+    await p;
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, 'expected an ApiError').toBeInstanceOf(ApiError);
+  const e = caught as ApiError;
+  expect(e.httpStatus).toBe(400);
+  if (typeof message === 'string') expect(e.message).toBe(message);
+  else expect(e.message).toMatch(message);
+  return e;
+}
+
+async function seedRun(
+  jobName: string,
+  due: Instant,
+  state: RunState,
+  durationMs: number | null,
+  extra: { attempt?: number; agentId?: string; elements?: number } = {},
+): Promise<string> {
+  const attempt = extra.attempt ?? 0;
+  const taskId = `ct:${due}:${attempt}:${jobName}:`;
+  await store.runs.create({
+    jobName,
+    due,
+    attempt,
+    taskId,
+    arguments: '',
+    trigger: 'schedule',
+    highPriority: false,
+    queuedAt: due,
+  });
+  await store.runs.update(taskId, {
+    state,
+    startedAt: durationMs === null && state === 'QUEUED' ? null : due + 1000,
+    finishedAt: durationMs === null ? null : due + 1000 + durationMs,
+    agentId: extra.agentId ?? 'agent-1',
+    elementsProcessed: extra.elements ?? 0,
+  });
+  return taskId;
+}
+
+/* ------------------------------------------------------------------ bad input */
+
+describe('bad input: 400 naming the problem, nothing stored, runtime not told', () => {
+  type Case = {
+    name: string;
+    kind: 'iso8601' | 'dependency';
+    body: unknown;
+    message: RegExp | string;
+  };
+  const cases: Case[] = [
+    { name: 'array body', kind: 'iso8601', body: [], message: /must be a JSON object/ },
+    { name: 'string body', kind: 'dependency', body: 'job', message: /must be a JSON object/ },
+    { name: 'missing name', kind: 'iso8601', body: { schedule: SCHED }, message: /^name: is required/ },
+    { name: 'name of wrong type', kind: 'iso8601', body: { name: 5, schedule: SCHED }, message: /^name: must be a string/ },
+    { name: 'invalid name', kind: 'iso8601', body: sched('bad name'), message: /^name: must match/ },
+    { name: 'invalid name (slash)', kind: 'dependency', body: dep('a/b', ['root']), message: /^name:/ },
+    { name: 'cpus of wrong type', kind: 'iso8601', body: sched('x', { cpus: 'lots' }), message: /^cpus:/ },
+    { name: 'shell of wrong type', kind: 'iso8601', body: sched('x', { shell: 'yes' }), message: /^shell: must be a boolean/ },
+    { name: 'negative cpus', kind: 'iso8601', body: sched('x', { cpus: -1 }), message: /^cpus: must be a positive number/ },
+    { name: 'negative mem', kind: 'dependency', body: dep('x', ['root'], { mem: -128 }), message: /^mem:/ },
+    { name: 'negative disk', kind: 'iso8601', body: sched('x', { disk: -5 }), message: /^disk:/ },
+    {
+      name: 'unparseable schedule on create',
+      kind: 'iso8601',
+      body: sched('x', { schedule: 'FOO' }),
+      message: "Cannot parse schedule 'FOO' (wtf bro)",
+    },
+    {
+      name: 'unparseable schedule on update',
+      kind: 'iso8601',
+      body: sched('root', { schedule: 'R/2030-01-01T00:00:00Z' }),
+      message: "Cannot parse schedule 'R/2030-01-01T00:00:00Z' (wtf bro)",
+    },
+    {
+      name: 'start before 1970',
+      kind: 'iso8601',
+      body: sched('x', { schedule: 'R/1969-12-31T23:00:00Z/PT1H' }),
+      message: /is before 1970!$/,
+    },
+    {
+      name: 'unknown scheduleTimeZone',
+      kind: 'iso8601',
+      body: sched('x', { scheduleTimeZone: 'Mars/Olympus_Mons' }),
+      message: "scheduleTimeZone: Unknown scheduleTimeZone 'Mars/Olympus_Mons'",
+    },
+    {
+      name: 'unknown scheduleTimeZone on update',
+      kind: 'iso8601',
+      body: sched('root', { scheduleTimeZone: 'Nowhere/Else' }),
+      message: /^scheduleTimeZone: /,
+    },
+    {
+      name: 'both uris and fetch',
+      kind: 'iso8601',
+      body: sched('x', { uris: ['http://a/b'], fetch: [{ uri: 'http://c/d' }] }),
+      message: 'Tried to add both uri (deprecated) and fetch parameters on x',
+    },
+    { name: 'unknown parent on create', kind: 'dependency', body: dep('x', ['root', 'nope']), message: /does not have all parents defined! Unknown parent: nope$/ },
+    { name: 'unknown parents on update', kind: 'dependency', body: dep('child', ['nope1', 'nope2']), message: /Unknown parents: nope1, nope2$/ },
+    { name: 'empty parents on create', kind: 'dependency', body: dep('x', []), message: 'parents: must not be empty' },
+    { name: 'empty parents on update', kind: 'dependency', body: dep('child', []), message: 'parents: must not be empty' },
+    { name: 'no parents at all on /dependency', kind: 'dependency', body: { name: 'x', command: 'c' }, message: 'parents: must not be empty' },
+    { name: 'parents of wrong type', kind: 'dependency', body: dep('x', 'root' as unknown as string[]), message: /^parents:/ },
+    { name: 'self parent', kind: 'dependency', body: dep('child', ['child']), message: /^Dependency cycle: child -> child/ },
+    {
+      name: 'cycle through two levels (update)',
+      kind: 'dependency',
+      body: dep('root', ['grandchild']),
+      message: 'Dependency cycle: root -> child -> grandchild -> root',
+    },
+    {
+      name: 'cycle through one level (update)',
+      kind: 'dependency',
+      body: dep('child', ['grandchild']),
+      message: 'Dependency cycle: child -> grandchild -> child',
+    },
+    {
+      name: 'parents but no schedule on /iso8601',
+      kind: 'iso8601',
+      body: dep('x', ['root']),
+      message: /^schedule: is required/,
+    },
+  ];
+
+  test.each(cases)('$name', async ({ kind, body, message }) => {
+    await seedChain();
+    const before = await snapshot();
+    const call = kind === 'iso8601' ? svc.upsertIso8601(body) : svc.upsertDependency(body);
+    await expect400(call, message);
+    expect(await snapshot()).toEqual(before);
+    expect(runtime.calls).toEqual([]);
+  });
+
+  test.each([
+    ['{bad', /^Malformed JSON body: /],
+    ['', 'Malformed JSON body: the request body is empty'],
+    ['   ', 'Malformed JSON body: the request body is empty'],
+    ['{"name":"x",}', /^Malformed JSON body: /],
+  ])('malformed JSON %j', async (text, message) => {
+    await expect400(Promise.resolve().then(() => parseJsonBody(text)), message);
+  });
+});
+
+/* ------------------------------------------------------------------ upsert */
+
+describe('upsert', () => {
+  test('create stores the job with defaults and tells the runtime', async () => {
+    await svc.upsertIso8601(sched('a', { cpus: 0, owner: 'me@x' }));
+    const job = await svc.getJob('a');
+    expect(job).toMatchObject({ name: 'a', cpus: 0.1, mem: 128, disk: 256, owner: 'me@x', schedule: SCHED, scheduleTimeZone: '' });
+    expect(job.parents).toBeUndefined();
+    expect(runtime.callsOf('jobChanged')).toEqual([{ method: 'jobChanged', job, previous: null }]);
+  });
+
+  test('a job with neither schedule nor parents runs once now', async () => {
+    await svc.upsertIso8601({ name: 'once', command: 'true' });
+    expect((await svc.getJob('once')).schedule).toBe('R1/2024-01-01T00:00:00.000Z/PT24H');
+  });
+
+  test('update replaces the job, keeps counters the body leaves out, passes previous', async () => {
+    await svc.upsertIso8601(sched('a', { successCount: 3, lastSuccess: '2023-12-31T00:00:00.000Z' }));
+    const first = await svc.getJob('a');
+    await svc.upsertIso8601(sched('a', { command: 'echo new' }));
+    const second = await svc.getJob('a');
+    expect(second).toMatchObject({ command: 'echo new', successCount: 3, lastSuccess: '2023-12-31T00:00:00.000Z' });
+    expect(runtime.callsOf('jobChanged')[1]).toEqual({ method: 'jobChanged', job: second, previous: first });
+    // Counters given explicitly win.
+    await svc.upsertIso8601(sched('a', { successCount: 0 }));
+    expect((await svc.getJob('a')).successCount).toBe(0);
+  });
+
+  test('cron schedule and a time zone are accepted', async () => {
+    await svc.upsertIso8601(sched('c', { schedule: '30 2 * * 1-5', scheduleTimeZone: 'America/New_York' }));
+    expect((await svc.getJob('c')).schedule).toBe('30 2 * * 1-5');
+    await svc.upsertIso8601(sched('p', { scheduleTimeZone: 'PST' }));
+    expect((await svc.getJob('p')).scheduleTimeZone).toBe('PST');
+  });
+
+  test('POST /iso8601 converts a dependency job, POST /dependency converts it back', async () => {
+    await seedChain();
+    await svc.upsertIso8601(sched('child'));
+    let child = await svc.getJob('child');
+    expect(child.parents).toBeUndefined();
+    expect(child.schedule).toBe(SCHED);
+    await svc.upsertDependency(dep('child', ['other', 'root', 'other']));
+    child = await svc.getJob('child');
+    expect(child.parents).toEqual(['other', 'root']);
+    expect(child.schedule).toBeUndefined();
+  });
+
+  test('a scheduled job with children may become a dependency job when no cycle results', async () => {
+    await seedChain();
+    await svc.upsertDependency(dep('root', ['other']));
+    expect((await svc.getJob('root')).parents).toEqual(['other']);
+  });
+});
+
+/* ------------------------------------------------------------------ reads */
+
+describe('reads', () => {
+  test('getJob of an unknown job', async () => {
+    await expect400(svc.getJob('nope'), "Job 'nope' not found");
+  });
+
+  test('listJobs fills fetch from uris, and uris from fetch', async () => {
+    await svc.upsertIso8601(sched('u', { uris: ['http://h/a.tgz'] }));
+    await svc.upsertIso8601(sched('f', { fetch: [{ uri: 'http://h/b.tgz', executable: true }] }));
+    const jobs = await svc.listJobs();
+    const byName = Object.fromEntries(jobs.map((j) => [j.name, j]));
+    expect(byName.u.fetch).toEqual([{ uri: 'http://h/a.tgz', executable: false, cache: false, extract: true }]);
+    expect(byName.u.uris).toEqual(['http://h/a.tgz']);
+    expect(byName.f.uris).toEqual(['http://h/b.tgz']);
+    // The stored job is not changed by the view.
+    expect((await svc.getJob('u')).fetch).toEqual([]);
+  });
+
+  test('summary: status, state from runtime activity, schedule and parents', async () => {
+    await seedChain();
+    await svc.upsertIso8601(sched('other', { lastError: '2023-01-01T00:00:00.000Z', disabled: true }));
+    await svc.upsertIso8601(sched('root', { lastSuccess: '2023-01-01T00:00:00.000Z' }));
+    runtime.activities.set('root', { queued: 0, running: 1 });
+    runtime.activities.set('child', { queued: 1, running: 0 });
+    runtime.activities.set('grandchild', { queued: 1, running: 3 });
+    const { jobs } = await svc.summary();
+    expect(jobs).toEqual([
+      { name: 'child', status: 'fresh', state: 'queued', schedule: '', parents: ['root'], disabled: false },
+      { name: 'grandchild', status: 'fresh', state: '3 running', schedule: '', parents: ['child'], disabled: false },
+      { name: 'other', status: 'failure', state: 'idle', schedule: SCHED, parents: [], disabled: true },
+      { name: 'root', status: 'success', state: 'running', schedule: SCHED, parents: [], disabled: false },
+    ]);
+    expect(Object.keys(jobs[0])).toEqual(['name', 'status', 'state', 'schedule', 'parents', 'disabled']);
+  });
+
+  describe('search', () => {
+    beforeEach(async () => {
+      await svc.upsertIso8601(sched('alpha', { command: 'run backup' }));
+      await svc.upsertIso8601(sched('beta', { command: 'run report' }));
+      await svc.upsertIso8601(sched('gamma-backup', { command: 'sleep 1' }));
+      await svc.upsertIso8601(sched('delta', { command: 'echo BACKUP' }));
+    });
+    const names = async (q: Parameters<ChronosService['search']>[0]) => (await svc.search(q)).map((j) => j.name);
+
+    test.each([
+      { q: {}, expected: ['alpha', 'beta', 'delta', 'gamma-backup'] },
+      { q: { name: 'a' }, expected: ['alpha', 'beta', 'delta', 'gamma-backup'] },
+      { q: { name: 'GAMMA' }, expected: ['gamma-backup'] },
+      { q: { command: 'backup' }, expected: ['alpha', 'delta'] },
+      { q: { name: 'alpha', command: 'report' }, expected: [] },
+      { q: { name: 'beta', command: 'report' }, expected: ['beta'] },
+      // any only rescues jobs the other filters dropped:
+      { q: { any: 'backup' }, expected: ['alpha', 'beta', 'delta', 'gamma-backup'] },
+      { q: { name: 'beta', any: 'backup' }, expected: ['alpha', 'beta', 'delta', 'gamma-backup'] },
+      { q: { name: 'beta', any: 'sleep' }, expected: ['beta', 'gamma-backup'] },
+      { q: { name: 'zzz', any: 'zzz' }, expected: [] },
+      { q: { limit: 2 }, expected: ['alpha', 'beta'] },
+      { q: { limit: 2, offset: 3 }, expected: ['gamma-backup'] },
+      { q: { offset: 10 }, expected: [] },
+      { q: { limit: 0 }, expected: [] },
+    ])('$q', async ({ q, expected }) => {
+      expect((await names(q)).sort()).toEqual([...expected].sort());
+    });
+
+    test('limit defaults to 10', async () => {
+      for (let i = 0; i < 15; i++) await svc.upsertIso8601(sched(`many-${String(i).padStart(2, '0')}`));
+      expect(await svc.search({ name: 'many' })).toHaveLength(10);
+      expect(await svc.search({ name: 'many', limit: 20 })).toHaveLength(15);
+      expect((await svc.search({ name: 'many', offset: 10 })).map((j) => j.name)).toEqual(
+        ['many-10', 'many-11', 'many-12', 'many-13', 'many-14'],
+      );
+    });
+
+    test('a negative limit is a 400', async () => {
+      await expect400(svc.search({ limit: -1 }), /limit/);
+    });
+  });
+
+  test('leader', () => {
+    runtime.leaderId = 'node-7:4400';
+    expect(svc.leader()).toEqual({ leader: 'node-7:4400' });
+  });
+});
+
+/* ------------------------------------------------------------------ actions */
+
+describe('actions', () => {
+  test('runJob: task id with arguments, ; stripped, blank falls back to job arguments', async () => {
+    await svc.upsertIso8601(sched('r', { arguments: ['-a', '1'] }));
+    expect(await svc.runJob('r', '-c 1 ; ./evil.sh')).toBe(`ct:${NOW}:0:r:-c 1  ./evil.sh`);
+    expect(await svc.runJob('r', '  ')).toBe(`ct:${NOW}:0:r:-a 1`);
+    expect(await svc.runJob('r', null)).toBe(`ct:${NOW}:0:r:-a 1`);
+    expect(runtime.callsOf('runNow').map((c) => c.args)).toEqual(['-c 1  ./evil.sh', '-a 1', '-a 1']);
+    await expect400(svc.runJob('nope', ''), "Job 'nope' not found");
+  });
+
+  test('markSuccess: true for a known job, false for an unknown one', async () => {
+    await svc.upsertIso8601(sched('m'));
+    expect(await svc.markSuccess('m')).toBe('marked job m as successful: true');
+    expect(await svc.markSuccess('nope')).toBe('marked job nope as successful: false');
+    expect(runtime.callsOf('markSuccess').map((c) => c.job.name)).toEqual(['m']);
+  });
+
+  test('killTasks', async () => {
+    await svc.upsertIso8601(sched('k'));
+    await svc.killTasks('k');
+    expect(runtime.callsOf('killJob')).toEqual([{ method: 'killJob', name: 'k' }]);
+    await expect400(svc.killTasks('nope'), "Job 'nope' not found");
+  });
+
+  test('asyncComplete', async () => {
+    runtime.knownTasks.add('ct:1:0:a:');
+    await svc.asyncComplete('ct:1:0:a:', { statusCode: 0 });
+    expect(runtime.callsOf('completeTask')).toEqual([
+      { method: 'completeTask', taskId: 'ct:1:0:a:', statusCode: 0, known: true },
+    ]);
+    await expect400(svc.asyncComplete('ct:2:0:a:', { statusCode: 1 }), "Task 'ct:2:0:a:' not found");
+    await expect400(svc.asyncComplete('bogus', { statusCode: 1 }), /^Invalid task id/);
+    await expect400(svc.asyncComplete('ct:1:0:a:', { statusCode: 'x' }), 'statusCode must be an integer');
+  });
+
+  describe('progress', () => {
+    test('adds to elementsProcessed', async () => {
+      await svc.upsertIso8601(sched('d', { dataProcessingJobType: true }));
+      const taskId = await seedRun('d', NOW, 'RUNNING', null);
+      await svc.progress('d', taskId, { numAdditionalElementsProcessed: 5 });
+      await svc.progress('d', taskId, { numAdditionalElementsProcessed: 7 });
+      expect((await store.runs.getByTaskId(taskId))!.elementsProcessed).toBe(12);
+    });
+
+    test.each([
+      { name: 'unknown job', job: 'nope', taskId: 'ct:1:0:nope:', body: { numAdditionalElementsProcessed: 1 }, message: "Job 'nope' not found" },
+      { name: 'task id not ct format', job: 'd', taskId: 'task-1', body: { numAdditionalElementsProcessed: 1 }, message: /^Invalid task id/ },
+      { name: 'task of another job', job: 'd', taskId: 'ct:1:0:e:', body: { numAdditionalElementsProcessed: 1 }, message: /does not belong/ },
+      { name: 'not a data job', job: 'plain', taskId: 'ct:1:0:plain:', body: { numAdditionalElementsProcessed: 1 }, message: /not a dataProcessingJobType/ },
+      { name: 'negative count', job: 'd', taskId: 'RUN', body: { numAdditionalElementsProcessed: -1 }, message: /non-negative integer/ },
+      { name: 'count of wrong type', job: 'd', taskId: 'RUN', body: { numAdditionalElementsProcessed: '3' }, message: /non-negative integer/ },
+      { name: 'unknown task', job: 'd', taskId: 'ct:99:0:d:', body: { numAdditionalElementsProcessed: 1 }, message: "Task 'ct:99:0:d:' not found" },
+    ])('$name', async ({ job, taskId, body, message }) => {
+      await svc.upsertIso8601(sched('d', { dataProcessingJobType: true }));
+      await svc.upsertIso8601(sched('plain'));
+      const run = await seedRun('d', NOW, 'RUNNING', null);
+      const before = await snapshot();
+      await expect400(svc.progress(job, taskId === 'RUN' ? run : taskId, body), message);
+      expect(await snapshot()).toEqual(before);
+    });
+  });
+
+  describe('delete', () => {
+    test('unknown job', async () => {
+      await expect400(svc.deleteJob('nope'), "JobSchedule 'nope' not found");
+    });
+
+    test('a dependency job: its children take its parents', async () => {
+      await seedChain();
+      await svc.upsertDependency(dep('multi', ['child', 'other']));
+      runtime.reset();
+      await svc.deleteJob('child');
+      await expect400(svc.getJob('child'), "Job 'child' not found");
+      expect((await svc.getJob('grandchild')).parents).toEqual(['root']);
+      expect((await svc.getJob('multi')).parents).toEqual(['other', 'root']);
+      expect(runtime.calls.map((c) => c.method)).toEqual(['jobDeleted', 'jobChanged', 'jobChanged', 'killJob']);
+    });
+
+    test('a scheduled job: its dependency children become scheduled with its schedule (#660)', async () => {
+      await seedChain();
+      await svc.upsertIso8601(sched('root', { scheduleTimeZone: 'UTC' }));
+      await svc.upsertDependency(
+        dep('both', ['root', 'other'], { arguments: ['x'], description: 'd', environmentVariables: [{ name: 'A', value: '1' }] }),
+      );
+      await svc.deleteJob('root');
+      for (const name of ['child', 'both']) {
+        const j = await svc.getJob(name);
+        expect(j.parents).toBeUndefined();
+        expect(j.schedule).toBe(SCHED);
+        expect(j.scheduleTimeZone).toBe('UTC');
+      }
+      expect(await svc.getJob('both')).toMatchObject({ arguments: [], description: '', environmentVariables: [] });
+      expect((await svc.getJob('grandchild')).parents).toEqual(['child']);
+    });
+
+    test('works without a worker (kill is best effort)', async () => {
+      await svc.upsertIso8601(sched('lonely'));
+      const { OfflineRuntime } = await import('./offline-runtime');
+      const offline = new ChronosService({ store, runtime: new OfflineRuntime('h:1'), clock });
+      await offline.deleteJob('lonely');
+      expect(await store.jobs.get('lonely')).toBeNull();
+      await expect(offline.runJob('x', '')).rejects.toThrow(/not found/);
+    });
+  });
+});
+
+/* ------------------------------------------------------------------ stats */
+
+describe('stats', () => {
+  test('quantile interpolates as Codahale does', () => {
+    expect(quantile([], 0.5)).toBe(0);
+    expect(quantile([7], 0.99)).toBe(7);
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantile([1, 2, 3, 4], 0.75)).toBe(3.75);
+    expect(quantile([1, 2, 3, 4], 0.99)).toBe(4);
+    expect(quantile([10, 20], 0.1)).toBe(10);
+  });
+
+  test('histogramOf: "mean" is the median (Chronos bug, kept)', () => {
+    expect(histogramOf([1000, 1000, 1000, 10000])).toEqual({
+      '75thPercentile': 7750,
+      '95thPercentile': 10000,
+      '98thPercentile': 10000,
+      '99thPercentile': 10000,
+      median: 1000,
+      mean: 1000,
+      count: 4,
+    });
+  });
+
+  test('time and duration formats', () => {
+    expect(formatStatTime(Date.parse('2024-03-08T16:57:17.507Z'))).toBe('03/08/24 16:57:17');
+    expect(formatStatTime(null)).toBe('N/A');
+    expect(formatStatDuration(0)).toBe('0s');
+    expect(formatStatDuration(999)).toBe('0s');
+    expect(formatStatDuration(65_000)).toBe('1m5s');
+    expect(formatStatDuration(26 * 3600_000 + 5_000)).toBe('26h5s');
+  });
+
+  test('jobStat: histogram of finished runs in ms and the last 5 runs', async () => {
+    await svc.upsertIso8601(sched('s', { dataProcessingJobType: true }));
+    const H = 3600_000;
+    for (let i = 0; i < 6; i++) await seedRun('s', NOW + i * H, 'FINISHED', (i + 1) * 1000);
+    await seedRun('s', NOW + 6 * H, 'FAILED', 500, { elements: 42 });
+    await seedRun('s', NOW + 7 * H, 'RUNNING', null);
+    const stat = await svc.jobStat('s');
+    expect(stat.histogram).toEqual(histogramOf([1000, 2000, 3000, 4000, 5000, 6000]));
+    expect(stat.histogram.count).toBe(6);
+    expect(stat.histogram.median).toBe(3500);
+    expect(stat.taskStatHistory.map((t) => t.status)).toEqual(['Running', 'Fail', 'Success', 'Success', 'Success']);
+    expect(stat.taskStatHistory[1]).toEqual({
+      taskId: `ct:${NOW + 6 * H}:0:s:`,
+      jobName: 's',
+      slaveId: 'agent-1',
+      startTime: '01/01/24 06:00:01',
+      endTime: '01/01/24 06:00:01',
+      duration: '0s',
+      status: 'Fail',
+      numElementsProcessed: 42,
+    });
+    expect(stat.taskStatHistory[0]).toEqual({
+      taskId: `ct:${NOW + 7 * H}:0:s:`,
+      jobName: 's',
+      slaveId: 'agent-1',
+      startTime: '01/01/24 07:00:01',
+      endTime: 'N/A',
+      status: 'Running',
+      numElementsProcessed: 0,
+    });
+    await expect400(svc.jobStat('nope'), "Job 'nope' not found");
+  });
+
+  test('jobStat of a never-run job', async () => {
+    await svc.upsertIso8601(sched('n'));
+    expect(await svc.jobStat('n')).toEqual({
+      histogram: { '75thPercentile': 0, '95thPercentile': 0, '98thPercentile': 0, '99thPercentile': 0, median: 0, mean: 0, count: 0 },
+      taskStatHistory: [],
+    });
+  });
+
+  test('stats: every job, seconds, slowest first, never-run jobs 0, unknown key []', async () => {
+    await svc.upsertIso8601(sched('fast', { successCount: 2 }));
+    await svc.upsertIso8601(sched('slow', { successCount: 2 }));
+    await svc.upsertIso8601(sched('never'));
+    await svc.upsertIso8601(sched('also-never'));
+    await seedRun('fast', NOW, 'FINISHED', 1000);
+    await seedRun('fast', NOW + 1, 'FINISHED', 3000);
+    await seedRun('slow', NOW, 'FINISHED', 60_000);
+    await seedRun('slow', NOW + 1, 'FINISHED', 120_000);
+    expect(await svc.stats('99thPercentile')).toEqual([
+      { jobNameLabel: 'slow', time: 120 },
+      { jobNameLabel: 'fast', time: 3 },
+      { jobNameLabel: 'also-never', time: 0 },
+      { jobNameLabel: 'never', time: 0 },
+    ]);
+    expect((await svc.stats('median')).slice(0, 2)).toEqual([
+      { jobNameLabel: 'slow', time: 90 },
+      { jobNameLabel: 'fast', time: 2 },
+    ]);
+    expect(await svc.stats('mean')).toEqual(await svc.stats('median'));
+    expect(await svc.stats('bogus')).toEqual([]);
+  });
+});
+
+/* ------------------------------------------------------------------ graph */
+
+describe('graph', () => {
+  test('dot and csv, exact text', async () => {
+    await svc.upsertIso8601(sched('A', { lastSuccess: '2024-01-01T00:00:00.000Z' }));
+    await svc.upsertDependency(dep('B', ['A']));
+    await svc.upsertIso8601(sched('C', { lastError: '2024-01-01T00:00:00.000Z' }));
+    await svc.upsertDependency(dep('D', ['B', 'C']));
+    runtime.activities.set('B', { queued: 1, running: 0 });
+    runtime.activities.set('D', { queued: 0, running: 2 });
+    expect(await svc.graphDot()).toBe(
+      [
+        'digraph G {',
+        '  1 [ label="A" ];',
+        '  2 [ label="B" ];',
+        '  3 [ label="C" ];',
+        '  4 [ label="D" ];',
+        '  1 -> 2;',
+        '  2 -> 4;',
+        '  3 -> 4;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(await svc.graphCsv()).toBe(
+      [
+        'node,A,success,idle',
+        'node,B,fresh,queued',
+        'node,C,failure,idle',
+        'node,D,fresh,2 running',
+        'link,A,B',
+        'link,B,D',
+        'link,C,D',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('empty graph', async () => {
+    expect(await svc.graphDot()).toBe('digraph G {\n}\n');
+    expect(await svc.graphCsv()).toBe('');
+  });
+});
+
+/* ------------------------------------------------------------------ scale */
+
+describe('1,000 jobs', () => {
+  test('are listed and searched correctly', async () => {
+    const N = 1000;
+    const pad = (i: number) => String(i).padStart(4, '0');
+    // Through the service for a sample (validation path), the rest in one store write.
+    for (let i = 0; i < 10; i++) await svc.upsertIso8601(sched(`job-${pad(i)}`, { command: `task ${i % 7}` }));
+    const rest: Job[] = [];
+    const template = await svc.getJob('job-0000');
+    for (let i = 10; i < N; i++) rest.push({ ...template, name: `job-${pad(i)}`, command: `task ${i % 7}` });
+    await store.jobs.apply({ put: rest });
+
+    const listed = await svc.listJobs();
+    expect(listed).toHaveLength(N);
+    expect(new Set(listed.map((j) => j.name)).size).toBe(N);
+
+    expect(await svc.search({ name: 'job-' })).toHaveLength(10);
+    expect(await svc.search({ name: 'job-', limit: 5000 })).toHaveLength(N);
+    const sevens = await svc.search({ command: 'task 3', limit: 5000 });
+    expect(sevens.length).toBe([...Array(N).keys()].filter((i) => i % 7 === 3).length);
+    expect(sevens.every((j) => j.command === 'task 3')).toBe(true);
+    expect((await svc.search({ name: 'job-0999' })).map((j) => j.name)).toEqual(['job-0999']);
+    const page = await svc.search({ name: 'job-', limit: 3, offset: 500 });
+    expect(page.map((j) => j.name)).toEqual(['job-0500', 'job-0501', 'job-0502']);
+
+    const summary = await svc.summary();
+    expect(summary.jobs).toHaveLength(N);
+    expect((await svc.stats('median')).length).toBe(N);
+  });
+});

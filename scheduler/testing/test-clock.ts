@@ -1,0 +1,64 @@
+/**
+ * A Clock that only moves when a test says so (pg-boss style). Timers fire in due order, each at
+ * its own instant, while `advance` walks the clock forward; a timer scheduled by a firing timer
+ * fires in the same `advance` when it falls inside the window.
+ */
+import type { Instant } from '../core/types';
+import type { Clock } from '../ports';
+
+interface Timer {
+  id: number;
+  at: Instant;
+  fn: () => void;
+}
+
+export class TestClock implements Clock {
+  private current: Instant;
+  private timers: Timer[] = [];
+  private nextId = 1;
+
+  /** Starts at `start` (ms since the epoch, or an ISO string); default 2024-01-01T00:00:00Z. */
+  constructor(start: Instant | string = Date.UTC(2024, 0, 1)) {
+    this.current = typeof start === 'string' ? Date.parse(start) : start;
+    if (!Number.isFinite(this.current)) throw new Error(`TestClock: bad start ${String(start)}`);
+  }
+
+  now(): Instant {
+    return this.current;
+  }
+
+  setTimer(ms: number, fn: () => void): () => void {
+    const timer: Timer = { id: this.nextId++, at: this.current + Math.max(0, ms), fn };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
+  }
+
+  /** Number of timers not yet fired or cancelled. */
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+
+  /** Moves time forward by ms, firing every timer due on the way, in (due, creation) order. */
+  advance(ms: number): void {
+    if (ms < 0) throw new Error('TestClock: cannot go back in time');
+    const target = this.current + ms;
+    for (;;) {
+      const due = this.timers
+        .filter((t) => t.at <= target)
+        .sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.current = Math.max(this.current, due.at);
+      due.fn();
+    }
+    this.current = target;
+  }
+
+  /** Jumps to an instant (forward only), firing timers on the way. */
+  set(instant: Instant | string): void {
+    const to = typeof instant === 'string' ? Date.parse(instant) : instant;
+    this.advance(to - this.current);
+  }
+}
