@@ -1,0 +1,70 @@
+/**
+ * Opens the store the environment asks for and brings its schema up to date first:
+ * - `databaseUrl` / DATABASE_URL set: PostgreSQL through @prisma/adapter-pg; migrations under a
+ *   Postgres advisory lock (safe when several processes start at once).
+ * - unset: embedded PGlite in `<dataDir>/pglite` (dataDir: option, SISYPHUS_DATA_DIR, or ./data),
+ *   through pglite-prisma-adapter, with the pg_trgm contrib loaded for job search.
+ * Nothing here downloads anything.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Store } from '../../ports';
+import { loadMigrations, migratePGlite, migratePostgres, type Migration } from './migrate';
+import { PrismaStore } from './store';
+import { PrismaClient } from './generated/client';
+
+export interface CreateStoreOptions {
+  /** PostgreSQL URL; default DATABASE_URL. Empty or unset selects embedded PGlite. */
+  databaseUrl?: string;
+  /** Directory for embedded data; default SISYPHUS_DATA_DIR, else ./data. PGlite lives in <dir>/pglite. */
+  dataDir?: string;
+  /** Directory of migrations; default SISYPHUS_MIGRATIONS_DIR, else prisma/migrations found upward. */
+  migrationsDir?: string;
+  /** Max PostgreSQL pool connections (default 10). */
+  poolSize?: number;
+}
+
+export async function createStore(opts: CreateStoreOptions = {}): Promise<PrismaStore> {
+  const migrations = loadMigrations(opts.migrationsDir ? opts.migrationsDir : undefined);
+  const url = opts.databaseUrl ?? process.env.DATABASE_URL;
+  return url ? openPostgres(url, migrations, opts.poolSize ?? 10) : openPGlite(pgliteDir(opts), migrations);
+}
+
+export function pgliteDir(opts: { dataDir?: string } = {}): string {
+  const base = opts.dataDir || process.env.SISYPHUS_DATA_DIR || './data';
+  return path.resolve(base, 'pglite');
+}
+
+async function openPostgres(url: string, migrations: Migration[], max: number): Promise<PrismaStore> {
+  await migratePostgres(url, migrations);
+  const { PrismaPg } = await import('@prisma/adapter-pg');
+  const adapter = new PrismaPg({ connectionString: url, max, application_name: 'sisyphus' });
+  const prisma = new PrismaClient({ adapter });
+  return new PrismaStore(prisma, () => prisma.$disconnect());
+}
+
+async function openPGlite(dir: string, migrations: Migration[]): Promise<PrismaStore> {
+  mkdirSync(dir, { recursive: true });
+  const [{ PGlite }, { pg_trgm }, { PrismaPGlite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('pglite-prisma-adapter'),
+  ]);
+  let db: InstanceType<typeof PGlite>;
+  try {
+    db = await PGlite.create(dir, { extensions: { pg_trgm } });
+  } catch (e) {
+    throw new Error(`cannot open embedded database in ${dir}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    await migratePGlite(db, migrations);
+  } catch (e) {
+    await db.close().catch(() => {});
+    throw e;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  return new PrismaStore(prisma, async () => {
+    await prisma.$disconnect();
+    await db.close();
+  });
+}

@@ -1,0 +1,447 @@
+/**
+ * The Prisma Store against the real local PostgreSQL, in a throwaway database for this file.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { Instant, Job, RunState } from '../../core/types';
+import type { NewRun } from '../../ports';
+import { createStore } from './create-store';
+import type { PrismaStore } from './store';
+import { createTestDatabase, type TestDatabase } from './test-support';
+
+let db: TestDatabase;
+let store: PrismaStore;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  store = await createStore({ databaseUrl: db.url, poolSize: 4 });
+});
+
+afterAll(async () => {
+  await store?.close();
+  await db?.drop();
+});
+
+beforeEach(async () => {
+  await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+});
+
+/** Named instants (ms). T0 has a non-zero millisecond part to prove the ms round trip. */
+const T0: Instant = Date.UTC(2024, 2, 10, 9, 30, 0, 123);
+const MIN = 60_000;
+
+function job(name: string, command = `echo ${name}`, extra: Partial<Job> = {}): Job {
+  return {
+    name,
+    command,
+    shell: true,
+    executor: '',
+    executorFlags: '',
+    taskInfoData: '',
+    retries: 2,
+    owner: '',
+    ownerName: '',
+    description: '',
+    successCount: 0,
+    errorCount: 0,
+    lastSuccess: '',
+    lastError: '',
+    cpus: 0.1,
+    disk: 256,
+    mem: 128,
+    disabled: false,
+    softError: false,
+    dataProcessingJobType: false,
+    errorsSinceLastSuccess: 0,
+    fetch: [],
+    uris: [],
+    environmentVariables: [],
+    arguments: [],
+    highPriority: false,
+    runAsUser: 'root',
+    concurrent: false,
+    maxCompletionTime: 0,
+    constraints: [],
+    schedule: 'R/2024-03-10T09:30:00Z/PT1H',
+    scheduleTimeZone: '',
+    ...extra,
+  };
+}
+
+function newRun(jobName: string, due: Instant, attempt = 0, extra: Partial<NewRun> = {}): NewRun {
+  return {
+    jobName,
+    due,
+    attempt,
+    taskId: `ct:${due}:${attempt}:${jobName}:`,
+    arguments: '',
+    trigger: 'schedule',
+    highPriority: false,
+    queuedAt: due + 5,
+    ...extra,
+  };
+}
+
+describe('jobs', () => {
+  test('put then get returns the whole job; put again replaces it and bumps the version', async () => {
+    const j = job('etl.daily', 'run etl', {
+      container: {
+        type: 'DOCKER',
+        image: 'busybox',
+        network: 'BRIDGE',
+        networkInfos: [],
+        volumes: [{ containerPath: '/x', hostPath: '/y', mode: 'RO' }],
+        forcePullImage: false,
+        parameters: [{ key: 'k', value: 'v' }],
+      },
+      constraints: [['rack', 'EQUALS', 'r1']],
+      environmentVariables: [{ name: 'A', value: 'ü "quoted" \\ back' }],
+    });
+    await store.jobs.put(j);
+    expect(await store.jobs.get('etl.daily')).toEqual(j);
+    await store.jobs.put({ ...j, command: 'run etl v2' });
+    expect((await store.jobs.get('etl.daily'))?.command).toBe('run etl v2');
+    const [row] = await db.query<{ version: number; command: string }>(
+      `SELECT version, command FROM jobs WHERE name = 'etl.daily'`,
+    );
+    expect(row).toEqual({ version: 2, command: 'run etl v2' });
+    expect(await store.jobs.get('missing')).toBeNull();
+  });
+
+  test('list returns every job in name order; count counts them', async () => {
+    await store.jobs.apply({ put: [job('b'), job('a'), job('c')] });
+    expect((await store.jobs.list()).map((j) => j.name)).toEqual(['a', 'b', 'c']);
+    expect(await store.jobs.count()).toBe(3);
+  });
+
+  test('delete reports whether the job existed', async () => {
+    await store.jobs.put(job('gone'));
+    expect(await store.jobs.delete('gone')).toBe(true);
+    expect(await store.jobs.delete('gone')).toBe(false);
+    expect(await store.jobs.get('gone')).toBeNull();
+  });
+
+  describe('search (Chronos semantics: filter, then the slice [offset, offset+limit))', () => {
+    beforeEach(async () => {
+      await store.jobs.apply({
+        put: [
+          job('Alpha', 'curl http://x/ALPHA'),
+          job('beta', 'sleep 10'),
+          job('gamma_1', 'echo 100%'),
+          job('gammaX1', 'echo beta'),
+          job('delta', 'true'),
+        ],
+      });
+    });
+    const cases: { name: string; q: Parameters<PrismaStore['jobs']['search']>[0]; want: string[] }[] = [
+      { name: 'no filter lists all (name order)', q: {}, want: ['Alpha', 'beta', 'delta', 'gammaX1', 'gamma_1'] },
+      { name: 'name is a case-insensitive substring', q: { name: 'ALP' }, want: ['Alpha'] },
+      { name: 'command is a case-insensitive substring', q: { command: 'alpha' }, want: ['Alpha'] },
+      { name: 'name and command must both match', q: { name: 'gamma', command: 'beta' }, want: ['gammaX1'] },
+      { name: 'any alone filters nothing', q: { any: 'zzz' }, want: ['Alpha', 'beta', 'delta', 'gammaX1', 'gamma_1'] },
+      { name: 'any rescues a job by name', q: { name: 'delta', any: 'beta' }, want: ['beta', 'delta', 'gammaX1'] },
+      { name: 'any rescues a job by command', q: { name: 'nomatch', any: 'SLEEP' }, want: ['beta'] },
+      { name: 'LIKE wildcards are literal: _', q: { name: 'a_1' }, want: ['gamma_1'] },
+      { name: 'LIKE wildcards are literal: %', q: { command: '0%' }, want: ['gamma_1'] },
+      { name: 'limit', q: { limit: 2 }, want: ['Alpha', 'beta'] },
+      { name: 'offset', q: { offset: 3 }, want: ['gammaX1', 'gamma_1'] },
+      { name: 'offset and limit', q: { name: 'a', offset: 1, limit: 2 }, want: ['beta', 'delta'] },
+      { name: 'limit 0', q: { limit: 0 }, want: [] },
+    ];
+    test.each(cases)('$name', async ({ q, want }) => {
+      expect((await store.jobs.search(q)).map((j) => j.name)).toEqual(want);
+    });
+
+    test('limit defaults to 10', async () => {
+      await store.jobs.apply({ put: Array.from({ length: 15 }, (_, i) => job(`many${String(i).padStart(2, '0')}`)) });
+      const page = await store.jobs.search({ name: 'many' });
+      expect(page.map((j) => j.name)).toEqual(Array.from({ length: 10 }, (_, i) => `many${String(i).padStart(2, '0')}`));
+    });
+  });
+
+  test('apply deletes and puts in one transaction', async () => {
+    await store.jobs.apply({ put: [job('p'), job('c1', 'x', { schedule: undefined, parents: ['p'] })] });
+    await store.jobs.apply({
+      delete: ['p'],
+      put: [job('c1', 'x', { parents: undefined, schedule: 'R/2024-01-01T00:00:00Z/PT1H' })],
+    });
+    expect(await store.jobs.get('p')).toBeNull();
+    expect((await store.jobs.get('c1'))?.parents).toBeUndefined();
+  });
+
+  test('apply is atomic: a failing change leaves nothing', async () => {
+    await store.jobs.put(job('keep'));
+    // PostgreSQL rejects NUL in jsonb/text: the second put fails inside the database.
+    await expect(
+      store.jobs.apply({ delete: ['keep'], put: [job('new1'), job('bad', 'echo \u0000')] }),
+    ).rejects.toThrow();
+    // A job without a name fails before any SQL of its own, after the delete ran.
+    await expect(
+      store.jobs.apply({ delete: ['keep'], put: [{ command: 'x' } as unknown as Job] }),
+    ).rejects.toThrow(/without a name/);
+    expect(await store.jobs.get('keep')).not.toBeNull();
+    expect(await store.jobs.get('new1')).toBeNull();
+    expect(await store.jobs.count()).toBe(1);
+  });
+});
+
+describe('runs', () => {
+  test('create is idempotent per job + due + attempt; instants round-trip to the ms', async () => {
+    const first = await store.runs.create(newRun('a', T0));
+    expect(first).toMatchObject({
+      jobName: 'a',
+      due: T0,
+      attempt: 0,
+      taskId: `ct:${T0}:0:a:`,
+      state: 'QUEUED',
+      queuedAt: T0 + 5,
+      launchedAt: null,
+      startedAt: null,
+      finishedAt: null,
+      agentId: null,
+      host: null,
+      message: null,
+      reason: null,
+      elementsProcessed: 0,
+      trigger: 'schedule',
+      highPriority: false,
+    });
+    expect(first?.id).toMatch(/^\d+$/);
+    expect(await store.runs.create(newRun('a', T0))).toBeNull();
+    // Same key, different task id (a leader flap computing other args): still a no-op.
+    expect(await store.runs.create(newRun('a', T0, 0, { taskId: 'other' }))).toBeNull();
+    const [{ n }] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM runs`);
+    expect(n).toBe('1');
+    // A retry is a new attempt, hence a new run.
+    expect(await store.runs.create(newRun('a', T0, 1, { trigger: 'retry', state: 'QUEUED' }))).not.toBeNull();
+  });
+
+  test('create keeps state SKIPPED and message when given', async () => {
+    const r = await store.runs.create(newRun('a', T0, 0, { state: 'SKIPPED', message: 'past epsilon' }));
+    expect(r).toMatchObject({ state: 'SKIPPED', message: 'past epsilon' });
+  });
+
+  test('createMany returns only the runs that were new', async () => {
+    await store.runs.create(newRun('a', T0));
+    const created = await store.runs.createMany([
+      newRun('a', T0),
+      newRun('a', T0 + MIN),
+      newRun('b', T0),
+      newRun('b', T0), // duplicate inside the batch
+    ]);
+    expect(created.map((r) => [r.jobName, r.due]).sort()).toEqual(
+      [
+        ['a', T0 + MIN],
+        ['b', T0],
+      ].sort(),
+    );
+    expect(await store.runs.createMany([])).toEqual([]);
+  });
+
+  test('update patches the given fields, null clears, unknown task gives null', async () => {
+    const r = (await store.runs.create(newRun('a', T0)))!;
+    const u = await store.runs.update(r.taskId, {
+      state: 'RUNNING',
+      launchedAt: T0 + 10,
+      startedAt: T0 + 20,
+      agentId: 'agent-1',
+      host: 'h1',
+      message: 'running',
+      elementsProcessed: 42,
+    });
+    expect(u).toMatchObject({
+      id: r.id,
+      state: 'RUNNING',
+      launchedAt: T0 + 10,
+      startedAt: T0 + 20,
+      finishedAt: null,
+      agentId: 'agent-1',
+      host: 'h1',
+      message: 'running',
+      elementsProcessed: 42,
+    });
+    const v = await store.runs.update(r.taskId, { message: null, reason: 'REASON_X' });
+    expect(v).toMatchObject({ message: null, reason: 'REASON_X', host: 'h1', state: 'RUNNING' });
+    expect(await store.runs.update(r.taskId, {})).toEqual(v);
+    expect(await store.runs.update('ct:nope', { state: 'LOST' })).toBeNull();
+    expect(await store.runs.getByTaskId(r.taskId)).toEqual(v);
+    expect(await store.runs.getByTaskId('ct:nope')).toBeNull();
+  });
+
+  test('updateMany applies a status burst in order, in one statement', async () => {
+    const [a, b] = await store.runs.createMany([newRun('a', T0), newRun('b', T0)]);
+    await store.runs.updateMany([
+      { taskId: a.taskId, patch: { state: 'STAGING', launchedAt: T0 + 1, agentId: 'ag', host: 'h' } },
+      { taskId: b.taskId, patch: { state: 'RUNNING', startedAt: T0 + 2, elementsProcessed: 7 } },
+      { taskId: a.taskId, patch: { state: 'RUNNING', startedAt: T0 + 3 } },
+      { taskId: a.taskId, patch: { state: 'FINISHED', finishedAt: T0 + 4, message: 'ok', reason: null } },
+      { taskId: 'ct:unknown', patch: { state: 'LOST' } },
+    ]);
+    expect(await store.runs.getByTaskId(a.taskId)).toMatchObject({
+      state: 'FINISHED',
+      launchedAt: T0 + 1,
+      startedAt: T0 + 3,
+      finishedAt: T0 + 4,
+      agentId: 'ag',
+      host: 'h',
+      message: 'ok',
+      reason: null,
+    });
+    expect(await store.runs.getByTaskId(b.taskId)).toMatchObject({
+      state: 'RUNNING',
+      startedAt: T0 + 2,
+      elementsProcessed: 7,
+      launchedAt: null,
+    });
+    await store.runs.updateMany([{ taskId: b.taskId, patch: { startedAt: null } }]);
+    expect((await store.runs.getByTaskId(b.taskId))?.startedAt).toBeNull();
+    await store.runs.updateMany([]);
+  });
+
+  test('listActive returns exactly the non-terminal runs, oldest due first', async () => {
+    const states: RunState[] = [
+      'QUEUED', 'STAGING', 'STARTING', 'RUNNING', 'KILLING',
+      'FINISHED', 'FAILED', 'KILLED', 'LOST', 'ERROR', 'DROPPED', 'SKIPPED',
+    ];
+    await store.runs.createMany(states.map((state, i) => newRun(`j${i}`, T0 - i * MIN, 0, { state })));
+    const active = await store.runs.listActive();
+    expect(active.map((r) => r.state)).toEqual(['KILLING', 'RUNNING', 'STARTING', 'STAGING', 'QUEUED']);
+  });
+
+  test('list filters by job, states and due window, newest first', async () => {
+    await store.runs.createMany([
+      newRun('a', T0),
+      newRun('a', T0 + MIN, 0, { state: 'FINISHED' }),
+      newRun('a', T0 + 2 * MIN),
+      newRun('b', T0 + MIN),
+    ]);
+    const dues = (p: { runs: { jobName: string; due: number }[] }) => p.runs.map((r) => `${r.jobName}@${(r.due - T0) / MIN}`);
+    expect(dues(await store.runs.list({}))).toEqual(['a@2', 'b@1', 'a@1', 'a@0']);
+    expect(dues(await store.runs.list({ jobName: 'a' }))).toEqual(['a@2', 'a@1', 'a@0']);
+    expect(dues(await store.runs.list({ states: ['QUEUED'] }))).toEqual(['a@2', 'b@1', 'a@0']);
+    expect(dues(await store.runs.list({ from: T0 + MIN, to: T0 + 2 * MIN }))).toEqual(['b@1', 'a@1']);
+    expect(dues(await store.runs.list({ jobName: 'a', states: ['FINISHED', 'QUEUED'], from: T0 }))).toEqual(['a@2', 'a@1', 'a@0']);
+    expect((await store.runs.list({ states: [] })).runs).toEqual([]);
+  });
+
+  test('list pages with an opaque cursor: every run exactly once, ties on due included', async () => {
+    const runs: NewRun[] = [];
+    for (let i = 0; i < 9; i++) for (let attempt = 0; attempt < 3; attempt++) runs.push(newRun('p', T0 + i * MIN, attempt));
+    runs.push(newRun('other', T0));
+    await store.runs.createMany(runs);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.runs.list({ jobName: 'p', limit: 4, cursor });
+      seen.push(...page.runs.map((r) => `${r.due}:${r.attempt}`));
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+      expect(page.runs.length).toBeLessThanOrEqual(4);
+    } while (cursor);
+    expect(pages).toBe(7); // 27 runs / 4 per page
+    const all = (await store.runs.list({ jobName: 'p', limit: 1000 })).runs.map((r) => `${r.due}:${r.attempt}`);
+    expect(all).toHaveLength(27);
+    expect(seen).toEqual(all);
+    await expect(store.runs.list({ cursor: 'not-a-cursor' })).rejects.toThrow(/invalid run cursor/);
+  });
+
+  test('recent and durations: newest first, limited', async () => {
+    await store.runs.createMany([0, 1, 2, 3].map((i) => newRun('d', T0 + i * MIN)));
+    await store.runs.updateMany([
+      { taskId: `ct:${T0}:0:d:`, patch: { state: 'FINISHED', startedAt: T0 + 100, finishedAt: T0 + 1100 } },
+      { taskId: `ct:${T0 + MIN}:0:d:`, patch: { state: 'FAILED', startedAt: T0 + MIN, finishedAt: T0 + MIN + 5 } },
+      { taskId: `ct:${T0 + 2 * MIN}:0:d:`, patch: { state: 'FINISHED', startedAt: T0 + 2 * MIN, finishedAt: T0 + 2 * MIN + 250 } },
+    ]);
+    expect((await store.runs.recent('d', 2)).map((r) => r.due)).toEqual([T0 + 3 * MIN, T0 + 2 * MIN]);
+    expect(await store.runs.recent('d', 0)).toEqual([]);
+    expect(await store.runs.durations('d', 10)).toEqual([250, 1000]);
+    expect(await store.runs.durations('d', 1)).toEqual([250]);
+    expect(await store.runs.durations('nobody', 10)).toEqual([]);
+  });
+
+  test('deleteForJob removes only that job\'s runs', async () => {
+    await store.runs.createMany([newRun('x', T0), newRun('x', T0 + MIN), newRun('y', T0)]);
+    await store.runs.deleteForJob('x');
+    expect((await store.runs.list({})).runs.map((r) => r.jobName)).toEqual(['y']);
+  });
+});
+
+describe('edges and framework state', () => {
+  test('edge counters: set, resetChild, deleteJob, and they survive a restart', async () => {
+    await store.edges.set('child', 'p1', 1);
+    await store.edges.set('child', 'p2', 0);
+    await store.edges.set('child', 'p1', 3);
+    await store.edges.set('other', 'p1', 2);
+    expect(await store.edges.load()).toEqual(
+      new Map([
+        ['child', new Map([['p1', 3], ['p2', 0]])],
+        ['other', new Map([['p1', 2]])],
+      ]),
+    );
+    await store.edges.resetChild('child', ['p2', 'p3', 'p3']);
+    await store.edges.set('child', 'p3', 1);
+
+    const restarted = await createStore({ databaseUrl: db.url, poolSize: 1 });
+    try {
+      expect(await restarted.edges.load()).toEqual(
+        new Map([
+          ['child', new Map([['p2', 0], ['p3', 1]])],
+          ['other', new Map([['p1', 2]])],
+        ]),
+      );
+      await restarted.edges.deleteJob('p1');
+      expect(await restarted.edges.load()).toEqual(new Map([['child', new Map([['p2', 0], ['p3', 1]])]]));
+      await restarted.edges.deleteJob('child');
+      expect(await restarted.edges.load()).toEqual(new Map());
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  test('framework id and key/value state persist across a new Store', async () => {
+    expect(await store.framework.getFrameworkId()).toBeNull();
+    await store.framework.setFrameworkId('fw-1');
+    await store.framework.setFrameworkId('fw-2');
+    await store.framework.set('leaderEpoch', '7');
+    const restarted = await createStore({ databaseUrl: db.url, poolSize: 1 });
+    try {
+      expect(await restarted.framework.getFrameworkId()).toBe('fw-2');
+      expect(await restarted.framework.get('leaderEpoch')).toBe('7');
+      expect(await restarted.framework.get('missing')).toBeNull();
+      await restarted.framework.setFrameworkId(null);
+      expect(await restarted.framework.getFrameworkId()).toBeNull();
+    } finally {
+      await restarted.close();
+    }
+  });
+});
+
+describe('transaction', () => {
+  test('commits every store together, or rolls all back on a throw', async () => {
+    await store.transaction(async (tx) => {
+      await tx.jobs.put(job('t1'));
+      await tx.runs.create(newRun('t1', T0));
+      await tx.edges.resetChild('t1', ['p']);
+      await tx.jobs.apply({ put: [job('t2')] }); // nested apply joins the transaction
+      await tx.framework.set('k', 'v');
+    });
+    expect(await store.jobs.count()).toBe(2);
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.jobs.delete('t1');
+        await tx.runs.deleteForJob('t1');
+        await tx.edges.deleteJob('t1');
+        await tx.framework.set('k', 'changed');
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await store.jobs.get('t1')).not.toBeNull();
+    expect(await store.runs.getByTaskId(`ct:${T0}:0:t1:`)).not.toBeNull();
+    expect((await store.edges.load()).get('t1')).toEqual(new Map([['p', 0]]));
+    expect(await store.framework.get('k')).toBe('v');
+  });
+
+  test('returns the value of fn', async () => {
+    expect(await store.transaction(async (tx) => tx.jobs.count())).toBe(0);
+  });
+});

@@ -1,0 +1,469 @@
+/**
+ * The `Store` port over Prisma 7 (PostgreSQL through @prisma/adapter-pg, or embedded PGlite).
+ * Typed Prisma queries where they are one statement; raw SQL where one statement needs what the
+ * query builder cannot say (batched jsonb upserts, merged status-update bursts, Chronos search).
+ *
+ * Storage decisions the runtime can rely on:
+ * - Instants are timestamptz(3) in the database and ms numbers in the port: exact round trip.
+ * - Run ids are a bigserial, exposed as decimal strings. Run order is (due desc, id desc).
+ * - A job row keeps the whole Job as jsonb; `command` is copied into a column for search.
+ * - The framework id is the framework_state row with key `framework_id`.
+ */
+import type { Instant, Job, Run, RunState, RunTrigger } from '../../core/types';
+import type {
+  EdgeStore,
+  FrameworkStore,
+  JobQuery,
+  JobStore,
+  NewRun,
+  RunFilter,
+  RunPage,
+  RunPatch,
+  RunStore,
+  Store,
+} from '../../ports';
+import { Prisma, type PrismaClient } from './generated/client';
+
+type Db = PrismaClient | Prisma.TransactionClient;
+type RunRow = Prisma.RunGetPayload<object>;
+/** Raw SQL selects RUN_COLUMNS, which alias every column to its Prisma field name. */
+type RawRunRow = RunRow;
+
+/** Every runs column under its Prisma field name, so raw rows map with toRun too. */
+const RUN_COLUMNS = Prisma.raw(
+  [
+    'id', 'job_name AS "jobName"', 'due', 'attempt', 'task_id AS "taskId"', 'arguments', 'trigger',
+    'high_priority AS "highPriority"', 'state', 'queued_at AS "queuedAt"',
+    'launched_at AS "launchedAt"', 'started_at AS "startedAt"', 'finished_at AS "finishedAt"',
+    'agent_id AS "agentId"', 'host', 'message', 'reason', 'elements_processed AS "elementsProcessed"',
+  ].join(', '),
+);
+
+/** SQL for an exact ms-since-epoch (text or bigint expression) to timestamptz conversion. */
+const EPOCH_MS = (expr: string): Prisma.Sql =>
+  Prisma.raw(`('epoch'::timestamptz + (${expr})::bigint * interval '1 millisecond')`);
+
+/** Non-terminal states; must equal the predicate of runs_active_idx in the init migration. */
+export const ACTIVE_RUN_STATES: RunState[] = ['QUEUED', 'STAGING', 'STARTING', 'RUNNING', 'KILLING'];
+export const FRAMEWORK_ID_KEY = 'framework_id';
+export const SEARCH_DEFAULT_LIMIT = 10;
+export const RUN_PAGE_DEFAULT_LIMIT = 100;
+export const RUN_PAGE_MAX_LIMIT = 1000;
+
+const TX_OPTIONS = { maxWait: 10_000, timeout: 60_000 };
+
+const date = (ms: Instant): Date => new Date(ms);
+const dateOrNull = (ms: Instant | null): Date | null => (ms === null ? null : new Date(ms));
+const ms = (d: Date): Instant => d.getTime();
+const msOrNull = (d: Date | null): Instant | null => (d === null ? null : d.getTime());
+
+export function toRun(r: RunRow): Run {
+  return {
+    id: r.id.toString(),
+    jobName: r.jobName,
+    due: ms(r.due),
+    attempt: r.attempt,
+    taskId: r.taskId,
+    arguments: r.arguments,
+    trigger: r.trigger as RunTrigger,
+    highPriority: r.highPriority,
+    state: r.state as RunState,
+    queuedAt: ms(r.queuedAt),
+    launchedAt: msOrNull(r.launchedAt),
+    startedAt: msOrNull(r.startedAt),
+    finishedAt: msOrNull(r.finishedAt),
+    agentId: r.agentId,
+    host: r.host,
+    message: r.message,
+    reason: r.reason,
+    elementsProcessed: Number(r.elementsProcessed),
+  };
+}
+
+function patchData(p: RunPatch): Prisma.RunUpdateManyMutationInput {
+  const d: Prisma.RunUpdateManyMutationInput = {};
+  if (p.state !== undefined) d.state = p.state;
+  if (p.launchedAt !== undefined) d.launchedAt = dateOrNull(p.launchedAt);
+  if (p.startedAt !== undefined) d.startedAt = dateOrNull(p.startedAt);
+  if (p.finishedAt !== undefined) d.finishedAt = dateOrNull(p.finishedAt);
+  if (p.agentId !== undefined) d.agentId = p.agentId;
+  if (p.host !== undefined) d.host = p.host;
+  if (p.message !== undefined) d.message = p.message;
+  if (p.reason !== undefined) d.reason = p.reason;
+  if (p.elementsProcessed !== undefined) d.elementsProcessed = BigInt(Math.trunc(p.elementsProcessed));
+  return d;
+}
+
+/** LIKE pattern for a case-insensitive substring (escapes the LIKE wildcards). */
+function containsSql(column: 'name' | 'command', needle: string): Prisma.Sql {
+  const escaped = needle.replace(/[\\%_]/g, (c) => `\\${c}`);
+  // lower(...) on both sides, so the GIN (lower(col) gin_trgm_ops) index applies.
+  return Prisma.sql`lower(${Prisma.raw(`"${column}"`)}) LIKE ('%' || lower(${escaped}) || '%')`;
+}
+
+const nonNegInt = (v: number | undefined, dflt: number): number =>
+  v === undefined || !Number.isFinite(v) ? dflt : Math.max(0, Math.trunc(v));
+
+/** Opaque run cursor: the (due, id) of the last run of a page, base64url JSON. */
+export function encodeCursor(run: { due: Instant; id: string }): string {
+  return Buffer.from(JSON.stringify([run.due, run.id])).toString('base64url');
+}
+export function decodeCursor(cursor: string): { due: Date; id: bigint } {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      Number.isSafeInteger(v[0]) &&
+      typeof v[1] === 'string' &&
+      /^\d+$/.test(v[1])
+    ) {
+      return { due: new Date(v[0] as number), id: BigInt(v[1]) };
+    }
+  } catch {
+    // fall through
+  }
+  throw new Error('invalid run cursor');
+}
+
+/**
+ * Runs fn in a transaction: a new one on the root client, or the enclosing one when the stores are
+ * already bound to a transaction. Prisma 7's transaction client also has a $transaction (nested,
+ * via savepoints), which misbehaved here (the outer transaction was reported closed afterwards),
+ * so root clients are marked explicitly and nesting simply joins the outer transaction.
+ */
+function withTx<T>(db: Db, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  if (isRoot(db)) return db.$transaction(fn, TX_OPTIONS);
+  return fn(db);
+}
+
+const roots = new WeakSet<object>();
+const isRoot = (db: Db): db is PrismaClient => roots.has(db);
+
+export class PrismaJobStore implements JobStore {
+  constructor(private readonly db: Db) {}
+
+  async get(name: string): Promise<Job | null> {
+    const row = await this.db.job.findUnique({ where: { name }, select: { data: true } });
+    return row ? (row.data as unknown as Job) : null;
+  }
+
+  /** Every job in name order. jsonb goes out as text and is parsed here: ~30% faster at 100k. */
+  async list(): Promise<Job[]> {
+    const rows = await this.db.$queryRaw<{ d: string }[]>`SELECT "data"::text AS d FROM "jobs" ORDER BY "name"`;
+    return rows.map((r) => JSON.parse(r.d) as Job);
+  }
+
+  /**
+   * Chronos /jobs/search: a job matches when every non-empty `name`/`command` filter is a
+   * case-insensitive substring of that field, or, failing that, when `any` is a substring of its
+   * name or command. Then the slice [offset, offset+limit) of the matches in name order.
+   */
+  async search(q: JobQuery): Promise<Job[]> {
+    const limit = nonNegInt(q.limit, SEARCH_DEFAULT_LIMIT);
+    const offset = nonNegInt(q.offset, 0);
+    if (limit === 0) return [];
+    const filters: Prisma.Sql[] = [];
+    if (q.name) filters.push(containsSql('name', q.name));
+    if (q.command) filters.push(containsSql('command', q.command));
+    // No name/command filter: every job passes, so `any` has nothing to rescue.
+    let where = Prisma.empty;
+    if (filters.length > 0) {
+      const all = Prisma.join(filters, ' AND ');
+      where = q.any
+        ? Prisma.sql`WHERE (${all}) OR ${containsSql('name', q.any)} OR ${containsSql('command', q.any)}`
+        : Prisma.sql`WHERE ${all}`;
+    }
+    const rows = await this.db.$queryRaw<{ d: string }[]>`
+      SELECT "data"::text AS d FROM "jobs" ${where} ORDER BY "name" LIMIT ${limit} OFFSET ${offset}`;
+    return rows.map((r) => JSON.parse(r.d) as Job);
+  }
+
+  count(): Promise<number> {
+    return this.db.job.count();
+  }
+
+  async put(job: Job): Promise<void> {
+    await this.upsertMany([job]);
+  }
+
+  /** Deletes first, then puts, all in one transaction (so a deleted name can be re-put). */
+  async apply(changes: { put?: Job[]; delete?: string[] }): Promise<void> {
+    const puts = changes.put ?? [];
+    const deletes = changes.delete ?? [];
+    if (puts.length === 0 && deletes.length === 0) return;
+    await withTx(this.db, async (tx) => {
+      const store = new PrismaJobStore(tx);
+      if (deletes.length > 0) await tx.job.deleteMany({ where: { name: { in: deletes } } });
+      if (puts.length > 0) await store.upsertMany(puts);
+    });
+  }
+
+  async delete(name: string): Promise<boolean> {
+    const { count } = await this.db.job.deleteMany({ where: { name } });
+    return count > 0;
+  }
+
+  /** One INSERT … ON CONFLICT for any number of jobs; the last of duplicate names wins. */
+  private async upsertMany(jobs: Job[]): Promise<void> {
+    const byName = new Map<string, Job>();
+    for (const j of jobs) {
+      if (typeof j?.name !== 'string' || j.name === '') throw new Error('job without a name');
+      byName.set(j.name, j);
+    }
+    const payload = JSON.stringify([...byName.values()]);
+    await this.db.$executeRaw`
+      INSERT INTO "jobs" ("name", "command", "data", "version", "updated_at")
+      SELECT e->>'name', coalesce(e->>'command', ''), e, 1, now()
+        FROM jsonb_array_elements(${payload}::jsonb) AS e
+      ON CONFLICT ("name") DO UPDATE
+        SET "command" = excluded."command", "data" = excluded."data",
+            "version" = "jobs"."version" + 1, "updated_at" = excluded."updated_at"`;
+  }
+}
+
+export class PrismaRunStore implements RunStore {
+  constructor(private readonly db: Db) {}
+
+  async create(run: NewRun): Promise<Run | null> {
+    const [created] = await this.createMany([run]);
+    return created ?? null;
+  }
+
+  /**
+   * One INSERT … SELECT FROM jsonb_array_elements … ON CONFLICT DO NOTHING RETURNING, whatever the
+   * batch size (no bind-parameter limit); only the new rows come back, in input order.
+   */
+  async createMany(runs: NewRun[]): Promise<Run[]> {
+    if (runs.length === 0) return [];
+    const payload = JSON.stringify(
+      runs.map((r) => ({ ...r, state: r.state ?? 'QUEUED', message: r.message ?? null })),
+    );
+    const rows = await this.db.$queryRaw<RawRunRow[]>`
+      INSERT INTO "runs" ("job_name", "due", "attempt", "task_id", "arguments", "trigger",
+                          "high_priority", "state", "queued_at", "message")
+      SELECT r->>'jobName', ${EPOCH_MS("r->>'due'")}, (r->>'attempt')::int, r->>'taskId',
+             coalesce(r->>'arguments', ''), r->>'trigger', coalesce((r->>'highPriority')::boolean, false),
+             r->>'state', ${EPOCH_MS("r->>'queuedAt'")}, r->>'message'
+        FROM jsonb_array_elements(${payload}::jsonb) WITH ORDINALITY AS x(r, i)
+       ORDER BY i
+      ON CONFLICT DO NOTHING
+      RETURNING ${RUN_COLUMNS}`;
+    return rows.map(toRun);
+  }
+
+  async update(taskId: string, patch: RunPatch): Promise<Run | null> {
+    const data = patchData(patch);
+    if (Object.keys(data).length === 0) return this.getByTaskId(taskId);
+    const [row] = await this.db.run.updateManyAndReturn({ where: { taskId }, data });
+    return row ? toRun(row) : null;
+  }
+
+  /**
+   * One UPDATE … FROM jsonb_array_elements: atomic and one round trip. Patches of the same task
+   * are merged in order first (each field: the last patch that sets it wins), which is what
+   * applying them one by one would leave.
+   */
+  async updateMany(updates: { taskId: string; patch: RunPatch }[]): Promise<void> {
+    if (updates.length === 0) return;
+    const merged = new Map<string, Record<string, unknown>>();
+    for (const { taskId, patch } of updates) {
+      const m = merged.get(taskId) ?? { taskId };
+      for (const [k, v] of Object.entries(patch)) if (v !== undefined) m[k] = v;
+      merged.set(taskId, m);
+    }
+    const payload = JSON.stringify([...merged.values()]);
+    const t = (key: string, col: string): Prisma.Sql =>
+      Prisma.sql`${Prisma.raw(`"${col}" = CASE WHEN u ? '${key}' THEN`)} ${EPOCH_MS(`u->>'${key}'`)} ${Prisma.raw(`ELSE r."${col}" END`)}`;
+    const s = (key: string, col: string): Prisma.Sql =>
+      Prisma.raw(`"${col}" = CASE WHEN u ? '${key}' THEN u->>'${key}' ELSE r."${col}" END`);
+    await this.db.$executeRaw`
+      UPDATE "runs" AS r SET
+        ${s('state', 'state')},
+        ${t('launchedAt', 'launched_at')},
+        ${t('startedAt', 'started_at')},
+        ${t('finishedAt', 'finished_at')},
+        ${s('agentId', 'agent_id')},
+        ${s('host', 'host')},
+        ${s('message', 'message')},
+        ${s('reason', 'reason')},
+        "elements_processed" = CASE WHEN u ? 'elementsProcessed'
+          THEN trunc((u->>'elementsProcessed')::numeric)::bigint ELSE r."elements_processed" END
+      FROM jsonb_array_elements(${payload}::jsonb) AS u
+      WHERE r."task_id" = u->>'taskId'`;
+  }
+
+  async getByTaskId(taskId: string): Promise<Run | null> {
+    const row = await this.db.run.findUnique({ where: { taskId } });
+    return row ? toRun(row) : null;
+  }
+
+  /** Oldest due first (the order reconciliation and the queue want). */
+  async listActive(): Promise<Run[]> {
+    const rows = await this.db.run.findMany({
+      where: { state: { in: ACTIVE_RUN_STATES } },
+      orderBy: [{ due: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map(toRun);
+  }
+
+  /** Newest first (due desc, id desc); keyset pagination through `cursor`. */
+  async list(filter: RunFilter): Promise<RunPage> {
+    const limit = Math.min(
+      RUN_PAGE_MAX_LIMIT,
+      Math.max(1, nonNegInt(filter.limit, RUN_PAGE_DEFAULT_LIMIT)),
+    );
+    const and: Prisma.RunWhereInput[] = [];
+    if (filter.jobName !== undefined) and.push({ jobName: filter.jobName });
+    if (filter.states !== undefined) and.push({ state: { in: filter.states } });
+    if (filter.from !== undefined) and.push({ due: { gte: date(filter.from) } });
+    if (filter.to !== undefined) and.push({ due: { lt: date(filter.to) } });
+    if (filter.cursor) {
+      const c = decodeCursor(filter.cursor);
+      and.push({ OR: [{ due: { lt: c.due } }, { due: c.due, id: { lt: c.id } }] });
+    }
+    const rows = await this.db.run.findMany({
+      where: { AND: and },
+      orderBy: [{ due: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+    });
+    const runs = rows.slice(0, limit).map(toRun);
+    const last = runs[runs.length - 1];
+    return { runs, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  async recent(jobName: string, limit: number): Promise<Run[]> {
+    const take = nonNegInt(limit, 0);
+    if (take === 0) return [];
+    const rows = await this.db.run.findMany({
+      where: { jobName },
+      orderBy: [{ due: 'desc' }, { id: 'desc' }],
+      take,
+    });
+    return rows.map(toRun);
+  }
+
+  /** finishedAt − startedAt of FINISHED runs that have both, newest due first. */
+  async durations(jobName: string, limit: number): Promise<number[]> {
+    const take = nonNegInt(limit, 0);
+    if (take === 0) return [];
+    const rows = await this.db.run.findMany({
+      where: { jobName, state: 'FINISHED', startedAt: { not: null }, finishedAt: { not: null } },
+      select: { startedAt: true, finishedAt: true },
+      orderBy: [{ due: 'desc' }, { id: 'desc' }],
+      take,
+    });
+    return rows.map((r) => ms(r.finishedAt!) - ms(r.startedAt!));
+  }
+
+  async deleteForJob(jobName: string): Promise<void> {
+    await this.db.run.deleteMany({ where: { jobName } });
+  }
+}
+
+export class PrismaEdgeStore implements EdgeStore {
+  constructor(private readonly db: Db) {}
+
+  async load(): Promise<Map<string, Map<string, number>>> {
+    const rows = await this.db.dependencyEdge.findMany();
+    const out = new Map<string, Map<string, number>>();
+    for (const r of rows) {
+      let m = out.get(r.child);
+      if (!m) out.set(r.child, (m = new Map()));
+      m.set(r.parent, r.count);
+    }
+    return out;
+  }
+
+  async set(child: string, parent: string, count: number): Promise<void> {
+    await this.db.dependencyEdge.upsert({
+      where: { child_parent: { child, parent } },
+      create: { child, parent, count },
+      update: { count },
+    });
+  }
+
+  async resetChild(child: string, parents: string[]): Promise<void> {
+    await withTx(this.db, async (tx) => {
+      await tx.dependencyEdge.deleteMany({ where: { child } });
+      const unique = [...new Set(parents)];
+      if (unique.length > 0) {
+        await tx.dependencyEdge.createMany({
+          data: unique.map((parent) => ({ child, parent, count: 0 })),
+        });
+      }
+    });
+  }
+
+  async deleteJob(name: string): Promise<void> {
+    await this.db.dependencyEdge.deleteMany({ where: { OR: [{ child: name }, { parent: name }] } });
+  }
+}
+
+export class PrismaFrameworkStore implements FrameworkStore {
+  constructor(private readonly db: Db) {}
+
+  getFrameworkId(): Promise<string | null> {
+    return this.get(FRAMEWORK_ID_KEY);
+  }
+
+  async setFrameworkId(id: string | null): Promise<void> {
+    if (id === null) await this.db.frameworkState.deleteMany({ where: { key: FRAMEWORK_ID_KEY } });
+    else await this.set(FRAMEWORK_ID_KEY, id);
+  }
+
+  async get(key: string): Promise<string | null> {
+    const row = await this.db.frameworkState.findUnique({ where: { key } });
+    return row ? row.value : null;
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await this.db.frameworkState.upsert({
+      where: { key },
+      create: { key, value },
+      update: { value, updatedAt: new Date() },
+    });
+  }
+}
+
+function bind(db: Db): Omit<Store, 'transaction' | 'close'> {
+  return {
+    jobs: new PrismaJobStore(db),
+    runs: new PrismaRunStore(db),
+    edges: new PrismaEdgeStore(db),
+    framework: new PrismaFrameworkStore(db),
+  };
+}
+
+export class PrismaStore implements Store {
+  readonly jobs: JobStore;
+  readonly runs: RunStore;
+  readonly edges: EdgeStore;
+  readonly framework: FrameworkStore;
+  private closed: Promise<void> | null = null;
+
+  constructor(
+    /** The underlying client, for adapters and tests that need a raw query. */
+    readonly prisma: PrismaClient,
+    private readonly onClose: () => Promise<void>,
+  ) {
+    roots.add(prisma);
+    this.jobs = new PrismaJobStore(prisma);
+    this.runs = new PrismaRunStore(prisma);
+    this.edges = new PrismaEdgeStore(prisma);
+    this.framework = new PrismaFrameworkStore(prisma);
+  }
+
+  /**
+   * Interactive transaction (max wait 10 s, timeout 60 s). Use only the `tx` stores inside fn:
+   * on PGlite the root stores would wait for this transaction to end.
+   */
+  transaction<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction((tx) => fn(bind(tx)), TX_OPTIONS);
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.onClose();
+    return this.closed;
+  }
+}
