@@ -158,4 +158,36 @@ describe('jobs run end to end on mesos-local', () => {
     expect(taskId).toMatch(/^ct:\d+:0:args:helloworld$/);
     await waitFor('args finished', async () => (await runsOf('args'))[0]?.state === 'FINISHED');
   });
+
+  it('a run later than its epsilon is skipped and recorded as skipped (Chronos 2.x)', async () => {
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000).toISOString();
+    await api.upsertIso8601({ name: 'late', command: 'true', schedule: `R/${tenMinutesAgo}/PT1H`, epsilon: 'PT1M' });
+    const [run] = await waitFor('late skipped', async () => {
+      const rs = await runsOf('late');
+      return rs.length > 0 ? rs : null;
+    });
+    expect(run.state).toBe('SKIPPED');
+    expect(run.message).toMatch(/epsilon/);
+    // the schedule moved past now without running anything
+    const j = await job('late');
+    expect(Date.parse(j.schedule!.split('/')[1])).toBeGreaterThan(Date.now());
+    expect(j.successCount + j.errorCount).toBe(0);
+  });
+
+  it('an async job finishes only when the task reports completion (Chronos 2.x)', async () => {
+    await api.upsertIso8601({ name: 'async-job', command: 'true', schedule: 'R1//PT1H', async: true });
+    const [run] = await waitFor('async process ended', async () => {
+      const rs = await runsOf('async-job');
+      return rs[0]?.message?.includes('waiting for the task') ? rs : null;
+    });
+    expect(run.state).toBe('RUNNING');
+    expect((await job('async-job')).successCount).toBe(0);
+    await api.asyncComplete(run.taskId, { statusCode: 0 });
+    const done = await waitFor('async success counted', async () => {
+      const j = await job('async-job');
+      return j.successCount === 1 ? j : null;
+    });
+    expect(done.lastSuccess).not.toBe('');
+    expect((await runsOf('async-job'))[0].state).toBe('FINISHED');
+  });
 });
