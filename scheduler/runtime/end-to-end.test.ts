@@ -40,7 +40,7 @@ beforeAll(async () => {
     store,
     clock: systemClock,
     master: mesos.url,
-    worker: { retryDelayMs: 300, killGraceMs: 500 },
+    worker: { retryDelayMs: 300, killGraceMs: 500, disableAfterFailures: 2 },
     framework: { declineIdleSeconds: 1, declineBusySeconds: 0.2, reviveMinIntervalMs: 100 },
   });
   api = new ChronosService({ store, runtime: scheduler.worker, clock: systemClock });
@@ -189,5 +189,18 @@ describe('jobs run end to end on mesos-local', () => {
     });
     expect(done.lastSuccess).not.toBe('');
     expect((await runsOf('async-job'))[0].state).toBe('FINISHED');
+  });
+
+  it('--disable_after_failures: a job that keeps failing is disabled', async () => {
+    await api.upsertIso8601({ name: 'broken', command: 'exit 1', schedule: 'R/2100-01-01T00:00:00Z/P1D', retries: 0 });
+    await api.runJob('broken', '');
+    await waitFor('first failure', async () => (await job('broken')).errorCount === 1);
+    expect((await job('broken')).disabled).toBe(false);
+    await api.runJob('broken', '');
+    const j = await waitFor('broken disabled', async () => {
+      const x = await job('broken');
+      return x.disabled ? x : null;
+    });
+    expect(j.errorsSinceLastSuccess).toBe(2);
   });
 });
