@@ -33,7 +33,7 @@ beforeAll(async () => {
     allocationIntervalMs: 100,
     statusUpdateRetryMs: 500,
     workDir,
-    agents: [{ resources: { cpus: 8, mem: 8192, disk: 10000 } }],
+    agents: [{ cpus: 8, mem: 8192, disk: 10000 }],
   });
   await mesos.start();
   scheduler = await assemble({
