@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import protobuf from 'protobufjs';
-import { mesosTypes, decode, fromJson, serialize, recordio, CONTENT_TYPE, type Encoding, type Json } from '../proto';
+import { mesosTypes, decode, fromJson, serialize, recordio, findMissingRequired, CONTENT_TYPE, type Encoding, type Json } from '../proto';
 import {
   type Res,
   emptyRes,
@@ -226,26 +226,6 @@ export function findNumericEnum(type: protobuf.Type, obj: Json, prefix = ''): st
 }
 
 /** Required fields that are absent (protobufjs does not check them when decoding or converting). */
-export function findMissingRequired(type: protobuf.Type, obj: Json, prefix = ''): string[] {
-  const missing: string[] = [];
-  for (const field of type.fieldsArray) {
-    field.resolve();
-    const value = obj[field.name];
-    if (value === undefined || value === null) {
-      if (field.required) missing.push(`${prefix}${field.name}`);
-      continue;
-    }
-    const rt = field.resolvedType;
-    if (rt instanceof protobuf.Type) {
-      const values: unknown[] = field.repeated && Array.isArray(value) ? value : [value];
-      values.forEach((v, i) => {
-        if (v && typeof v === 'object') missing.push(...findMissingRequired(rt, v as Json, `${prefix}${field.name}${field.repeated ? `[${i}]` : ''}.`));
-      });
-    }
-  }
-  return missing;
-}
-
 function ipToUint32(ip: string): number {
   const parts = ip.split('.').map(Number);
   if (parts.length !== 4 || parts.some((p) => !(p >= 0 && p <= 255))) return 0;

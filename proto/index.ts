@@ -77,6 +77,35 @@ const TO_OBJECT: protobuf.IConversionOptions = {
   arrays: false,
 };
 
+/**
+ * Required fields missing anywhere in a message object (protobufjs does not enforce proto2
+ * `required`; a Mesos master answers 400 for them).
+ */
+export function findMissingRequired(type: protobuf.Type, obj: Json, prefix = ''): string[] {
+  const missing: string[] = [];
+  for (const field of type.fieldsArray) {
+    field.resolve();
+    const value = obj[field.name];
+    if (value === undefined || value === null) {
+      if (field.required) missing.push(`${prefix}${field.name}`);
+      continue;
+    }
+    const rt = field.resolvedType;
+    if (rt instanceof protobuf.Type) {
+      const values: unknown[] = field.repeated && Array.isArray(value) ? value : [value];
+      values.forEach((v, i) => {
+        if (v && typeof v === 'object') missing.push(...findMissingRequired(rt, v as Json, `${prefix}${field.name}${field.repeated ? `[${i}]` : ''}.`));
+      });
+    }
+  }
+  return missing;
+}
+
+function missingProblem(type: protobuf.Type, obj: Json): string | null {
+  const missing = findMissingRequired(type, obj);
+  return missing.length ? `missing required field(s): ${missing.join(', ')}` : null;
+}
+
 /** Binary protobuf → Mesos JSON object. Throws on malformed input. */
 export function decode(type: protobuf.Type, bytes: Uint8Array): Json {
   const msg = type.decode(bytes);
@@ -86,7 +115,7 @@ export function decode(type: protobuf.Type, bytes: Uint8Array): Json {
 /** Mesos JSON object → binary protobuf. Throws a readable Error when required fields are missing. */
 export function encode(type: protobuf.Type, obj: Json): Uint8Array {
   const msg = type.fromObject(obj);
-  const problem = type.verify(msg);
+  const problem = type.verify(msg) ?? missingProblem(type, obj);
   if (problem) throw new Error(`invalid ${type.name}: ${problem}`);
   return type.encode(msg).finish();
 }
@@ -101,7 +130,7 @@ export function fromJson(type: protobuf.Type, obj: unknown): { ok: true; value: 
   }
   try {
     const msg = type.fromObject(obj as Json);
-    const problem = type.verify(msg);
+    const problem = type.verify(msg) ?? missingProblem(type, obj as Json);
     if (problem) return { ok: false, error: `Failed to convert JSON into ${type.name} protobuf: ${problem}` };
     return { ok: true, value: type.toObject(msg, TO_OBJECT) as Json };
   } catch (e) {
