@@ -12,6 +12,7 @@ import type { Job } from '../core/types';
 import type { Clock, JobActivity, SchedulerRuntime, Store } from '../ports';
 import { ChronosService, type ChronosServiceOptions } from './chronos-service';
 import { OfflineRuntime } from './offline-runtime';
+import { systemClock } from '../runtime/system-clock';
 
 export const RUNTIME_KEY = Symbol.for('sisyphus.runtime');
 export const STORE_KEY = Symbol.for('sisyphus.store');
@@ -32,14 +33,7 @@ type Registry = {
 };
 const registry = globalThis as typeof globalThis & Registry;
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimer(ms, fn) {
-    const t = setTimeout(fn, ms);
-    return () => clearTimeout(t);
-  },
-};
-
+export { systemClock };
 /** The worker's runtime when registered, else an offline one. Resolved on every call. */
 export class RegisteredRuntime implements SchedulerRuntime {
   private readonly offline = new OfflineRuntime();

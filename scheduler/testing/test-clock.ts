@@ -40,6 +40,27 @@ export class TestClock implements Clock {
     return this.timers.length;
   }
 
+  /**
+   * Like advance, for async code under test: lets pending promises settle before and after each
+   * timer fires, so work a timer starts can schedule the next timer inside the same window.
+   */
+  async advanceAsync(ms: number): Promise<void> {
+    if (ms < 0) throw new Error('TestClock: cannot go back in time');
+    const target = this.current + ms;
+    for (;;) {
+      await flush();
+      const due = this.timers
+        .filter((t) => t.at <= target)
+        .sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.current = Math.max(this.current, due.at);
+      due.fn();
+    }
+    this.current = target;
+    await flush();
+  }
+
   /** Moves time forward by ms, firing every timer due on the way, in (due, creation) order. */
   advance(ms: number): void {
     if (ms < 0) throw new Error('TestClock: cannot go back in time');
@@ -61,4 +82,9 @@ export class TestClock implements Clock {
     const to = typeof instant === 'string' ? Date.parse(instant) : instant;
     this.advance(to - this.current);
   }
+}
+
+/** Lets pending promise callbacks (and a few I/O turns) run. */
+export async function flush(rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((r) => setImmediate(r));
 }

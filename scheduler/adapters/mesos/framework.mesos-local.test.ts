@@ -16,7 +16,7 @@ import { MesosLocal } from '../../../mesos-local/master';
 import type { Offer } from '../../core/types';
 import { MesosClient } from './client';
 import { MesosFramework, type Decision, type FrameworkPorts, type TaskUpdate } from './framework';
-import { realClock } from './testing/real-clock';
+import { systemClock as realClock } from '../../runtime/system-clock';
 
 let cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Json } from '../../../proto';
 import { MesosFramework, type MesosFrameworkOptions } from './framework';
 import { FakeConnection, FakePorts, deferred } from './testing/fake-connection';
-import { TestClock, flush } from './testing/test-clock';
+import { TestClock, flush } from '../../testing/test-clock';
 
 function setup(opts: Partial<MesosFrameworkOptions> = {}) {
   const clock = new TestClock();
@@ -47,7 +47,7 @@ describe('MesosFramework: subscribing', () => {
     const { conn, ports, fw, clock } = setup({ roles: ['batch'], hostname: 'h1', webuiUrl: 'http://h1:8080', name: 'sis' });
     ports.stored = 'fw-old';
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     const call = conn.subscribes[0];
     expect(call.framework_id).toEqual({ value: 'fw-old' });
     const info = call.subscribe.framework_info;
@@ -72,23 +72,23 @@ describe('MesosFramework: subscribing', () => {
     const saving = deferred();
     ports.save = () => saving.promise;
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(conn.subscribes[0].framework_id).toBeUndefined();
     conn.subscribed('fw-new');
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     // Still saving: nothing has been done with this subscription.
     expect(conn.calls).toEqual([]);
     expect(ports.log).not.toContain('activeTasks');
     expect(names()).not.toContain('subscribed');
     saving.resolve();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(ports.log.indexOf('save-done:fw-new')).toBeLessThan(ports.log.indexOf('activeTasks'));
     expect(conn.types()).toEqual(['REVIVE', 'RECONCILE']);
     expect(fw.state().frameworkId).toBe('fw-new');
     expect(conn.frameworkId).toBe('fw-new');
 
     conn.breakStream();
-    await clock.advance(20_000);
+    await clock.advanceAsync(20_000);
     expect(conn.subscribes).toHaveLength(2);
     expect(conn.subscribes[1].framework_id).toEqual({ value: 'fw-new' });
     expect(conn.subscribes[1].subscribe.framework_info.id).toEqual({ value: 'fw-new' });
@@ -102,17 +102,17 @@ describe('MesosFramework: subscribing', () => {
       if (fail) throw new Error('database down');
     };
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed('fw-x');
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(conn.calls).toEqual([]);
     expect(names()).toContain('error');
     expect(fw.state().connected).toBe(false);
     fail = false;
-    await clock.advance(1000);
+    await clock.advanceAsync(1000);
     expect(conn.subscribes).toHaveLength(2);
     conn.subscribed('fw-x');
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(fw.state().connected).toBe(true);
   });
 
@@ -120,12 +120,12 @@ describe('MesosFramework: subscribing', () => {
     const { conn, fw, clock } = setup();
     conn.subscribeFailures = Array.from({ length: 8 }, () => new Error('HTTP 503 No leader elected'));
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     const times: number[] = [];
     const t0 = clock.now();
     for (let i = 0; i < 8; i++) {
       const before = conn.subscribes.length;
-      while (conn.subscribes.length === before) await clock.advance(100);
+      while (conn.subscribes.length === before) await clock.advanceAsync(100);
       times.push(clock.now() - t0);
     }
     const gaps = times.map((t, i) => t - (i === 0 ? 0 : times[i - 1]));
@@ -143,9 +143,9 @@ describe('MesosFramework: reconciliation', () => {
       { taskId: 't3', agentId: 'A2' },
     ];
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     const first = conn.ofType('RECONCILE');
     expect(first).toHaveLength(1);
     expect(first[0].reconcile.tasks).toEqual([
@@ -154,19 +154,19 @@ describe('MesosFramework: reconciliation', () => {
       { task_id: { value: 't3' }, agent_id: { value: 'A2' } },
     ]);
     conn.push(update('t1', 'TASK_RUNNING'));
-    await clock.advance(5000);
+    await clock.advanceAsync(5000);
     const second = conn.ofType('RECONCILE')[1];
     expect(second.reconcile.tasks.map((t: Json) => t.task_id.value)).toEqual(['t2', 't3']);
     conn.push(update('t2', 'TASK_LOST', undefined, null));
-    await clock.advance(10_000);
+    await clock.advanceAsync(10_000);
     expect(conn.ofType('RECONCILE')[2].reconcile.tasks.map((t: Json) => t.task_id.value)).toEqual(['t3']);
     conn.push(update('t3', 'TASK_FINISHED'));
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(fw.state().reconciling).toBe(0);
     const n = conn.ofType('RECONCILE').length;
     const withHeartbeats = async (ms: number) => {
       for (let t = 0; t < ms; t += 10_000) {
-        await clock.advance(Math.min(10_000, ms - t));
+        await clock.advanceAsync(Math.min(10_000, ms - t));
         conn.push({ type: 'HEARTBEAT' });
       }
     };
@@ -185,11 +185,11 @@ describe('MesosFramework: reconciliation', () => {
       throw new Error('db down');
     };
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.push(update('t1', 'TASK_RUNNING'));
-    await clock.advance(5000);
+    await clock.advanceAsync(5000);
     expect(conn.ofType('RECONCILE')).toHaveLength(2);
     expect(fw.state().reconciling).toBe(1);
   });
@@ -199,32 +199,32 @@ describe('MesosFramework: status updates', () => {
   it('acknowledges only after onUpdate resolves, only with a uuid, never when it rejects', async () => {
     const { conn, ports, fw, clock, events } = setup();
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.calls = [];
 
     const persisting = deferred();
     ports.update = () => persisting.promise;
     conn.push(update('t1', 'TASK_RUNNING', 'dXVpZC0x'));
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(conn.ofType('ACKNOWLEDGE')).toHaveLength(0);
     persisting.resolve();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(conn.ofType('ACKNOWLEDGE')).toEqual([
       { type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: 'A1' }, task_id: { value: 't1' }, uuid: 'dXVpZC0x' } },
     ]);
 
     ports.update = async () => {};
     conn.push(update('t2', 'TASK_LOST')); // from the master: no uuid
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(conn.ofType('ACKNOWLEDGE')).toHaveLength(1);
 
     ports.update = async () => {
       throw new Error('database down');
     };
     conn.push(update('t3', 'TASK_FINISHED', 'dXVpZC0z'));
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(conn.ofType('ACKNOWLEDGE')).toHaveLength(1);
     const t3 = events.filter(([n]) => n === 'update').map(([, p]) => p as Json).find((u) => u.taskId === 't3');
     expect(t3?.acknowledged).toBe(false);
@@ -239,17 +239,17 @@ describe('MesosFramework: status updates', () => {
   it('processes events one at a time, in order', async () => {
     const { conn, ports, fw, clock } = setup();
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     const slow = deferred();
     ports.update = (s) => (s.taskId === 't1' ? slow.promise : Promise.resolve());
     conn.push(update('t1', 'TASK_RUNNING', 'AQ=='));
     conn.push(update('t1', 'TASK_FINISHED', 'Ag=='));
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(ports.updates).toHaveLength(0);
     slow.resolve();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(conn.ofType('ACKNOWLEDGE').map((c) => c.acknowledge.uuid)).toEqual(['AQ==', 'Ag==']);
   });
 });
@@ -258,9 +258,9 @@ describe('MesosFramework: offers, revive and suppress', () => {
   it('REVIVEs when work arrives (first at once, then at most once per interval) and SUPPRESSes when idle', async () => {
     const { conn, ports, fw, clock } = setup({ reviveMinIntervalMs: 5000 });
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(conn.types()).toEqual([]); // suppressed via SUBSCRIBE's suppressed_roles
     expect(fw.state().suppressed).toBe(true);
 
@@ -271,14 +271,14 @@ describe('MesosFramework: offers, revive and suppress', () => {
     expect(fw.state().suppressed).toBe(false);
     fw.workArrived();
     fw.workArrived();
-    await clock.advance(4999);
+    await clock.advanceAsync(4999);
     expect(conn.ofType('REVIVE')).toHaveLength(1);
-    await clock.advance(1);
+    await clock.advanceAsync(1);
     expect(conn.ofType('REVIVE')).toHaveLength(2); // the coalesced one
 
     // An offer arrives while work waits: declined with a short filter, no suppress.
     conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     const d1 = conn.ofType('DECLINE')[0];
     expect(d1.decline).toEqual({ offer_ids: [{ value: 'O1' }], filters: { refuse_seconds: 2 } });
     expect(conn.ofType('SUPPRESS')).toHaveLength(0);
@@ -286,7 +286,7 @@ describe('MesosFramework: offers, revive and suppress', () => {
     // The queue empties: the next offer is declined for long, then SUPPRESS.
     ports.work = false;
     conn.push({ type: 'OFFERS', offers: { offers: [offer('O2')] } });
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(conn.ofType('DECLINE')[1].decline.filters).toEqual({ refuse_seconds: 300 });
     expect(conn.types().slice(-2)).toEqual(['DECLINE', 'SUPPRESS']);
     expect(fw.state().suppressed).toBe(true);
@@ -317,12 +317,12 @@ describe('MesosFramework: offers, revive and suppress', () => {
       };
     };
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.calls = [];
     conn.push({ type: 'OFFERS', offers: { offers: [offer('O1'), offer('O2', 'A2')] } });
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(conn.types()).toEqual(['ACCEPT', 'DECLINE', 'SUPPRESS']);
     const acc = conn.calls[0].accept;
     expect(acc.offer_ids).toEqual([{ value: 'O1' }]);
@@ -340,11 +340,11 @@ describe('MesosFramework: offers, revive and suppress', () => {
       throw new Error('matcher bug');
     };
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     expect(conn.ofType('DECLINE')[0].decline.filters.refuse_seconds).toBe(2);
     expect(names()).toContain('error');
   });
@@ -352,9 +352,9 @@ describe('MesosFramework: offers, revive and suppress', () => {
   it('sends KILL with a kill policy', async () => {
     const { conn, fw, clock } = setup();
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     await fw.kill('t1', 'A1', 3000);
     expect(conn.ofType('KILL')[0].kill).toEqual({
       task_id: { value: 't1' },
@@ -368,11 +368,11 @@ describe('MesosFramework: errors and watchdogs', () => {
   it('stops loudly on ERROR "Framework has been removed" instead of registering a new id', async () => {
     const { conn, fw, clock, events } = setup();
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed('fw-dead');
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.push({ type: 'ERROR', error: { message: 'Framework has been removed' } });
-    await clock.advance(60_000);
+    await clock.advanceAsync(60_000);
     const err = events.find(([n]) => n === 'error')?.[1] as Json;
     expect(err.fatal).toBe(true);
     expect(err.message).toContain('fw-dead');
@@ -384,11 +384,11 @@ describe('MesosFramework: errors and watchdogs', () => {
   it('registers anew on "Framework has been removed" when so configured', async () => {
     const { conn, fw, clock } = setup({ onFrameworkRemoved: 'register-new' });
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed('fw-dead');
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.push({ type: 'ERROR', error: { message: 'Framework has been removed' } });
-    await clock.advance(1000);
+    await clock.advanceAsync(1000);
     expect(conn.subscribes).toHaveLength(2);
     expect(conn.subscribes[1].framework_id).toBeUndefined();
   });
@@ -396,16 +396,16 @@ describe('MesosFramework: errors and watchdogs', () => {
   it('re-subscribes on another ERROR and when a call says so', async () => {
     const { conn, fw, clock, names } = setup();
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.push({ type: 'ERROR', error: { message: 'Framework failed over' } });
-    await clock.advance(1000);
+    await clock.advanceAsync(1000);
     expect(conn.subscribes).toHaveLength(2);
     conn.subscribed();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.fire('resubscribe', { reason: 'x', status: 400, body: 'Framework cannot be found', callType: 'REVIVE' });
-    await clock.advance(1000);
+    await clock.advanceAsync(1000);
     expect(conn.subscribes).toHaveLength(3);
     expect(names().filter((n) => n === 'resubscribe')).toHaveLength(2);
     expect(fw.state().counters.resubscribes).toBe(2);
@@ -414,22 +414,22 @@ describe('MesosFramework: errors and watchdogs', () => {
   it('heartbeat watchdog: drops a silent stream after 5 intervals and reconnects', async () => {
     const { conn, fw, clock, events } = setup();
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed('fw-1', 2);
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     for (let i = 0; i < 4; i++) {
-      await clock.advance(2000);
+      await clock.advanceAsync(2000);
       conn.push({ type: 'HEARTBEAT' });
     }
-    await clock.advance(9000); // 9 s of silence < 10 s
+    await clock.advanceAsync(9000); // 9 s of silence < 10 s
     expect(events.filter(([n]) => n === 'watchdog')).toHaveLength(0);
-    await clock.advance(1000);
+    await clock.advanceAsync(1000);
     const w = events.find(([n]) => n === 'watchdog')?.[1] as Json;
     expect(w).toMatchObject({ kind: 'heartbeat', action: 'reconnect' });
     expect(w.silentMs).toBeGreaterThanOrEqual(10_000);
     expect(conn.disconnects.length).toBeGreaterThan(0);
     expect(fw.state().connected).toBe(false);
-    await clock.advance(1000);
+    await clock.advanceAsync(1000);
     expect(conn.subscribes).toHaveLength(2);
     expect(fw.state().counters.watchdogFirings).toBe(1);
   });
@@ -438,12 +438,12 @@ describe('MesosFramework: errors and watchdogs', () => {
     const { conn, ports, fw, clock, events } = setup({ offerStarvationMs: 60_000 });
     ports.work = true;
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     const keepAlive = async (ms: number) => {
       for (let t = 0; t < ms; t += 5000) {
-        await clock.advance(5000);
+        await clock.advanceAsync(5000);
         conn.push({ type: 'HEARTBEAT' });
       }
     };
@@ -457,23 +457,23 @@ describe('MesosFramework: errors and watchdogs', () => {
     expect(conn.ofType('REVIVE')).toHaveLength(2);
     await keepAlive(60_000);
     expect(watchdogs()[1]).toMatchObject({ kind: 'offers', action: 'resubscribe' });
-    await clock.advance(1000);
+    await clock.advanceAsync(1000);
     expect(conn.subscribes).toHaveLength(2);
   });
 
   it('offer watchdog stays quiet when offers keep coming or there is no work', async () => {
     const { conn, ports, fw, clock, events } = setup({ offerStarvationMs: 30_000 });
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     for (let i = 0; i < 20; i++) {
-      await clock.advance(5000);
+      await clock.advanceAsync(5000);
       conn.push({ type: 'HEARTBEAT' });
     }
     ports.work = true;
     for (let i = 0; i < 20; i++) {
-      await clock.advance(5000);
+      await clock.advanceAsync(5000);
       conn.push({ type: 'OFFERS', offers: { offers: [offer(`O${i}`)] } });
     }
     expect(events.filter(([n]) => n === 'watchdog')).toHaveLength(0);
@@ -482,14 +482,14 @@ describe('MesosFramework: errors and watchdogs', () => {
   it('reconnects with backoff when the stream breaks', async () => {
     const { conn, fw, clock, names } = setup();
     await fw.start();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.subscribed();
-    await clock.advance(0);
+    await clock.advanceAsync(0);
     conn.breakStream('socket hang up');
     await flush();
     expect(names()).toContain('disconnected');
     expect(fw.state().connected).toBe(false);
-    await clock.advance(500);
+    await clock.advanceAsync(500);
     expect(conn.subscribes).toHaveLength(2);
   });
 });
