@@ -203,4 +203,29 @@ describe('jobs run end to end on mesos-local', () => {
     });
     expect(j.errorsSinceLastSuccess).toBe(2);
   });
+
+  it('a queued run of a job that gets disabled is skipped, not launched', async () => {
+    const body = { name: 'too-big', command: 'true', schedule: 'R/2100-01-01T00:00:00Z/P1D', cpus: 100 };
+    await api.upsertIso8601(body);
+    await api.runJob('too-big', '');
+    await waitFor('too-big queued', async () => (await runsOf('too-big'))[0]?.state === 'QUEUED');
+    await api.upsertIso8601({ ...body, disabled: true });
+    const [run] = await waitFor('too-big skipped', async () => {
+      const rs = await runsOf('too-big');
+      return rs[0]?.state === 'SKIPPED' ? rs : null;
+    });
+    expect(run.message).toMatch(/disabled/);
+    expect(run.launchedAt).toBeNull();
+  });
+
+  it('the same past start POSTed again never runs that instant twice', async () => {
+    const start = new Date(Date.now() - 5_000).toISOString();
+    const body = { name: 'once-only', command: 'true', schedule: `R1/${start}/PT1H` };
+    await api.upsertIso8601(body);
+    await waitFor('once-only ran', async () => (await job('once-only')).successCount === 1);
+    await api.upsertIso8601(body); // the schedule string verbatim again
+    await waitFor('schedule moved on', async () => (await job('once-only')).schedule !== body.schedule);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await runsOf('once-only')).toHaveLength(1);
+  });
 });

@@ -281,10 +281,12 @@ export class Worker implements SchedulerRuntime {
     const now = this.clock.now();
     const creates: NewRun[] = [];
     const skipped: { job: Job; schedule: JobSchedule }[] = [];
+    const popped: { key: Instant; value: { name: string; gen: number } }[] = [];
     // Due means strictly before now (Chronos): the timer wakes 1 ms after the due instant.
     while (this.index.size > 0 && this.index.peekKey()! < now) {
       const { key: due, value } = this.index.pop()!;
       if (this.indexGen.get(value.name) !== value.gen) continue;
+      popped.push({ key: due, value });
       const job = this.jobs.get(value.name);
       const schedule = this.schedules.get(value.name);
       if (!job || !schedule || job.disabled) continue;
@@ -297,13 +299,46 @@ export class Worker implements SchedulerRuntime {
       creates.push(this.newRun(job, due, 0, taskArguments(job), schedule.immediate ? 'immediate' : 'schedule', now));
     }
     if (creates.length > 0) {
-      const created = await this.store.runs.createMany(creates);
+      let created: Run[];
+      try {
+        created = await this.store.runs.createMany(creates);
+      } catch (e) {
+        // Not stored (database down): put the due instants back and try again shortly, so a
+        // database outage delays these runs but never loses them.
+        for (const p of popped) {
+          this.index.push(p.key, p.value);
+          this.awaitingLaunch.delete(p.value.name);
+        }
+        this.retryTickLater();
+        throw e;
+      }
       for (const run of created) {
         this.events.emit('run', { run, previous: null });
         if (run.state === 'QUEUED') this.track(run, now);
       }
-      // runs that already existed (a double tick, or loaded at start) stay as they are
-      if (skipped.length > 0) await this.advanceSkipped(skipped, now);
+      // A run that already existed is either tracked (a double tick, or loaded at start) or
+      // settled long ago: the same due instant never runs twice, so a schedule still pointing at
+      // an instant that already ran (e.g. the same past start POSTed again) moves on without a run.
+      const createdIds = new Set(created.map((r) => r.taskId));
+      for (const c of creates) {
+        if (c.state === 'SKIPPED' || createdIds.has(c.taskId)) continue;
+        if (this.queue.has(c.taskId) || this.delayedRuns.has(c.taskId) || this.inflight.has(c.taskId)) continue;
+        const job = this.jobs.get(c.jobName);
+        const schedule = this.schedules.get(c.jobName);
+        this.awaitingLaunch.delete(c.jobName);
+        if (job && schedule) skipped.push({ job, schedule });
+        this.events.emit('error', { where: 'schedule', message: `job ${c.jobName}: due instant ${isoUtc(c.due)} already ran; moving its schedule on` });
+      }
+      if (skipped.length > 0) {
+        try {
+          await this.advanceSkipped(skipped, now);
+        } catch (e) {
+          // the schedule did not advance: the same instant is due again and skipped again later
+          for (const { job } of skipped) this.reindex(job, now);
+          this.retryTickLater();
+          throw e;
+        }
+      }
     }
     while (this.delayed.size > 0 && this.delayed.peekKey()! <= now) {
       const taskId = this.delayed.pop()!.value;
@@ -315,6 +350,16 @@ export class Worker implements SchedulerRuntime {
     this.emitQueue();
     if (this.queue.size > 0) this.framework?.workArrived();
     this.armTimer();
+  }
+
+  /** After a failed tick: arm the timer again in a second (not at once, which would spin). */
+  private retryTickLater(): void {
+    this.cancelTimer?.();
+    this.timerAt = null;
+    this.cancelTimer = this.clock.setTimer(1_000, () => {
+      this.cancelTimer = null;
+      this.armTimer();
+    });
   }
 
   /** A run skipped past its epsilon advances the schedule as a launch would (no run replayed). */
@@ -384,9 +429,15 @@ export class Worker implements SchedulerRuntime {
   private async handleOffers(offers: Offer[]): Promise<OfferDecision> {
     const now = this.clock.now();
     const pending: PendingTask[] = [];
+    const dropped: Run[] = [];
     for (const run of this.queue.values()) {
       const job = this.jobs.get(run.jobName);
       if (!job) continue;
+      if (job.disabled) {
+        // Chronos drops the queued tasks of a disabled job at offer time; we record why.
+        dropped.push(run);
+        continue;
+      }
       pending.push({
         taskId: run.taskId,
         jobName: run.jobName,
@@ -397,6 +448,7 @@ export class Worker implements SchedulerRuntime {
         due: run.due,
       });
     }
+    if (dropped.length > 0) await this.dropRuns(dropped, 'job disabled', now);
     const busy = new Set<string>();
     for (const name of this.inflightByJob.keys()) busy.add(name);
     const result = matchOffers({ pending, offers, running: busy, role: this.role });
@@ -480,6 +532,22 @@ export class Worker implements SchedulerRuntime {
     });
     this.emitQueue();
     return decision;
+  }
+
+  /** Settles queued runs that will never launch as SKIPPED (stored first), with the reason. */
+  private async dropRuns(runs: Run[], why: string, now: Instant): Promise<void> {
+    const patch: RunPatch = { state: 'SKIPPED', finishedAt: now, message: `skipped: ${why}` };
+    await this.store.runs.updateMany(runs.map((r) => ({ taskId: r.taskId, patch })));
+    for (const run of runs) {
+      this.queue.delete(run.taskId);
+      if (run.trigger === 'schedule' || run.trigger === 'immediate') {
+        this.awaitingLaunch.delete(run.jobName);
+        const job = this.jobs.get(run.jobName);
+        if (job) this.reindex(job, now);
+      }
+      this.events.emit('run', { run: { ...run, ...patch } as Run, previous: run.state });
+    }
+    this.emitQueue();
   }
 
   /* ------------------------------------------------------------------ status updates */
@@ -646,17 +714,7 @@ export class Worker implements SchedulerRuntime {
       this.graph.removeJob(job.name);
       for (const [taskId, run] of this.queue) if (run.jobName === job.name) this.queue.delete(taskId);
       for (const [taskId, run] of this.delayedRuns) if (run.jobName === job.name) this.delayedRuns.delete(taskId);
-      await this.store.edges.deleteJob(job.name);
-      // children were re-parented by the API in the store; follow them
-      const fresh = await this.store.jobs.list();
-      for (const j of fresh) {
-        const cur = this.jobs.get(j.name);
-        if (cur && JSON.stringify(cur) !== JSON.stringify(j)) {
-          this.jobs.set(j.name, j);
-          this.graph.upsertJob(j.name, j.parents ?? []);
-          this.reindex(j, this.clock.now());
-        }
-      }
+      // Children were re-parented in the store by the API, which then calls jobChanged for each.
       this.events.emit('job', { name: job.name, change: 'deleted' });
       this.emitQueue();
     }).then(() => this.killJob(job.name));
@@ -775,5 +833,38 @@ export class Worker implements SchedulerRuntime {
       inflight: this.inflight.size,
       indexed: this.index.size,
     };
+  }
+
+  /* ------------------------------------------------------------------ read-only views for the UI API
+   * (scheduler/api/ui-service.ts). Copies of the worker's own state; nothing here changes it. */
+
+  /** Runs waiting to launch: due ones (the queue, oldest due first), then retries not yet due. */
+  queuedRuns(): Run[] {
+    const due = [...this.queue.values()].sort((a, b) => a.due - b.due);
+    const later = [...this.delayedRuns.values()].sort((a, b) => a.due - b.due);
+    return [...due, ...later];
+  }
+
+  /** Runs launched and not yet terminal (STAGING, STARTING, RUNNING, KILLING). */
+  inflightRuns(): Run[] {
+    return [...this.inflight.values()];
+  }
+
+  /**
+   * Why a queued run is waiting, in words; null when the run is not queued here. `framework` is
+   * the Mesos framework's connection state when the caller knows it (the worker only knows a
+   * driver is attached). Order: a retry not yet due; no framework; framework disconnected; the
+   * matcher's latest reason (no offer fits cpus/mem/disk, a constraint, a concurrent run); else
+   * waiting for an offer.
+   */
+  waitingReason(taskId: string, framework?: { connected: boolean } | null): string | null {
+    const delayed = this.delayedRuns.get(taskId);
+    if (delayed) return `retry due at ${isoUtc(delayed.due)}`;
+    if (!this.queue.has(taskId)) return null;
+    if (!this.framework) return 'no Mesos master configured: nothing is launched';
+    if (framework && !framework.connected) return 'framework disconnected';
+    const u = this.lastUnplaced.get(taskId);
+    if (u) return u.detail;
+    return 'waiting for an offer';
   }
 }
