@@ -98,7 +98,23 @@ function canonicalIana(id: string): string {
   }
 }
 
+/**
+ * Zone ids resolved so far. Asking Intl about an IANA id costs about a millisecond, and every
+ * job's schedule is parsed with its zone (100,000 jobs at start), so each id is resolved once.
+ * The map only grows by distinct ids written in jobs (a few hundred at most in practice).
+ */
+const resolved = new Map<string, string | null>();
+
 function lookup(raw: string): string | null {
+  let r = resolved.get(raw);
+  if (r === undefined) {
+    r = lookupUncached(raw);
+    if (resolved.size < 10_000) resolved.set(raw, r);
+  }
+  return r;
+}
+
+function lookupUncached(raw: string): string | null {
   const id = raw.trim();
   if (id === '') return null;
   const upper = id.toUpperCase();

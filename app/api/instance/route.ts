@@ -1,0 +1,9 @@
+/** GET /api/instance → InstanceInfo (which instance answered, who leads). */
+import { uiHandle, uiJson } from '@/scheduler/api/ui-http';
+import { getUiService } from '@/scheduler/api/ui-service';
+
+export const dynamic = 'force-dynamic';
+
+export function GET(): Promise<Response> {
+  return uiHandle(async () => uiJson((await getUiService()).instance()));
+}

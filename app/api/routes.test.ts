@@ -1,0 +1,136 @@
+/**
+ * The UI route handlers under app/api/ as Next.js calls them (plain Request in, Response out),
+ * over the shared services (setServicesForTesting) and the real PostgreSQL. The services behind
+ * them are tested in scheduler/api/ui-service.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore, type PrismaStore } from '@/scheduler/adapters/prisma';
+import { createTestDatabase, type TestDatabase } from '@/scheduler/adapters/prisma/test-support';
+import { setServicesForTesting } from '@/scheduler/api/context';
+import { SCHEDULER_KEY } from '@/scheduler/api/ui-service';
+import type { UiEvent } from '@/scheduler/api/ui-types';
+import { assemble, type Scheduler } from '@/scheduler/runtime/assemble';
+import { systemClock } from '@/scheduler/runtime/system-clock';
+import { GET as eventsGET } from './events/route';
+import { GET as jobsGET } from './jobs/route';
+import { POST as bulkPOST } from './jobs/bulk/route';
+import { GET as jobGET } from './jobs/[name]/route';
+import { GET as nextGET } from './jobs/[name]/next/route';
+import { GET as previewGET } from './preview/route';
+import { POST as validatePOST } from './validate/route';
+import { GET as runsGET } from './runs/route';
+import { GET as logGET } from './runs/[taskId]/log/route';
+import { GET as graphGET } from './graph/route';
+import { GET as instanceGET } from './instance/route';
+import { GET as dashboardGET } from './dashboard/route';
+
+let db: TestDatabase;
+let store: PrismaStore;
+/** A worker without Mesos: runs are queued, never launched. */
+let scheduler: Scheduler;
+const registry = globalThis as unknown as Record<symbol, unknown>;
+
+const get = (path: string) => new Request(`http://localhost${path}`);
+const post = (path: string, body: string) => new Request(`http://localhost${path}`, { method: 'POST', body });
+const ctx = <P extends Record<string, string>>(params: P) => ({ params: Promise.resolve(params) });
+
+beforeAll(async () => {
+  db = await createTestDatabase('sisyphus_ui_routes');
+  store = await createStore({ databaseUrl: db.url, poolSize: 4 });
+  scheduler = await assemble({ store, clock: systemClock, master: null });
+  registry[SCHEDULER_KEY] = scheduler;
+  const services = setServicesForTesting({ store, runtime: scheduler.worker })!;
+  await services.chronos.upsertIso8601({ name: 'r-a', command: 'echo a', schedule: 'R/2100-01-01T00:00:00Z/P1D' });
+  await services.chronos.upsertDependency({ name: 'r-b', command: 'echo b', parents: ['r-a'] });
+});
+
+afterAll(async () => {
+  delete registry[SCHEDULER_KEY];
+  setServicesForTesting(null);
+  await scheduler?.stop();
+  await store?.close();
+  await db?.drop();
+});
+
+describe('UI route handlers', () => {
+  it('GET /api/jobs: a page; a bad parameter is a 400 naming it', async () => {
+    const ok = await jobsGET(get('/api/jobs?q=r-&sort=name&dir=desc'));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('application/json');
+    const page = (await ok.json()) as { jobs: Array<{ name: string }>; total: number };
+    expect(page.total).toBe(2);
+    expect(page.jobs.map((j) => j.name)).toEqual(['r-b', 'r-a']);
+    const bad = await jobsGET(get('/api/jobs?limit=9999'));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: 'limit', error: expect.stringContaining('limit') });
+  });
+
+  it('GET /api/jobs/{name}: detail; unknown is a 404', async () => {
+    const res = await jobGET(get('/api/jobs/r-a'), ctx({ name: 'r-a' }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ children: ['r-b'], scheduleText: 'every day at 00:00 UTC, forever' });
+    const missing = await jobGET(get('/api/jobs/nope'), ctx({ name: 'nope' }));
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: "job 'nope' not found" });
+    const next = await nextGET(get('/api/jobs/r-a/next?n=2'), ctx({ name: 'r-a' }));
+    expect(((await next.json()) as unknown[]).length).toBe(2);
+  });
+
+  it('GET /api/preview and POST /api/validate', async () => {
+    const p = await previewGET(get('/api/preview?schedule=R/2030-01-01T00:00:00Z/PT15M&n=3'));
+    expect(await p.json()).toMatchObject({ ok: true, description: 'every 15 minutes, forever' });
+    const v = await validatePOST(post('/api/validate', JSON.stringify({ name: 'x y', command: 'x' })));
+    expect(v.status).toBe(200);
+    expect(await v.json()).toMatchObject({ ok: false, errors: [{ field: 'name' }] });
+    const empty = await validatePOST(post('/api/validate', ''));
+    expect(empty.status).toBe(400);
+    const kind = await validatePOST(post('/api/validate?kind=nope', '{}'));
+    expect(await kind.json()).toMatchObject({ field: 'kind' });
+  });
+
+  it('GET /api/graph, /api/instance, /api/dashboard', async () => {
+    const g = (await (await graphGET(get('/api/graph?focus=r-b'))).json()) as { edges: unknown[] };
+    expect(g.edges).toEqual([{ source: 'r-a', target: 'r-b' }]);
+    expect((await graphGET(get('/api/graph?focus=nope'))).status).toBe(404);
+    expect(await (await instanceGET()).json()).toMatchObject({ isLeader: true, members: [] });
+    const d = await (await dashboardGET()).json();
+    expect(d).toMatchObject({ counts: { jobs: 2, fresh: 2 }, framework: { configured: false } });
+  });
+
+  it('POST /api/jobs/bulk, then the run in /api/runs and the event stream', async () => {
+    const abort = new AbortController();
+    const res = eventsGET(new Request('http://localhost/api/events', { signal: abort.signal }));
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(res.headers.get('cache-control')).toMatch(/no-cache/);
+    const reader = res.body!.getReader();
+
+    const bulk = await bulkPOST(post('/api/jobs/bulk', JSON.stringify({ action: 'run', names: ['r-a', 'nope'] })));
+    expect(await bulk.json()).toEqual({ ok: ['r-a'], failed: [{ name: 'nope', error: expect.stringContaining('nope') }] });
+
+    let text = '';
+    const dec = new TextDecoder();
+    while (!text.includes('"type":"run"')) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('stream ended');
+      text += dec.decode(value, { stream: true });
+    }
+    expect(text.startsWith(': connected\n\n')).toBe(true);
+    const frame = text.split('\n\n').find((f) => f.startsWith('data: ') && f.includes('"type":"run"'))!;
+    const event = JSON.parse(frame.slice('data: '.length)) as UiEvent;
+    expect(event).toMatchObject({ type: 'run', previous: null, run: { jobName: 'r-a', state: 'QUEUED', trigger: 'manual' } });
+    abort.abort();
+    let end = await reader.read();
+    for (let i = 0; i < 50 && !end.done; i++) end = await reader.read();
+    expect(end.done).toBe(true);
+
+    const runs = (await (await runsGET(get('/api/runs?job=r-a'))).json()) as { runs: Array<{ taskId: string; state: string }> };
+    expect(runs.runs).toHaveLength(1);
+    expect(runs.runs[0].state).toBe('QUEUED');
+    const taskId = runs.runs[0].taskId;
+    const log = await logGET(get(`/api/runs/${encodeURIComponent(taskId)}/log`), ctx({ taskId }));
+    expect(await log.json()).toMatchObject({ taskId, data: '', unavailable: 'the run has not been launched yet' });
+    expect((await runsGET(get('/api/runs?cursor=zzz'))).status).toBe(400);
+    const d = (await (await dashboardGET()).json()) as { queued: Array<{ reason: string }> };
+    expect(d.queued[0].reason).toMatch(/no Mesos master/);
+  });
+});

@@ -1,0 +1,612 @@
+/**
+ * The UI's JSON API against the real PostgreSQL (a throwaway database per part), then against a
+ * real scheduler (worker + Mesos framework) on an in-process mesos-local: logs read through the
+ * agent's files API, dashboard counts, the waiting reason of a run no offer fits, the cluster
+ * view and the server-sent event stream.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MesosLocal } from '../../mesos-local/master';
+import { createStore, type PrismaStore } from '../adapters/prisma';
+import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
+import type { Instant, Job } from '../core/types';
+import { assemble, type Scheduler } from '../runtime/assemble';
+import { systemClock } from '../runtime/system-clock';
+import { FakeRuntime } from '../testing/fake-runtime';
+import { TestClock } from '../testing/test-clock';
+import { ChronosService } from './chronos-service';
+import { parseJob } from './job-schema';
+import { ApiError } from './errors';
+import { parseJobPageQuery, UiFieldError, UiService, type UiElector } from './ui-service';
+import type { UiEvent } from './ui-types';
+import { uiEventStream } from './ui-http';
+
+const NOW: Instant = Date.parse('2026-03-01T12:00:00.000Z');
+
+function mkJob(name: string, extra: Record<string, unknown> = {}): Job {
+  const r = parseJob({ name, command: `echo ${name}`, schedule: 'R/2030-01-01T00:00:00Z/PT1H', ...extra }, { now: NOW });
+  if (!r.ok) throw new Error(`${name}: ${r.error.field}: ${r.error.message}`);
+  return r.value;
+}
+
+async function seed(store: PrismaStore, jobs: Job[], batch = 5000): Promise<void> {
+  for (let i = 0; i < jobs.length; i += batch) await store.jobs.apply({ put: jobs.slice(i, i + batch) });
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    const v = await probe();
+    if (v) return v;
+    last = v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/* ================================================================== store only, no scheduler */
+
+describe('UI API over the store (no scheduler in this process)', () => {
+  let db: TestDatabase;
+  let store: PrismaStore;
+  let clock: TestClock;
+  let runtime: FakeRuntime;
+  let ui: UiService;
+  let elector: UiElector | null = null;
+
+  /**
+   * 1,000 jobs: job-0000 … job-0999. Every 10th (from 5) is a dependent of the job before it;
+   * statuses cycle success / failure / fresh; every 7th is disabled; owners owner0…owner4; the
+   * scheduled ones start i minutes after 2030-01-01 (so nextRun follows the index), every 50th
+   * is a cron job.
+   */
+  const N = 1000;
+  const name = (i: number) => `job-${String(i).padStart(4, '0')}`;
+  function fixture(i: number): Job {
+    const base: Record<string, unknown> = {
+      owner: `owner${i % 5}@example.com`,
+      command: i % 3 === 0 ? `python etl.py --part ${i}` : `echo ${i}`,
+      disabled: i % 7 === 0,
+      lastSuccess: i % 3 === 0 ? '2026-02-01T00:00:00.000Z' : i % 3 === 1 ? '2026-01-01T00:00:00.000Z' : '',
+      lastError: i % 3 === 1 ? `2026-02-${String((i % 28) + 1).padStart(2, '0')}T00:00:00.000Z` : '',
+    };
+    if (i % 10 === 5) return mkJob(name(i), { ...base, schedule: undefined, parents: [name(i - 1)] });
+    if (i % 50 === 0) return mkJob(name(i), { ...base, schedule: '0 3 * * *' });
+    const start = new Date(Date.parse('2030-01-01T00:00:00Z') + i * 60_000).toISOString();
+    return mkJob(name(i), { ...base, schedule: `R/${start}/P1D` });
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sisyphus_ui_api');
+    store = await createStore({ databaseUrl: db.url, poolSize: 4 });
+    clock = new TestClock(NOW);
+    runtime = new FakeRuntime(clock);
+    ui = new UiService({ store, runtime, clock, scheduler: () => null, elector: () => elector, master: () => null });
+    await seed(store, Array.from({ length: N }, (_, i) => fixture(i)));
+    runtime.activities.set(name(1), { queued: 1, running: 0 });
+    runtime.activities.set(name(2), { queued: 0, running: 2 });
+  });
+
+  afterAll(async () => {
+    ui?.dispose();
+    await store?.close();
+    await db?.drop();
+  });
+
+  it('pages through every job in name order, with totals', async () => {
+    const seen: string[] = [];
+    for (let offset = 0; ; offset += 300) {
+      const page = await ui.jobs({ offset, limit: 300 });
+      expect(page.total).toBe(N);
+      expect(page.offset).toBe(offset);
+      if (page.jobs.length === 0) break;
+      seen.push(...page.jobs.map((j) => j.name));
+    }
+    expect(seen).toEqual(Array.from({ length: N }, (_, i) => name(i)));
+    const desc = await ui.jobs({ sort: 'name', dir: 'desc', limit: 2 });
+    expect(desc.jobs.map((j) => j.name)).toEqual([name(999), name(998)]);
+  });
+
+  it.each([
+    { case: 'q on the name', query: { q: 'JOB-012' }, expect: (i: number) => Math.floor(i / 10) === 12 },
+    { case: 'q on the command', query: { q: 'etl.py' }, expect: (i: number) => i % 3 === 0 },
+    { case: 'q on the owner', query: { q: 'OWNER3@' }, expect: (i: number) => i % 5 === 3 },
+    { case: 'owner filter', query: { owner: 'owner4' }, expect: (i: number) => i % 5 === 4 },
+    { case: 'status success', query: { status: ['success' as const] }, expect: (i: number) => i % 3 === 0 },
+    { case: 'status failure', query: { status: ['failure' as const] }, expect: (i: number) => i % 3 === 1 },
+    { case: 'status fresh', query: { status: ['fresh' as const] }, expect: (i: number) => i % 3 === 2 },
+    { case: 'disabled', query: { disabled: true }, expect: (i: number) => i % 7 === 0 },
+    { case: 'enabled', query: { disabled: false }, expect: (i: number) => i % 7 !== 0 },
+    { case: 'dependent', query: { kind: 'dependent' as const }, expect: (i: number) => i % 10 === 5 },
+    { case: 'queued', query: { state: ['queued' as const] }, expect: (i: number) => i === 1 },
+    { case: 'running or queued', query: { state: ['running' as const, 'queued' as const] }, expect: (i: number) => i === 1 || i === 2 },
+    {
+      case: 'filters combine',
+      query: { status: ['success' as const], kind: 'scheduled' as const, disabled: false },
+      expect: (i: number) => i % 3 === 0 && i % 10 !== 5 && i % 7 !== 0,
+    },
+  ])('filter: $case', async ({ query, expect: want }) => {
+    const page = await ui.jobs({ ...query, limit: 500 });
+    const expected = Array.from({ length: N }, (_, i) => i).filter(want).map(name);
+    expect(page.total).toBe(expected.length);
+    expect(page.jobs.map((j) => j.name)).toEqual(expected.slice(0, 500));
+  });
+
+  it('rows carry status, state, kind and the next run', async () => {
+    const { jobs } = await ui.jobs({ limit: 6 });
+    expect(jobs[0]).toMatchObject({ name: name(0), status: 'success', disabled: true, nextRun: null, kind: 'scheduled' });
+    expect(jobs[1]).toMatchObject({ status: 'failure', state: { state: 'queued', queued: 1, running: 0 } });
+    expect(jobs[2]).toMatchObject({ status: 'fresh', state: { state: 'running', running: 2, queued: 0 } });
+    expect(jobs[3].nextRun).toBe(Date.parse('2030-01-01T00:03:00Z'));
+    expect(jobs[5]).toMatchObject({ kind: 'dependent', schedule: '', parents: [name(4)], nextRun: null });
+  });
+
+  it('sorts by next run (none last), last error, status', async () => {
+    const asc = await ui.jobs({ sort: 'nextRun', limit: 500, offset: 0 });
+    const rest = await ui.jobs({ sort: 'nextRun', limit: 500, offset: 500 });
+    const all = [...asc.jobs, ...rest.jobs];
+    const firstNull = all.findIndex((j) => j.nextRun === null);
+    const withNext = all.slice(0, firstNull).map((j) => j.nextRun!);
+    expect(withNext).toEqual([...withNext].sort((a, b) => a - b));
+    expect(all.slice(firstNull).every((j) => j.nextRun === null)).toBe(true);
+    // the cron jobs (03:00 daily, next one 2026-03-02 03:00) come before the 2030 starts
+    expect(all[0].schedule).toBe('0 3 * * *');
+    expect(all[0].nextRun).toBe(Date.parse('2026-03-02T03:00:00Z'));
+
+    const desc = await ui.jobs({ sort: 'nextRun', dir: 'desc', limit: 3 });
+    expect(desc.jobs[0].nextRun).toBe(Math.max(...withNext));
+
+    const err = await ui.jobs({ sort: 'lastError', dir: 'desc', limit: 500 });
+    const errs = err.jobs.map((j) => j.lastError);
+    const set = errs.filter((e) => e !== '');
+    expect(set).toEqual([...set].sort().reverse());
+    expect(errs.slice(set.length).every((e) => e === '')).toBe(true);
+
+    const st = await ui.jobs({ sort: 'status', limit: 500 });
+    expect(st.jobs[0].status).toBe('failure');
+  });
+
+  it('query parsing names the bad parameter; limit is at most 500', () => {
+    expect(parseJobPageQuery(new URLSearchParams('q=x&status=success,fresh&disabled=false&sort=nextRun&dir=desc&limit=50'))).toMatchObject({
+      q: 'x',
+      status: ['success', 'fresh'],
+      disabled: false,
+      sort: 'nextRun',
+      dir: 'desc',
+      limit: 50,
+    });
+    for (const [qs, field] of [
+      ['limit=501', 'limit'],
+      ['status=ok', 'status'],
+      ['sort=owner', 'sort'],
+      ['offset=-1', 'offset'],
+      ['disabled=yes', 'disabled'],
+    ] as const) {
+      let caught: unknown;
+      try {
+        parseJobPageQuery(new URLSearchParams(qs));
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught, qs).toBeInstanceOf(UiFieldError);
+      expect((caught as UiFieldError).field).toBe(field);
+    }
+  });
+
+  it('graph: everything, or only the ancestors and descendants of the focus', async () => {
+    await store.jobs.apply({
+      put: [
+        mkJob('g-a'),
+        mkJob('g-b', { schedule: undefined, parents: ['g-a'] }),
+        mkJob('g-c', { schedule: undefined, parents: ['g-b'] }),
+        mkJob('g-x', { schedule: undefined, parents: ['g-a'] }),
+        mkJob('g-lonely'),
+      ],
+    });
+    ui.invalidateJobs();
+    const all = await ui.graph();
+    expect(all.nodes).toHaveLength(N + 5);
+    const g = await ui.graph('g-b');
+    expect(g.nodes.map((n) => n.name).sort()).toEqual(['g-a', 'g-b', 'g-c']);
+    expect(g.edges).toEqual(
+      expect.arrayContaining([
+        { source: 'g-a', target: 'g-b' },
+        { source: 'g-b', target: 'g-c' },
+      ]),
+    );
+    expect(g.edges).toHaveLength(2);
+    expect(g.nodes.find((n) => n.name === 'g-c')).toMatchObject({ kind: 'dependent', status: 'fresh', state: 'idle' });
+    await expect(ui.graph('g-nope')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('validate: field errors, the upsert checks, nothing stored', async () => {
+    const before = await store.jobs.count();
+    const v1 = await ui.validate({ name: 'bad name!', command: 'x', cpus: -1, schedule: 'R/2030-01-01T00:00:00Z/P1D' });
+    expect(v1.ok).toBe(false);
+    const fields = v1.ok ? [] : v1.errors.map((e) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['name', 'cpus']));
+    expect(await ui.validate({ name: 'v', command: 'x', schedule: 'R/2030-01-01T00:00:00Z/P1D', scheduleTimeZone: 'Mars/Olympus' })).toMatchObject({
+      ok: false,
+      errors: [{ field: 'scheduleTimeZone' }],
+    });
+    expect(await ui.validate({ name: 'v', command: 'x', schedule: 'every day' })).toMatchObject({ ok: false, errors: [{ field: 'schedule' }] });
+    expect(await ui.validate({ name: 'v', command: 'x', parents: ['no-such-job'] })).toMatchObject({
+      ok: false,
+      errors: [{ field: 'parents', message: expect.stringContaining('no-such-job') }],
+    });
+    // g-a is an ancestor of g-c: making g-a depend on g-c closes a cycle
+    expect(await ui.validate({ name: 'g-a', command: 'x', parents: ['g-c'] }, 'dependency')).toMatchObject({
+      ok: false,
+      errors: [{ field: 'parents', message: expect.stringMatching(/cycle/i) }],
+    });
+    expect(await ui.validate({ name: 'v-ok', command: 'x', schedule: 'R/2030-01-01T00:00:00Z/P1D' })).toEqual({ ok: true });
+    expect(await ui.validate({ name: 'v-ok2', command: 'x', parents: ['g-a'] })).toEqual({ ok: true });
+    expect(await store.jobs.count()).toBe(before);
+    expect(runtime.calls).toHaveLength(0);
+  });
+
+  it('preview: runs in the zone, a DST gap flagged, errors name the field', () => {
+    const p = ui.preview('R/2026-03-07T02:30:00/P1D', 'America/New_York', 3);
+    expect(p.ok).toBe(true);
+    if (!p.ok) return;
+    expect(p.description).toBe('every day at 02:30 America/New_York, forever');
+    expect(p.runs.map((r) => r.local)).toEqual([
+      '2026-03-07T02:30:00.000-05:00',
+      '2026-03-08T03:30:00.000-04:00',
+      '2026-03-09T02:30:00.000-04:00',
+    ]);
+    expect(p.runs[1].flags).toContain('dst-gap');
+    expect(p.runs[0].flags).toEqual([]);
+    expect(ui.preview('30 2 * * 1-5', '', 2)).toMatchObject({ ok: true, description: "cron '30 2 * * 1-5' in UTC (at 02:30 on Monday–Friday)" });
+    expect(ui.preview('R/2026-03-07T02:30:00/P1D', 'Nowhere/Else')).toMatchObject({ ok: false, field: 'scheduleTimeZone' });
+    expect(ui.preview('whenever', '')).toMatchObject({ ok: false, field: 'schedule' });
+    expect(ui.preview('', '')).toMatchObject({ ok: false, field: 'schedule' });
+    expect(ui.preview('R/2026-03-07T02:30:00Z/P1D', '', 5000)).toMatchObject({ ok: false, field: 'n' });
+  });
+
+  it('job detail and next runs', async () => {
+    await store.jobs.put(mkJob('d-job', { schedule: 'R5/2026-03-07T02:30:00/P1D', scheduleTimeZone: 'America/New_York', owner: 'me@x' }));
+    await store.jobs.put(mkJob('d-child', { schedule: undefined, parents: ['d-job'] }));
+    const t0 = NOW - 60_000;
+    for (const [k, ms] of [[0, 1000], [1, 2000], [2, 3000], [3, 10_000]] as const) {
+      const [r] = await store.runs.createMany([
+        { jobName: 'd-job', due: t0 + k, attempt: 0, taskId: `ct:${t0 + k}:0:d-job:`, arguments: '', trigger: 'manual', highPriority: false, queuedAt: t0 },
+      ]);
+      await store.runs.update(r.taskId, { state: 'FINISHED', startedAt: t0 + k, finishedAt: t0 + k + ms });
+    }
+    ui.invalidateJobs();
+    const d = await ui.jobDetail('d-job');
+    expect(d.scheduleText).toBe('every day at 02:30 America/New_York, 5 more times');
+    expect(d.children).toEqual(['d-child']);
+    expect(d.job).toMatchObject({ name: 'd-job', owner: 'me@x', schedule: 'R5/2026-03-07T02:30:00/P1D' });
+    expect(d.row).toMatchObject({ name: 'd-job', nextRun: Date.parse('2026-03-07T07:30:00Z'), status: 'fresh' });
+    expect(d.stats).toMatchObject({ count: 4, mean: 4000 });
+    expect(d.stats.p50).toBeGreaterThanOrEqual(2000);
+    expect(d.currentRun).toMatchObject({ taskId: `ct:${t0 + 3}:0:d-job:`, state: 'FINISHED', durationMs: 10_000 });
+    expect((await ui.jobDetail('d-child')).scheduleText).toBe('after d-job succeeded');
+
+    const next = await ui.jobNext('d-job', 3);
+    expect(next.map((r) => r.isoUtc)).toEqual(['2026-03-07T07:30:00.000Z', '2026-03-08T07:30:00.000Z', '2026-03-09T06:30:00.000Z']);
+    expect(next[1].flags).toContain('dst-gap');
+    expect(await ui.jobNext('d-child')).toEqual([]);
+    await expect(ui.jobDetail('nope')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('runs: filters and cursor pages; a bad cursor names the field', async () => {
+    const page1 = await ui.runs(new URLSearchParams('job=d-job&limit=3'));
+    expect(page1.runs).toHaveLength(3);
+    expect(page1.nextCursor).not.toBeNull();
+    const page2 = await ui.runs(new URLSearchParams(`job=d-job&limit=3&cursor=${page1.nextCursor}`));
+    expect(page2.runs).toHaveLength(1);
+    expect(page2.nextCursor).toBeNull();
+    expect((await ui.runs(new URLSearchParams('state=failed'))).runs).toHaveLength(0);
+    expect((await ui.runs(new URLSearchParams('state=FINISHED'))).runs).toHaveLength(4);
+    await expect(ui.runs(new URLSearchParams('cursor=garbage'))).rejects.toMatchObject({ field: 'cursor' });
+    await expect(ui.runs(new URLSearchParams('state=NOPE'))).rejects.toMatchObject({ field: 'state' });
+  });
+
+  it('bulk actions go through the Chronos rules', async () => {
+    await store.jobs.apply({ put: [mkJob('bulk-1'), mkJob('bulk-2', { disabled: true }), mkJob('bulk-3')] });
+    ui.invalidateJobs();
+    const dis = await ui.bulk({ action: 'disable', names: ['bulk-1', 'bulk-2', 'bulk-nope'] });
+    expect(dis.ok).toEqual(['bulk-1', 'bulk-2']);
+    expect(dis.failed).toEqual([{ name: 'bulk-nope', error: expect.stringContaining('bulk-nope') }]);
+    expect((await store.jobs.get('bulk-1'))!.disabled).toBe(true);
+    expect((await ui.bulk({ action: 'enable', names: ['bulk-2'] })).ok).toEqual(['bulk-2']);
+    expect((await store.jobs.get('bulk-2'))!.disabled).toBe(false);
+    expect((await ui.bulk({ action: 'run', names: ['bulk-3'] })).ok).toEqual(['bulk-3']);
+    expect(runtime.callsOf('runNow').map((c) => c.job.name)).toEqual(['bulk-3']);
+    expect((await ui.bulk({ action: 'delete', names: ['bulk-3'] })).ok).toEqual(['bulk-3']);
+    expect(await store.jobs.get('bulk-3')).toBeNull();
+    expect((await ui.jobs({ q: 'bulk-', limit: 10 })).jobs.map((j) => j.name)).toEqual(['bulk-1', 'bulk-2']);
+    await expect(ui.bulk({ action: 'explode', names: [] })).rejects.toMatchObject({ field: 'action' });
+    await expect(ui.bulk({ action: 'run', names: 'bulk-1' })).rejects.toMatchObject({ field: 'names' });
+  });
+
+  it('instance and dashboard without a scheduler; with an elector', async () => {
+    expect(ui.instance()).toEqual({ self: '127.0.0.1:8080', leader: null, isLeader: false, members: [] });
+    elector = { id: 'b:8080', isLeader: () => false, leader: () => 'a:8080', members: () => ['a:8080', 'b:8080'] };
+    expect(ui.instance()).toEqual({ self: 'b:8080', leader: 'a:8080', isLeader: false, members: ['a:8080', 'b:8080'] });
+    const [queuedRun] = await store.runs.createMany([
+      { jobName: name(3), due: NOW, attempt: 0, taskId: `ct:${NOW}:0:${name(3)}:`, arguments: '', trigger: 'manual', highPriority: false, queuedAt: NOW },
+    ]);
+    const d = await ui.dashboard();
+    elector = null;
+    expect(d.framework).toMatchObject({ configured: false, connected: false });
+    expect(d.utilization).toBeNull();
+    expect(d.queued).toEqual([{ run: expect.objectContaining({ taskId: queuedRun.taskId }), reason: expect.stringContaining('a:8080') }]);
+    expect(d.counts.jobs).toBe(await store.jobs.count());
+    expect(d.counts.success + d.counts.failure + d.counts.fresh).toBe(d.counts.jobs);
+    expect(d.counts.idle + d.counts.queued + d.counts.running).toBe(d.counts.jobs);
+    expect(d.counts).toMatchObject({ queued: 1, running: 1 });
+    expect(ui.framework().configured).toBe(false);
+    expect((await ui.cluster()).error).toMatch(/no Mesos master/);
+  });
+
+  it('log: unknown run is a 404, a queued run is unavailable', async () => {
+    await expect(ui.log('ct:1:0:nope:', new URLSearchParams())).rejects.toBeInstanceOf(ApiError);
+    const chunk = await ui.log(`ct:${NOW}:0:${name(3)}:`, new URLSearchParams());
+    expect(chunk).toMatchObject({ data: '', unavailable: 'the run has not been launched yet' });
+  });
+});
+
+/* ================================================================== timing at 50,000 jobs */
+
+describe('jobs page at 50,000 jobs (timings printed, not asserted)', () => {
+  const COUNT = Number(process.env.UI_BENCH_JOBS ?? 50_000);
+  let db: TestDatabase;
+  let store: PrismaStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sisyphus_ui_bench');
+    store = await createStore({ databaseUrl: db.url, poolSize: 4 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  it(`serves filtered, sorted pages of ${COUNT} jobs`, async () => {
+    const t0 = performance.now();
+    const template = mkJob('t', { owner: 'team@example.com' });
+    const jobs: Job[] = [];
+    for (let i = 0; i < COUNT; i++) {
+      const start = new Date(Date.parse('2030-01-01T00:00:00Z') + (i % 1440) * 60_000).toISOString();
+      jobs.push({
+        ...template,
+        name: `bench-${String(i).padStart(6, '0')}`,
+        command: `run-task --shard ${i}`,
+        owner: `team${i % 20}@example.com`,
+        lastSuccess: i % 2 ? '2026-02-01T00:00:00.000Z' : '',
+        lastError: i % 3 === 0 ? '2026-02-02T00:00:00.000Z' : '',
+        schedule: i % 25 === 0 ? `${i % 60} * * * *` : `R/${start}/P1D`,
+        scheduleTimeZone: i % 2 ? 'America/New_York' : 'UTC',
+      });
+    }
+    await seed(store, jobs);
+    const seeded = performance.now() - t0;
+    const clock = new TestClock(NOW);
+    const ui = new UiService({ store, runtime: new FakeRuntime(clock), clock, scheduler: () => null, elector: () => null, master: () => null });
+    const timings: Array<[string, number, number]> = [];
+    const time = async (label: string, query: Parameters<UiService['jobs']>[0], cold = false) => {
+      if (cold) ui.invalidateJobs();
+      const t = performance.now();
+      const page = await ui.jobs(query);
+      timings.push([label, performance.now() - t, page.total]);
+      if (!cold && !label.includes('first time')) {
+        // warm queries: the best of three (the machine is shared)
+        for (let k = 0; k < 2; k++) {
+          const t2 = performance.now();
+          await ui.jobs(query);
+          timings[timings.length - 1][1] = Math.min(timings[timings.length - 1][1], performance.now() - t2);
+        }
+      }
+      return page;
+    };
+    await time('first page, cold (store.jobs.list + rows)', { limit: 100 }, true);
+    await time('first page, warm (best of 3)', { limit: 100 });
+    await time('q=shard 123 (substring)', { q: 'shard 123', limit: 100 });
+    await time('status=failure, owner=team7', { status: ['failure'], owner: 'team7@', limit: 100 });
+    await time('sort=nextRun, first time (a key per job)', { sort: 'nextRun', limit: 100 });
+    await time('sort=nextRun, warm', { sort: 'nextRun', limit: 100 });
+    await time('sort=nextRun desc, offset 40000', { sort: 'nextRun', dir: 'desc', offset: 40_000, limit: 500 });
+    await time('sort=lastError desc', { sort: 'lastError', dir: 'desc', limit: 100 });
+    await time('sort=status', { sort: 'status', limit: 100 });
+    await time('sort=nextRun after a full reload', { sort: 'nextRun', limit: 100 }, true);
+    let best = Infinity;
+    for (let k = 0; k < 3; k++) {
+      const d = performance.now();
+      await ui.dashboard();
+      best = Math.min(best, performance.now() - d);
+    }
+    timings.push(['dashboard (warm snapshot, best of 3)', best, COUNT]);
+    console.log(
+      `[ui-api] ${COUNT} jobs seeded in ${seeded.toFixed(0)} ms\n` +
+        timings.map(([l, ms, total]) => `  ${l.padEnd(48)} ${ms.toFixed(1).padStart(8)} ms  (total ${total})`).join('\n'),
+    );
+    const page = await ui.jobs({ sort: 'nextRun', limit: 3 });
+    expect(page.total).toBe(COUNT);
+    ui.dispose();
+  }, 120_000);
+});
+
+/* ================================================================== a real scheduler on mesos-local */
+
+describe('UI API with a running scheduler on mesos-local', () => {
+  let db: TestDatabase;
+  let store: PrismaStore;
+  let mesos: MesosLocal;
+  let scheduler: Scheduler;
+  let api: ChronosService;
+  let ui: UiService;
+  let workDir: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sisyphus_ui_e2e');
+    store = await createStore({ databaseUrl: db.url });
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ui-'));
+    mesos = new MesosLocal({
+      port: 0,
+      host: '127.0.0.1',
+      heartbeatIntervalSeconds: 1,
+      allocationIntervalMs: 100,
+      statusUpdateRetryMs: 500,
+      workDir,
+      agents: [{ cpus: 8, mem: 8192, disk: 10000 }],
+    });
+    await mesos.start();
+    scheduler = await assemble({
+      store,
+      clock: systemClock,
+      master: mesos.url,
+      worker: { retryDelayMs: 300, killGraceMs: 500 },
+      framework: { declineIdleSeconds: 1, declineBusySeconds: 0.2, reviveMinIntervalMs: 100 },
+    });
+    api = new ChronosService({ store, runtime: scheduler.worker, clock: systemClock });
+    ui = new UiService({
+      store,
+      runtime: scheduler.worker,
+      clock: systemClock,
+      chronos: api,
+      scheduler: () => scheduler,
+      elector: () => null,
+      options: { stateCacheMs: 200, jobsCacheMs: 0 },
+    });
+    ui.instance(); // subscribe to the framework events from the start
+    await scheduler.events.next('framework', (e) => e.kind === 'subscribed', 20_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    ui?.dispose();
+    await scheduler?.stop();
+    await mesos?.stop();
+    await store?.close();
+    await db?.drop();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  const FAR = 'R/2100-01-01T00:00:00Z/P1D';
+  const lastRun = async (job: string) => (await store.runs.recent(job, 1))[0] ?? null;
+
+  it('reads stdout and stderr of a finished run through the agent', async () => {
+    await api.upsertIso8601({ name: 'hello', command: 'echo hello-from-sandbox; echo oops-on-stderr >&2', schedule: FAR });
+    const taskId = await api.runJob('hello', '');
+    await waitFor('hello finished', async () => (await lastRun('hello'))?.state === 'FINISHED');
+    const out = await ui.log(taskId, new URLSearchParams('file=stdout'));
+    expect(out.unavailable).toBeUndefined();
+    expect(out.data).toContain('hello-from-sandbox');
+    expect(out.offset).toBe(0);
+    expect(out.nextOffset).toBe(Buffer.byteLength(out.data));
+    expect(out.eof).toBe(true);
+    const err = await ui.log(taskId, new URLSearchParams('file=stderr'));
+    expect(err.data).toContain('oops-on-stderr');
+    // offset=-1 tails the last `length` bytes
+    const tail = await ui.log(taskId, new URLSearchParams('offset=-1&length=8'));
+    expect(tail.data).toBe('sandbox\n');
+    expect(tail.nextOffset).toBe(out.nextOffset);
+    expect(tail.eof).toBe(true);
+    // a read from the end has nothing new
+    const again = await ui.log(taskId, new URLSearchParams(`offset=${out.nextOffset}`));
+    expect(again).toMatchObject({ data: '', nextOffset: out.nextOffset, eof: true });
+  });
+
+  it('tails a running task: the next read from nextOffset returns only the new bytes', async () => {
+    await api.upsertIso8601({ name: 'talker', command: 'echo part-one; sleep 1.5; echo part-two', schedule: FAR });
+    const taskId = await api.runJob('talker', '');
+    const first = await waitFor('part-one', async () => {
+      const c = await ui.log(taskId, new URLSearchParams());
+      return c.data.includes('part-one') ? c : null;
+    });
+    expect(first.data).toBe('part-one\n');
+    expect(first.eof).toBe(false);
+    await waitFor('talker finished', async () => (await lastRun('talker'))?.state === 'FINISHED');
+    const second = await ui.log(taskId, new URLSearchParams(`offset=${first.nextOffset}`));
+    expect(second).toMatchObject({ offset: first.nextOffset, data: 'part-two\n', eof: true });
+  });
+
+  it('dashboard: counts after a success and a failure, framework health, utilization', async () => {
+    await api.upsertIso8601({ name: 'fails', command: 'exit 3', schedule: FAR });
+    await api.runJob('fails', '');
+    await waitFor('fails counted', async () => (await store.jobs.get('fails'))!.errorCount === 1);
+    const d = await ui.dashboard();
+    expect(d.counts.jobs).toBe(3);
+    expect(d.counts.success).toBe(2); // hello, talker
+    expect(d.counts.failure).toBe(1);
+    expect(d.counts.idle).toBe(3);
+    expect(d.recentFailures[0]).toMatchObject({ jobName: 'fails', state: 'FAILED' });
+    expect(d.framework).toMatchObject({ configured: true, connected: true, master: mesos.url });
+    expect(d.framework.frameworkId).toBeTruthy();
+    expect(d.framework.counters.offersReceived).toBeGreaterThan(0);
+    expect(d.framework.recent.length).toBeGreaterThan(0);
+    expect(d.utilization).toEqual({ cpus: { used: 0, total: 8 }, mem: { used: 0, total: 8192 } });
+    expect(d.leader).toMatchObject({ isLeader: true, members: [] });
+  });
+
+  it('a run no offer fits waits with the reason (cpus)', async () => {
+    await api.upsertIso8601({ name: 'huge', command: 'true', schedule: FAR, cpus: 1000 });
+    const taskId = await api.runJob('huge', '');
+    const q = await waitFor('a reason naming cpus', async () => {
+      const d = await ui.dashboard();
+      const item = d.queued.find((x) => x.run.taskId === taskId);
+      return item && /cpus/.test(item.reason) ? item : null;
+    });
+    expect(q.reason).toMatch(/needs 1000 cpus/);
+    expect((await ui.jobs({ state: ['queued'] })).jobs.map((j) => j.name)).toEqual(['huge']);
+    const log = await ui.log(taskId, new URLSearchParams());
+    expect(log.unavailable).toMatch(/not been launched/);
+    await api.deleteJob('huge');
+  });
+
+  it('cluster: agents, our framework, offer counters and a utilization sample', async () => {
+    const c = await ui.cluster();
+    expect(c).toMatchObject({ master: mesos.url, reachable: true });
+    expect(c.agents).toHaveLength(1);
+    expect(c.agents[0]).toMatchObject({ active: true, resources: { cpus: 8, mem: 8192, disk: 10000 } });
+    expect(c.frameworks.map((f) => f.id)).toContain(scheduler.framework!.state().frameworkId);
+    expect(c.offers.received).toBeGreaterThan(0);
+    expect(c.history).toHaveLength(1);
+    expect(c.history[0]).toMatchObject({ cpusTotal: 8, memTotal: 8192 });
+  });
+
+  it('events: the event stream carries run events as UiEvent JSON and stops on abort', async () => {
+    const abort = new AbortController();
+    {
+      const res = uiEventStream({ bus: () => scheduler.events, signal: abort.signal });
+      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(res.headers.get('cache-control')).toMatch(/no-cache/);
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      await api.upsertIso8601({ name: 'streamed', command: 'true', schedule: FAR });
+      const taskId = await api.runJob('streamed', '');
+      let buffer = '';
+      const events: UiEvent[] = [];
+      const deadline = Date.now() + 15_000;
+      while (!events.some((e) => e.type === 'run' && e.run.taskId === taskId && e.run.state === 'FINISHED')) {
+        if (Date.now() > deadline) throw new Error(`no FINISHED run event; got ${JSON.stringify(events.map((e) => e.type))}`);
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended early');
+        buffer += decoder.decode(value, { stream: true });
+        let i: number;
+        while ((i = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, i);
+          buffer = buffer.slice(i + 2);
+          if (frame.startsWith('data: ')) events.push(JSON.parse(frame.slice(6)) as UiEvent);
+        }
+      }
+      expect(buffer === '' || buffer.startsWith('data: ') || buffer.startsWith(':')).toBe(true);
+      const runs = events.filter((e): e is Extract<UiEvent, { type: 'run' }> => e.type === 'run' && e.run.taskId === taskId);
+      expect(runs[0]).toMatchObject({ previous: null, run: { state: 'QUEUED', jobName: 'streamed' } });
+      expect(runs.map((e) => e.run.state)).toEqual(expect.arrayContaining(['QUEUED', 'STAGING', 'FINISHED']));
+      expect(events.some((e) => e.type === 'job' && e.name === 'streamed')).toBe(true);
+      abort.abort();
+      // frames already queued may still arrive; then the stream ends
+      let end = await reader.read();
+      for (let i = 0; i < 50 && !end.done; i++) end = await reader.read();
+      expect(end.done).toBe(true);
+    }
+  });
+});
