@@ -22,7 +22,7 @@ import type { Job, Run, RunState } from '../core/types';
 import type { Clock, JobActivity, JobQuery, SchedulerRuntime, Store } from '../ports';
 import { ApiError } from './errors';
 import { jobSummary, jobsListView, type JobSummary } from './job-json';
-import { formatJobError, parseJob, type JobFieldError } from './job-schema';
+import { formatJobError, jobInputSchema, parseJob, type JobFieldError } from './job-schema';
 
 /* ------------------------------------------------------------------ public types */
 
@@ -326,6 +326,45 @@ export class ChronosService {
       job = { ...job, ...kept };
     }
     return { job, previous };
+  }
+
+  /**
+   * The upsert's checks as a dry run (the UI editor's POST /api/validate): every schema error
+   * with its field, then the schedule/zone or parents/cycle check; nothing is stored. An empty
+   * list means the upsert would be accepted. Without `kind` the type comes from the keys present.
+   */
+  async validate(body: unknown, kind?: 'iso8601' | 'dependency'): Promise<JobFieldError[]> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return [{ field: 'job', message: 'must be a JSON object' }];
+    }
+    const schema = jobInputSchema.safeParse(body);
+    if (!schema.success) {
+      const seen = new Set<string>();
+      const out: JobFieldError[] = [];
+      for (const issue of schema.error.issues) {
+        const field = issue.path.length === 0 ? 'job' : issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+        if (seen.has(field)) continue;
+        seen.add(field);
+        out.push({ field, message: issue.message });
+      }
+      return out;
+    }
+    const now = this.clock.now();
+    const parsed = parseJob(body, { now, kind });
+    if (!parsed.ok) return [parsed.error];
+    const job = parsed.value;
+    try {
+      if (job.parents !== undefined) await this.checkParents(job);
+      else this.checkSchedule(job, now);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.code !== 'bad_request') throw e;
+      if (job.parents !== undefined) return [{ field: 'parents', message: e.message }];
+      const zone = /^scheduleTimeZone: /.exec(e.message);
+      return zone
+        ? [{ field: 'scheduleTimeZone', message: e.message.slice(zone[0].length) }]
+        : [{ field: 'schedule', message: e.message }];
+    }
+    return [];
   }
 
   private async upsert(body: unknown, kind: 'iso8601' | 'dependency'): Promise<void> {
