@@ -33,8 +33,20 @@ const REASON_PHRASE: Readonly<Record<number, string>> = {
   503: 'Service Unavailable',
 };
 
+/**
+ * Marks an ApiError whatever copy of this module made it: Next.js bundles the worker (started by
+ * instrumentation.ts) and the route handlers separately, so the service that throws and the
+ * handler that catches may hold different ApiError classes; `instanceof` checks this brand.
+ */
+const API_ERROR = Symbol.for('sisyphus.ApiError');
+
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
+  readonly [API_ERROR] = true;
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[API_ERROR] === true;
+  }
 
   constructor(code: ApiErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
