@@ -1,54 +1,30 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { AppShell } from './components/app-shell';
+import { Providers } from './components/providers';
+import { THEME_SCRIPT } from './components/theme-script';
 import './globals.css';
 
 export const metadata: Metadata = {
   title: { default: 'Sisyphus', template: '%s · Sisyphus' },
   description: 'A Chronos-compatible job scheduler for Apache Mesos',
+  // An inline icon: no /favicon.ico request (and no 404 in the console).
+  icons: {
+    icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%230284c7'/%3E%3Cpath d='M4 12 L8 4 L12 12' stroke='white' stroke-width='2' fill='none'/%3E%3C/svg%3E",
+  },
 };
-
-const NAV: ReadonlyArray<{ href: string; label: string }> = [
-  { href: '/', label: 'Dashboard' },
-  { href: '/jobs', label: 'Jobs' },
-  { href: '/graph', label: 'Graph' },
-  { href: '/runs', label: 'Runs' },
-  { href: '/cluster', label: 'Cluster' },
-];
-
-/**
- * Sets the `dark` class before first paint: a stored choice ("sisyphus-theme" = dark|light)
- * wins, otherwise the system preference. Runs inline so the page does not flash.
- */
-const THEME_SCRIPT = `(function(){try{var t=localStorage.getItem('sisyphus-theme');var d=t?t==='dark':window.matchMedia('(prefers-color-scheme: dark)').matches;document.documentElement.classList.toggle('dark',d);}catch(e){}})();`;
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
+        {/* Sets the `dark` class before first paint (stored choice, else the system preference). */}
         <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
       </head>
-      <body className="min-h-screen bg-white font-sans text-gray-900 antialiased dark:bg-gray-950 dark:text-gray-100">
-        <header className="border-b border-gray-200 dark:border-gray-800">
-          <nav aria-label="Main" className="mx-auto flex max-w-6xl items-center gap-6 px-4 py-3">
-            <Link href="/" className="font-semibold tracking-tight">
-              Sisyphus
-            </Link>
-            <ul className="flex gap-4 text-sm">
-              {NAV.map((item) => (
-                <li key={item.href}>
-                  <Link
-                    href={item.href}
-                    className="text-gray-600 hover:text-gray-900 dark:text-gray-400 dark:hover:text-gray-100"
-                  >
-                    {item.label}
-                  </Link>
-                </li>
-              ))}
-            </ul>
-          </nav>
-        </header>
-        <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+      <body className="min-h-screen bg-gray-50 font-sans text-gray-900 antialiased dark:bg-gray-950 dark:text-gray-100">
+        <Providers>
+          <AppShell>{children}</AppShell>
+        </Providers>
       </body>
     </html>
   );

@@ -1,12 +1,8 @@
 import type { Metadata } from 'next';
+import { ClusterView } from '@/app/components/cluster/cluster-view';
 
 export const metadata: Metadata = { title: 'Cluster' };
 
 export default function ClusterPage() {
-  return (
-    <section>
-      <h1 className="text-2xl font-semibold">Cluster</h1>
-      <p className="mt-2 text-gray-600 dark:text-gray-400">Coming soon: this page is not built yet.</p>
-    </section>
-  );
+  return <ClusterView />;
 }

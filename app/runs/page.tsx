@@ -1,12 +1,13 @@
 import type { Metadata } from 'next';
+import { Suspense } from 'react';
+import { RunsView } from './runs-view';
 
 export const metadata: Metadata = { title: 'Runs' };
 
 export default function RunsPage() {
   return (
-    <section>
-      <h1 className="text-2xl font-semibold">Runs</h1>
-      <p className="mt-2 text-gray-600 dark:text-gray-400">Coming soon: this page is not built yet.</p>
-    </section>
+    <Suspense>
+      <RunsView />
+    </Suspense>
   );
 }

@@ -1,0 +1,406 @@
+'use client';
+/**
+ * The dependency graph: every job a node, every parent → child dependency an arrow, laid out in
+ * layers by ELK (in the browser) and drawn by React Flow. Node colours follow the live state
+ * (the graph refetches on run and job events); the layout is recomputed only when the set of
+ * nodes or edges changes, so a state change never moves a node.
+ *
+ * URL: /graph?focus=name shows only that job's ancestors and descendants (GET /api/graph?focus=).
+ */
+import '@xyflow/react/dist/style.css';
+import {
+  Background,
+  Controls,
+  Handle,
+  MarkerType,
+  MiniMap,
+  Position,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Edge,
+  type Node,
+  type NodeProps,
+} from '@xyflow/react';
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { ELK } from 'elkjs/lib/elk-api';
+import type { GraphData, GraphNode, UiEvent } from '@/scheduler/api/ui-types';
+import { useApi } from '@/app/components/api';
+import { EmptyState } from '@/app/components/empty-state';
+import { ErrorMessage, Loading, PageHeader } from '@/app/components/ui';
+import { layoutGraph, NODE_HEIGHT, NODE_WIDTH, type Positioned } from './layout';
+import { VISUAL_CLASS, VISUAL_COLOR, VISUAL_LABEL, VISUAL_SHORT, VISUALS, visualOf, type Visual } from './node-style';
+import { useIsDark } from './use-dark';
+
+type JobNodeData = {
+  job: GraphNode;
+  visual: Visual;
+  highlighted: boolean;
+  focused: boolean;
+};
+type JobFlowNode = Node<JobNodeData, 'job'>;
+
+const jobHref = (name: string) => `/jobs/${encodeURIComponent(name)}`;
+
+const JobNode = memo(function JobNode({ data }: NodeProps<JobFlowNode>) {
+  const { job, visual, highlighted, focused } = data;
+  return (
+    <div
+      className={`relative flex h-full w-full flex-col justify-center rounded-md border-2 px-2.5 text-left shadow-sm ${VISUAL_CLASS[visual]} ${
+        highlighted ? 'ring-4 ring-fuchsia-500/70' : focused ? 'ring-2 ring-sky-500/60' : ''
+      }`}
+      data-visual={visual}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} className="!h-1.5 !w-1.5 !min-w-0 !border-0 !bg-gray-400" />
+      <Link
+        href={jobHref(job.name)}
+        className="nodrag truncate text-[13px] leading-tight font-medium outline-none focus-visible:underline"
+        title={`${job.name}: ${VISUAL_LABEL[visual]}${job.disabled && visual !== 'disabled' ? ' (disabled)' : ''}`}
+      >
+        {job.name}
+      </Link>
+      <span className="mt-0.5 flex items-center gap-1 truncate text-[11px] leading-tight opacity-75">
+        {visual === 'running' ? <span aria-hidden="true" className="h-1.5 w-1.5 animate-pulse rounded-full bg-current" /> : null}
+        {VISUAL_SHORT[visual]}
+        {job.disabled && visual !== 'disabled' ? ' · disabled' : ''}
+        {job.kind === 'dependent' ? ' · dependent' : ' · scheduled'}
+      </span>
+      <Handle type="source" position={Position.Right} isConnectable={false} className="!h-1.5 !w-1.5 !min-w-0 !border-0 !bg-gray-400" />
+    </div>
+  );
+});
+
+const NODE_TYPES = { job: JobNode };
+
+/** A stable text key of the structure: the layout depends on nothing else. */
+function structureKey(data: GraphData): string {
+  const nodes = data.nodes.map((n) => n.name).sort();
+  const edges = data.edges.map((e) => `${e.source}\u0000${e.target}`).sort();
+  return `${nodes.join('\u0001')}\u0002${edges.join('\u0001')}`;
+}
+
+let elkPromise: Promise<ELK> | null = null;
+/**
+ * The bundled ELK, loaded on demand (~1.5 MB of JavaScript). It runs on the main thread; the
+ * canvas shows "Laying out…" meanwhile. (A Web Worker would keep the page responsive during a big
+ * layout; Turbopack copies a `new URL('./x.worker.ts', import.meta.url)` file as a raw asset
+ * instead of bundling it, so that needs a prebuilt worker script: see the report.)
+ */
+function getElk(): Promise<ELK> {
+  elkPromise ??= import('elkjs/lib/elk.bundled.js').then((m) => new m.default());
+  return elkPromise;
+}
+
+const isGraphEvent = (e: UiEvent) => e.type === 'job' || e.type === 'run' || e.type === 'leader';
+
+export function GraphView() {
+  return (
+    <ReactFlowProvider>
+      <GraphInner />
+    </ReactFlowProvider>
+  );
+}
+
+function GraphInner() {
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const focus = params.get('focus') || '';
+  const url = focus ? `/api/graph?focus=${encodeURIComponent(focus)}` : '/api/graph';
+  const { data, error, loading, refresh } = useApi<GraphData>(url, { refreshOn: isGraphEvent, throttleMs: 1500 });
+  const dark = useIsDark();
+  const flow = useReactFlow();
+
+  // Layout, recomputed when the structure changes.
+  const key = useMemo(() => (data ? structureKey(data) : null), [data]);
+  const [layout, setLayout] = useState<{ key: string; result: Positioned } | null>(null);
+  const [layoutError, setLayoutError] = useState<string | null>(null);
+  const dataRef = useRef(data);
+  dataRef.current = data;
+  useEffect(() => {
+    if (key === null || !dataRef.current) return;
+    let cancelled = false;
+    const snapshot = dataRef.current;
+    setLayoutError(null);
+    getElk()
+      .then((elk) => layoutGraph(elk, snapshot))
+      .then(
+        (result) => {
+          if (!cancelled) setLayout({ key, result });
+        },
+        (e: unknown) => {
+          if (!cancelled) setLayoutError(`Layout failed: ${(e as Error)?.message ?? String(e)}`);
+        },
+      );
+    return () => {
+      cancelled = true;
+    };
+  }, [key]);
+
+  // Search: highlight matches, Enter moves to the next one.
+  const [query, setQuery] = useState('');
+  const [cursor, setCursor] = useState(-1);
+  const [picked, setPicked] = useState<string | null>(null);
+  const matches = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    if (!q || !data) return [] as string[];
+    const all = data.nodes.map((n) => n.name).filter((n) => n.toLowerCase().includes(q));
+    // Exact and prefix matches first.
+    return all.sort((a, b) => rank(a, q) - rank(b, q) || a.localeCompare(b));
+  }, [query, data]);
+  const matchSet = useMemo(() => new Set(matches), [matches]);
+
+  const nodes: JobFlowNode[] = useMemo(() => {
+    if (!data || !layout || layout.key !== key) return [];
+    return data.nodes.map((job) => {
+      const p = layout.result.positions.get(job.name) ?? { x: 0, y: 0 };
+      return {
+        id: job.name,
+        type: 'job' as const,
+        position: p,
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT,
+        data: { job, visual: visualOf(job), highlighted: picked === job.name || matchSet.has(job.name), focused: focus === job.name },
+        draggable: false,
+        connectable: false,
+        ariaLabel: `${job.name}, ${VISUAL_LABEL[visualOf(job)]}`,
+      };
+    });
+  }, [data, layout, key, matchSet, picked, focus]);
+
+  const edges: Edge[] = useMemo(() => {
+    if (!data || !layout || layout.key !== key) return [];
+    const byName = new Map(data.nodes.map((n) => [n.name, n]));
+    return data.edges.map((e) => {
+      const child = byName.get(e.target);
+      const live = child ? child.state !== 'idle' : false;
+      return {
+        id: `${e.source}->${e.target}`,
+        source: e.source,
+        target: e.target,
+        ariaLabel: `${e.source} → ${e.target}`,
+        animated: live,
+        focusable: false,
+        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+      };
+    });
+  }, [data, layout, key]);
+
+  // Fit the view once per new layout.
+  const fittedKey = useRef<string | null>(null);
+  useEffect(() => {
+    if (!layout || layout.key !== key || nodes.length === 0 || fittedKey.current === layout.key) return;
+    fittedKey.current = layout.key;
+    requestAnimationFrame(() => {
+      void flow.fitView({ padding: 0.1, maxZoom: 1.25, minZoom: 0.05 });
+    });
+  }, [layout, key, nodes.length, flow]);
+
+  const goTo = useCallback(
+    (name: string) => {
+      const p = layout?.result.positions.get(name);
+      if (!p) return;
+      setPicked(name);
+      void flow.setCenter(p.x + NODE_WIDTH / 2, p.y + NODE_HEIGHT / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 300 });
+    },
+    [flow, layout],
+  );
+
+  const onSearch = (e: FormEvent) => {
+    e.preventDefault();
+    if (matches.length === 0) return;
+    const next = (cursor + 1) % matches.length;
+    setCursor(next);
+    goTo(matches[next]);
+  };
+
+  const setFocus = (name: string | null) => {
+    const next = new URLSearchParams(params.toString());
+    if (name) next.set('focus', name);
+    else next.delete('focus');
+    const qs = next.toString();
+    setPicked(null);
+    router.replace(qs ? `${pathname}?${qs}` : pathname);
+  };
+
+  const counts = useMemo(() => {
+    const c = Object.fromEntries(VISUALS.map((v) => [v, 0])) as Record<Visual, number>;
+    for (const n of data?.nodes ?? []) c[visualOf(n)]++;
+    return c;
+  }, [data]);
+
+  const focusTarget = picked ?? (matches.length === 1 ? matches[0] : null);
+  const laidOut = layout !== null && layout.key === key;
+
+  return (
+    <div>
+      <PageHeader
+        title="Dependency graph"
+        subtitle={
+          focus ? (
+            <>
+              Showing the ancestors and descendants of <strong className="font-semibold">{focus}</strong>.{' '}
+              <button type="button" className="link" onClick={() => setFocus(null)}>
+                Show all jobs
+              </button>
+            </>
+          ) : (
+            'Every job, with an arrow from each parent to the jobs that depend on it. Click a job to open it.'
+          )
+        }
+      />
+
+      <div className="mb-3 flex flex-wrap items-center gap-2">
+        <form onSubmit={onSearch} className="flex items-center gap-2" role="search">
+          <label htmlFor="graph-search" className="sr-only">
+            Find a job in the graph
+          </label>
+          <input
+            id="graph-search"
+            className="input w-64"
+            placeholder="Find a job… (Enter: next match)"
+            value={query}
+            list="graph-job-names"
+            onChange={(e) => {
+              setQuery(e.target.value);
+              setCursor(-1);
+              setPicked(null);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                setQuery('');
+                setPicked(null);
+              }
+            }}
+            autoComplete="off"
+          />
+          <datalist id="graph-job-names">
+            {(data?.nodes.length ?? 0) <= 2000 ? data?.nodes.map((n) => <option key={n.name} value={n.name} />) : null}
+          </datalist>
+          <button type="submit" className="btn" disabled={matches.length === 0}>
+            Find
+          </button>
+          <span className="muted min-w-24 text-xs" aria-live="polite">
+            {query.trim() ? (matches.length === 0 ? 'no match' : `${cursor >= 0 ? cursor + 1 : 0} of ${matches.length}`) : ''}
+          </span>
+        </form>
+        <button
+          type="button"
+          className="btn"
+          disabled={!focusTarget || focusTarget === focus}
+          onClick={() => focusTarget && setFocus(focusTarget)}
+          title="Show only this job's ancestors and descendants"
+        >
+          Focus on {focusTarget ? <span className="max-w-40 truncate font-semibold">{focusTarget}</span> : 'selection'}
+        </button>
+        {focusTarget ? (
+          <Link className="btn" href={jobHref(focusTarget)}>
+            Open job
+          </Link>
+        ) : null}
+        {focus ? (
+          <button type="button" className="btn" onClick={() => setFocus(null)}>
+            Show all
+          </button>
+        ) : null}
+        <ul className="ml-auto flex flex-wrap items-center gap-3 text-xs" aria-label="Legend">
+          {VISUALS.map((v) => (
+            <li key={v} className="flex items-center gap-1">
+              <span
+                aria-hidden="true"
+                className={`inline-block h-3 w-3 rounded-sm border-2 ${VISUAL_CLASS[v]}`}
+              />
+              {VISUAL_LABEL[v]} <span className="muted tabular-nums">{counts[v]}</span>
+            </li>
+          ))}
+        </ul>
+      </div>
+
+      {error ? (
+        <ErrorMessage
+          className="mb-3"
+          error={focus && error.status === 404 ? `No job named "${focus}": ${error.message}` : `Could not load the graph: ${error.message}`}
+          retry={focus && error.status === 404 ? () => setFocus(null) : refresh}
+        />
+      ) : null}
+      <ErrorMessage className="mb-3" error={layoutError} />
+
+      {loading && !data ? (
+        <Loading label="Loading the graph…" />
+      ) : data && data.nodes.length === 0 ? (
+        <EmptyState
+          title={focus ? 'Nothing to show' : 'No jobs yet'}
+          action={
+            <Link className="btn btn-primary" href="/jobs/new">
+              Create a job
+            </Link>
+          }
+        >
+          The graph draws each job as a box and each dependency as an arrow from parent to child. Create a scheduled job,
+          then a dependent job that names it as a parent: the child runs after every parent has succeeded.
+        </EmptyState>
+      ) : data ? (
+        <div
+          className="relative h-[calc(100vh-15rem)] min-h-[420px] overflow-hidden rounded-lg border border-gray-200 bg-white dark:border-gray-800 dark:bg-gray-900"
+          data-testid="graph-canvas"
+        >
+          {!laidOut ? (
+            <div className="absolute inset-0 z-10 flex items-center justify-center bg-white/60 dark:bg-gray-950/60">
+              <Loading label={`Laying out ${data.nodes.length.toLocaleString()} jobs…`} />
+            </div>
+          ) : null}
+          <ReactFlow<JobFlowNode, Edge>
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={NODE_TYPES}
+            colorMode={dark ? 'dark' : 'light'}
+            style={{ background: 'transparent' }}
+            onlyRenderVisibleElements
+            nodesDraggable={false}
+            nodesConnectable={false}
+            elementsSelectable={false}
+            nodesFocusable={false}
+            edgesFocusable={false}
+            minZoom={0.05}
+            maxZoom={2}
+            proOptions={{ hideAttribution: true }}
+            onNodeClick={(e, node) => {
+              // The name inside is a link (keyboard, middle-click); a click elsewhere on the box opens the job too.
+              if (!(e.target as Element).closest('a')) router.push(jobHref(node.id));
+            }}
+            aria-label="Job dependency graph"
+          >
+            <Background gap={24} size={1} />
+            <Controls showInteractive={false} />
+            {data.nodes.length > 1 ? (
+              <MiniMap
+                pannable
+                zoomable
+                nodeColor={(n) => VISUAL_COLOR[(n.data as JobNodeData).visual]}
+                nodeStrokeWidth={0}
+                ariaLabel="Overview of the graph"
+              />
+            ) : null}
+          </ReactFlow>
+          {laidOut ? (
+            <p className="muted pointer-events-none absolute bottom-1 left-14 text-[11px]" data-testid="layout-time">
+              {plural(data.nodes.length, 'job')}, {plural(data.edges.length, 'dependency', 'dependencies')} · layout{' '}
+              {Math.round(layout.result.ms)} ms
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function rank(name: string, q: string): number {
+  const n = name.toLowerCase();
+  return n === q ? 0 : n.startsWith(q) ? 1 : 2;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}

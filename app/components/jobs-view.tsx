@@ -1,0 +1,511 @@
+'use client';
+/**
+ * The job list (/jobs), built for 50,000 jobs: search, filters and sort run on the server
+ * (GET /api/jobs), the table is virtualized (@tanstack/react-virtual) and pages of PAGE rows are
+ * fetched as they scroll into view. Filters live in the URL, so a view can be bookmarked.
+ * Live: `job` and `run` events refetch the pages in view. Rows: Enter opens the job, ↑/↓ move,
+ * space toggles selection; selected jobs can be run, disabled, enabled or deleted in bulk.
+ */
+import Link from 'next/link';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { BulkResult, JobPage, JobRow, UiEvent } from '@/scheduler/api/ui-types';
+import { apiFetch, apiSend, ApiRequestError } from './api';
+import { JobStateBadge, StatusBadge } from './badges';
+import { ConfirmDialog } from './confirm-dialog';
+import { EmptyState } from './empty-state';
+import { useEventStream } from './events';
+import { Time, normalizeZone, useDisplayZone } from './time';
+import { ErrorMessage, PageHeader } from './ui';
+
+const PAGE = 100;
+const ROW_HEIGHT = 52;
+
+interface Filters {
+  q: string;
+  status: string;
+  state: string;
+  owner: string;
+  disabled: string;
+  kind: string;
+  sort: string;
+  dir: 'asc' | 'desc';
+}
+const FILTER_KEYS = ['q', 'status', 'state', 'owner', 'disabled', 'kind', 'sort', 'dir'] as const;
+const DEFAULTS: Filters = { q: '', status: '', state: '', owner: '', disabled: '', kind: '', sort: 'name', dir: 'asc' };
+
+function filtersFrom(params: URLSearchParams | null): Filters {
+  const f = { ...DEFAULTS };
+  if (!params) return f;
+  for (const k of FILTER_KEYS) {
+    const v = params.get(k);
+    if (v !== null) (f as Record<string, string>)[k] = v;
+  }
+  if (f.dir !== 'asc' && f.dir !== 'desc') f.dir = 'asc';
+  return f;
+}
+
+function queryOf(f: Filters, offset: number, limit: number): string {
+  const p = new URLSearchParams();
+  for (const k of FILTER_KEYS) {
+    const v = f[k].trim();
+    if (v !== '') p.set(k, v);
+  }
+  p.set('offset', String(offset));
+  p.set('limit', String(limit));
+  return p.toString();
+}
+
+type BulkAction = 'run' | 'disable' | 'enable' | 'delete';
+
+const COLUMNS = '2.25rem minmax(14rem,2.2fr) 6.5rem 7rem minmax(13rem,1.4fr) minmax(9rem,1fr) minmax(7rem,0.8fr) 5.5rem';
+
+export function JobsView() {
+  const router = useRouter();
+  const params = useSearchParams();
+  const [filters, setFilters] = useState<Filters>(() => filtersFrom(params));
+  const [qInput, setQInput] = useState(filters.q);
+  const [pages, setPages] = useState<Map<number, JobRow[]>>(() => new Map());
+  const [total, setTotal] = useState<number | null>(null);
+  const [error, setError] = useState<ApiRequestError | null>(null);
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const [bulk, setBulk] = useState<BulkAction | null>(null);
+  const [bulkResult, setBulkResult] = useState<{ action: BulkAction; result: BulkResult } | null>(null);
+  const generation = useRef(0);
+  const inflight = useRef(new Set<number>());
+  const scrollRef = useRef<HTMLDivElement>(null);
+
+  // Debounced search box → filters.
+  useEffect(() => {
+    const t = setTimeout(() => setFilters((f) => (f.q === qInput ? f : { ...f, q: qInput })), 250);
+    return () => clearTimeout(t);
+  }, [qInput]);
+
+  // Filters → URL (replace, no navigation), and a fresh result set.
+  useEffect(() => {
+    const p = new URLSearchParams();
+    for (const k of FILTER_KEYS) if (filters[k] !== DEFAULTS[k]) p.set(k, filters[k]);
+    const qs = p.toString();
+    const url = qs ? `/jobs?${qs}` : '/jobs';
+    if (`${window.location.pathname}${window.location.search}` !== url) window.history.replaceState(null, '', url);
+    generation.current++;
+    inflight.current.clear();
+    setPages(new Map());
+    setTotal(null);
+    setError(null);
+    scrollRef.current?.scrollTo({ top: 0 });
+  }, [filters]);
+
+  const loadPage = useCallback(
+    async (index: number, force = false) => {
+      if (inflight.current.has(index) && !force) return;
+      inflight.current.add(index);
+      const gen = generation.current;
+      try {
+        const page = await apiFetch<JobPage>(`/api/jobs?${queryOf(filters, index * PAGE, PAGE)}`);
+        if (gen !== generation.current) return;
+        setTotal(page.total);
+        setPages((prev) => {
+          const next = new Map(prev);
+          next.set(index, page.jobs);
+          return next;
+        });
+        setError(null);
+      } catch (e) {
+        if (gen === generation.current) setError(e instanceof ApiRequestError ? e : new ApiRequestError(String(e), 0));
+      } finally {
+        if (gen === generation.current) inflight.current.delete(index);
+      }
+    },
+    [filters],
+  );
+
+  const count = total ?? 0;
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const firstIndex = items[0]?.index ?? 0;
+  const lastIndex = items[items.length - 1]?.index ?? 0;
+
+  // First page of a new result set; then every page that scrolls into view.
+  useEffect(() => {
+    if (total === null) void loadPage(0);
+  }, [total, loadPage]);
+  useEffect(() => {
+    if (total === null) return;
+    for (let p = Math.floor(firstIndex / PAGE); p <= Math.floor(lastIndex / PAGE); p++) {
+      if (!pages.has(p)) void loadPage(p);
+    }
+  }, [firstIndex, lastIndex, total, pages, loadPage]);
+
+  // Live: refetch the pages in view when jobs change or runs move (coalesced, 1.5 s).
+  const visiblePages = useRef<number[]>([]);
+  visiblePages.current = total === null ? [] : range(Math.floor(firstIndex / PAGE), Math.floor(lastIndex / PAGE));
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const refreshVisible = useCallback(() => {
+    if (refreshTimer.current) return;
+    refreshTimer.current = setTimeout(() => {
+      refreshTimer.current = null;
+      const wanted = visiblePages.current.length ? visiblePages.current : [0];
+      for (const p of wanted) void loadPage(p, true);
+    }, 1500);
+  }, [loadPage]);
+  useEffect(() => () => {
+    if (refreshTimer.current) clearTimeout(refreshTimer.current);
+  }, []);
+  useEventStream(
+    useCallback((e: UiEvent) => {
+      if (e.type === 'job' || e.type === 'run') refreshVisible();
+    }, [refreshVisible]),
+    refreshVisible,
+  );
+
+  const rowAt = (i: number): JobRow | undefined => pages.get(Math.floor(i / PAGE))?.[i % PAGE];
+  const loadedRows = useMemo(() => [...pages.values()].flat(), [pages]);
+  const filtered = FILTER_KEYS.some((k) => k !== 'sort' && k !== 'dir' && filters[k] !== DEFAULTS[k]);
+
+  const setFilter = (k: keyof Filters, v: string) => setFilters((f) => ({ ...f, [k]: v }));
+  const sortBy = (key: string) =>
+    setFilters((f) => ({ ...f, sort: key, dir: f.sort === key && f.dir === 'asc' ? 'desc' : 'asc' }));
+  const toggle = (name: string) =>
+    setSelected((s) => {
+      const n = new Set(s);
+      if (n.has(name)) n.delete(name);
+      else n.add(name);
+      return n;
+    });
+  const allLoadedSelected = loadedRows.length > 0 && loadedRows.every((r) => selected.has(r.name));
+
+  const runBulk = async (action: BulkAction) => {
+    const names = [...selected];
+    const result = await apiSend<BulkResult>('POST', '/api/jobs/bulk', { action, names });
+    setBulkResult({ action, result });
+    setSelected(new Set(result.failed.map((f) => f.name)));
+    for (const p of visiblePages.current) void loadPage(p, true);
+    if (action === 'delete') setFilters((f) => ({ ...f }));
+  };
+
+  const focusRow = (i: number) => {
+    if (i < 0 || i >= count) return;
+    virtualizer.scrollToIndex(i, { align: 'auto' });
+    requestAnimationFrame(() => scrollRef.current?.querySelector<HTMLElement>(`[data-row-index="${i}"]`)?.focus());
+  };
+
+  return (
+    <div>
+      <PageHeader
+        title="Jobs"
+        subtitle={total === null ? 'Loading…' : `${total.toLocaleString()} job${total === 1 ? '' : 's'}${filtered ? ' match' : ''}`}
+        actions={
+          <Link href="/jobs/new" className="btn btn-primary">
+            New job
+          </Link>
+        }
+      />
+
+      <form role="search" className="mb-3 flex flex-wrap items-end gap-2" onSubmit={(e) => e.preventDefault()}>
+        <div className="min-w-[16rem] flex-1">
+          <label htmlFor="job-search" className="label">
+            Search <kbd className="kbd ml-1">/</kbd>
+          </label>
+          <input
+            id="job-search"
+            data-search-input
+            type="search"
+            className="input"
+            placeholder="Name, command, owner, description…"
+            value={qInput}
+            onChange={(e) => setQInput(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'ArrowDown') {
+                e.preventDefault();
+                focusRow(0);
+              }
+            }}
+          />
+        </div>
+        <Select label="Status" value={filters.status} onChange={(v) => setFilter('status', v)} options={[['', 'Any'], ['success', 'Success'], ['failure', 'Failure'], ['fresh', 'Fresh']]} />
+        <Select label="State" value={filters.state} onChange={(v) => setFilter('state', v)} options={[['', 'Any'], ['running', 'Running'], ['queued', 'Queued'], ['idle', 'Idle']]} />
+        <Select label="Kind" value={filters.kind} onChange={(v) => setFilter('kind', v)} options={[['', 'Any'], ['scheduled', 'Scheduled'], ['dependent', 'Dependent']]} />
+        <Select label="Enabled" value={filters.disabled} onChange={(v) => setFilter('disabled', v)} options={[['', 'Any'], ['false', 'Enabled'], ['true', 'Disabled']]} />
+        <Select
+          label="Sort"
+          value={filters.sort}
+          onChange={(v) => setFilter('sort', v)}
+          options={[['name', 'Name'], ['nextRun', 'Next run'], ['status', 'Status'], ['lastSuccess', 'Last success'], ['lastError', 'Last error']]}
+        />
+        <button
+          type="button"
+          className="btn"
+          aria-label={`Sort direction: ${filters.dir === 'asc' ? 'ascending' : 'descending'}`}
+          onClick={() => setFilter('dir', filters.dir === 'asc' ? 'desc' : 'asc')}
+        >
+          {filters.dir === 'asc' ? '↑ asc' : '↓ desc'}
+        </button>
+        <div className="w-40">
+          <label htmlFor="owner-filter" className="label">
+            Owner
+          </label>
+          <input id="owner-filter" className="input" value={filters.owner} onChange={(e) => setFilter('owner', e.target.value)} placeholder="any" />
+        </div>
+        {filtered ? (
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              setQInput('');
+              setFilters({ ...DEFAULTS, sort: filters.sort, dir: filters.dir });
+            }}
+          >
+            Clear filters
+          </button>
+        ) : null}
+      </form>
+
+      {selected.size > 0 ? (
+        <div role="toolbar" aria-label="Bulk actions" className="mb-3 flex flex-wrap items-center gap-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm dark:border-sky-900 dark:bg-sky-950/40">
+          <span className="font-medium">{selected.size} selected</span>
+          <button type="button" className="btn btn-sm" onClick={() => setBulk('run')}>
+            Run now
+          </button>
+          <button type="button" className="btn btn-sm" onClick={() => setBulk('disable')}>
+            Disable
+          </button>
+          <button type="button" className="btn btn-sm" onClick={() => setBulk('enable')}>
+            Enable
+          </button>
+          <button type="button" className="btn btn-sm btn-danger" onClick={() => setBulk('delete')}>
+            Delete
+          </button>
+          <button type="button" className="btn btn-sm ml-auto" onClick={() => setSelected(new Set())}>
+            Clear selection
+          </button>
+        </div>
+      ) : null}
+      {bulkResult ? (
+        <div role="status" className="mb-3 rounded-md border border-gray-200 px-3 py-2 text-sm dark:border-gray-800">
+          {bulkVerb(bulkResult.action)}: {bulkResult.result.ok.length} ok
+          {bulkResult.result.failed.length ? (
+            <>
+              , {bulkResult.result.failed.length} failed:
+              <ul className="mt-1 list-disc pl-5 text-red-700 dark:text-red-400">
+                {bulkResult.result.failed.slice(0, 10).map((f) => (
+                  <li key={f.name}>
+                    {f.name}: {f.error}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          <button type="button" className="link ml-2 text-xs" onClick={() => setBulkResult(null)}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+
+      <ErrorMessage error={error} retry={() => void loadPage(Math.floor(firstIndex / PAGE), true)} className="mb-3" />
+
+      {total === 0 ? (
+        filtered ? (
+          <EmptyState title="No job matches these filters" action={<button type="button" className="btn" onClick={() => { setQInput(''); setFilters(DEFAULTS); }}>Clear filters</button>} />
+        ) : (
+          <EmptyState title="No jobs yet" action={<Link href="/jobs/new" className="btn btn-primary">Create your first job</Link>}>
+            Jobs created through the form or the Chronos API (<code>POST /v1/scheduler/iso8601</code>) appear here.
+          </EmptyState>
+        )
+      ) : (
+        <div role="table" aria-label="Jobs" aria-rowcount={count + 1} className="overflow-hidden rounded-lg border border-gray-200 bg-white dark:border-gray-800 dark:bg-gray-900">
+          <div role="rowgroup">
+            <div role="row" aria-rowindex={1} className="grid items-center gap-3 border-b border-gray-200 bg-gray-50 px-3 py-2 dark:border-gray-800 dark:bg-gray-900" style={{ gridTemplateColumns: COLUMNS }}>
+              <span role="columnheader">
+                <input
+                  type="checkbox"
+                  aria-label="Select all loaded jobs"
+                  checked={allLoadedSelected}
+                  onChange={() => setSelected(allLoadedSelected ? new Set() : new Set(loadedRows.map((r) => r.name)))}
+                />
+              </span>
+              <SortHeader label="Job" k="name" filters={filters} onSort={sortBy} />
+              <SortHeader label="Status" k="status" filters={filters} onSort={sortBy} />
+              <span role="columnheader" className="table-head">
+                State
+              </span>
+              <SortHeader label="Next run" k="nextRun" filters={filters} onSort={sortBy} />
+              <span role="columnheader" className="table-head">
+                Schedule / parents
+              </span>
+              <span role="columnheader" className="table-head">
+                Owner
+              </span>
+              <span role="columnheader" className="table-head text-right">
+                OK / err
+              </span>
+            </div>
+          </div>
+          <div ref={scrollRef} role="rowgroup" className="relative overflow-auto" style={{ height: `min(max(20rem, calc(100vh - 20rem)), ${Math.max(count, 1) * ROW_HEIGHT}px)` }}>
+            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+              {items.map((v) => {
+                const row = rowAt(v.index);
+                return (
+                  <div
+                    key={v.key}
+                    role="row"
+                    aria-rowindex={v.index + 2}
+                    data-row-index={v.index}
+                    tabIndex={row ? 0 : -1}
+                    aria-selected={row ? selected.has(row.name) : undefined}
+                    onKeyDown={(e) => {
+                      if (e.target !== e.currentTarget) return;
+                      if (e.key === 'Enter' && row) router.push(`/jobs/${encodeURIComponent(row.name)}`);
+                      else if (e.key === 'ArrowDown') {
+                        e.preventDefault();
+                        focusRow(v.index + 1);
+                      } else if (e.key === 'ArrowUp') {
+                        e.preventDefault();
+                        if (v.index === 0) document.getElementById('job-search')?.focus();
+                        else focusRow(v.index - 1);
+                      } else if (e.key === ' ' && row) {
+                        e.preventDefault();
+                        toggle(row.name);
+                      }
+                    }}
+                    className={`absolute left-0 grid w-full items-center gap-3 border-b border-gray-100 px-3 text-sm focus:bg-sky-50 dark:border-gray-800 dark:focus:bg-sky-950/40 ${row && selected.has(row.name) ? 'bg-sky-50/70 dark:bg-sky-950/30' : 'hover:bg-gray-50 dark:hover:bg-gray-800/50'}`}
+                    style={{ top: 0, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT, gridTemplateColumns: COLUMNS }}
+                  >
+                    {row ? <Row row={row} checked={selected.has(row.name)} onToggle={() => toggle(row.name)} /> : <SkeletonRow />}
+                  </div>
+                );
+              })}
+            </div>
+          </div>
+        </div>
+      )}
+
+      <ConfirmDialog
+        open={bulk !== null}
+        title={bulk ? `${bulkVerb(bulk)} ${selected.size} job${selected.size === 1 ? '' : 's'}?` : ''}
+        confirmLabel={bulk ? bulkVerb(bulk) : 'Confirm'}
+        danger={bulk === 'delete' || bulk === 'disable'}
+        onConfirm={() => (bulk ? runBulk(bulk) : undefined)}
+        onClose={() => setBulk(null)}
+      >
+        {bulk === 'delete' ? (
+          <p>
+            The jobs and their schedules are deleted and running tasks are killed. Their dependents are re-parented to the deleted jobs' parents, or become scheduled jobs with a deleted job's
+            schedule.
+          </p>
+        ) : bulk === 'run' ? (
+          <p>Each job is queued to run once now, in addition to its schedule.</p>
+        ) : bulk === 'disable' ? (
+          <p>Disabled jobs are not scheduled and do not fire as dependents until enabled again.</p>
+        ) : (
+          <p>The jobs go back on their schedules.</p>
+        )}
+        <p className="muted mt-2 truncate text-xs">{[...selected].slice(0, 12).join(', ')}{selected.size > 12 ? ', …' : ''}</p>
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+const bulkVerb = (a: BulkAction) => ({ run: 'Run now', disable: 'Disable', enable: 'Enable', delete: 'Delete' })[a];
+const range = (a: number, b: number) => Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
+
+function Select({ label, value, onChange, options }: { label: string; value: string; onChange: (v: string) => void; options: Array<[string, string]> }) {
+  const id = `filter-${label.toLowerCase()}`;
+  return (
+    <div className="w-32">
+      <label htmlFor={id} className="label">
+        {label}
+      </label>
+      <select id={id} className="input" value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function SortHeader({ label, k, filters, onSort }: { label: string; k: string; filters: Filters; onSort: (k: string) => void }) {
+  const active = filters.sort === k;
+  return (
+    <span role="columnheader" aria-sort={active ? (filters.dir === 'asc' ? 'ascending' : 'descending') : 'none'} className="table-head">
+      <button type="button" className="inline-flex items-center gap-1 uppercase hover:text-gray-900 dark:hover:text-gray-100" onClick={() => onSort(k)}>
+        {label}
+        <span aria-hidden="true" className={active ? '' : 'opacity-0'}>
+          {filters.dir === 'asc' ? '▲' : '▼'}
+        </span>
+      </button>
+    </span>
+  );
+}
+
+function SkeletonRow() {
+  return (
+    <>
+      <span />
+      <span className="h-3 w-40 animate-pulse rounded bg-gray-200 dark:bg-gray-800" />
+      <span className="h-3 w-14 animate-pulse rounded bg-gray-200 dark:bg-gray-800" />
+    </>
+  );
+}
+
+function Row({ row, checked, onToggle }: { row: JobRow; checked: boolean; onToggle: () => void }) {
+  const viewerZone = useDisplayZone(row.scheduleTimeZone);
+  const jobZone = normalizeZone(row.scheduleTimeZone);
+  const href = `/jobs/${encodeURIComponent(row.name)}`;
+  return (
+    <>
+      <span role="cell">
+        <input type="checkbox" aria-label={`Select ${row.name}`} checked={checked} onChange={onToggle} tabIndex={-1} />
+      </span>
+      <span role="cell" className="min-w-0">
+        <Link href={href} className={`link block truncate font-medium ${row.disabled ? 'line-through decoration-gray-400' : ''}`} tabIndex={-1}>
+          {row.name}
+        </Link>
+        <span className="muted block truncate font-mono text-xs" title={row.command}>
+          {row.disabled ? <span className="mr-1 font-sans font-medium text-gray-600 dark:text-gray-300">disabled ·</span> : null}
+          {row.description || row.command}
+        </span>
+      </span>
+      <span role="cell">
+        <StatusBadge status={row.status} />
+      </span>
+      <span role="cell">
+        <JobStateBadge state={row.state} />
+      </span>
+      <span role="cell" className="min-w-0 text-xs leading-tight">
+        {row.nextRun === null ? (
+          <span className="muted">{row.kind === 'dependent' ? 'after parents' : row.disabled ? 'disabled' : '—'}</span>
+        ) : (
+          <>
+            <Time instant={row.nextRun} zone={row.scheduleTimeZone} relative className="block truncate" />
+            {viewerZone !== jobZone ? (
+              <span className="muted block truncate">
+                job zone: <Time instant={row.nextRun} zone={row.scheduleTimeZone} fixed />
+              </span>
+            ) : null}
+          </>
+        )}
+      </span>
+      <span role="cell" className="min-w-0 truncate font-mono text-xs" title={row.kind === 'dependent' ? row.parents.join(', ') : row.schedule}>
+        {row.kind === 'dependent' ? <span className="font-sans">after {row.parents.join(', ')}</span> : row.schedule}
+      </span>
+      <span role="cell" className="min-w-0 truncate text-xs" title={row.ownerName || row.owner}>
+        {row.ownerName || row.owner || <span className="muted">—</span>}
+      </span>
+      <span role="cell" className="text-right text-xs tabular-nums">
+        <span className="text-green-700 dark:text-green-400">{row.successCount}</span>
+        <span className="muted"> / </span>
+        <span className={row.errorCount ? 'text-red-700 dark:text-red-400' : 'muted'}>{row.errorCount}</span>
+      </span>
+    </>
+  );
+}

@@ -1,0 +1,55 @@
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import type { RunRow } from '@/scheduler/api/ui-types';
+import { buildRows, overlaps, presetWindow, ticks, zoomView } from './model';
+
+const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toMillis();
+const iso = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
+
+describe('presetWindow: tonight 18:00–08:00 in the chosen zone', () => {
+  const cases = [
+    { name: 'afternoon: the coming night', now: '2026-03-10T14:00', zone: 'Europe/Berlin', from: '2026-03-10T18:00', to: '2026-03-11T08:00' },
+    { name: 'late evening: this night', now: '2026-03-10T23:30', zone: 'Europe/Berlin', from: '2026-03-10T18:00', to: '2026-03-11T08:00' },
+    { name: 'early morning: the night still going', now: '2026-03-11T03:00', zone: 'Europe/Berlin', from: '2026-03-10T18:00', to: '2026-03-11T08:00' },
+    { name: 'spring-forward night is 13 h', now: '2026-03-07T20:00', zone: 'America/New_York', from: '2026-03-07T18:00', to: '2026-03-08T08:00', hours: 13 },
+  ];
+  it.each(cases)('$name', ({ now, zone, from, to, hours }) => {
+    const w = presetWindow('tonight', at(now, zone), zone);
+    expect(iso(w.from, zone)).toBe(from);
+    expect(iso(w.to, zone)).toBe(to);
+    if (hours) expect((w.to - w.from) / 3_600_000).toBe(hours);
+  });
+  it('last night is the one before', () => {
+    const w = presetWindow('lastnight', at('2026-03-10T14:00', 'UTC'), 'UTC');
+    expect(iso(w.from, 'UTC')).toBe('2026-03-09T18:00');
+    expect(iso(w.to, 'UTC')).toBe('2026-03-10T08:00');
+  });
+});
+
+const run = (id: string, job: string, queuedAt: number, startedAt: number | null, finishedAt: number | null): RunRow => ({
+  id, taskId: `t-${id}`, jobName: job, due: queuedAt, attempt: 0, trigger: 'schedule', state: finishedAt ? 'FINISHED' : startedAt ? 'RUNNING' : 'QUEUED',
+  queuedAt, launchedAt: startedAt, startedAt, finishedAt, durationMs: startedAt && finishedAt ? finishedAt - startedAt : null,
+  agentId: null, host: null, message: null, reason: null, arguments: '',
+});
+
+describe('rows and spans', () => {
+  const runs = [run('1', 'b', 100, 110, 200), run('2', 'a', 150, 160, null), run('3', 'b', 300, 310, 400)];
+  it('one row per job, ordered by first start', () => {
+    const rows = buildRows(runs, 'job', 1000);
+    expect(rows.map((r) => [r.key, r.runs.length])).toEqual([['b', 2], ['a', 1]]);
+  });
+  it('one row per run, ordered by start', () => {
+    expect(buildRows(runs, 'run', 1000).map((r) => r.key)).toEqual(['t-1', 't-2', 't-3']);
+  });
+  it('a running run reaches now; overlap is checked against the window', () => {
+    expect(overlaps(runs[1], { from: 900, to: 1100 }, 1000)).toBe(true);
+    expect(overlaps(runs[0], { from: 900, to: 1100 }, 1000)).toBe(false);
+  });
+  it('zoom stays inside the window; ticks are round wall-clock times', () => {
+    const v = zoomView({ from: 0, to: 3_600_000 }, 0, 0.5, { from: 0, to: 3_600_000 });
+    expect(v).toEqual({ from: 0, to: 1_800_000 });
+    const t = ticks({ from: at('2026-03-10T18:00', 'UTC'), to: at('2026-03-11T08:00', 'UTC') }, 'UTC', 8);
+    expect(t.map((x) => x.label).slice(0, 3)).toEqual(['18:00', '20:00', '22:00']);
+    expect(t.find((x) => x.major)?.label).toBe('Wed 11 Mar');
+  });
+});

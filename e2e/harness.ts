@@ -1,0 +1,372 @@
+/**
+ * End-to-end harness: vitest + playwright-core against the real app (`next start`), a throwaway
+ * PostgreSQL database and mesos-local, in Debian's Chromium.
+ *
+ * ─── For other e2e files (e.g. e2e/graph-runs-cluster.e2e.ts) ──────────────────────────────────
+ *   import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+ *   import { appUrl, ChronosApi, launchBrowser, newPage, screenshot, waitFor } from './harness';
+ *
+ *   let browser: Browser;                       // from 'playwright-core'
+ *   const api = new ChronosApi(appUrl());       // typed fixture: createJob, createDependent, runJob,
+ *                                               // getJob, deleteJob, runs, waitForRun, dashboard, …
+ *   beforeAll(async () => { browser = await launchBrowser(); });
+ *   afterAll(async () => { await browser?.close(); });
+ *
+ *   it('renders', async () => {
+ *     const { page, errors, close } = await newPage(browser, { theme: 'dark' }); // console errors collected
+ *     await page.goto(`${appUrl()}/graph`);
+ *     await screenshot(page, 'graph-dark');    // → e2e/artifacts/graph-dark.png
+ *     expect(errors).toEqual([]);
+ *     await close();
+ *   });
+ *
+ * One app serves every file: e2e/global-setup.ts builds it when sources changed (.next/BUILD_ID
+ * older than any build input), calls startApp() once and hands the URL to the test files
+ * (`appUrl()`). Files run one after another (e2e/vitest.config.ts), and share the database, so use
+ * job names unique to your file (a prefix). startApp() can also be called on its own (it returns
+ * { url, stop }) for a file that needs a private app, at the cost of ~5 s.
+ * Run: npx vitest run --config e2e/vitest.config.ts  (npm test runs it last).
+ * ────────────────────────────────────────────────────────────────────────────────────────────────
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type {} from 'vitest';
+import type { z } from 'zod';
+import { MesosLocal } from '../mesos-local/master';
+import { createTestDatabase } from '../scheduler/adapters/prisma/test-support';
+import type { jobInputSchema } from '../scheduler/api/job-schema';
+import type { Dashboard, JobDetail, RunPage, RunRow } from '../scheduler/api/ui-types';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
+const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
+const BUILD_ID = path.join(ROOT, '.next', 'BUILD_ID');
+
+/* ------------------------------------------------------------------ build */
+
+/** Same rule as scripts/start.mjs: these are not inputs of the web app's build. */
+const NOT_BUILD_INPUT_DIRS = new Set(['node_modules', '.next', '.git', '.ci', 'data', 'coverage', '.sisyphus-test', 'e2e', 'bench', 'mesos-local', 'scripts', 'test']);
+const NOT_BUILD_INPUT_FILES = [/\.md$/, /\.(test|spec)\.[cm]?[jt]sx?$/, /^next-env\.d\.ts$/, /\.tsbuildinfo$/];
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      if (!NOT_BUILD_INPUT_DIRS.has(entry.name)) newest = Math.max(newest, newestSource(path.join(dir, entry.name)));
+    } else if (entry.isFile() && !NOT_BUILD_INPUT_FILES.some((re) => re.test(entry.name))) {
+      newest = Math.max(newest, fs.statSync(path.join(dir, entry.name)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** `next build` unless .next/BUILD_ID is newer than every build input. */
+export async function ensureBuilt(log: (s: string) => void = (s) => console.log(s)): Promise<void> {
+  if (fs.existsSync(BUILD_ID) && fs.statSync(BUILD_ID).mtimeMs >= newestSource(ROOT)) return;
+  log('[e2e] building the app (next build)…');
+  const started = Date.now();
+  const out: string[] = [];
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, [NEXT_BIN, 'build'], { cwd: ROOT, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d: Buffer) => out.push(d.toString()));
+    child.stderr.on('data', (d: Buffer) => out.push(d.toString()));
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+  if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${out.join('').split('\n').slice(-60).join('\n')}`);
+  log(`[e2e] built in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+/* ------------------------------------------------------------------ app */
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningApp {
+  url: string;
+  mesosUrl: string;
+  databaseUrl: string;
+  /** The app's stdout/stderr so far (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A private copy of the build to serve from: the working tree is shared (another `next build`
+ * may replace .next while this app runs), so the app runs in a temp directory holding a copy of
+ * .next (without its caches) and symlinks to everything else.
+ */
+function snapshotBuild(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-e2e-app-'));
+  for (const entry of fs.readdirSync(ROOT)) {
+    if (entry === '.next' || entry === '.git') continue;
+    fs.symlinkSync(path.join(ROOT, entry), path.join(dir, entry));
+  }
+  const src = path.join(ROOT, '.next');
+  fs.cpSync(src, path.join(dir, '.next'), {
+    recursive: true,
+    filter: (f) => {
+      const rel = path.relative(src, f);
+      return rel !== 'cache' && rel !== 'dev' && !rel.startsWith(`cache${path.sep}`) && !rel.startsWith(`dev${path.sep}`);
+    },
+  });
+  if (!fs.existsSync(path.join(dir, '.next', 'BUILD_ID'))) throw new Error('.next has no BUILD_ID (a build is running?): run next build, then retry');
+  return dir;
+}
+
+export interface StartAppOptions {
+  /** Extra environment for `next start`. */
+  env?: Record<string, string>;
+  /** Agents of mesos-local (default one with 4 CPUs, 4 GB). */
+  agents?: Array<{ cpus?: number; mem?: number; disk?: number; hostname?: string; attributes?: Record<string, string | number> }>;
+}
+
+/**
+ * A fresh PostgreSQL database, mesos-local in this process (port 0) and `next start` as a child
+ * process on a free port; resolves once /ping answers.
+ */
+export async function startApp(opts: StartAppOptions = {}): Promise<RunningApp> {
+  const db = await createTestDatabase('sisyphus_e2e');
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-e2e-mesos-'));
+  const mesos = new MesosLocal({
+    port: 0,
+    host: '127.0.0.1',
+    heartbeatIntervalSeconds: 1,
+    allocationIntervalMs: 100,
+    statusUpdateRetryMs: 500,
+    workDir,
+    agents: opts.agents ?? [{ cpus: 4, mem: 4096, disk: 20000 }],
+  } as ConstructorParameters<typeof MesosLocal>[0]);
+  await mesos.start();
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let output = '';
+  const appDir = snapshotBuild();
+  const app: ChildProcess = spawn(process.execPath, [NEXT_BIN, 'start', appDir, '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: appDir,
+    env: {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOSTNAME: '127.0.0.1',
+      DATABASE_URL: db.url,
+      MESOS_MASTER: mesos.url,
+      RETRY_DELAY_MS: '300',
+      ...(opts.env ?? {}),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (d: Buffer) => {
+    output = (output + d.toString()).slice(-50_000);
+  };
+  app.stdout?.on('data', keep);
+  app.stderr?.on('data', keep);
+  let exited: string | null = null;
+  app.on('exit', (code, signal) => {
+    exited = `exited (${signal ?? code})`;
+  });
+
+  const stop = async () => {
+    if (!exited) {
+      const gone = new Promise<void>((r) => app.once('exit', () => r()));
+      app.kill('SIGTERM');
+      const t = setTimeout(() => app.kill('SIGKILL'), 5000);
+      await gone;
+      clearTimeout(t);
+    }
+    await mesos.stop().catch(() => {});
+    await db.drop().catch(() => {});
+    fs.rmSync(workDir, { recursive: true, force: true });
+    fs.rmSync(appDir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitFor(
+      'the app to answer /ping',
+      async () => {
+        if (exited) throw new Error(`next start ${exited}:\n${output}`);
+        try {
+          const r = await fetch(`${url}/ping`);
+          return r.ok;
+        } catch {
+          return false;
+        }
+      },
+      60_000,
+      100,
+    );
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { url, mesosUrl: mesos.url, databaseUrl: db.url, output: () => output, stop };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseURL: string;
+  }
+}
+
+/**
+ * The URL of the app started by e2e/global-setup.ts (E2E_BASE_URL, set there before the test
+ * workers start; set it yourself to run the suite against an app you started).
+ */
+export function appUrl(): string {
+  const url = process.env.E2E_BASE_URL;
+  if (!url) throw new Error('no app: run through e2e/vitest.config.ts (its globalSetup starts the app) or set E2E_BASE_URL');
+  return url;
+}
+
+/* ------------------------------------------------------------------ browser */
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+}
+
+export interface TestPage {
+  page: Page;
+  /** Console errors and uncaught page errors seen so far. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A page in a fresh context: `theme` sets the system colour scheme (the app follows it by default),
+ * `timezoneId` the browser's zone. Console errors and uncaught exceptions land in `errors`.
+ */
+export async function newPage(browser: Browser, opts: { theme?: 'light' | 'dark'; timezoneId?: string; baseURL?: string } = {}): Promise<TestPage> {
+  const context = await browser.newContext({
+    colorScheme: opts.theme ?? 'light',
+    timezoneId: opts.timezoneId ?? 'UTC',
+    viewport: { width: 1360, height: 900 },
+    baseURL: opts.baseURL,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    // "Failed to load resource" says which resource only in its location.
+    if (m.type() === 'error') errors.push(`console: ${m.text()}${m.location()?.url ? ` (${m.location().url})` : ''}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  return { page, errors, close: () => context.close() };
+}
+
+/** A full-page PNG under e2e/artifacts/<name>.png (gitignored); returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/* ------------------------------------------------------------------ waiting */
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 200): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    last = v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/* ------------------------------------------------------------------ API fixture */
+
+/** The Chronos job JSON as the API accepts it (the zod schema's input type). */
+export type JobJson = z.input<typeof jobInputSchema>;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    what: string,
+  ) {
+    super(`${what}: ${status} ${body}`);
+  }
+}
+
+/** A typed client of the Chronos REST API and the UI API, for arranging and checking state. */
+export class ChronosApi {
+  constructor(readonly baseURL: string) {}
+
+  private async call(method: string, p: string, body?: unknown): Promise<string> {
+    const r = await fetch(`${this.baseURL}${p}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new ApiError(r.status, text, `${method} ${p}`);
+    return text;
+  }
+
+  /** POST /v1/scheduler/iso8601 (a scheduled job; `schedule` defaults to far in the future). */
+  async createJob(job: JobJson): Promise<void> {
+    await this.call('POST', '/v1/scheduler/iso8601', { schedule: 'R/2100-01-01T00:00:00Z/P1D', ...job });
+  }
+  /** POST /v1/scheduler/dependency. */
+  async createDependent(job: JobJson & { parents: string[] }): Promise<void> {
+    await this.call('POST', '/v1/scheduler/dependency', job);
+  }
+  /** PUT /v1/scheduler/job/{name}: a manual run now. */
+  async runJob(name: string, args?: string): Promise<void> {
+    await this.call('PUT', `/v1/scheduler/job/${encodeURIComponent(name)}${args ? `?arguments=${encodeURIComponent(args)}` : ''}`);
+  }
+  /** GET /v1/scheduler/job/{name}, or null when it does not exist (Chronos answers 400). */
+  async getJob(name: string): Promise<Record<string, unknown> | null> {
+    try {
+      return JSON.parse(await this.call('GET', `/v1/scheduler/job/${encodeURIComponent(name)}`)) as Record<string, unknown>;
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 400 || e.status === 404)) return null;
+      throw e;
+    }
+  }
+  /** Whether the job is stored (GET /api/jobs/{name}: 404 when not). */
+  async exists(name: string): Promise<boolean> {
+    const r = await fetch(`${this.baseURL}/api/jobs/${encodeURIComponent(name)}`);
+    if (r.status === 404) return false;
+    if (!r.ok) throw new ApiError(r.status, await r.text(), `GET /api/jobs/${name}`);
+    return true;
+  }
+  async deleteJob(name: string): Promise<void> {
+    await this.call('DELETE', `/v1/scheduler/job/${encodeURIComponent(name)}`);
+  }
+  async jobDetail(name: string): Promise<JobDetail> {
+    return JSON.parse(await this.call('GET', `/api/jobs/${encodeURIComponent(name)}`)) as JobDetail;
+  }
+  /** GET /api/runs?job= (newest first). */
+  async runs(job: string, limit = 50): Promise<RunRow[]> {
+    return (JSON.parse(await this.call('GET', `/api/runs?job=${encodeURIComponent(job)}&limit=${limit}`)) as RunPage).runs;
+  }
+  async dashboard(): Promise<Dashboard> {
+    return JSON.parse(await this.call('GET', '/api/dashboard')) as Dashboard;
+  }
+  /** Waits until the newest run of `job` is in one of `states`. */
+  async waitForRun(job: string, states: RunRow['state'][], timeoutMs = 30_000): Promise<RunRow> {
+    return waitFor(`a run of ${job} in ${states.join('|')}`, async () => {
+      const [r] = await this.runs(job, 1);
+      return r && states.includes(r.state) ? r : null;
+    }, timeoutMs);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Every page of the shell renders without console errors, in light and dark mode (the system
+ * preference), with a screenshot of each under e2e/artifacts/. Keyboard shortcuts navigate.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChronosApi, appUrl, launchBrowser, newPage, screenshot } from './harness';
+
+let browser: Browser;
+let base: string;
+const suffix = Date.now().toString(36);
+const parent = `e2e-pages-parent-${suffix}`;
+const child = `e2e-pages-child-${suffix}`;
+
+beforeAll(async () => {
+  base = appUrl();
+  const api = new ChronosApi(base);
+  await api.createJob({
+    name: parent,
+    command: 'echo parent',
+    schedule: 'R/2030-03-08T02:30:00/P1D',
+    scheduleTimeZone: 'America/New_York',
+    owner: 'ops@example.com',
+    ownerName: 'Ops',
+    description: 'A daily job across a DST change',
+    environmentVariables: [{ name: 'STAGE', value: 'e2e' }],
+  });
+  await api.createDependent({ name: child, command: 'echo child', parents: [parent] });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const PAGES: Array<{ name: string; path: () => string; heading: RegExp }> = [
+  { name: 'dashboard', path: () => '/', heading: /Dashboard/ },
+  { name: 'jobs', path: () => '/jobs', heading: /^Jobs$/ },
+  { name: 'job-new', path: () => '/jobs/new', heading: /New job/ },
+  { name: 'job-detail', path: () => `/jobs/${parent}`, heading: new RegExp(parent) },
+  { name: 'job-detail-dependent', path: () => `/jobs/${child}`, heading: new RegExp(child) },
+  { name: 'job-edit', path: () => `/jobs/${parent}/edit`, heading: /Edit/ },
+  { name: 'job-edit-dependent', path: () => `/jobs/${child}/edit`, heading: /Edit/ },
+];
+
+describe.each(['light', 'dark'] as const)('%s mode', (theme) => {
+  it.each(PAGES)('$name renders without console errors', async ({ name, path, heading }) => {
+    const { page, errors, close } = await newPage(browser, { theme, timezoneId: 'Europe/Berlin' });
+    await page.goto(`${base}${path()}`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    // (no 'networkidle': the live event stream keeps a request open)
+    if (name === 'job-detail') await page.getByRole('table', { name: 'Next runs' }).or(page.getByText('No future runs')).first().waitFor();
+    const dark = await page.evaluate(() => document.documentElement.classList.contains('dark'));
+    expect(dark).toBe(theme === 'dark');
+    await screenshot(page, `${name}-${theme}`);
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
+
+describe('shell', () => {
+  it('keyboard shortcuts: ? shows help, g j / g d navigate, n opens the editor', async () => {
+    const { page, errors, close } = await newPage(browser);
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await screenshot(page, 'shortcuts-help');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('g');
+    await page.keyboard.press('j');
+    await page.waitForURL('**/jobs');
+    await page.keyboard.press('n');
+    await page.waitForURL('**/jobs/new');
+    await page.keyboard.press('g');
+    await page.keyboard.press('d');
+    await page.waitForURL((u) => new URL(u).pathname === '/');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('the theme toggle persists the choice, and the time-zone toggle changes displayed times', async () => {
+    const { page, errors, close } = await newPage(browser, { theme: 'light', timezoneId: 'Asia/Tokyo' });
+    await page.goto(`${base}/jobs/${parent}`);
+    await page.getByRole('table', { name: 'Next runs' }).waitFor();
+    const firstRun = page.getByRole('table', { name: 'Next runs' }).locator('tbody tr').first().locator('td').nth(1);
+    await page.getByLabel('Time zone for displayed times').selectOption('utc');
+    expect(await firstRun.textContent()).toMatch(/UTC/);
+    await page.getByLabel('Time zone for displayed times').selectOption('job');
+    expect(await firstRun.textContent()).toMatch(/E[DS]T/);
+    // light → dark, kept across a reload
+    await page.getByRole('button', { name: /^Theme: system/ }).click(); // system → light
+    await page.getByRole('button', { name: /^Theme: light/ }).click(); // light → dark
+    await page.reload();
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
