@@ -82,14 +82,14 @@ function structureKey(data: GraphData): string {
 }
 
 let elkPromise: Promise<ELK> | null = null;
-/**
- * The bundled ELK, loaded on demand (~1.5 MB of JavaScript). It runs on the main thread; the
- * canvas shows "Laying out…" meanwhile. (A Web Worker would keep the page responsive during a big
- * layout; Turbopack copies a `new URL('./x.worker.ts', import.meta.url)` file as a raw asset
- * instead of bundling it, so that needs a prebuilt worker script: see the report.)
- */
+/** ELK, loaded on demand (~1.5 MB of JavaScript), once per page. */
 function getElk(): Promise<ELK> {
-  elkPromise ??= import('elkjs/lib/elk.bundled.js').then((m) => new m.default());
+  // ELK runs in a Web Worker (served by app/elk-worker.js/route.ts) so a 1,000-node layout never
+  // freezes the page; where workers are unavailable the bundled build runs on the main thread.
+  elkPromise ??=
+    typeof Worker === 'function'
+      ? import('elkjs/lib/elk-api.js').then((m) => new m.default({ workerUrl: '/elk-worker.js' }))
+      : import('elkjs/lib/elk.bundled.js').then((m) => new m.default());
   return elkPromise;
 }
 
