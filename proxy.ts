@@ -5,8 +5,11 @@
  * - HTTP basic auth on everything, API and UI alike, when HTTP_CREDENTIALS=user:password is set
  *   (Chronos's --http_credentials protects every path, /ping included). 401 carries
  *   `WWW-Authenticate: Basic realm="Sisyphus"`.
+ * - On a follower, API requests go to the leader (scheduler/api/leader-proxy.ts); every response
+ *   carries `X-Sisyphus-Instance` and `X-Sisyphus-Leader`.
  */
 import { NextResponse, type NextRequest } from 'next/server';
+import { INSTANCE_HEADER, LEADER_HEADER, proxyToLeader, registeredLeaderView, shouldProxy } from './scheduler/api/leader-proxy';
 
 export const REALM = 'Sisyphus';
 const ALLOWED_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
@@ -48,7 +51,7 @@ export function authorized(header: string | null, expected: { user: string; pass
   return userOk && passOk;
 }
 
-export function proxy(request: NextRequest): NextResponse {
+export function proxy(request: NextRequest): NextResponse | Promise<Response> {
   if (request.method === 'OPTIONS' && request.headers.has('access-control-request-method')) {
     return new NextResponse(null, {
       status: 204,
@@ -74,8 +77,22 @@ export function proxy(request: NextRequest): NextResponse {
     });
   }
 
+  const view = registeredLeaderView();
+  if (shouldProxy(request, view)) {
+    // a follower: the leader answers (asynchronously; everything else stays synchronous)
+    return proxyToLeader(request, view).then((proxied) => {
+      if (!proxied) return proxy(request);
+      proxied.headers.set('Access-Control-Allow-Origin', '*');
+      return proxied;
+    });
+  }
+
   const response = NextResponse.next();
   response.headers.set('Access-Control-Allow-Origin', '*');
+  if (view) {
+    response.headers.set(INSTANCE_HEADER, view.id);
+    response.headers.set(LEADER_HEADER, view.leader() ?? '');
+  }
   return response;
 }
 

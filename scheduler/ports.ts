@@ -133,6 +133,31 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * Fencing of the leader's writes by its election epoch (stored as framework_state `leader_epoch`).
+ * A newly elected leader raises the stored epoch to its own; a `fenced(epoch)` store checks, in the
+ * same transaction as each write, that no larger epoch is stored, else throws `FencedError`.
+ */
+export interface FencingStore {
+  /** Raises the stored epoch to `epoch` unless it is already at least that; returns the stored epoch after. */
+  raiseEpoch(epoch: number): Promise<number>;
+  /** The stored epoch (0 when no leader ever raised it). */
+  storedEpoch(): Promise<number>;
+  /** This store with every write fenced by `epoch`; `onFenced` is called when a write is refused. */
+  fenced(epoch: number, onFenced?: (e: FencedError) => void): Store;
+}
+
+/** A write by a leader whose epoch is older than the stored one: a newer leader exists. */
+export class FencedError extends Error {
+  constructor(
+    readonly epoch: number,
+    readonly storedEpoch: number,
+  ) {
+    super(`fenced: this instance's leadership epoch ${epoch} is older than the stored epoch ${storedEpoch} (a newer leader exists)`);
+    this.name = 'FencedError';
+  }
+}
+
 /** Leader election. With no ZooKeeper configured the single instance is always leader. */
 export interface LeaderElector {
   readonly id: string;
@@ -141,6 +166,10 @@ export interface LeaderElector {
   leader(): string | null;
   /** Monotonic epoch of this instance's leadership, checked on writes (fencing). */
   epoch(): number;
+  /** Ids of every candidate, leader first (optional: the UI shows them). */
+  members?(): string[];
+  /** Moves the epoch past `min` (the database holds a larger one); leader only (optional). */
+  advanceEpoch?(min: number): Promise<number>;
   on(event: 'elected' | 'deposed' | 'leader-changed', fn: () => void): () => void;
   start(): Promise<void>;
   stop(): Promise<void>;

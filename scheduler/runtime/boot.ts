@@ -1,50 +1,120 @@
 /**
- * Process entry point of the scheduler, called once per server process by instrumentation.ts:
- * opens the store shared with the API, starts the worker and the Mesos framework, and registers
- * the worker as the API's runtime.
+ * Process entry point of the scheduler, called once per server process by instrumentation.ts (and
+ * by scripts/instance.ts without Next.js): opens the store shared with the API, joins the leader
+ * election (`ZK` set: ZooKeeper; unset: a single instance that always leads) and runs the worker
+ * and the Mesos framework only while this instance leads (scheduler/runtime/leadership.ts).
+ *
+ * Registered on globalThis:
+ *   Symbol.for('sisyphus.runtime')    the API's runtime (the leader's worker, else offline)
+ *   Symbol.for('sisyphus.scheduler')  the current term's Scheduler (absent while following)
+ *   Symbol.for('sisyphus.elector')    `{ id, isLeader(), leader(), members() }` for the UI and proxy
+ *   Symbol.for('sisyphus.leadership') the Leadership itself (events, term info)
  */
 import os from 'node:os';
+import type { FencingStore, LeaderElector, Store } from '../ports';
+import { SingleElector, ZkElector } from '../adapters/zookeeper';
 import { log } from './log';
 import { systemClock } from './system-clock';
 import { assemble, type Scheduler } from './assemble';
+import { Leadership } from './leadership';
 
 export const SCHEDULER_KEY = Symbol.for('sisyphus.scheduler');
-type Registry = { [SCHEDULER_KEY]?: Scheduler };
+export const ELECTOR_KEY = Symbol.for('sisyphus.elector');
+export const LEADERSHIP_KEY = Symbol.for('sisyphus.leadership');
+
+/** What the UI and the leader proxy read at `globalThis[Symbol.for('sisyphus.elector')]`. */
+export interface ElectorView {
+  id: string;
+  isLeader(): boolean;
+  leader(): string | null;
+  members(): string[];
+}
+
+type Registry = {
+  [SCHEDULER_KEY]?: Scheduler;
+  [ELECTOR_KEY]?: ElectorView;
+  [LEADERSHIP_KEY]?: Leadership;
+};
 
 const num = (v: string | undefined): number | undefined => (v && Number.isFinite(Number(v)) ? Number(v) : undefined);
 
-export async function boot(): Promise<void> {
+/** `host:port` this instance is reached at (followers proxy to it when it leads). */
+export function instanceId(env: NodeJS.ProcessEnv = process.env): string {
+  return `${env.SISYPHUS_HOSTNAME || os.hostname()}:${env.PORT || '8080'}`;
+}
+
+export function createElector(id: string, env: NodeJS.ProcessEnv = process.env): LeaderElector {
+  if (!env.ZK) return new SingleElector(id);
+  return new ZkElector({
+    servers: env.ZK,
+    path: env.ZK_PATH || '/sisyphus/leader',
+    id,
+    sessionTimeoutMs: num(env.ZK_SESSION_TIMEOUT_MS) ?? 10_000,
+    log: (level, message) => log[level]({ zk: env.ZK }, message),
+  });
+}
+
+export async function boot(): Promise<Leadership> {
   const { getServices, RUNTIME_KEY } = await import('../api/context');
   const { store } = await getServices();
+  const fencing = store as Store & Partial<FencingStore>;
+  if (typeof fencing.fenced !== 'function' || typeof fencing.raiseEpoch !== 'function') {
+    throw new Error('the store does not support fencing (raiseEpoch/fenced)');
+  }
   const port = process.env.PORT ?? '8080';
-  const instanceId = `${process.env.SISYPHUS_HOSTNAME ?? os.hostname()}:${port}`;
+  const id = instanceId();
   const master = process.env.MESOS_MASTER || null;
   if (!master) log.warn('MESOS_MASTER is not set: jobs are stored and scheduled but nothing is launched (npm start sets it to mesos-local)');
-  const scheduler = await assemble({
-    store,
-    clock: systemClock,
-    master,
-    worker: {
-      instanceId,
-      retryDelayMs: num(process.env.RETRY_DELAY_MS),
-      disableAfterFailures: num(process.env.DISABLE_AFTER_FAILURES),
-      role: process.env.MESOS_ROLE || undefined,
-    },
-    framework: {
-      hostname: os.hostname(),
-      webuiUrl: `http://${os.hostname()}:${port}`,
-      name: process.env.MESOS_FRAMEWORK_NAME || 'sisyphus',
-      user: process.env.MESOS_USER || 'root',
-      roles: process.env.MESOS_ROLE ? [process.env.MESOS_ROLE] : undefined,
-    },
-  });
-  scheduler.events.on('error', (e) => log.error({ where: e.where }, e.message));
-  scheduler.events.on('framework', (e) => log.info({ framework: e.kind }, e.detail ?? e.kind));
   const registry = globalThis as typeof globalThis & Registry & { [k: symbol]: unknown };
-  registry[SCHEDULER_KEY] = scheduler;
-  registry[RUNTIME_KEY] = scheduler.worker;
-  log.info({ instanceId, master }, 'scheduler worker started');
-  const shutdown = () => void scheduler.stop();
+  const elector = createElector(id);
+  const leadership = new Leadership({
+    elector,
+    store: fencing as Store & FencingStore,
+    retryDelayMs: num(process.env.TAKEOVER_RETRY_MS),
+    build: (fenced, events) =>
+      assemble({
+        store: fenced,
+        events,
+        clock: systemClock,
+        master,
+        worker: {
+          instanceId: id,
+          retryDelayMs: num(process.env.RETRY_DELAY_MS),
+          disableAfterFailures: num(process.env.DISABLE_AFTER_FAILURES),
+          role: process.env.MESOS_ROLE || undefined,
+        },
+        framework: {
+          hostname: os.hostname(),
+          webuiUrl: `http://${os.hostname()}:${port}`,
+          name: process.env.MESOS_FRAMEWORK_NAME || 'sisyphus',
+          user: process.env.MESOS_USER || 'root',
+          roles: process.env.MESOS_ROLE ? [process.env.MESOS_ROLE] : undefined,
+          // tuning knobs (tests, soak): defaults are Chronos's
+          reviveMinIntervalMs: num(process.env.MESOS_REVIVE_MIN_INTERVAL_MS),
+          declineIdleSeconds: num(process.env.MESOS_DECLINE_IDLE_SECONDS),
+          declineBusySeconds: num(process.env.MESOS_DECLINE_BUSY_SECONDS),
+        },
+      }),
+    onTerm: (s) => {
+      if (s) registry[SCHEDULER_KEY] = s;
+      else delete registry[SCHEDULER_KEY];
+    },
+    log: (level, message, fields) => log[level]({ instanceId: id, ...fields }, message),
+  });
+  leadership.events.on('error', (e) => log.error({ where: e.where }, e.message));
+  leadership.events.on('framework', (e) => log.info({ framework: e.kind }, e.detail ?? e.kind));
+  registry[LEADERSHIP_KEY] = leadership;
+  registry[ELECTOR_KEY] = {
+    id,
+    isLeader: () => elector.isLeader(),
+    leader: () => elector.leader(),
+    members: () => elector.members?.() ?? [id],
+  };
+  registry[RUNTIME_KEY] = leadership.runtime;
+  await leadership.start();
+  log.info({ instanceId: id, master, zk: process.env.ZK ?? null }, process.env.ZK ? 'joined the leader election' : 'single instance: leading');
+  const shutdown = () => void leadership.stop();
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  return leadership;
 }

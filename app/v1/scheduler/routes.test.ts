@@ -299,16 +299,16 @@ describe('proxy (CORS and basic auth)', () => {
     else process.env.HTTP_CREDENTIALS = saved;
   });
 
-  test('open: every response gets Access-Control-Allow-Origin: *', () => {
+  test('open: every response gets Access-Control-Allow-Origin: *', async () => {
     delete process.env.HTTP_CREDENTIALS;
-    const res = proxyModule.proxy(nreq('/v1/scheduler/jobs'));
+    const res = await proxyModule.proxy(nreq('/v1/scheduler/jobs'));
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.status).toBe(200);
   });
 
-  test('preflight is answered with 204', () => {
+  test('preflight is answered with 204', async () => {
     process.env.HTTP_CREDENTIALS = 'admin:s3cret';
-    const res = proxyModule.proxy(
+    const res = await proxyModule.proxy(
       nreq('/v1/scheduler/iso8601', {
         method: 'OPTIONS',
         headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
@@ -326,17 +326,17 @@ describe('proxy (CORS and basic auth)', () => {
     { name: 'wrong password', path: '/v1/scheduler/jobs', auth: `Basic ${btoa('admin:nope')}`, status: 401 },
     { name: 'garbage', path: '/v1/scheduler/jobs', auth: 'Basic !!!', status: 401 },
     { name: 'right credentials', path: '/v1/scheduler/jobs', auth: `Basic ${btoa('admin:s3cret')}`, status: 200 },
-  ])('with HTTP_CREDENTIALS: $name → $status', ({ path, auth, status }) => {
+  ])('with HTTP_CREDENTIALS: $name → $status', async ({ path, auth, status }) => {
     process.env.HTTP_CREDENTIALS = 'admin:s3cret';
-    const res = proxyModule.proxy(nreq(path, auth ? { headers: { authorization: auth } } : {}));
+    const res = await proxyModule.proxy(nreq(path, auth ? { headers: { authorization: auth } } : {}));
     expect(res.status).toBe(status);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     if (status === 401) expect(res.headers.get('www-authenticate')).toBe('Basic realm="Sisyphus"');
   });
 
-  test('a password containing a colon', () => {
+  test('a password containing a colon', async () => {
     process.env.HTTP_CREDENTIALS = 'u:p:q';
-    const res = proxyModule.proxy(nreq('/', { headers: { authorization: `Basic ${btoa('u:p:q')}` } }));
+    const res = await proxyModule.proxy(nreq('/', { headers: { authorization: `Basic ${btoa('u:p:q')}` } }));
     expect(res.status).toBe(200);
   });
 });

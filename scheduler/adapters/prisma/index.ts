@@ -11,3 +11,4 @@ export {
   type MigrationConnection,
 } from './migrate';
 export { PrismaStore, ACTIVE_RUN_STATES, FRAMEWORK_ID_KEY } from './store';
+export { LEADER_EPOCH_KEY } from './fencing';

@@ -23,6 +23,8 @@ import type {
   Store,
 } from '../../ports';
 import { Prisma, type PrismaClient } from './generated/client';
+import type { FencedError, FencingStore } from '../../ports';
+import { fencedStore, raiseEpoch, storedEpoch } from './fencing';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 type RunRow = Prisma.RunGetPayload<object>;
@@ -435,7 +437,7 @@ function bind(db: Db): Omit<Store, 'transaction' | 'close'> {
   };
 }
 
-export class PrismaStore implements Store {
+export class PrismaStore implements Store, FencingStore {
   readonly jobs: JobStore;
   readonly runs: RunStore;
   readonly edges: EdgeStore;
@@ -465,5 +467,19 @@ export class PrismaStore implements Store {
   close(): Promise<void> {
     this.closed ??= this.onClose();
     return this.closed;
+  }
+
+  /* Fencing of the leader's writes (FencingStore, scheduler/adapters/prisma/fencing.ts). */
+
+  raiseEpoch(epoch: number): Promise<number> {
+    return raiseEpoch(this.prisma, epoch);
+  }
+
+  storedEpoch(): Promise<number> {
+    return storedEpoch(this.prisma);
+  }
+
+  fenced(epoch: number, onFenced?: (e: FencedError) => void): Store {
+    return fencedStore(this.prisma, this, epoch, onFenced);
   }
 }

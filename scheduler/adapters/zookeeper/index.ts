@@ -1,0 +1,3 @@
+/** Leader election adapters: the only place that imports node-zookeeper-client for the scheduler. */
+export { ZkElector, zkServers, electionOrder, sequenceOf, type ZkElectorOptions } from './elector';
+export { SingleElector } from './single';

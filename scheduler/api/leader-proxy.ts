@@ -1,0 +1,133 @@
+/**
+ * Followers proxy API requests to the leader, as Chronos 3 does: same method, headers, query and
+ * body; the leader's status, headers and body come back. If the leader cannot be reached the
+ * answer is Chronos's 500 "Error proxying request to leader (maybe the leadership just changed?)".
+ *
+ * What is proxied (on a follower): `/v1/scheduler/*`, `/scheduler/*` and `/api/*`, except the
+ * read-only UI endpoints every instance can answer from PostgreSQL alone (run history and this
+ * instance's own view of the cluster), listed in LOCAL_READS. Everything that needs the worker's
+ * live state (queue, running tasks, events, the framework) or changes anything goes to the leader.
+ * UI pages, /ping, /metrics and static files are served by every instance.
+ *
+ * Every response carries `X-Sisyphus-Instance` (who answered) and `X-Sisyphus-Leader` (who leads,
+ * as this instance knows it). A proxied request carries `X-Sisyphus-Proxied-By`; an instance never
+ * proxies such a request again (no loops while two instances disagree during a change).
+ *
+ * No Next.js here: proxy.ts (Next 16's middleware) and scripts/instance.ts both call it.
+ */
+
+/** What `globalThis[Symbol.for('sisyphus.elector')]` holds (scheduler/runtime/boot.ts). */
+export interface LeaderView {
+  id: string;
+  isLeader(): boolean;
+  leader(): string | null;
+}
+
+export const ELECTOR_KEY = Symbol.for('sisyphus.elector');
+export const INSTANCE_HEADER = 'X-Sisyphus-Instance';
+export const LEADER_HEADER = 'X-Sisyphus-Leader';
+export const PROXIED_HEADER = 'X-Sisyphus-Proxied-By';
+export const PROXY_ERROR_MESSAGE = 'Error proxying request to leader (maybe the leadership just changed?)';
+
+/** Read-only UI endpoints answered locally from PostgreSQL (GET/HEAD only). */
+export const LOCAL_READS: readonly RegExp[] = [/^\/api\/runs(\/|$)/, /^\/api\/instances(\/|$)/];
+
+const PROXIED_PREFIXES = ['/v1/scheduler/', '/scheduler/', '/api/'];
+const PROXIED_EXACT = new Set(['/v1/scheduler', '/scheduler', '/api']);
+
+/** Request headers not forwarded (hop-by-hop, or recomputed by fetch). */
+const DROP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'content-length', 'proxy-connection', 'expect']);
+/** Response headers not copied back (hop-by-hop; fetch already decoded the body). */
+const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length']);
+
+/** The registered elector view, if the scheduler booted in this process. */
+export function registeredLeaderView(): LeaderView | null {
+  return ((globalThis as { [k: symbol]: unknown })[ELECTOR_KEY] as LeaderView | undefined) ?? null;
+}
+
+/** True when a request to this path and method must be answered by the leader. */
+export function mustGoToLeader(pathname: string, method: string): boolean {
+  const api = PROXIED_EXACT.has(pathname) || PROXIED_PREFIXES.some((p) => pathname.startsWith(p));
+  if (!api) return false;
+  const m = method.toUpperCase();
+  if ((m === 'GET' || m === 'HEAD') && LOCAL_READS.some((re) => re.test(pathname))) return false;
+  return m !== 'OPTIONS';
+}
+
+/** Sets the instance and leader headers on a response (mutable headers) and returns it. */
+export function tagResponse(res: Response, view: LeaderView | null): Response {
+  if (!view) return res;
+  try {
+    res.headers.set(INSTANCE_HEADER, view.id);
+    res.headers.set(LEADER_HEADER, view.leader() ?? '');
+    return res;
+  } catch {
+    // immutable headers (a fetch Response): copy
+    const headers = new Headers(res.headers);
+    headers.set(INSTANCE_HEADER, view.id);
+    headers.set(LEADER_HEADER, view.leader() ?? '');
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
+}
+
+function chronosError(status: number, message: string, view: LeaderView): Response {
+  const reason = status === 503 ? 'Service Unavailable' : 'Internal Server Error';
+  return tagResponse(
+    new Response(JSON.stringify({ message, status: reason }), { status, headers: { 'content-type': 'application/json' } }),
+    view,
+  );
+}
+
+export interface ProxyOptions {
+  fetch?: typeof fetch;
+  /** Give up on the leader after this long (default 30 s). */
+  timeoutMs?: number;
+  /** Scheme to reach the leader with (default http). */
+  scheme?: 'http' | 'https';
+}
+
+/** True when this instance follows and `request` must be answered by the leader (synchronous). */
+export function shouldProxy(request: Request, view: LeaderView | null): boolean {
+  if (!view || view.isLeader()) return false;
+  if (!mustGoToLeader(new URL(request.url).pathname, request.method)) return false;
+  if (request.headers.has(PROXIED_HEADER)) return false; // already proxied once: answer here
+  return view.leader() !== view.id; // ZooKeeper names us but we are not acting yet: answer here
+}
+
+/**
+ * The leader's answer to `request` when this instance follows and the path must go to the leader;
+ * null when this instance answers itself.
+ */
+export async function proxyToLeader(request: Request, view: LeaderView | null, opts: ProxyOptions = {}): Promise<Response | null> {
+  if (!view || !shouldProxy(request, view)) return null;
+  const url = new URL(request.url);
+  const leader = view.leader();
+  if (!leader) return chronosError(503, 'no leader is elected right now (maybe the leadership just changed?)', view);
+  const target = `${opts.scheme ?? 'http'}://${leader}${url.pathname}${url.search}`;
+  const headers = new Headers();
+  request.headers.forEach((value, key) => {
+    if (!DROP_REQUEST.has(key.toLowerCase())) headers.append(key, value);
+  });
+  headers.set(PROXIED_HEADER, view.id);
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  try {
+    const body = hasBody ? await request.arrayBuffer() : undefined;
+    const res = await (opts.fetch ?? fetch)(target, {
+      method: request.method,
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+    });
+    const out = new Headers();
+    res.headers.forEach((value, key) => {
+      if (!DROP_RESPONSE.has(key.toLowerCase())) out.append(key, value);
+    });
+    out.set(INSTANCE_HEADER, view.id);
+    out.set(LEADER_HEADER, leader);
+    const payload = request.method === 'HEAD' || res.status === 204 || res.status === 304 ? null : await res.arrayBuffer();
+    return new Response(payload, { status: res.status, statusText: res.statusText, headers: out });
+  } catch {
+    return chronosError(500, PROXY_ERROR_MESSAGE, view);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The follower → leader proxy (scheduler/api/leader-proxy.ts) against a real HTTP "leader":
+ * method, headers, query, body and status go through; read-only UI endpoints stay local; a loop
+ * is impossible; an unreachable leader is Chronos's 500.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mustGoToLeader, proxyToLeader, PROXY_ERROR_MESSAGE, type LeaderView } from '../../scheduler/api/leader-proxy';
+import { freePort } from './support';
+
+let leader: http.Server;
+let leaderId: string;
+const seen: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+
+beforeAll(async () => {
+  leader = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      res.writeHead(req.url!.includes('bad') ? 400 : 201, { 'content-type': 'application/json', 'x-from': 'leader' });
+      res.end(JSON.stringify({ echoed: body }));
+    });
+  });
+  await new Promise<void>((r) => leader.listen(0, '127.0.0.1', r));
+  leaderId = `127.0.0.1:${(leader.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => leader.close(() => r())));
+
+const follower = (lead: string | null): LeaderView => ({ id: '127.0.0.1:1', isLeader: () => false, leader: () => lead });
+
+describe('which requests go to the leader', () => {
+  it.each([
+    { path: '/v1/scheduler/jobs', method: 'GET', proxied: true },
+    { path: '/scheduler/iso8601', method: 'POST', proxied: true },
+    { path: '/v1/scheduler/leader', method: 'GET', proxied: true },
+    { path: '/api/queue', method: 'GET', proxied: true },
+    { path: '/api/runs', method: 'GET', proxied: false },
+    { path: '/api/runs/123', method: 'GET', proxied: false },
+    { path: '/api/runs', method: 'POST', proxied: true },
+    { path: '/api/instances', method: 'GET', proxied: false },
+    { path: '/jobs', method: 'GET', proxied: false },
+    { path: '/ping', method: 'GET', proxied: false },
+    { path: '/v1/scheduler/jobs', method: 'OPTIONS', proxied: false },
+  ])('$method $path → leader: $proxied', ({ path, method, proxied }) => expect(mustGoToLeader(path, method)).toBe(proxied));
+});
+
+describe('proxyToLeader', () => {
+  it('forwards method, headers, query and body; returns status, headers and body', async () => {
+    const req = new Request('http://127.0.0.1:1/v1/scheduler/iso8601?x=1&y=two', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Basic dTpw', 'x-custom': 'yes' },
+      body: '{"name":"a"}',
+    });
+    const res = (await proxyToLeader(req, follower(leaderId)))!;
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-from')).toBe('leader');
+    expect(res.headers.get('x-sisyphus-instance')).toBe('127.0.0.1:1');
+    expect(res.headers.get('x-sisyphus-leader')).toBe(leaderId);
+    expect(await res.json()).toEqual({ echoed: '{"name":"a"}' });
+    const got = seen.at(-1)!;
+    expect(got.method).toBe('POST');
+    expect(got.url).toBe('/v1/scheduler/iso8601?x=1&y=two');
+    expect(got.headers.authorization).toBe('Basic dTpw');
+    expect(got.headers['x-custom']).toBe('yes');
+    expect(got.headers['x-sisyphus-proxied-by']).toBe('127.0.0.1:1');
+  });
+
+  it('passes the leader errors through unchanged', async () => {
+    const res = (await proxyToLeader(new Request('http://127.0.0.1:1/v1/scheduler/bad', { method: 'DELETE' }), follower(leaderId)))!;
+    expect(res.status).toBe(400);
+  });
+
+  it('answers locally on the leader, for local reads, and for an already proxied request', async () => {
+    const lead: LeaderView = { id: 'me:1', isLeader: () => true, leader: () => 'me:1' };
+    expect(await proxyToLeader(new Request('http://x/v1/scheduler/jobs'), lead)).toBeNull();
+    expect(await proxyToLeader(new Request('http://x/api/runs'), follower(leaderId))).toBeNull();
+    expect(
+      await proxyToLeader(new Request('http://x/v1/scheduler/jobs', { headers: { 'x-sisyphus-proxied-by': 'other:1' } }), follower(leaderId)),
+    ).toBeNull();
+    expect(await proxyToLeader(new Request('http://x/v1/scheduler/jobs'), null)).toBeNull();
+  });
+
+  it('an unreachable leader is a 500 "Error proxying request to leader"; no leader is a 503', async () => {
+    const dead = `127.0.0.1:${await freePort()}`;
+    const res = (await proxyToLeader(new Request('http://x/v1/scheduler/jobs'), follower(dead)))!;
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ message: PROXY_ERROR_MESSAGE, status: 'Internal Server Error' });
+    const none = (await proxyToLeader(new Request('http://x/v1/scheduler/jobs'), follower(null)))!;
+    expect(none.status).toBe(503);
+  });
+});
