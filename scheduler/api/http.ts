@@ -5,8 +5,10 @@
  * Chronos's conventions: mutations answer 204 with an empty body; every error is
  * `{"message":…,"status":"Bad Request"|"Internal Server Error"}` with 400 or 500 (not found is a
  * 400). An unexpected error is logged here and answered with a generic message: never a stack
- * trace, never a database error text.
+ * trace, never a database error text. A database that cannot be reached is a 503
+ * `{"message":"database unavailable: <reason>","status":"Service Unavailable"}` instead.
  */
+import { schedulerMetrics } from '../runtime/metrics';
 import { ApiError, toChronosBody } from './errors';
 import { parseJsonBody, type JobStat, type StatEntry } from './chronos-service';
 import { JsonDouble as D, writeJson, type JsonTree } from './job-json';
@@ -38,20 +40,62 @@ export function noContent(): Response {
   return new Response(null, { status: 204 });
 }
 
+const DB_DOWN_CODES = new Set([
+  // node / pg sockets
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  // PostgreSQL SQLSTATE: connection exceptions, shutdown, too many connections, cannot connect now
+  '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300',
+  // Prisma: cannot reach, server closed the connection, pool timeout, connection lost
+  'P1001', 'P1002', 'P1017', 'P2024', 'P1008',
+]);
+const DB_DOWN_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionStartTimeout']);
+const DB_DOWN_TEXT =
+  /(ECONNREFUSED|ECONNRESET|Connection terminated|connection closed|Can't reach database|Server has closed the connection|terminating connection due to administrator command|the database system is (starting up|shutting down)|Timed out fetching a new connection|Connection refused|connect ETIMEDOUT|Unable to start a transaction in the given time)/i;
+
+/**
+ * The reason, when `e` says the database cannot be reached (refused, reset, shut down, pool timed
+ * out), looking through `cause` chains and Prisma's driver-adapter error shapes; else null.
+ */
+export function databaseUnavailableReason(e: unknown, depth = 0): string | null {
+  if (!e || typeof e !== 'object' || depth > 6) return null;
+  const o = e as { code?: unknown; errorCode?: unknown; kind?: unknown; message?: unknown; cause?: unknown; meta?: unknown; originalCode?: unknown };
+  const message = typeof o.message === 'string' ? o.message : '';
+  const lastLine = message.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '';
+  for (const c of [o.code, o.errorCode, o.originalCode]) {
+    if (typeof c === 'string' && DB_DOWN_CODES.has(c)) return lastLine || c;
+  }
+  if (typeof o.kind === 'string' && DB_DOWN_KINDS.has(o.kind)) return lastLine || o.kind;
+  const m = DB_DOWN_TEXT.exec(message);
+  if (m) return m[0];
+  return databaseUnavailableReason(o.cause, depth + 1) ?? databaseUnavailableReason(o.meta, depth + 1);
+}
+
 /** The Chronos error response of any thrown value. */
 export function errorResponse(e: unknown): Response {
   if (e instanceof ApiError) return jsonResponse(toChronosBody(e), e.httpStatus);
+  const down = databaseUnavailableReason(e);
+  if (down !== null) {
+    // An outage, not a bug: 503 with the reason so clients and load balancers retry.
+    return jsonResponse({ message: `database unavailable: ${down}`, status: 'Service Unavailable' }, 503);
+  }
   console.error('[chronos-api] unexpected error', e);
   return jsonResponse(toChronosBody(ApiError.internal('Internal Server Error')), 500);
 }
 
-/** Runs a handler body; any throw becomes the Chronos error response. */
-export async function handle(fn: () => Promise<Response> | Response): Promise<Response> {
+/**
+ * Runs a handler body; any throw becomes the Chronos error response. `route` ("GET /v1/…", the
+ * route pattern, never the concrete path) labels the request in the API latency histogram.
+ */
+export async function handle(fn: () => Promise<Response> | Response, route?: string): Promise<Response> {
+  const started = performance.now();
+  let res: Response;
   try {
-    return await fn();
+    res = await fn();
   } catch (e) {
-    return errorResponse(e);
+    res = errorResponse(e);
   }
+  if (route) schedulerMetrics().observeRequest(route, res.status, (performance.now() - started) / 1000);
+  return res;
 }
 
 /** The request body parsed as JSON; malformed or empty JSON is a 400 naming the problem. */

@@ -7,6 +7,7 @@ import type { Clock, Store } from '../ports';
 import { MesosClient, MesosFramework, mesosClientOptionsFromEnv, type MesosClientOptions, type MesosFrameworkOptions } from '../adapters/mesos';
 import { Worker, type WorkerOptions } from './worker';
 import { EventBus } from './events';
+import { logSchedulerEvents, schedulerMetrics } from './metrics';
 
 export interface AssembleOptions {
   store: Store;
@@ -16,6 +17,8 @@ export interface AssembleOptions {
   worker?: Omit<WorkerOptions, 'store' | 'clock' | 'events'>;
   client?: Omit<MesosClientOptions, 'master'>;
   framework?: Partial<Omit<MesosFrameworkOptions, 'connection' | 'ports' | 'clock'>>;
+  /** The event bus to emit on (one that outlives this scheduler, e.g. across leadership terms). */
+  events?: EventBus;
 }
 
 export interface Scheduler {
@@ -27,7 +30,7 @@ export interface Scheduler {
 }
 
 export async function assemble(opts: AssembleOptions): Promise<Scheduler> {
-  const events = new EventBus();
+  const events = opts.events ?? new EventBus();
   const worker = new Worker({ ...opts.worker, store: opts.store, clock: opts.clock, events });
   let framework: MesosFramework | null = null;
   let client: MesosClient | null = null;
@@ -61,6 +64,11 @@ export async function assemble(opts: AssembleOptions): Promise<Scheduler> {
     fw.on('error', (e) => events.emit('error', { where: 'mesos', message: e.message }));
     fw.on('stopped', (e) => events.emit('framework', { kind: 'stopped', detail: e.reason }));
   }
+  // Prometheus metrics and key-event logs (scheduler/runtime/metrics.ts); a scheduler runs only
+  // while this process leads.
+  const metrics = schedulerMetrics();
+  const unobserve = [metrics.observe(events), framework ? metrics.observeFramework(framework) : () => {}, logSchedulerEvents(events, framework)];
+  metrics.leader.set(1);
   await worker.start();
   if (framework) await framework.start();
   return {
@@ -69,6 +77,8 @@ export async function assemble(opts: AssembleOptions): Promise<Scheduler> {
     client,
     events,
     async stop() {
+      unobserve.forEach((off) => off());
+      metrics.leader.set(0);
       worker.stop();
       framework?.stop('scheduler stopping');
       client?.disconnect('scheduler stopping');

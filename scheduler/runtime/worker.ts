@@ -61,6 +61,17 @@ export interface WorkerOptions {
 
 const ACTIVE_BEFORE_LAUNCH: ReadonlySet<RunState> = new Set(['QUEUED']);
 
+/** Most status updates persisted in one transaction. */
+const UPDATE_BATCH_MAX = 2000;
+
+/** What a terminal run does to its job, retries and children (see Worker.outcome). */
+interface Effects {
+  jobs: Job[];
+  runs: NewRun[];
+  counters: { child: string; parent: string; count: number }[];
+  nextCounters: { child: string; parent: string; count: number }[];
+}
+
 /** Maps a Mesos TaskState name to a run state (partition states collapse to LOST or stay). */
 export function runStateOf(mesosState: string): RunState | null {
   switch (mesosState) {
@@ -132,6 +143,10 @@ export class Worker implements SchedulerRuntime {
   private running = false;
   /** Serialises state changes that read-modify-write jobs (updates, launches, API changes). */
   private chain: Promise<unknown> = Promise.resolve();
+  /** Status updates waiting for the next batch (see onUpdate). */
+  private pendingUpdates: Array<{ update: TaskUpdate; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private updateFlushQueued = false;
+  private tickQueued = false;
 
   constructor(opts: WorkerOptions) {
     this.store = opts.store;
@@ -552,63 +567,147 @@ export class Worker implements SchedulerRuntime {
 
   /* ------------------------------------------------------------------ status updates */
 
-  /** Persists an update and everything it causes; resolves only when all of it is stored. */
+  /**
+   * Persists an update and everything it causes; resolves only when all of it is stored.
+   *
+   * Updates are batched: those handed over while the previous batch is being stored (or in the
+   * same turn of the event loop) are persisted together in one transaction, in arrival order, up
+   * to UPDATE_BATCH_MAX at a time. Each caller's promise settles after that commit, so the
+   * framework still acknowledges an update only once it is stored; if the transaction fails,
+   * every update of the batch is rejected and memory is left as it was.
+   */
   onUpdate(update: TaskUpdate): Promise<void> {
-    return this.serial(() => this.handleUpdate(update));
+    return new Promise<void>((resolve, reject) => {
+      this.pendingUpdates.push({ update, resolve, reject });
+      this.scheduleUpdateFlush();
+    });
   }
 
-  private async handleUpdate(update: TaskUpdate): Promise<void> {
-    const state = runStateOf(update.state);
-    if (!state) return;
-    const now = this.clock.now();
-    let run = this.inflight.get(update.taskId) ?? null;
-    if (!run) {
-      run = await this.store.runs.getByTaskId(update.taskId);
-      if (!run || isTerminal(run.state)) return; // unknown or already settled: nothing to do
-    }
-    const job = this.jobs.get(run.jobName);
-    if (run.state === state && !isTerminal(state)) return;
-
-    const patch: RunPatch = { state };
-    if (update.message) patch.message = update.message;
-    if (update.reason) patch.reason = update.reason;
-    if (update.agentId) patch.agentId = update.agentId;
-    if ((state === 'RUNNING' || state === 'STARTING') && !run.startedAt) patch.startedAt = now;
-    if (isTerminal(state)) patch.finishedAt = now;
-
-    // Chronos 2.x async jobs: the process ending is not the job ending.
-    if (state === 'FINISHED' && job?.async) {
-      patch.state = 'RUNNING';
-      patch.finishedAt = undefined;
-      patch.message = 'process finished; waiting for the task to report completion';
-    }
-
-    const effects = patch.state && isTerminal(patch.state) && job ? this.outcome(job, run, patch.state, now) : null;
-    await this.store.transaction(async (tx) => {
-      await tx.runs.updateMany([{ taskId: run!.taskId, patch }]);
-      if (effects) {
-        if (effects.jobs.length) await tx.jobs.apply({ put: effects.jobs });
-        if (effects.runs.length) await tx.runs.createMany(effects.runs);
-        for (const c of effects.counters) await tx.edges.set(c.child, c.parent, c.count);
-      }
-      if (!effects && (state === 'STAGING' || state === 'STARTING' || state === 'RUNNING') && job?.parents) {
-        for (const p of job.parents) await tx.edges.set(job.name, p, 0);
-      }
+  private scheduleUpdateFlush(): void {
+    if (this.updateFlushQueued) return;
+    this.updateFlushQueued = true;
+    // setImmediate: every update of the stream chunk being decoded joins this batch.
+    setImmediate(() => {
+      void this.serial(async () => {
+        this.updateFlushQueued = false;
+        const batch = this.pendingUpdates.splice(0, UPDATE_BATCH_MAX);
+        if (this.pendingUpdates.length > 0) this.scheduleUpdateFlush();
+        if (batch.length === 0) return;
+        try {
+          await this.handleUpdates(batch.map((b) => b.update));
+        } catch (e) {
+          for (const b of batch) b.reject(e);
+          return;
+        }
+        for (const b of batch) b.resolve();
+      });
     });
+  }
 
-    // Stored: now change memory.
-    const next: Run = { ...run, ...patch } as Run;
-    if (!effects && job?.parents && (state === 'STAGING' || state === 'STARTING' || state === 'RUNNING')) {
-      this.graph.onTaskState(job.name, state);
+  private async handleUpdates(updates: TaskUpdate[]): Promise<void> {
+    const now = this.clock.now();
+    // Runs the worker does not track (settled, or from before a restart): one read for all.
+    const unknown = new Set<string>();
+    for (const u of updates) if (runStateOf(u.state) && !this.inflight.has(u.taskId)) unknown.add(u.taskId);
+    const loaded = new Map<string, Run>();
+    for (const taskId of unknown) {
+      const r = await this.store.runs.getByTaskId(taskId);
+      if (r) loaded.set(taskId, r);
     }
-    if (isTerminal(next.state)) this.untrackInflight(run);
-    else this.inflight.set(next.taskId, next);
-    this.events.emit('run', { run: next, previous: run.state });
-    if (effects) await this.applyEffects(effects, now);
+
+    // Decide every update against the state the earlier ones of this batch leave (an overlay:
+    // memory proper changes only after the commit).
+    const runsNow = new Map<string, Run>();
+    const jobsNow = new Map<string, Job>();
+    const jobOf = (name: string) => jobsNow.get(name) ?? this.jobs.get(name);
+    const graphBefore = this.graph.counters();
+    let graphTouched = false;
+    const patches: { taskId: string; patch: RunPatch }[] = [];
+    const jobPuts = new Map<string, Job>();
+    const newRuns: NewRun[] = [];
+    const counters = new Map<string, { child: string; parent: string; count: number }>();
+    const edgeResets: { child: string; parent: string }[] = [];
+    const steps: Array<{ run: Run; next: Run; graphState: RunState | null; effects: Effects | null }> = [];
+
+    for (const update of updates) {
+      const state = runStateOf(update.state);
+      if (!state) continue;
+      const run = runsNow.get(update.taskId) ?? this.inflight.get(update.taskId) ?? loaded.get(update.taskId) ?? null;
+      if (!run || isTerminal(run.state)) continue; // unknown or already settled: nothing to do
+      const job = jobOf(run.jobName);
+      if (run.state === state && !isTerminal(state)) continue;
+
+      const patch: RunPatch = { state };
+      if (update.message) patch.message = update.message;
+      if (update.reason) patch.reason = update.reason;
+      if (update.agentId) patch.agentId = update.agentId;
+      if ((state === 'RUNNING' || state === 'STARTING') && !run.startedAt) patch.startedAt = now;
+      if (isTerminal(state)) patch.finishedAt = now;
+
+      // Chronos 2.x async jobs: the process ending is not the job ending.
+      if (state === 'FINISHED' && job?.async) {
+        patch.state = 'RUNNING';
+        patch.finishedAt = undefined;
+        patch.message = 'process finished; waiting for the task to report completion';
+      }
+
+      const effects = patch.state && isTerminal(patch.state) && job ? this.outcome(job, run, patch.state, now, jobOf) : null;
+      let graphState: RunState | null = null;
+      if (effects) {
+        // later updates of this batch see these effects (restored below if the commit fails)
+        this.graph.importCounters(effects.nextCounters);
+        graphTouched = true;
+        for (const j of effects.jobs) {
+          jobsNow.set(j.name, j);
+          jobPuts.set(j.name, j);
+        }
+        newRuns.push(...effects.runs);
+        for (const c of effects.counters) counters.set(`${c.child}\u0000${c.parent}`, c);
+      } else if ((state === 'STAGING' || state === 'STARTING' || state === 'RUNNING') && job?.parents) {
+        for (const p of job.parents) {
+          edgeResets.push({ child: job.name, parent: p });
+          counters.delete(`${job.name}\u0000${p}`);
+        }
+        graphState = state;
+      }
+      const next: Run = { ...run, ...patch } as Run;
+      runsNow.set(next.taskId, next);
+      patches.push({ taskId: run.taskId, patch });
+      steps.push({ run, next, graphState, effects });
+    }
+    if (patches.length === 0) {
+      if (graphTouched) this.graph.importCounters(graphBefore);
+      return;
+    }
+
+    let created: Run[] = [];
+    try {
+      await this.store.transaction(async (tx) => {
+        await tx.runs.updateMany(patches);
+        if (jobPuts.size > 0) await tx.jobs.apply({ put: [...jobPuts.values()] });
+        if (newRuns.length > 0) created = await tx.runs.createMany(newRuns);
+        for (const e of edgeResets) await tx.edges.set(e.child, e.parent, 0);
+        for (const c of counters.values()) await tx.edges.set(c.child, c.parent, c.count);
+      });
+    } catch (e) {
+      if (graphTouched) this.graph.importCounters(graphBefore);
+      throw e;
+    }
+
+    // Stored: now change memory, in arrival order.
+    if (graphTouched) this.graph.importCounters(graphBefore);
+    const createdByTask = new Map(created.map((r) => [r.taskId, r]));
+    for (const { run, next, graphState, effects } of steps) {
+      if (graphState) this.graph.onTaskState(next.jobName, graphState);
+      if (isTerminal(next.state)) this.untrackInflight(run);
+      else this.inflight.set(next.taskId, next);
+      this.events.emit('run', { run: next, previous: run.state });
+      if (effects) this.applyEffects(effects, now, effects.runs.map((nr) => createdByTask.get(nr.taskId)).filter((r): r is Run => !!r));
+    }
   }
 
   /** What a terminal state does to the job, its retries and its children (not yet applied). */
-  private outcome(job: Job, run: Run, state: RunState, now: Instant) {
+  private outcome(job: Job, run: Run, state: RunState, now: Instant, jobOf: (name: string) => Job | undefined = (n) => this.jobs.get(n)): Effects {
     const jobs: Job[] = [];
     const runs: NewRun[] = [];
     let counters: { child: string; parent: string; count: number }[] = [];
@@ -621,7 +720,7 @@ export class Worker implements SchedulerRuntime {
       const schedule = this.schedules.get(job.name);
       if (schedule && schedule.recurrences === 0) updated.disabled = true;
       jobs.push(updated);
-      fire = this.graph.trigger(job.name, 'success', { isDisabled: (c) => this.jobs.get(c)?.disabled ?? true });
+      fire = this.graph.trigger(job.name, 'success', { isDisabled: (c) => jobOf(c)?.disabled ?? true });
       counters = this.graph.counters().filter((c) => this.graph.parentsOf(c.child).includes(job.name) || fire.includes(c.child));
     } else if (state === 'FAILED' || state === 'LOST' || state === 'ERROR' || state === 'DROPPED') {
       const canRetry =
@@ -641,7 +740,7 @@ export class Worker implements SchedulerRuntime {
         if (job.softError) {
           fire = this.graph.trigger(job.name, 'failure', {
             softError: true,
-            isDisabled: (c) => this.jobs.get(c)?.disabled ?? true,
+            isDisabled: (c) => jobOf(c)?.disabled ?? true,
           });
           counters = this.graph.counters().filter((c) => this.graph.parentsOf(c.child).includes(job.name) || fire.includes(c.child));
         }
@@ -650,16 +749,14 @@ export class Worker implements SchedulerRuntime {
     const nextCounters = this.graph.counters();
     restore(); // applied for real after the transaction commits
     for (const child of fire) {
-      const c = this.jobs.get(child);
+      const c = jobOf(child);
       if (c) runs.push(this.newRun(c, now, 0, taskArguments(c), 'dependency', now));
     }
     return { jobs, runs, counters, nextCounters };
   }
 
-  private async applyEffects(
-    effects: { jobs: Job[]; runs: NewRun[]; nextCounters: { child: string; parent: string; count: number }[] },
-    now: Instant,
-  ): Promise<void> {
+  /** Applies committed effects to memory; `created` = what createMany stored (new rows only). */
+  private applyEffects(effects: Effects, now: Instant, created: Run[]): void {
     this.graph.importCounters(effects.nextCounters);
     for (const job of effects.jobs) {
       const before = this.jobs.get(job.name);
@@ -668,10 +765,8 @@ export class Worker implements SchedulerRuntime {
       if (job.disabled && !before?.disabled) this.reindex(job, now);
     }
     if (effects.runs.length > 0) {
-      // createMany already ran in the transaction; load what it stored to track it
-      for (const nr of effects.runs) {
-        const run = await this.store.runs.getByTaskId(nr.taskId);
-        if (run && run.state === 'QUEUED' && !this.queue.has(run.taskId) && !this.delayedRuns.has(run.taskId)) {
+      for (const run of created) {
+        if (run.state === 'QUEUED' && !this.queue.has(run.taskId) && !this.delayedRuns.has(run.taskId)) {
           this.track(run, now);
           this.events.emit('run', { run, previous: null });
         }
@@ -699,9 +794,22 @@ export class Worker implements SchedulerRuntime {
       this.reindex(job, now);
       this.events.emit('job', { name: job.name, change: previous ? 'updated' : 'created' });
       this.armTimer();
-      // The immediate fast path: a job due now is handled without waiting for the timer.
+      // The immediate fast path: a job due now is handled without waiting for the timer, in one
+      // tick shared by every job changed in this turn of the event loop (one insert, one commit).
       const head = this.index.peekKey();
-      if (head !== undefined && head < now) await this.tick();
+      if (head !== undefined && head < now) this.tickSoon();
+    });
+  }
+
+  /** Runs one tick after the current turn of the event loop (coalesces many requests). */
+  private tickSoon(): void {
+    if (this.tickQueued) return;
+    this.tickQueued = true;
+    setImmediate(() => {
+      void this.serial(async () => {
+        this.tickQueued = false;
+        await this.tick();
+      }).catch((e) => this.events.emit('error', { where: 'tick', message: String((e as Error)?.message ?? e) }));
     });
   }
 
@@ -759,12 +867,13 @@ export class Worker implements SchedulerRuntime {
         elementsProcessed: 0,
       };
       const effects = this.outcome(this.jobs.get(job.name) ?? job, pseudo, 'FINISHED', now);
+      let created: Run[] = [];
       await this.store.transaction(async (tx) => {
         if (effects.jobs.length) await tx.jobs.apply({ put: effects.jobs });
-        if (effects.runs.length) await tx.runs.createMany(effects.runs);
+        if (effects.runs.length) created = await tx.runs.createMany(effects.runs);
         for (const c of effects.counters) await tx.edges.set(c.child, c.parent, c.count);
       });
-      await this.applyEffects(effects, now);
+      this.applyEffects(effects, now, created);
     });
   }
 
@@ -784,17 +893,18 @@ export class Worker implements SchedulerRuntime {
       const now = this.clock.now();
       const patch: RunPatch = { state, finishedAt: now, message: `completed with status code ${statusCode}` };
       const effects = job ? this.outcome(job, run, state, now) : null;
+      let created: Run[] = [];
       await this.store.transaction(async (tx) => {
         await tx.runs.updateMany([{ taskId, patch }]);
         if (effects) {
           if (effects.jobs.length) await tx.jobs.apply({ put: effects.jobs });
-          if (effects.runs.length) await tx.runs.createMany(effects.runs);
+          if (effects.runs.length) created = await tx.runs.createMany(effects.runs);
           for (const c of effects.counters) await tx.edges.set(c.child, c.parent, c.count);
         }
       });
       this.untrackInflight(run);
       this.events.emit('run', { run: { ...run, ...patch } as Run, previous: run.state });
-      if (effects) await this.applyEffects(effects, now);
+      if (effects) this.applyEffects(effects, now, created);
       return true;
     });
   }

@@ -20,7 +20,10 @@
  *   no OFFERS for `offerStarvationMs` → REVIVE (token bucket), still nothing after a further
  *   period → re-subscribe. Both emit `watchdog`.
  *
- * Events are processed one at a time, in stream order.
+ * Events are processed one at a time, in stream order; a run of consecutive UPDATEs is one step
+ * that hands them to `onUpdate` together (so the port can persist them in one transaction; it must
+ * persist in call order) and does not wait for them to be stored: each is ACKed only after its own
+ * promise resolved, in stream order, while later events are already being handled.
  */
 import type { Json } from '../../../proto';
 import type { Offer } from '../../core/types';
@@ -82,7 +85,7 @@ export interface MesosFrameworkOptions {
   declineIdleSeconds?: number;
   /** Refuse filter of declines (and of unused ACCEPT resources) while work waits (default 2 s). */
   declineBusySeconds?: number;
-  /** At most one REVIVE per this many ms for new work; the first is immediate (default 5000). */
+  /** At most one REVIVE per this many ms while work waits unsuppressed; leaving suppression is immediate (default 5000). */
   reviveMinIntervalMs?: number;
   /** Explicit reconciliation backoff: first retry and cap (default 5 s, 60 s). */
   reconcileInitialMs?: number;
@@ -171,6 +174,10 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
   private gen = 0;
   private subscribing = false;
   private chain: Promise<void> = Promise.resolve();
+  /** ACKs of handed-over updates, in stream order (see onEvent). */
+  private ackChain: Promise<void> = Promise.resolve();
+  /** The UPDATE step still open for more UPDATEs (see onEvent). */
+  private updateBatch: { gen: number; statuses: Json[] } | null = null;
   private lastEventAt: number | null = null;
   private lastOfferAt: number | null = null;
   private subscribedAt = 0;
@@ -279,7 +286,7 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
     this.emit('stopped', { reason });
   }
 
-  /** New work is queued: REVIVE (first at once, then at most once per reviveMinIntervalMs). */
+  /** New work is queued: REVIVE (at once when suppressed, else at most once per reviveMinIntervalMs). */
   workArrived(): void {
     if (!this.running) return;
     if (this.hungrySince === null) this.hungrySince = this.clock.now();
@@ -439,6 +446,31 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
     if (!this.running) return;
     this.lastEventAt = this.clock.now();
     const gen = this.gen;
+    if (ev.type === 'UPDATE') {
+      // Consecutive UPDATEs form one step: handed to the port together (it persists them in one
+      // batch), each acknowledged once stored. Any other event closes the batch, so the order of
+      // steps is still the stream's order.
+      const open = this.updateBatch;
+      if (open && open.gen === gen) {
+        open.statuses.push(ev.update?.status ?? {});
+        return;
+      }
+      const batch = { gen, statuses: [(ev.update?.status ?? {}) as Json] };
+      this.updateBatch = batch;
+      this.chain = this.chain.then(() => {
+        if (this.updateBatch === batch) this.updateBatch = null; // later UPDATEs start a new step
+        if (gen !== this.gen) return;
+        // Handed over in stream order, then the next event is handled at once: the port queues
+        // them before anything later (the worker persists in call order), and the ACKs follow
+        // each persistence on their own chain, in order.
+        const acks = this.onUpdates(batch.statuses);
+        this.ackChain = this.ackChain
+          .then(() => acks)
+          .catch((e) => this.emit('error', { message: `handling UPDATE: ${(e as Error).message}`, fatal: false, cause: e }));
+      });
+      return;
+    }
+    this.updateBatch = null;
     this.chain = this.chain
       .then(() => (gen === this.gen ? this.handle(ev, gen) : undefined))
       .catch((e) => this.emit('error', { message: `handling ${ev.type}: ${(e as Error).message}`, fatal: false, cause: e }));
@@ -451,7 +483,7 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
       case 'OFFERS':
         return this.onOffers((ev.offers?.offers ?? []) as Json[], gen);
       case 'UPDATE':
-        return this.onUpdate(ev.update?.status ?? {});
+        return this.onUpdate(ev.update?.status ?? {}); // normally batched by onEvent
       case 'RESCIND':
         this.emit('rescind', { offerId: String(ev.rescind?.offer_id?.value) });
         return;
@@ -554,14 +586,48 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
     if (!this.ports.hasWork() && !this.suppressed) this.suppress('idle');
   }
 
+  /** A run of consecutive UPDATEs: all handed over at once, then each ACKed in order once stored. */
+  private async onUpdates(raws: Json[]): Promise<void> {
+    const handed = raws.map((raw) => {
+      let status: TaskUpdate;
+      try {
+        status = toTaskUpdate(raw);
+      } catch (e) {
+        return { status: null, stored: Promise.resolve(e as Error) };
+      }
+      this.counters.updates++;
+      const stored = this.ports.onUpdate(status).then(
+        () => null,
+        (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+      );
+      return { status, stored };
+    });
+    for (const { status, stored } of handed) {
+      const failure = await stored;
+      if (!status) {
+        this.emit('error', { message: `handling UPDATE: ${failure?.message}`, fatal: false, cause: failure });
+        continue;
+      }
+      this.afterUpdate(status, failure);
+    }
+  }
+
   private async onUpdate(raw: Json): Promise<void> {
     const status = toTaskUpdate(raw);
     this.counters.updates++;
+    let failure: Error | null = null;
     try {
       await this.ports.onUpdate(status);
     } catch (e) {
-      // Not persisted: do not ACK, the agent resends it.
-      this.emit('error', { message: `update of ${status.taskId} not persisted (not acknowledged): ${(e as Error).message}`, fatal: false, cause: e });
+      failure = e instanceof Error ? e : new Error(String(e));
+    }
+    this.afterUpdate(status, failure);
+  }
+
+  /** ACK a stored update (only with a uuid); a failed one is not ACKed: the agent resends it. */
+  private afterUpdate(status: TaskUpdate, failure: Error | null): void {
+    if (failure) {
+      this.emit('error', { message: `update of ${status.taskId} not persisted (not acknowledged): ${failure.message}`, fatal: false, cause: failure });
       this.emit('update', { ...status, acknowledged: false });
       return;
     }
@@ -608,7 +674,9 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
     if (!this.connected) return; // the next SUBSCRIBE carries the state and REVIVEs
     const now = this.clock.now();
     const since = this.lastReviveAt === null ? Infinity : now - this.lastReviveAt;
-    if (since >= this.o.reviveMinIntervalMs) {
+    // The limit spaces REVIVEs while hungry; leaving suppression (work after an idle spell) is
+    // never delayed, or a steady trickle of jobs would wait up to the interval each time.
+    if (this.suppressed || since >= this.o.reviveMinIntervalMs) {
       this.cancel('revive');
       this.revive('work');
       return;

@@ -12,5 +12,5 @@ export async function PUT(request: Request, { params }: RouteContext<{ taskId: s
     const body = await readJsonBody(request);
     await (await getServices()).chronos.asyncComplete(taskId, body);
     return noContent();
-  });
+  }, 'PUT /scheduler/task/[taskId]');
 }

@@ -7,7 +7,7 @@ export async function POST(request: Request): Promise<Response> {
     const body = await readJsonBody(request);
     await (await getServices()).chronos.upsertIso8601(body);
     return noContent();
-  });
+  }, 'POST /v1/scheduler/iso8601');
 }
 
 /** Chronos 2.x accepted PUT as POST, and chronos-python's `update` still sends it. */

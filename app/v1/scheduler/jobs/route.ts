@@ -7,5 +7,5 @@ import { jobsToChronosJson } from '@/scheduler/api/job-json';
 export const dynamic = 'force-dynamic';
 
 export async function GET(): Promise<Response> {
-  return handle(async () => jsonTextResponse(jobsToChronosJson(await (await getServices()).chronos.listJobs())));
+  return handle(async () => jsonTextResponse(jobsToChronosJson(await (await getServices()).chronos.listJobs())), 'GET /v1/scheduler/jobs');
 }

@@ -6,5 +6,5 @@ import { handle, jsonResponse } from '@/scheduler/api/http';
 export const dynamic = 'force-dynamic';
 
 export async function GET(): Promise<Response> {
-  return handle(async () => jsonResponse((await getServices()).chronos.leader()));
+  return handle(async () => jsonResponse((await getServices()).chronos.leader()), 'GET /v1/scheduler/leader');
 }

@@ -6,5 +6,5 @@ import { handle, textResponse } from '@/scheduler/api/http';
 export const dynamic = 'force-dynamic';
 
 export async function GET(): Promise<Response> {
-  return handle(async () => textResponse(await (await getServices()).chronos.graphDot()));
+  return handle(async () => textResponse(await (await getServices()).chronos.graphDot()), 'GET /v1/scheduler/graph/dot');
 }

@@ -14,7 +14,7 @@ export async function GET(_request: Request, { params }: Ctx): Promise<Response>
   return handle(async () => {
     const { name } = await params;
     return jsonTextResponse(jobToChronosJson(await (await getServices()).chronos.getJob(name)));
-  });
+  }, 'GET /v1/scheduler/job/[name]');
 }
 
 export async function PUT(request: Request, { params }: Ctx): Promise<Response> {
@@ -23,7 +23,7 @@ export async function PUT(request: Request, { params }: Ctx): Promise<Response> 
     const args = new URL(request.url).searchParams.get('arguments');
     await (await getServices()).chronos.runJob(name, args);
     return noContent();
-  });
+  }, 'PUT /v1/scheduler/job/[name]');
 }
 
 export async function DELETE(_request: Request, { params }: Ctx): Promise<Response> {
@@ -31,5 +31,5 @@ export async function DELETE(_request: Request, { params }: Ctx): Promise<Respon
     const { name } = await params;
     await (await getServices()).chronos.deleteJob(name);
     return noContent();
-  });
+  }, 'DELETE /v1/scheduler/job/[name]');
 }

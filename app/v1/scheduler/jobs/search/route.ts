@@ -15,5 +15,5 @@ export async function GET(request: Request): Promise<Response> {
       offset: parseNonNegativeInt('offset', q.get('offset')),
     });
     return jsonTextResponse(jobsToChronosJson(jobs));
-  });
+  }, 'GET /v1/scheduler/jobs/search');
 }

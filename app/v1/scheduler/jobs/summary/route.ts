@@ -6,5 +6,5 @@ import { handle, jsonResponse } from '@/scheduler/api/http';
 export const dynamic = 'force-dynamic';
 
 export async function GET(): Promise<Response> {
-  return handle(async () => jsonResponse(await (await getServices()).chronos.summary()));
+  return handle(async () => jsonResponse(await (await getServices()).chronos.summary()), 'GET /v1/scheduler/jobs/summary');
 }

@@ -6,5 +6,5 @@ export async function GET(_request: Request, { params }: RouteContext<{ pct: str
   return handle(async () => {
     const { pct } = await params;
     return jsonTreeResponse(statsTree(await (await getServices()).chronos.stats(pct)));
-  });
+  }, 'GET /v1/scheduler/stats/[pct]');
 }

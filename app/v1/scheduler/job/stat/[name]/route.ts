@@ -6,5 +6,5 @@ export async function GET(_request: Request, { params }: RouteContext<{ name: st
   return handle(async () => {
     const { name } = await params;
     return jsonTreeResponse(jobStatTree(await (await getServices()).chronos.jobStat(name)));
-  });
+  }, 'GET /v1/scheduler/job/stat/[name]');
 }

@@ -6,5 +6,5 @@ export async function PUT(_request: Request, { params }: RouteContext<{ name: st
   return handle(async () => {
     const { name } = await params;
     return textResponse(await (await getServices()).chronos.markSuccess(name));
-  });
+  }, 'PUT /v1/scheduler/job/success/[name]');
 }

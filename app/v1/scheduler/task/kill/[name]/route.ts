@@ -7,5 +7,5 @@ export async function DELETE(_request: Request, { params }: RouteContext<{ name:
     const { name } = await params;
     await (await getServices()).chronos.killTasks(name);
     return noContent();
-  });
+  }, 'DELETE /v1/scheduler/task/kill/[name]');
 }

@@ -11,5 +11,5 @@ export async function POST(
     const body = await readJsonBody(request);
     await (await getServices()).chronos.progress(name, taskId, body);
     return noContent();
-  });
+  }, 'POST /v1/scheduler/job/[name]/task/[taskId]/progress');
 }

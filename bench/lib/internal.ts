@@ -1,0 +1,275 @@
+/**
+ * Internal figures: the real worker + Mesos framework (`assemble()`, as
+ * scheduler/runtime/end-to-end.test.ts builds them) in this process, against the real PostgreSQL
+ * and mesos-local in scale mode in its own process. Jobs are written to the store in bulk before
+ * the scheduler starts (defining 40,000 jobs is not what is measured here).
+ */
+import { createStore, type PrismaStore } from '../../scheduler/adapters/prisma';
+import { parseJob } from '../../scheduler/api/job-schema';
+import type { Job } from '../../scheduler/core/types';
+import { assemble, type Scheduler } from '../../scheduler/runtime/assemble';
+import { systemClock } from '../../scheduler/runtime/system-clock';
+import { createBenchDb, startMesos, type BenchDb, type MesosProcess } from './services';
+import { median, percentile, progress, rng, sleep, waitFor } from './util';
+
+export function makeJob(fields: Record<string, unknown>): Job {
+  const r = parseJob({ owner: 'bench@example.com', ...fields }, { now: Date.now(), kind: 'iso8601' });
+  if (!r.ok) throw new Error(`bad bench job ${JSON.stringify(fields)}: ${JSON.stringify(r.error)}`);
+  return r.value;
+}
+
+export async function putJobs(store: PrismaStore, jobs: Job[], label: string): Promise<void> {
+  for (let i = 0; i < jobs.length; i += 5000) {
+    await store.jobs.apply({ put: jobs.slice(i, i + 5000) });
+    progress(`${label}: defining jobs ${Math.min(jobs.length, i + 5000).toLocaleString()}/${jobs.length.toLocaleString()}`);
+  }
+}
+
+interface Env {
+  db: BenchDb;
+  store: PrismaStore;
+  mesos: MesosProcess;
+  scheduler: Scheduler | null;
+}
+
+async function setup(mesosOpts: Record<string, unknown>): Promise<Env> {
+  const db = await createBenchDb();
+  const store = await createStore({ databaseUrl: db.url, poolSize: 10 });
+  const mesos = await startMesos(mesosOpts);
+  return { db, store, mesos, scheduler: null };
+}
+
+async function startScheduler(env: Env): Promise<Scheduler> {
+  const scheduler = await assemble({ store: env.store, clock: systemClock, master: env.mesos.url });
+  env.scheduler = scheduler;
+  await scheduler.events.next('framework', (e) => e.kind === 'subscribed', 30_000);
+  return scheduler;
+}
+
+async function teardown(env: Env): Promise<void> {
+  await env.scheduler?.stop();
+  await env.mesos.stop();
+  await env.store.close();
+  await env.db.drop();
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/* ------------------------------------------------------------------ thundering herd */
+
+export interface HerdCycle {
+  due: number;
+  runs: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface HerdResult {
+  jobs: number;
+  cycles: HerdCycle[];
+  missed: number;
+  duplicates: number;
+  launchedByMesos: number;
+}
+
+/**
+ * N jobs all due at the same instant T, then every `periodS` seconds, `cycles` times. Skew = the
+ * run's launchedAt (the worker's ACCEPT) − its due instant. Missed: a (job, due) without a launched
+ * run; duplicates: more than one launched attempt-0 run per (job, due), or Mesos launching more
+ * tasks than there are launched runs.
+ */
+export async function herd(n: number, cycles: number, periodS: number): Promise<HerdResult> {
+  const agents = Math.max(50, Math.ceil((n * 0.1) / 8 / 0.5)); // at most half the cluster's cpus
+  const env = await setup({ scale: { agents, taskDurationMs: 0 } });
+  try {
+    const lead = 6000 + n; // room to define the jobs and start the scheduler
+    const T = Math.ceil((Date.now() + lead) / 1000) * 1000;
+    const jobs = Array.from({ length: n }, (_, i) =>
+      makeJob({ name: `herd-${i}`, command: 'true', schedule: `R${cycles}/${iso(T)}/PT${periodS}S`, cpus: 0.1, mem: 32, disk: 0 }),
+    );
+    await putJobs(env.store, jobs, 'herd');
+    await startScheduler(env);
+    const last = T + (cycles - 1) * periodS * 1000;
+    await waitFor(
+      'herd cycles',
+      async () => {
+        const now = Date.now();
+        const [r] = await env.db.query<{ c: string }>(`SELECT count(*)::text AS c FROM runs WHERE launched_at IS NOT NULL`);
+        const c = Number(r.c);
+        progress(`herd: ${n.toLocaleString()} jobs × ${cycles} cycles, ${c.toLocaleString()} launched${now < T ? `, first due in ${Math.ceil((T - now) / 1000)} s` : ''}`);
+        return now > last + 2000 && c >= n * cycles ? true : now > last + 60_000;
+      },
+      lead + cycles * periodS * 1000 + 90_000,
+      250,
+    );
+    await sleep(500);
+    const rows = await env.db.query<{ due: string; skew: string }>(
+      `SELECT (extract(epoch from due) * 1000)::bigint::text AS due,
+              (extract(epoch from launched_at - due) * 1000)::float8::text AS skew
+         FROM runs WHERE attempt = 0 AND launched_at IS NOT NULL`,
+    );
+    const byDue = new Map<number, number[]>();
+    for (const r of rows) {
+      const d = Number(r.due);
+      let l = byDue.get(d);
+      if (!l) byDue.set(d, (l = []));
+      l.push(Number(r.skew));
+    }
+    const out: HerdCycle[] = [];
+    for (let k = 0; k < cycles; k++) {
+      const due = T + k * periodS * 1000;
+      const s = byDue.get(due) ?? [];
+      out.push({ due, runs: s.length, p50: percentile(s, 0.5), p99: percentile(s, 0.99), max: s.length ? Math.max(...s) : NaN });
+    }
+    const [dup] = await env.db.query<{ c: string }>(
+      `SELECT coalesce(sum(c - 1), 0)::text AS c FROM (SELECT count(*) AS c FROM runs WHERE attempt = 0 AND launched_at IS NOT NULL GROUP BY job_name, due HAVING count(*) > 1) x`,
+    );
+    const [launched] = await env.db.query<{ c: string }>(`SELECT count(*)::text AS c FROM runs WHERE launched_at IS NOT NULL`);
+    const m = await env.mesos.metrics();
+    const launchedByMesos = m['master/tasks_launched'] ?? 0;
+    const expectedDues = new Set(out.map((c) => c.due));
+    const onTime = out.reduce((a, c) => a + c.runs, 0);
+    const strayDues = [...byDue.keys()].filter((d) => !expectedDues.has(d)).length;
+    return {
+      jobs: n,
+      cycles: out,
+      missed: n * cycles - onTime,
+      duplicates: Number(dup.c) + Math.max(0, launchedByMesos - Number(launched.c)) + strayDues,
+      launchedByMesos,
+    };
+  } finally {
+    await teardown(env);
+  }
+}
+
+/* ------------------------------------------------------------------ running tasks */
+
+export interface RunningResult {
+  tasks: number;
+  agents: number;
+  held: number;
+  mesosRunning: number;
+  updates: number;
+  seconds: number;
+  updatesPerSecond: number;
+  peakPerSecond: number;
+  acks: number;
+}
+
+/** N long tasks launched at once on `agents` simulated agents; how fast their updates are handled. */
+export async function runningTasks(n: number, agents: number): Promise<RunningResult> {
+  const env = await setup({ scale: { agents, taskDurationMs: 3_600_000 } });
+  try {
+    const T = Math.ceil((Date.now() + 4000 + n / 10) / 1000) * 1000;
+    const jobs = Array.from({ length: n }, (_, i) =>
+      makeJob({ name: `rt-${i}`, command: 'true', schedule: `R1/${iso(T)}/PT1H`, cpus: 0.1, mem: 64, disk: 0 }),
+    );
+    await putJobs(env.store, jobs, 'running');
+    const s = await startScheduler(env);
+    const fw = s.framework!;
+    let first: number | null = null;
+    let lastAt = 0;
+    const samples: Array<[number, number]> = [];
+    const off = fw.on('update', () => {
+      const now = performance.now();
+      if (first === null) first = now;
+      lastAt = now;
+    });
+    const base = fw.state().counters.updates;
+    // each task reports STARTING and RUNNING at launch: 2 updates per task
+    await waitFor(
+      `${n} tasks RUNNING`,
+      async () => {
+        const u = fw.state().counters.updates - base;
+        samples.push([performance.now(), u]);
+        const [r] = await env.db.query<{ c: string }>(`SELECT count(*)::text AS c FROM runs WHERE state = 'RUNNING'`);
+        progress(`running tasks: ${Number(r.c).toLocaleString()}/${n.toLocaleString()} RUNNING, ${u.toLocaleString()} updates handled`);
+        return Number(r.c) >= n;
+      },
+      T - Date.now() + 600_000,
+      250,
+    );
+    await sleep(3000); // held: still all RUNNING a few seconds later
+    const [held] = await env.db.query<{ c: string }>(`SELECT count(*)::text AS c FROM runs WHERE state = 'RUNNING'`);
+    const m = await env.mesos.metrics();
+    off();
+    const updates = fw.state().counters.updates - base;
+    const seconds = first === null ? NaN : (lastAt - first) / 1000;
+    let peak = 0;
+    for (let i = 0; i < samples.length; i++) {
+      let j = i;
+      while (j < samples.length && samples[j][0] - samples[i][0] < 1000) j++;
+      if (j < samples.length) peak = Math.max(peak, ((samples[j][1] - samples[i][1]) * 1000) / (samples[j][0] - samples[i][0]));
+    }
+    return {
+      tasks: n,
+      agents,
+      held: Number(held.c),
+      mesosRunning: m['master/tasks_running'] ?? 0,
+      updates,
+      seconds,
+      updatesPerSecond: updates / seconds,
+      peakPerSecond: peak,
+      acks: fw.state().counters.acks,
+    };
+  } finally {
+    await teardown(env);
+  }
+}
+
+/* ------------------------------------------------------------------ packing */
+
+export interface PackingResult {
+  seed: number;
+  tasks: number;
+  launched: number;
+  cpusTotal: number;
+  cpusUsed: number;
+  share: number;
+}
+
+/** A queue of mixed tasks (1–8 cpus, 1–16 GB) larger than 100 agents of 8 cpus / 32 GB. */
+export async function packing(seed: number, agents = 100): Promise<PackingResult> {
+  const env = await setup({ scale: { agents, taskDurationMs: 3_600_000 }, allocationIntervalMs: 1000 });
+  try {
+    const rand = rng(seed);
+    const demand = agents * 8 * 1.5;
+    const jobs: Job[] = [];
+    let cpus = 0;
+    const T = Math.ceil((Date.now() + 3000) / 1000) * 1000;
+    while (cpus < demand) {
+      const c = 1 + Math.floor(rand() * 8);
+      const g = 1 + Math.floor(rand() * 16);
+      cpus += c;
+      jobs.push(makeJob({ name: `pack-${jobs.length}`, command: 'true', schedule: `R1/${iso(T)}/PT1H`, cpus: c, mem: g * 1024, disk: 0 }));
+    }
+    await putJobs(env.store, jobs, 'packing');
+    await startScheduler(env);
+    let lastCount = -1;
+    let stableSince = Date.now();
+    await waitFor(
+      'packing to settle',
+      async () => {
+        const [r] = await env.db.query<{ c: string }>(`SELECT count(*)::text AS c FROM runs WHERE launched_at IS NOT NULL`);
+        const c = Number(r.c);
+        if (c !== lastCount) {
+          lastCount = c;
+          stableSince = Date.now();
+        }
+        progress(`packing (seed ${seed}): ${c}/${jobs.length} tasks launched`);
+        return Date.now() > T && c > 0 && Date.now() - stableSince > 6000;
+      },
+      120_000,
+      250,
+    );
+    const m = await env.mesos.metrics();
+    const total = m['master/cpus_total'];
+    const used = m['master/cpus_used'];
+    return { seed, tasks: jobs.length, launched: lastCount, cpusTotal: total, cpusUsed: used, share: used / total };
+  } finally {
+    await teardown(env);
+  }
+}
+
+export { median };

@@ -1,0 +1,233 @@
+/** The results table (markdown) and the chart (hand-written SVG) of one `npm run bench`. */
+import type { HerdResult, PackingResult, RunningResult } from './internal';
+import type { BurstResult } from './peers';
+import type { PgbenchResult } from './pglimit';
+import type { ScaleResult } from './scale';
+import type { SisyphusBurstResult } from './sisyphus';
+import { fmt, median } from './util';
+
+export interface BurstSet {
+  n: number;
+  limit: BurstResult[];
+  sisyphus: SisyphusBurstResult[];
+  pgboss: BurstResult[];
+  graphile: BurstResult[];
+}
+
+export interface Results {
+  meta: { date: string; quick: boolean; runs: number; jobs: number; machine: string; commit: string; notes: string[] };
+  pgbench?: PgbenchResult[];
+  burstA?: BurstSet;
+  burstB?: BurstSet;
+  herd?: HerdResult;
+  running?: RunningResult;
+  packing?: PackingResult[];
+  scale?: ScaleResult;
+  errors: Record<string, string>;
+}
+
+interface Row {
+  figure: string;
+  value: string;
+  peer: string;
+  ratio: string;
+  goal: string;
+  met: boolean | null;
+}
+
+const med = (xs: number[]) => median(xs.filter((x) => Number.isFinite(x)));
+const pct = (x: number) => `${fmt(x * 100, 0)}%`;
+const yes = (b: boolean | null) => (b === null ? '—' : b ? 'yes' : '**no**');
+
+/** Row writes and commits one run needs, from the no-op burst (medians over the repetitions). */
+export function writesPerRun(b: BurstSet | undefined): { rows: number; commits: number } | null {
+  if (!b || b.sisyphus.length === 0) return null;
+  return {
+    rows: med(b.sisyphus.map((s) => (s.db.inserted + s.db.updated + s.db.deleted) / b.n)),
+    commits: med(b.sisyphus.map((s) => s.db.commits / b.n)),
+  };
+}
+
+export function rows(r: Results): Row[] {
+  const out: Row[] = [];
+  const a = r.burstA;
+  if (a) {
+    const s = med(a.sisyphus.map((x) => x.perSecond));
+    const lim = med(a.limit.map((x) => x.perSecond));
+    const pb = med(a.pgboss.map((x) => x.perSecond));
+    const gw = med(a.graphile.map((x) => x.perSecond));
+    out.push({ figure: `Burst (a): ${fmt(a.n)} /bin/true jobs over REST, runs/s`, value: fmt(s), peer: `spawn limit ${fmt(lim)}/s`, ratio: pct(s / lim), goal: '≥ 95% of limit', met: s / lim >= 0.95 });
+    out.push({ figure: 'Burst (a) vs pg-boss (same handler)', value: fmt(s), peer: `pg-boss ${fmt(pb)}/s`, ratio: `${fmt(s / pb, 2)}×`, goal: '—', met: null });
+    out.push({ figure: 'Burst (a) vs graphile-worker', value: fmt(s), peer: `graphile-worker ${fmt(gw)}/s`, ratio: `${fmt(s / gw, 2)}×`, goal: '—', met: null });
+  }
+  const b = r.burstB;
+  if (b) {
+    const s = med(b.sisyphus.map((x) => x.perSecond));
+    const pb = med(b.pgboss.map((x) => x.perSecond));
+    const gw = med(b.graphile.map((x) => x.perSecond));
+    out.push({ figure: `Burst (b): ${fmt(b.n)} no-op jobs over REST, runs/s`, value: fmt(s), peer: `pg-boss ${fmt(pb)}/s`, ratio: `${fmt(s / pb, 2)}×`, goal: '≥ 2× pg-boss', met: s / pb >= 2 });
+    out.push({ figure: 'Burst (b) vs graphile-worker', value: fmt(s), peer: `graphile-worker ${fmt(gw)}/s`, ratio: `${fmt(s / gw, 2)}×`, goal: '—', met: null });
+    const w = writesPerRun(b);
+    if (r.pgbench && w) {
+      const rowsPerS = med(r.pgbench.map((p) => p.rowWritesPerSecond));
+      const tps = med(r.pgbench.map((p) => p.tps));
+      const limit = rowsPerS / w.rows;
+      out.push({
+        figure: `Limit: (b) vs PostgreSQL here (pgbench TPC-B ${fmt(tps)} tps = ${fmt(rowsPerS)} row writes/s; a run needs ${fmt(w.rows, 1)} row writes, ${fmt(w.commits, 2)} commits)`,
+        value: fmt(s),
+        peer: `${fmt(limit)} runs/s`,
+        ratio: pct(s / limit),
+        goal: '≥ 50%',
+        met: s / limit >= 0.5,
+      });
+    }
+  }
+  const h = r.herd;
+  if (h) {
+    const p50 = med(h.cycles.map((c) => c.p50));
+    const p99 = med(h.cycles.map((c) => c.p99));
+    const max = med(h.cycles.map((c) => c.max));
+    out.push({ figure: `Thundering herd: ${fmt(h.jobs)} jobs due in the same second, due→launch skew p50 / p99 / max (median of ${h.cycles.length} cycles)`, value: `${fmt(p50)} / ${fmt(p99)} / ${fmt(max)} ms`, peer: 'limit 1,000 ms', ratio: pct(p99 / 1000), goal: 'p99 < 1 s', met: p99 < 1000 });
+    out.push({ figure: 'Thundering herd: missed / duplicate runs', value: `${h.missed} / ${h.duplicates}`, peer: '0 / 0', ratio: '—', goal: '0 missed, 0 duplicates', met: h.missed === 0 && h.duplicates === 0 });
+  }
+  const sc = r.scale;
+  if (sc) {
+    out.push({ figure: `Scale: ${fmt(sc.jobs)} jobs, resident memory of the app (next start + worker), peak`, value: `${fmt(sc.rssPeakMiB)} MiB`, peer: 'limit 1,024 MiB', ratio: pct(sc.rssPeakMiB / 1024), goal: '< 1 GiB', met: sc.rssPeakMiB < 1024 });
+    out.push({ figure: `Scale: GET /v1/scheduler/jobs p50 / p99 (${sc.list.samples} samples, ${fmt(sc.list.bytes / 1e6, 1)} MB)`, value: `${fmt(sc.list.p50)} / ${fmt(sc.list.p99)} ms`, peer: 'limit 1,000 ms', ratio: pct(sc.list.p99 / 1000), goal: 'p99 < 1 s', met: sc.list.p99 < 1000 });
+    out.push({ figure: `Scale: GET /jobs/search p50 / p99 (${sc.search.samples} samples)`, value: `${fmt(sc.search.p50)} / ${fmt(sc.search.p99)} ms`, peer: 'limit 1,000 ms', ratio: pct(sc.search.p99 / 1000), goal: 'p99 < 1 s', met: sc.search.p99 < 1000 });
+    out.push({ figure: 'Scale: UI jobs page first render', value: sc.ui.measured ? `${fmt(sc.ui.firstRenderMs ?? NaN)} ms` : 'not measured', peer: sc.ui.note, ratio: '—', goal: '—', met: null });
+  }
+  const rt = r.running;
+  if (rt) {
+    out.push({ figure: `Running tasks: ${fmt(rt.tasks)} tasks on ${fmt(rt.agents)} simulated agents, held RUNNING`, value: fmt(rt.held), peer: `mesos-local: ${fmt(rt.mesosRunning)} running`, ratio: pct(rt.held / rt.tasks), goal: `${fmt(rt.tasks)} held`, met: rt.held === rt.tasks });
+    out.push({ figure: `Running tasks: status updates handled/s (${fmt(rt.updates)} updates in ${fmt(rt.seconds, 1)} s; peak 1 s window)`, value: `${fmt(rt.updatesPerSecond)} (peak ${fmt(rt.peakPerSecond)})`, peer: 'goal 5,000/s', ratio: pct(rt.updatesPerSecond / 5000), goal: '≥ 5,000/s', met: rt.updatesPerSecond >= 5000 });
+  }
+  const pk = r.packing;
+  if (pk && pk.length) {
+    const share = med(pk.map((p) => p.share));
+    out.push({ figure: `Packing: mixed tasks (1–8 cpus, 1–16 GB) on 100 agents, offered CPU used (median of ${pk.length} seeds)`, value: pct(share), peer: `${pk.map((p) => `${fmt(p.cpusUsed)}/${fmt(p.cpusTotal)}`).join(', ')} cpus`, ratio: pct(share / 0.95), goal: '≥ 95%', met: share >= 0.95 });
+  }
+  return out;
+}
+
+export function markdown(r: Results): string {
+  const lines: string[] = [];
+  lines.push(`# Sisyphus benchmarks — ${r.meta.date}${r.meta.quick ? ' (quick)' : ''}`);
+  lines.push('');
+  lines.push(`Machine: ${r.meta.machine}. Commit ${r.meta.commit}. Medians of ${r.meta.runs} runs unless stated.`);
+  lines.push('PostgreSQL, mesos-local, the app and the peers share these cores: figures are only comparable within this run.');
+  lines.push('');
+  lines.push('| figure | Sisyphus | peer or limit (same run) | ratio | goal | met? |');
+  lines.push('|---|---|---|---|---|---|');
+  for (const x of rows(r)) lines.push(`| ${x.figure} | ${x.value} | ${x.peer} | ${x.ratio} | ${x.goal} | ${yes(x.met)} |`);
+  lines.push('');
+  const each = (label: string, b: BurstSet | undefined) => {
+    if (!b) return;
+    lines.push(`**${label}** (runs/s per repetition):`);
+    if (b.limit.length) lines.push(`- spawn limit: ${b.limit.map((x) => fmt(x.perSecond)).join(', ')}`);
+    lines.push(`- Sisyphus: ${b.sisyphus.map((x) => `${fmt(x.perSecond)} (submitted in ${fmt(x.submitSeconds, 1)} s${x.failed ? `, ${x.failed} failed` : ''})`).join(', ')}`);
+    lines.push(`- pg-boss: ${b.pgboss.map((x) => fmt(x.perSecond)).join(', ')}`);
+    lines.push(`- graphile-worker: ${b.graphile.map((x) => fmt(x.perSecond)).join(', ')}`);
+  };
+  each('Burst (a)', r.burstA);
+  each('Burst (b)', r.burstB);
+  if (r.herd) lines.push(`**Herd cycles** (skew ms p50/p99/max): ${r.herd.cycles.map((c) => `${fmt(c.p50)}/${fmt(c.p99)}/${fmt(c.max)} (${fmt(c.runs)} runs)`).join('; ')}`);
+  if (r.running) lines.push(`**Running tasks**: ${JSON.stringify(r.running)}`);
+  if (r.scale) lines.push(`**Scale**: RSS at start ${fmt(r.scale.rssStartMiB)} MiB, peak ${fmt(r.scale.rssPeakMiB)} MiB`);
+  lines.push('');
+  for (const n of r.meta.notes) lines.push(`- ${n}`);
+  const errs = Object.entries(r.errors);
+  if (errs.length) {
+    lines.push('');
+    lines.push('**Not measured (errors):**');
+    for (const [k, v] of errs) lines.push(`- ${k}: ${v.split('\n')[0].slice(0, 300)}`);
+  }
+  lines.push('');
+  lines.push('![burst and skew](latest.svg)');
+  return lines.join('\n') + '\n';
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+/** Burst throughput bars (a and b) and herd skew per cycle, hand-written SVG. */
+export function svg(r: Results): string {
+  const W = 960;
+  const H = 420;
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  parts.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
+  // Left: bursts
+  const groups: Array<{ label: string; bars: Array<{ name: string; v: number; color: string }> }> = [];
+  const add = (label: string, b: BurstSet | undefined) => {
+    if (!b) return;
+    const bars = [
+      { name: 'Sisyphus', v: med(b.sisyphus.map((x) => x.perSecond)), color: '#2563eb' },
+      { name: 'pg-boss', v: med(b.pgboss.map((x) => x.perSecond)), color: '#f59e0b' },
+      { name: 'graphile-worker', v: med(b.graphile.map((x) => x.perSecond)), color: '#10b981' },
+    ];
+    if (b.limit.length) bars.push({ name: 'spawn limit', v: med(b.limit.map((x) => x.perSecond)), color: '#6b7280' });
+    groups.push({ label, bars: bars.filter((x) => Number.isFinite(x.v)) });
+  };
+  add('(a) /bin/true', r.burstA);
+  add('(b) no-op', r.burstB);
+  const lx = 60;
+  const ly = 40;
+  const lw = 420;
+  const lh = 300;
+  parts.push(`<text x="${lx}" y="24" font-size="14" font-weight="bold">Burst: runs finished per second (median)</text>`);
+  const maxV = Math.max(1, ...groups.flatMap((g) => g.bars.map((b) => b.v)));
+  parts.push(`<line x1="${lx}" y1="${ly + lh}" x2="${lx + lw}" y2="${ly + lh}" stroke="#000"/>`);
+  for (let t = 0; t <= 4; t++) {
+    const y = ly + lh - (lh * t) / 4;
+    parts.push(`<line x1="${lx}" y1="${y}" x2="${lx + lw}" y2="${y}" stroke="#eee"/><text x="${lx - 6}" y="${y + 4}" text-anchor="end">${fmt((maxV * t) / 4)}</text>`);
+  }
+  const gw = groups.length ? lw / groups.length : lw;
+  groups.forEach((g, gi) => {
+    const bw = (gw - 30) / Math.max(1, g.bars.length);
+    g.bars.forEach((b, bi) => {
+      const h = (lh * b.v) / maxV;
+      const x = lx + gi * gw + 15 + bi * bw;
+      parts.push(`<rect x="${x}" y="${ly + lh - h}" width="${bw - 4}" height="${h}" fill="${b.color}"><title>${esc(b.name)}: ${fmt(b.v)}/s</title></rect>`);
+      parts.push(`<text x="${x + (bw - 4) / 2}" y="${ly + lh - h - 4}" text-anchor="middle" font-size="10">${fmt(b.v)}</text>`);
+    });
+    parts.push(`<text x="${lx + gi * gw + gw / 2}" y="${ly + lh + 18}" text-anchor="middle">${esc(g.label)}</text>`);
+  });
+  const legend = [['Sisyphus', '#2563eb'], ['pg-boss', '#f59e0b'], ['graphile-worker', '#10b981'], ['spawn limit', '#6b7280']];
+  legend.forEach(([n, c], i) => parts.push(`<rect x="${lx + i * 110}" y="${ly + lh + 32}" width="10" height="10" fill="${c}"/><text x="${lx + i * 110 + 14}" y="${ly + lh + 41}">${n}</text>`));
+  // Right: herd skew
+  const rx = 560;
+  const rw = 360;
+  parts.push(`<text x="${rx}" y="24" font-size="14" font-weight="bold">Herd: due→launch skew per cycle (ms)</text>`);
+  const h = r.herd;
+  if (h && h.cycles.length) {
+    const maxS = Math.max(1000, ...h.cycles.map((c) => (Number.isFinite(c.max) ? c.max : 0))) * 1.1;
+    const y = (v: number) => ly + lh - (lh * Math.min(v, maxS)) / maxS;
+    parts.push(`<line x1="${rx}" y1="${ly + lh}" x2="${rx + rw}" y2="${ly + lh}" stroke="#000"/>`);
+    for (let t = 0; t <= 4; t++) {
+      const v = (maxS * t) / 4;
+      parts.push(`<line x1="${rx}" y1="${y(v)}" x2="${rx + rw}" y2="${y(v)}" stroke="#eee"/><text x="${rx - 6}" y="${y(v) + 4}" text-anchor="end">${fmt(v)}</text>`);
+    }
+    parts.push(`<line x1="${rx}" y1="${y(1000)}" x2="${rx + rw}" y2="${y(1000)}" stroke="#dc2626" stroke-dasharray="6 4"/><text x="${rx + rw}" y="${y(1000) - 4}" text-anchor="end" fill="#dc2626">goal: p99 &lt; 1 s</text>`);
+    const cw = rw / h.cycles.length;
+    h.cycles.forEach((c, i) => {
+      const vals: Array<[string, number, string]> = [['p50', c.p50, '#93c5fd'], ['p99', c.p99, '#2563eb'], ['max', c.max, '#1e3a8a']];
+      const bw = (cw - 20) / 3;
+      vals.forEach(([n, v, col], k) => {
+        if (!Number.isFinite(v)) return;
+        const x = rx + i * cw + 10 + k * bw;
+        parts.push(`<rect x="${x}" y="${y(v)}" width="${bw - 3}" height="${ly + lh - y(v)}" fill="${col}"><title>cycle ${i + 1} ${n}: ${fmt(v)} ms</title></rect>`);
+        parts.push(`<text x="${x + (bw - 3) / 2}" y="${y(v) - 4}" text-anchor="middle" font-size="10">${fmt(v)}</text>`);
+      });
+      parts.push(`<text x="${rx + i * cw + cw / 2}" y="${ly + lh + 18}" text-anchor="middle">cycle ${i + 1}</text>`);
+    });
+    [['p50', '#93c5fd'], ['p99', '#2563eb'], ['max', '#1e3a8a']].forEach(([n, c], i) =>
+      parts.push(`<rect x="${rx + i * 70}" y="${ly + lh + 32}" width="10" height="10" fill="${c}"/><text x="${rx + i * 70 + 14}" y="${ly + lh + 41}">${n}</text>`),
+    );
+    parts.push(`<text x="${rx}" y="${ly + lh + 62}">${fmt(h.jobs)} jobs due in the same second; missed ${h.missed}, duplicates ${h.duplicates}</text>`);
+  } else {
+    parts.push(`<text x="${rx}" y="${ly + 40}">not measured</text>`);
+  }
+  parts.push(`<text x="${lx}" y="${H - 8}" fill="#555">${esc(r.meta.machine)} — ${esc(r.meta.date)}</text>`);
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}

@@ -1,0 +1,116 @@
+/**
+ * Scale: N jobs defined, the real app (`next start`) over them. Resident memory of the server
+ * process tree, latency of GET /v1/scheduler/jobs and /jobs/search, and the UI jobs page's first
+ * render in Chromium when the page lists jobs (otherwise "not measured", with the reason).
+ */
+import fs from 'node:fs';
+import { createStore } from '../../scheduler/adapters/prisma';
+import { makeJob, putJobs } from './internal';
+import { createBenchDb, startApp, startMesos } from './services';
+import { percentile, progress } from './util';
+
+export interface ScaleResult {
+  jobs: number;
+  rssStartMiB: number;
+  rssPeakMiB: number;
+  list: { p50: number; p99: number; samples: number; bytes: number };
+  search: { p50: number; p99: number; samples: number };
+  ui: { measured: boolean; firstRenderMs: number | null; note: string };
+}
+
+async function timed(url: string): Promise<{ ms: number; bytes: number; status: number }> {
+  const t0 = performance.now();
+  const r = await fetch(url);
+  const buf = await r.arrayBuffer();
+  return { ms: performance.now() - t0, bytes: buf.byteLength, status: r.status };
+}
+
+export async function scale(n: number, listSamples: number, searchSamples: number): Promise<ScaleResult> {
+  const db = await createBenchDb();
+  const store = await createStore({ databaseUrl: db.url, poolSize: 4 });
+  const mesos = await startMesos({ scale: { agents: 10, taskDurationMs: 0 } });
+  let app: Awaited<ReturnType<typeof startApp>> | null = null;
+  try {
+    const far = 'R/2100-01-01T00:00:00Z/P1D';
+    const jobs = Array.from({ length: n }, (_, i) =>
+      makeJob({
+        name: `scale-job-${String(i).padStart(6, '0')}`,
+        command: `/usr/local/bin/transcode --input s3://media/${i}.mov --preset ${i % 7}`,
+        schedule: far,
+        cpus: 0.5,
+        mem: 256,
+        description: `nightly transcode ${i}`,
+      }),
+    );
+    await putJobs(store, jobs, 'scale');
+    await store.close();
+    progress(`scale: starting the app over ${n.toLocaleString()} jobs`);
+    app = await startApp({ dbUrl: db.url, master: mesos.url, mesos });
+    const rssStart = app.rssMiB();
+    let peak = rssStart;
+    const list: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < listSamples; i++) {
+      const r = await timed(`${app.url}/v1/scheduler/jobs`);
+      if (r.status !== 200) throw new Error(`GET /v1/scheduler/jobs answered ${r.status}`);
+      list.push(r.ms);
+      bytes = r.bytes;
+      peak = Math.max(peak, app.rssMiB());
+      progress(`scale: GET /v1/scheduler/jobs ${i + 1}/${listSamples} (${Math.round(r.ms)} ms, ${(r.bytes / 1e6).toFixed(1)} MB)`);
+    }
+    const search: number[] = [];
+    const queries = ['name=scale-job-0424', 'command=media/4242.mov', 'name=nothing-like-this&any=preset%203', 'name=job-09&limit=100', 'command=transcode&offset=50000&limit=10'];
+    for (let i = 0; i < searchSamples; i++) {
+      const r = await timed(`${app.url}/v1/scheduler/jobs/search?${queries[i % queries.length]}`);
+      if (r.status !== 200) throw new Error(`GET /jobs/search answered ${r.status}`);
+      search.push(r.ms);
+      if (i % 10 === 0) peak = Math.max(peak, app.rssMiB());
+      progress(`scale: GET /jobs/search ${i + 1}/${searchSamples}`);
+    }
+    peak = Math.max(peak, app.rssMiB());
+    const ui = await uiFirstRender(app.url, jobs[n - 1].name);
+    peak = Math.max(peak, app.rssMiB());
+    return {
+      jobs: n,
+      rssStartMiB: rssStart,
+      rssPeakMiB: peak,
+      list: { p50: percentile(list, 0.5), p99: percentile(list, 0.99), samples: list.length, bytes },
+      search: { p50: percentile(search, 0.5), p99: percentile(search, 0.99), samples: search.length },
+      ui,
+    };
+  } finally {
+    await app?.stop();
+    await mesos.stop();
+    await store.close().catch(() => {});
+    await db.drop();
+  }
+}
+
+/** First render of /jobs in headless Chromium: time until a job name (or a table row) is on screen. */
+async function uiFirstRender(base: string, someJob: string): Promise<ScaleResult['ui']> {
+  const exe = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
+  if (!exe) return { measured: false, firstRenderMs: null, note: 'no Chromium on this machine' };
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    const t0 = performance.now();
+    const resp = await page.goto(`${base}/jobs`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    if (!resp || resp.status() !== 200) return { measured: false, firstRenderMs: null, note: `GET /jobs answered ${resp?.status()}` };
+    try {
+      await page.waitForFunction(
+        () => document.querySelector('table tbody tr, [role="row"]:not(:first-child), [data-job-name]') !== null || /scale-job-/.test(document.body.innerText),
+        undefined,
+        { timeout: 30_000 },
+      );
+    } catch {
+      const text = (await page.innerText('body')).replace(/\s+/g, ' ').slice(0, 120);
+      return { measured: false, firstRenderMs: null, note: `the /jobs page shows no jobs yet ("${text}")` };
+    }
+    const ms = performance.now() - t0;
+    void someJob;
+    return { measured: true, firstRenderMs: ms, note: 'navigation start → first job row in headless Chromium' };
+  } finally {
+    await browser.close();
+  }
+}

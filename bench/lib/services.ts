@@ -1,0 +1,336 @@
+/**
+ * What the benchmarks run against: a fresh PostgreSQL database per benchmark, mesos-local in its
+ * own process, and the real Sisyphus app (`next build` + `next start`) for the REST figures.
+ *
+ * The app is built from a copy of the working tree under /tmp (other engineers work in this
+ * checkout; building in place would race their `npm start`, and a half-written page of theirs must
+ * not break this build). The copy's next.config.js only gets `turbopack.root = "/"` so the
+ * symlinked node_modules resolves; everything else is the project's own configuration.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { progress, say, sleep, waitFor } from './util';
+
+/** The checkout (npm runs scripts from the package root). */
+export const ROOT = findRoot();
+function findRoot(): string {
+  for (let d = process.cwd(); ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'bench', 'lib', 'services.ts')) && fs.existsSync(path.join(d, 'package.json'))) return d;
+    if (path.dirname(d) === d) throw new Error('run the benchmarks from the Sisyphus checkout (npm run bench)');
+  }
+}
+export const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const children = new Set<ChildProcess>();
+
+/** Kills every child this process started (each by its own process group). */
+export function killChildren(): void {
+  for (const c of children) {
+    try {
+      if (c.pid) process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  children.clear();
+}
+process.on('exit', killChildren);
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/* ------------------------------------------------------------------ PostgreSQL */
+
+export interface DbStats {
+  commits: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
+export interface BenchDb {
+  name: string;
+  url: string;
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Commits of the database and row writes of its user tables (pg_stat, flushed ~1 s late). */
+  stats(): Promise<DbStats>;
+  drop(): Promise<void>;
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function createBenchDb(prefix = 'sisyphus_bench'): Promise<BenchDb> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const client = new pg.Client({ connectionString: url });
+  client.on('notice', () => {});
+  await client.connect();
+  return {
+    name,
+    url,
+    async query(sql, params) {
+      return (await client.query(sql, params)).rows;
+    },
+    async stats() {
+      const [d] = (
+        await client.query<{ c: string }>(`SELECT xact_commit::text AS c FROM pg_stat_database WHERE datname = current_database()`)
+      ).rows;
+      const [t] = (
+        await client.query<{ i: string; u: string; d: string }>(
+          `SELECT coalesce(sum(n_tup_ins),0)::text AS i, coalesce(sum(n_tup_upd),0)::text AS u, coalesce(sum(n_tup_del),0)::text AS d FROM pg_stat_user_tables`,
+        )
+      ).rows;
+      return { commits: Number(d.c), inserted: Number(t.i), updated: Number(t.u), deleted: Number(t.d) };
+    },
+    async drop() {
+      await client.end().catch(() => {});
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).catch(() => {});
+    },
+  };
+}
+
+/** Drops databases left by an interrupted earlier run. */
+export async function dropStaleBenchDbs(): Promise<void> {
+  const names = await admin(async (c) => (await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'sisyphus_bench_%' OR datname LIKE 'peer_bench_%'`)).rows);
+  for (const { datname } of names) await admin((c) => c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)).catch(() => {});
+}
+
+/* ------------------------------------------------------------------ mesos-local */
+
+export interface MesosProcess {
+  url: string;
+  pid: number;
+  metrics(): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+function track(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+}
+
+async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    process.kill(-child.pid!, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const t = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }, graceMs);
+  await exited;
+  clearTimeout(t);
+  children.delete(child);
+}
+
+/** Starts mesos-local (bench/lib/mesos-child.ts) with these MesosLocal options. */
+export async function startMesos(opts: Record<string, unknown>): Promise<MesosProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'lib', 'mesos-child.ts'), JSON.stringify(opts)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' },
+  });
+  track(child);
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`mesos-local exited ${code}: ${err}`)));
+  });
+  return {
+    url,
+    pid: child.pid!,
+    async metrics() {
+      const r = await fetch(`${url}/metrics/snapshot`);
+      return (await r.json()) as Record<string, number>;
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+/* ------------------------------------------------------------------ the app */
+
+/** One build copy per checkout (a baseline checkout benchmarks its own build). */
+export const APP_DIR = path.join(os.tmpdir(), ROOT === '/work/main' ? 'sisyphus-bench-app' : `sisyphus-bench-app-${path.basename(ROOT)}`);
+const COPY_EXCLUDES = ['node_modules', '.next', '.git', 'data', 'bench/results', '.sisyphus-test', 'e2e/artifacts', 'coverage'];
+
+/** Copies the working tree and runs `next build` there unless the copy's last build is current. */
+export async function buildApp(): Promise<string> {
+  fs.mkdirSync(APP_DIR, { recursive: true });
+  execFileSync('rsync', ['-a', '--delete', '--checksum', ...COPY_EXCLUDES.flatMap((e) => ['--exclude', e]), '--exclude', 'next.config.js', `${ROOT}/`, `${APP_DIR}/`]);
+  const cfg = fs.readFileSync(path.join(ROOT, 'next.config.js'), 'utf8').replace(
+    /module\.exports\s*=\s*nextConfig;?/,
+    '// bench copy: node_modules is a symlink into the checkout\nnextConfig.turbopack = { ...(nextConfig.turbopack ?? {}), root: "/" };\nmodule.exports = nextConfig;',
+  );
+  const cfgPath = path.join(APP_DIR, 'next.config.js');
+  if (!fs.existsSync(cfgPath) || fs.readFileSync(cfgPath, 'utf8') !== cfg) fs.writeFileSync(cfgPath, cfg);
+  const nm = path.join(APP_DIR, 'node_modules');
+  if (!fs.existsSync(nm)) fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), nm);
+  const buildId = path.join(APP_DIR, '.next', 'BUILD_ID');
+  const newest = newestMtime(APP_DIR);
+  if (fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs >= newest) return APP_DIR;
+  say('building the app (next build in a copy of the working tree, ~40 s)…');
+  const t0 = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
+      cwd: APP_DIR,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+      detached: true,
+    });
+    track(child);
+    let out = '';
+    const keep = (d: Buffer) => (out = (out + d.toString()).slice(-8000));
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    const tick = setInterval(() => progress(`next build… ${Math.round((Date.now() - t0) / 1000)} s`), 1000);
+    child.once('exit', (code) => {
+      clearInterval(tick);
+      if (code === 0) resolve();
+      else reject(new Error(`next build failed (exit ${code}):\n${out}`));
+    });
+  });
+  say(`app built in ${Math.round((Date.now() - t0) / 1000)} s`);
+  return APP_DIR;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name === '.next') continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (e.isFile()) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+export interface AppProcess {
+  url: string;
+  pid: number;
+  /** Resident memory of the server process tree, in MiB. */
+  rssMiB(): number;
+  stop(): Promise<void>;
+}
+
+/** Resident set of a process and all its descendants (from /proc), MiB. */
+export function treeRssMiB(pid: number): number {
+  const kids = new Map<number, number[]>();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = kids.get(ppid) ?? [];
+      list.push(Number(d));
+      kids.set(ppid, list);
+    } catch {
+      // exited
+    }
+  }
+  let kb = 0;
+  const visit = (p: number) => {
+    try {
+      const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) kb += Number(m[1]);
+    } catch {
+      // exited
+    }
+    for (const c of kids.get(p) ?? []) visit(c);
+  };
+  visit(pid);
+  return kb / 1024;
+}
+
+/** `next start` of the built copy, against this database and master. Resolves once /ping answers. */
+export async function startApp(opts: { dbUrl: string; master: string; mesos?: MesosProcess; env?: Record<string, string> }): Promise<AppProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: APP_DIR,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      DATABASE_URL: opts.dbUrl,
+      MESOS_MASTER: opts.master,
+      PORT: String(port),
+      LOG_LEVEL: process.env.BENCH_APP_LOG_LEVEL ?? 'warn',
+      ...opts.env,
+    },
+  });
+  track(child);
+  let out = '';
+  const keep = (d: Buffer) => (out = (out + d.toString()).slice(-8000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  await waitFor(
+    'the app to answer /ping',
+    async () => {
+      if (exited) throw new Error(`next start exited:\n${out}`);
+      try {
+        const r = await fetch(`${url}/ping`);
+        return r.ok;
+      } catch {
+        return false;
+      }
+    },
+    120_000,
+    200,
+  );
+  if (opts.mesos) {
+    // The scheduler is up once its framework subscribed to the master (boot registers the
+    // worker as the API's runtime right after), then a moment more.
+    const m = opts.mesos;
+    await waitFor("the app's framework to subscribe", async () => (await m.metrics())['master/frameworks_active'] >= 1, 60_000, 200);
+    await sleep(1000);
+  }
+  return {
+    url,
+    pid: child.pid!,
+    rssMiB: () => treeRssMiB(child.pid!),
+    async stop() {
+      await stopChild(child, 10_000);
+      await sleep(200);
+    },
+  };
+}

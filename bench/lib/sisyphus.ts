@@ -1,0 +1,105 @@
+/**
+ * Sisyphus under the burst: N immediate jobs POSTed one by one to /v1/scheduler/iso8601 of the
+ * real app (`next start`), 16 requests in flight, until every run is FINISHED in the database.
+ * Also counts what the database did per run (commits and row writes, from pg_stat).
+ */
+import type { AppProcess, BenchDb, DbStats } from './services';
+import { pool, sleep, waitFor } from './util';
+
+export interface SisyphusBurstResult {
+  seconds: number;
+  perSecond: number;
+  submitSeconds: number;
+  failed: number;
+  db: DbStats;
+  polls: number;
+}
+
+export interface BurstJobShape {
+  command: string;
+  shell: boolean;
+  cpus: number;
+  mem: number;
+}
+
+export async function sisyphusBurst(
+  app: AppProcess,
+  db: BenchDb,
+  n: number,
+  prefix: string,
+  shape: BurstJobShape,
+  onProgress: (done: number, submitted: number) => void,
+  timeoutMs = 900_000,
+): Promise<SisyphusBurstResult> {
+  await sleep(1200); // let pg_stat settle before the baseline
+  const before = await db.stats();
+  let submitted = 0;
+  let polls = 0;
+  const t0 = performance.now();
+  let submitSeconds = 0;
+  const submit = pool(n, 16, async (i) => {
+    const body = JSON.stringify({
+      name: `${prefix}${i}`,
+      command: shape.command,
+      shell: shape.shell,
+      arguments: [],
+      schedule: 'R1//PT1H',
+      epsilon: 'PT1H',
+      cpus: shape.cpus,
+      mem: shape.mem,
+      disk: 0,
+      owner: 'bench@example.com',
+    });
+    for (let attempt = 0; ; attempt++) {
+      const r = await fetch(`${app.url}/v1/scheduler/iso8601`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const text = await r.text();
+      if (r.status === 204) break;
+      if (attempt >= 3) throw new Error(`POST iso8601 answered ${r.status}: ${text.slice(0, 300)}`);
+      await sleep(100);
+    }
+    submitted++;
+  }).then(() => {
+    submitSeconds = (performance.now() - t0) / 1000;
+  });
+  let failed = 0;
+  let submitError: unknown = null;
+  submit.catch((e) => (submitError = e));
+  await waitFor(
+    'every run FINISHED',
+    async () => {
+      if (submitError) throw submitError;
+      polls++;
+      const rows = await db.query<{ state: string; c: string }>(
+        `SELECT state, count(*)::text AS c FROM runs WHERE job_name LIKE $1 AND state IN ('FINISHED','FAILED','ERROR','LOST','KILLED','DROPPED') GROUP BY state`,
+        [`${prefix}%`],
+      );
+      let done = 0;
+      failed = 0;
+      for (const r of rows) {
+        done += Number(r.c);
+        if (r.state !== 'FINISHED') failed += Number(r.c);
+      }
+      onProgress(done, submitted);
+      return done >= n;
+    },
+    timeoutMs,
+    50,
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await submit;
+  await sleep(1500); // pg_stat is flushed by backends about once a second
+  const after = await db.stats();
+  return {
+    seconds,
+    perSecond: n / seconds,
+    submitSeconds,
+    failed,
+    polls,
+    db: {
+      commits: after.commits - before.commits - polls - 2,
+      inserted: after.inserted - before.inserted,
+      updated: after.updated - before.updated,
+      deleted: after.deleted - before.deleted,
+    },
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * `npm run bench [-- --quick] [--jobs N] [--runs R] [--only burst-a,burst-b,limit,herd,scale,running,packing]`
+ *
+ * Runs every benchmark on this machine against the local PostgreSQL and mesos-local and writes
+ * bench/results/latest.md (figure, Sisyphus, peer or limit measured in the same run, ratio, goal,
+ * met?), latest.svg (burst and skew chart) and latest.json (raw numbers). Medians of `--runs`
+ * repetitions (default 3), compared as ratios with what was measured in the same run.
+ *
+ * --quick: 2,000 burst jobs, 2,000 herd jobs, 10,000 running tasks on 250 agents; every
+ * benchmark bounded to ~3 minutes, the whole run to < 10 minutes.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { herd, packing, runningTasks } from './lib/internal';
+import { graphileBurst, handlerLimit, noop, pgBossBurst, spawnTrue } from './lib/peers';
+import { pgbench } from './lib/pglimit';
+import { markdown, svg, type BurstSet, type Results } from './lib/report';
+import { scale } from './lib/scale';
+import { ROOT, buildApp, createBenchDb, dropStaleBenchDbs, killChildren, startApp, startMesos } from './lib/services';
+import { sisyphusBurst } from './lib/sisyphus';
+import { fmt, progress, say } from './lib/util';
+
+const ALL = ['limit', 'burst-a', 'burst-b', 'herd', 'running', 'packing', 'scale'] as const;
+type Name = (typeof ALL)[number];
+
+function args() {
+  const a = process.argv.slice(2);
+  const get = (flag: string) => {
+    const i = a.findIndex((x) => x === flag || x.startsWith(`${flag}=`));
+    if (i < 0) return undefined;
+    return a[i].includes('=') ? a[i].slice(a[i].indexOf('=') + 1) : a[i + 1];
+  };
+  const quick = a.includes('--quick');
+  const only = get('--only');
+  const selected = new Set<Name>(only ? (only.split(',') as Name[]) : ALL);
+  for (const s of selected) if (!ALL.includes(s)) throw new Error(`unknown benchmark '${s}' (known: ${ALL.join(', ')})`);
+  return {
+    quick,
+    jobs: Number(get('--jobs') ?? (quick ? 2000 : 10_000)),
+    runs: Math.max(1, Number(get('--runs') ?? 3)),
+    herdJobs: Number(get('--herd-jobs') ?? (quick ? 2000 : 10_000)),
+    runningTasks: Number(get('--running-tasks') ?? (quick ? 10_000 : 40_000)),
+    scaleJobs: Number(get('--scale-jobs') ?? 100_000),
+    out: get('--out') ?? path.join(ROOT, 'bench', 'results'),
+    selected,
+  };
+}
+
+async function main(): Promise<void> {
+  const o = args();
+  const t0 = Date.now();
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'scheduler', 'app', 'mesos-local'], { cwd: ROOT }).toString().trim();
+    if (dirty) commit += ' + working tree';
+  } catch {
+    // not a git checkout
+  }
+  const results: Results = {
+    meta: {
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      quick: o.quick,
+      runs: o.runs,
+      jobs: o.jobs,
+      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+      commit,
+      notes: [],
+    },
+    errors: {},
+  };
+  const has = (n: Name) => o.selected.has(n);
+  await dropStaleBenchDbs();
+  const step = async (name: string, fn: () => Promise<void>) => {
+    const s = Date.now();
+    say(`${name}…`);
+    try {
+      await fn();
+      say(`${name} done in ${Math.round((Date.now() - s) / 1000)} s`);
+    } catch (e) {
+      results.errors[name] = (e as Error).stack ?? String(e);
+      say(`${name} FAILED: ${(e as Error).message.split('\n')[0]}`);
+      killChildren();
+    }
+    write(results, o.out); // partial results survive an interruption
+  };
+
+  if (has('burst-a') || has('burst-b') || has('scale')) await step('build', async () => void (await buildApp()));
+
+  if (has('limit') || has('burst-b')) {
+    await step('limit (pgbench)', async () => {
+      results.pgbench = await pgbench(o.quick ? 5 : 10, o.runs, (i) => progress(`pgbench TPC-B, 16 clients: run ${i + 1}/${o.runs}`));
+      say(`pgbench: ${results.pgbench.map((p) => fmt(p.tps)).join(', ')} tps`);
+    });
+  }
+
+  for (const mode of ['a', 'b'] as const) {
+    if (!has(mode === 'a' ? 'burst-a' : 'burst-b')) continue;
+    await step(`burst (${mode})`, async () => {
+      const set: BurstSet = { n: o.jobs, limit: [], sisyphus: [], pgboss: [], graphile: [] };
+      if (mode === 'a') results.burstA = set;
+      else results.burstB = set;
+      const handler = mode === 'a' ? spawnTrue : noop;
+      const db = await createBenchDb();
+      const mesos = await startMesos(
+        mode === 'a'
+          ? { agents: [{ cpus: 8, mem: 8192, disk: 10000 }], workDir: path.join(os.tmpdir(), `bench-mesos-${process.pid}`) }
+          : { scale: { agents: 20, taskDurationMs: 0 } },
+      );
+      const app = await startApp({ dbUrl: db.url, master: mesos.url, mesos });
+      try {
+        // warm-up: a few jobs through the whole path (route compilation, prepared statements)
+        await sisyphusBurst(app, db, 20, `warm${mode}-`, { command: mode === 'a' ? '/bin/true' : 'true', shell: false, cpus: 0.1, mem: 32 }, () => {}, 60_000);
+        for (let rep = 0; rep < o.runs; rep++) {
+          const tag = `burst (${mode}) ${rep + 1}/${o.runs}`;
+          if (mode === 'a') {
+            const l = await handlerLimit(o.jobs, spawnTrue, (d) => progress(`${tag} spawn limit: ${d}/${o.jobs}`));
+            set.limit.push(l);
+          }
+          const s = await sisyphusBurst(app, db, o.jobs, `b${mode}${rep}-`, { command: mode === 'a' ? '/bin/true' : 'true', shell: false, cpus: 0.1, mem: 32 }, (d, sub) =>
+            progress(`${tag} Sisyphus: ${sub}/${o.jobs} submitted, ${d}/${o.jobs} finished`),
+          );
+          set.sisyphus.push(s);
+          const pb = await pgBossBurst(o.jobs, handler, (d) => progress(`${tag} pg-boss: ${d}/${o.jobs} completed`));
+          set.pgboss.push(pb);
+          const gw = await graphileBurst(o.jobs, handler, (d) => progress(`${tag} graphile-worker: ${d}/${o.jobs} completed`));
+          set.graphile.push(gw);
+          say(
+            `${tag}: Sisyphus ${fmt(s.perSecond)}/s${s.failed ? ` (${s.failed} failed)` : ''}, pg-boss ${fmt(pb.perSecond)}/s, graphile-worker ${fmt(gw.perSecond)}/s` +
+              (mode === 'a' ? `, spawn limit ${fmt(set.limit[rep].perSecond)}/s` : '') +
+              `; per run ${fmt((s.db.inserted + s.db.updated + s.db.deleted) / o.jobs, 1)} row writes, ${fmt(s.db.commits / o.jobs, 2)} commits`,
+          );
+          write(results, o.out);
+        }
+      } finally {
+        await app.stop();
+        await mesos.stop();
+        await db.drop();
+      }
+    });
+  }
+
+  if (has('herd')) {
+    await step('thundering herd', async () => {
+      results.herd = await herd(o.herdJobs, o.runs, o.quick ? 15 : 30);
+      const h = results.herd;
+      say(`herd: ${h.cycles.map((c) => `p50 ${fmt(c.p50)} p99 ${fmt(c.p99)} max ${fmt(c.max)} ms`).join(' | ')}; missed ${h.missed}, duplicates ${h.duplicates}`);
+    });
+  }
+
+  if (has('running')) {
+    await step('running tasks', async () => {
+      const agents = o.runningTasks >= 40_000 ? 1000 : Math.max(100, Math.ceil(o.runningTasks / 40));
+      results.running = await runningTasks(o.runningTasks, agents);
+      const r = results.running;
+      say(`running: ${fmt(r.held)} held, ${fmt(r.updatesPerSecond)} updates/s (peak ${fmt(r.peakPerSecond)})`);
+    });
+  }
+
+  if (has('packing')) {
+    await step('packing', async () => {
+      results.packing = [];
+      for (let i = 0; i < o.runs; i++) {
+        const p = await packing(i + 1);
+        results.packing.push(p);
+        say(`packing seed ${p.seed}: ${fmt(p.cpusUsed)}/${fmt(p.cpusTotal)} cpus (${fmt(p.share * 100, 1)}%), ${p.launched}/${p.tasks} tasks`);
+      }
+    });
+  }
+
+  if (has('scale')) {
+    await step('scale', async () => {
+      results.scale = await scale(o.scaleJobs, o.quick ? 5 : 10, o.quick ? 30 : 100);
+      const s = results.scale;
+      say(`scale: RSS ${fmt(s.rssPeakMiB)} MiB, /jobs p50 ${fmt(s.list.p50)} p99 ${fmt(s.list.p99)} ms, search p99 ${fmt(s.search.p99)} ms, UI ${s.ui.measured ? `${fmt(s.ui.firstRenderMs ?? NaN)} ms` : s.ui.note}`);
+    });
+  }
+
+  results.meta.notes.push(
+    'Burst: jobs POSTed one by one to /v1/scheduler/iso8601 of `next start` (16 requests in flight), done when every run is FINISHED in PostgreSQL; peers submit one call per job (16 in flight) and are done when their table says so.',
+    'Burst (a) runs /bin/true as a real process on mesos-local (1 agent, 8 cpus; jobs 0.1 cpu, shell=false); the limit spawns /bin/true 16 at a time with no scheduler. Burst (b) uses mesos-local scale mode (taskDurationMs 0) and no-op peer handlers.',
+    'pg-boss 10: batchSize 64, 16 jobs at once in the handler, pollingIntervalSeconds 0.5 (minimum). graphile-worker 0.17: concurrency 16, localQueue 256, completeJobBatchDelay 0.',
+    'Herd, running tasks and packing run the real worker and Mesos framework (assemble()) in the bench process against PostgreSQL and mesos-local (scale mode) in its own process.',
+  );
+  if (o.quick) results.meta.notes.push(`Quick mode: ${fmt(o.jobs)} burst jobs, ${fmt(o.herdJobs)} herd jobs, ${fmt(o.runningTasks)} running tasks.`);
+  write(results, o.out);
+  say(`done in ${Math.round((Date.now() - t0) / 1000)} s: ${path.relative(process.cwd(), path.join(o.out, 'latest.md'))}`);
+  process.stdout.write(markdown(results));
+}
+
+function write(r: Results, dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(r, null, 2));
+  fs.writeFileSync(path.join(dir, 'latest.md'), markdown(r));
+  fs.writeFileSync(path.join(dir, 'latest.svg'), svg(r));
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    say(`${sig}: stopping`);
+    killChildren();
+    process.exit(130);
+  });
+}
+
+main()
+  .then(() => {
+    killChildren();
+    process.exit(0);
+  })
+  .catch((e) => {
+    say(`bench failed: ${(e as Error).stack ?? e}`);
+    killChildren();
+    process.exit(1);
+  });
