@@ -19,6 +19,8 @@ export interface AssembleOptions {
   framework?: Partial<Omit<MesosFrameworkOptions, 'connection' | 'ports' | 'clock'>>;
   /** The event bus to emit on (one that outlives this scheduler, e.g. across leadership terms). */
   events?: EventBus;
+  /** Receives the worker before it loads its state (API calls then queue behind the load). */
+  onWorker?: (worker: Worker) => void;
 }
 
 export interface Scheduler {
@@ -32,6 +34,7 @@ export interface Scheduler {
 export async function assemble(opts: AssembleOptions): Promise<Scheduler> {
   const events = opts.events ?? new EventBus();
   const worker = new Worker({ ...opts.worker, store: opts.store, clock: opts.clock, events });
+  opts.onWorker?.(worker);
   let framework: MesosFramework | null = null;
   let client: MesosClient | null = null;
   if (opts.master) {

@@ -71,10 +71,11 @@ export async function boot(): Promise<Leadership> {
     elector,
     store: fencing as Store & FencingStore,
     retryDelayMs: num(process.env.TAKEOVER_RETRY_MS),
-    build: (fenced, events) =>
+    build: (fenced, events, onRuntime) =>
       assemble({
         store: fenced,
         events,
+        onWorker: onRuntime,
         clock: systemClock,
         master,
         worker: {

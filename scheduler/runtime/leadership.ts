@@ -26,7 +26,11 @@ export interface LeadershipOptions {
   elector: LeaderElector;
   store: Store & FencingStore;
   /** Builds (and starts) one term's scheduler over the given fenced store, emitting on `events`. */
-  build: (store: Store, events: EventBus) => Promise<Scheduler>;
+  /**
+   * `onRuntime` receives the term's worker as soon as it exists, before it has loaded its state,
+   * so API calls made while it loads queue behind the load instead of being lost.
+   */
+  build: (store: Store, events: EventBus, onRuntime: (runtime: SchedulerRuntime) => void) => Promise<Scheduler>;
   events?: EventBus;
   /** Called with each term's scheduler (null when it ends), e.g. to register it for the UI. */
   onTerm?: (scheduler: Scheduler | null) => void;
@@ -53,6 +57,7 @@ export class Leadership {
   private readonly retryDelayMs: number;
   private readonly log: NonNullable<LeadershipOptions['log']>;
   private scheduler: Scheduler | null = null;
+  private starting: SchedulerRuntime | null = null;
   /** Bumped on every elected/deposed: a takeover in flight checks it before going live. */
   private generation = 0;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -73,6 +78,11 @@ export class Leadership {
 
   get current(): Scheduler | null {
     return this.scheduler;
+  }
+
+  /** The runtime the API talks to: the running term's worker, or the one still loading. */
+  get currentRuntime(): SchedulerRuntime | null {
+    return this.scheduler?.worker ?? this.starting;
   }
 
   get termInfo(): TermInfo | null {
@@ -146,7 +156,10 @@ export class Leadership {
       }
       if (gen !== this.generation || !this.elector.isLeader()) return;
       const fenced = this.store.fenced(epoch, (e) => this.onFenced(gen, e));
-      built = await this.build(fenced, this.events);
+      built = await this.build(fenced, this.events, (runtime) => {
+        if (gen === this.generation) this.starting = runtime;
+      });
+      this.starting = null;
       if (gen !== this.generation || this.stopped || !this.elector.isLeader()) {
         // deposed while starting: never act
         void built.stop();
@@ -158,6 +171,7 @@ export class Leadership {
       this.events.emit('leader', { leader: this.elector.id, isLeader: true });
       this.log('info', `leading (epoch ${epoch}); scheduler started in ${this.term.takeoverMs} ms`, { epoch });
     } catch (e) {
+      this.starting = null;
       if (built) void built.stop();
       if (gen !== this.generation || this.stopped) return;
       const message = (e as Error)?.message ?? String(e);
@@ -178,6 +192,7 @@ export class Leadership {
     this.retryTimer = null;
     const s = this.scheduler;
     this.scheduler = null;
+    this.starting = null;
     this.term = null;
     if (!s) return;
     s.worker.stop();
@@ -205,7 +220,7 @@ class LeaderRuntime implements SchedulerRuntime {
     this.offline = new OfflineRuntime(l.id);
   }
   private get cur(): SchedulerRuntime {
-    return this.l.current?.worker ?? this.offline;
+    return this.l.currentRuntime ?? this.offline;
   }
   jobChanged(job: Job, previous: Job | null): Promise<void> {
     return this.cur.jobChanged(job, previous);

@@ -165,8 +165,15 @@ export class Worker implements SchedulerRuntime {
 
   /* ------------------------------------------------------------------ lifecycle */
 
-  /** Loads every job, edge counter and unfinished run from the store and starts the timers. */
-  async start(): Promise<void> {
+  /**
+   * Loads every job, edge counter and unfinished run from the store and starts the timers. Runs
+   * in the serial chain, so API changes made while it loads are applied after the load.
+   */
+  start(): Promise<void> {
+    return this.serial(() => this.load());
+  }
+
+  private async load(): Promise<void> {
     const [jobs, counters, active] = await Promise.all([
       this.store.jobs.list(),
       this.store.edges.load(),
