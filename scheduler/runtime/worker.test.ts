@@ -34,7 +34,13 @@ describe('Worker start', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     // a store whose job list answers only when the test says so (a slow load of 100k jobs)
-    const slow: Store = { ...store, jobs: { ...store.jobs, list: async () => { const all = await store.jobs.list(); await gate; return all; } } };
+    const jobs = Object.create(store.jobs) as Store['jobs'];
+    jobs.list = async () => {
+      const all = await store.jobs.list();
+      await gate;
+      return all;
+    };
+    const slow = Object.create(store, { jobs: { value: jobs } }) as Store;
     const worker = new Worker({ store: slow, clock });
     const started = worker.start();
     const late = job({ name: 'posted-during-load', command: 'true', schedule: 'R1/2026-01-01T00:10:00Z/PT1H' }, clock.now());
