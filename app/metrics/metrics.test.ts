@@ -7,18 +7,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MesosLocal } from '../../mesos-local/master';
-import { createStore, type PrismaStore } from '../adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
-import { ChronosService } from '../api/chronos-service';
-import { setServicesForTesting } from '../api/context';
-import { FakeRuntime } from '../testing/fake-runtime';
-import type { Run } from '../core/types';
-import { assemble, type Scheduler } from './assemble';
-import { EventBus } from './events';
-import { SchedulerMetrics, negotiateMetrics, schedulerMetrics, OTHER_JOB } from './metrics';
-import { systemClock } from './system-clock';
-import * as metricsRoute from '../../app/metrics/route';
-import * as prometheusRoute from '../../app/metrics/prometheus/route';
+import { createStore, type PrismaStore } from '../../scheduler/adapters/prisma';
+import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
+import { ChronosService } from '../../scheduler/api/chronos-service';
+import { setServicesForTesting } from '../../scheduler/api/context';
+import { FakeRuntime } from '../../scheduler/testing/fake-runtime';
+import type { Run } from '../../scheduler/core/types';
+import { assemble, type Scheduler } from '../../scheduler/runtime/assemble';
+import { EventBus } from '../../scheduler/runtime/events';
+import { SchedulerMetrics, negotiateMetrics, schedulerMetrics, OTHER_JOB } from '../../scheduler/runtime/metrics';
+import { systemClock } from '../../scheduler/runtime/system-clock';
+import * as metricsRoute from './route';
+import * as prometheusRoute from './prometheus/route';
 
 /** Value of one sample in Prometheus text, e.g. sample(text, 'sisyphus_runs_total', {outcome: 'FINISHED'}). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -177,7 +177,7 @@ describe('metrics with the real worker, PostgreSQL and mesos-local', () => {
     const finished0 = sample(before.body, 'sisyphus_runs_total', { outcome: 'FINISHED' }) || 0;
     const failed0 = sample(before.body, 'sisyphus_runs_total', { outcome: 'FAILED' }) || 0;
     await api.upsertIso8601({ name: 'metrics-ok', command: 'true', schedule: 'R1//PT1H', owner: 'a@b.c' });
-    await api.upsertIso8601({ name: 'metrics-bad', command: 'exit 2', schedule: 'R1//PT1H', owner: 'a@b.c' });
+    await api.upsertIso8601({ name: 'metrics-bad', command: 'exit 2', schedule: 'R1//PT1H', owner: 'a@b.c', retries: 0 });
     await scheduler.events.next('run', (e) => e.run.jobName === 'metrics-ok' && e.run.state === 'FINISHED', 20_000);
     await scheduler.events.next('run', (e) => e.run.jobName === 'metrics-bad' && e.run.state === 'FAILED', 20_000).catch(async () => {
       // it may have failed before we started waiting
