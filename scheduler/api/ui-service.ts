@@ -521,13 +521,16 @@ export class UiService {
     const snap = this.snap;
     if (!snap || snap.gen !== this.snapGen) return this.loadSnapshot();
     const maxAge = bus ? this.o.jobsCacheMs * 30 : this.o.jobsCacheMs;
-    if (this.clock.now() - snap.at >= maxAge || this.dirty.size > 200) {
-      this.loadSnapshot().catch(() => {}); // answered from the stale snapshot meanwhile
-    } else if (this.dirty.size > 0) {
+    if (this.dirty.size > 0 && this.dirty.size <= 200) {
+      // Jobs changed since the snapshot: re-read just those, even when a full reload is due too,
+      // so an answer never misses a change the caller has already seen happen.
       const names = [...this.dirty];
       this.dirty.clear();
       const jobs = await Promise.all(names.map((n) => this.store.jobs.get(n)));
       if (this.snap === snap) names.forEach((n, i) => patchSnapshot(snap.value, n, jobs[i]));
+    }
+    if (this.clock.now() - snap.at >= maxAge || this.dirty.size > 200) {
+      this.loadSnapshot().catch(() => {}); // answered from the (patched) stale snapshot meanwhile
     }
     return snap.value;
   }
