@@ -171,6 +171,27 @@ describe('MesosClient', () => {
     expect((await seen).body).toContain('Expecting accept');
   });
 
+  it('sends ACKNOWLEDGE calls side by side, beside the ordered queue', async () => {
+    const m = await master();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    m.server.on('request', (req, res) => {
+      if (req.method !== 'POST' || req.headers['mesos-stream-id'] === undefined) return; // calls only
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      res.on('close', () => inFlight--);
+    });
+    m.callDelayMs = () => 40;
+    const c = client({ master: m.url });
+    await c.subscribe(SUBSCRIBE);
+    const acks = Array.from({ length: 8 }, (_, i) =>
+      c.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: 'A' }, task_id: { value: `t${i}` }, uuid: 'AAAAAAAAAAAAAAAAAAAAAA==' } }),
+    );
+    await Promise.all(acks);
+    expect(m.calls.filter((r) => r.call.type === 'ACKNOWLEDGE')).toHaveLength(8);
+    expect(maxInFlight).toBeGreaterThan(1); // not one after another
+  });
+
   it('sends calls strictly in order, one at a time, whatever their latency', async () => {
     const m = await master();
     let inFlight = 0;

@@ -6,7 +6,8 @@
  *   in both encodings). The `Mesos-Stream-Id` header is kept for the other calls.
  * - Every other call goes through one queue onto a separate keep-alive connection (maxSockets 1),
  *   strictly one after another, in the order `call()` was invoked, with `Mesos-Stream-Id` and
- *   `framework_id`.
+ *   `framework_id`. ACKNOWLEDGE is the exception: it needs no order, and goes at once on a small
+ *   pool of its own so acknowledgements keep up with thousands of updates a second.
  * - 307: the protocol-relative `Location` is resolved against the current scheme, the new leader
  *   remembered, the request re-sent. 503 and 404 (and dropped connections) are retried with
  *   exponential backoff until the call's deadline (~75 s). 400 "Framework cannot be found" and 403
@@ -131,6 +132,15 @@ export class MesosClient extends TypedEmitter<ClientEventMap> {
   private callAgents = {
     http: new http.Agent({ keepAlive: true, maxSockets: 1 }),
     https: new https.Agent({ keepAlive: true, maxSockets: 1 }),
+  };
+  /**
+   * ACKNOWLEDGE calls go on a small pool of their own: an acknowledgement needs no order relative
+   * to other calls or to other tasks' acknowledgements (a task has one unacknowledged update at a
+   * time), so thousands of updates a second are not acknowledged one round trip after another.
+   */
+  private ackAgents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 8 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 8 }),
   };
 
   private leaderUrl: URL | null = null;
@@ -273,7 +283,8 @@ export class MesosClient extends TypedEmitter<ClientEventMap> {
    * one keep-alive connection; the promise settles when the master answered this one.
    */
   call(call: Json): Promise<void> {
-    const p = this.queue.then(() => this.send(call));
+    if (call.type === 'ACKNOWLEDGE') return this.send(call, this.ackAgents);
+    const p = this.queue.then(() => this.send(call, this.callAgents));
     this.queue = p.catch(() => {});
     return p;
   }
@@ -289,7 +300,7 @@ export class MesosClient extends TypedEmitter<ClientEventMap> {
     this.disconnect('client closed');
     this.offDetector();
     if (this.ownsDetector) await this.detector.close();
-    for (const a of [this.streamAgents.http, this.streamAgents.https, this.callAgents.http, this.callAgents.https]) a.destroy();
+    for (const a of [this.streamAgents.http, this.streamAgents.https, this.callAgents.http, this.callAgents.https, this.ackAgents.http, this.ackAgents.https]) a.destroy();
   }
 
   /* ---------------------------------------------------------------------------------------- */
@@ -362,7 +373,7 @@ export class MesosClient extends TypedEmitter<ClientEventMap> {
     if (state.res) this.emit('disconnected', { reason, streamId: state.streamId, error });
   }
 
-  private async send(call: Json): Promise<void> {
+  private async send(call: Json, agents: { http: http.Agent; https: https.Agent }): Promise<void> {
     const callType = String(call.type ?? 'UNKNOWN');
     const streamId = this._streamId;
     if (!streamId || this.closed) throw new NotSubscribedError(callType);
@@ -386,7 +397,7 @@ export class MesosClient extends TypedEmitter<ClientEventMap> {
           method: 'POST',
           headers: this.headers({ 'Mesos-Stream-Id': streamId, Accept: 'application/json' }),
           body,
-          agent: url.protocol === 'https:' ? this.callAgents.https : this.callAgents.http,
+          agent: url.protocol === 'https:' ? agents.https : agents.http,
           timeoutMs: remaining,
         });
         status = res.status;
