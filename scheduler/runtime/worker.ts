@@ -434,16 +434,6 @@ export class Worker implements SchedulerRuntime {
     return [...this.inflight.values()].map((r) => ({ taskId: r.taskId, agentId: r.agentId }));
   }
 
-  /** Why each queued run is waiting, for the dashboard. */
-  waitingReasons(): Array<{ run: Run; reason: string }> {
-    return [...this.queue.values()].map((run) => {
-      const u = this.lastUnplaced.get(run.taskId);
-      if (u) return { run, reason: u.detail };
-      const parentsPending = false;
-      return { run, reason: parentsPending ? 'parents pending' : 'waiting for an offer' };
-    });
-  }
-
   onOffers(offers: Offer[]): Promise<OfferDecision> {
     return this.serial(() => this.handleOffers(offers));
   }
@@ -941,16 +931,7 @@ export class Worker implements SchedulerRuntime {
     return this.instanceId;
   }
 
-  /** Snapshot for the dashboard and metrics. */
-  snapshot() {
-    return {
-      jobs: this.jobs.size,
-      queued: this.queue.size,
-      delayed: this.delayedRuns.size,
-      inflight: this.inflight.size,
-      indexed: this.index.size,
-    };
-  }
+
 
   /* ------------------------------------------------------------------ read-only views for the UI API
    * (scheduler/api/ui-service.ts). Copies of the worker's own state; nothing here changes it. */
