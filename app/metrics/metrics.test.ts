@@ -2,21 +2,16 @@
  * Prometheus metrics: counters move when runs really finish (worker + framework on mesos-local and
  * the real PostgreSQL), the text exposition parses, and /metrics negotiates JSON vs text.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MesosLocal } from '../../mesos-local/master';
-import { createStore, type PrismaStore } from '../../scheduler/adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
 import { ChronosService } from '../../scheduler/api/chronos-service';
 import { setServicesForTesting } from '../../scheduler/api/context';
 import { FakeRuntime } from '../../scheduler/testing/fake-runtime';
 import type { Run } from '../../scheduler/core/types';
-import { assemble, type Scheduler } from '../../scheduler/runtime/assemble';
+import type { Scheduler } from '../../scheduler/runtime/assemble';
 import { EventBus } from '../../scheduler/runtime/events';
 import { SchedulerMetrics, negotiateMetrics, schedulerMetrics, OTHER_JOB } from '../../scheduler/runtime/metrics';
 import { systemClock } from '../../scheduler/runtime/system-clock';
+import { startLocalCluster, type LocalCluster } from '../../scheduler/testing/local-cluster';
 import * as metricsRoute from './route';
 import * as prometheusRoute from './prometheus/route';
 
@@ -138,38 +133,19 @@ describe('content negotiation', () => {
 });
 
 describe('metrics with the real worker, PostgreSQL and mesos-local', () => {
-  let db: TestDatabase;
-  let store: PrismaStore;
-  let mesos: MesosLocal;
+  let cluster: LocalCluster;
   let scheduler: Scheduler;
   let api: ChronosService;
-  let workDir: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('sisyphus_metrics');
-    store = await createStore({ databaseUrl: db.url });
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-metrics-'));
-    mesos = new MesosLocal({ port: 0, host: '127.0.0.1', heartbeatIntervalSeconds: 1, allocationIntervalMs: 100, workDir, agents: 1 });
-    await mesos.start();
-    scheduler = await assemble({
-      store,
-      clock: systemClock,
-      master: mesos.url,
-      worker: { retryDelayMs: 200 },
-      framework: { declineIdleSeconds: 1, declineBusySeconds: 0.2, reviveMinIntervalMs: 100 },
-    });
-    api = new ChronosService({ store, runtime: scheduler.worker, clock: systemClock });
-    await scheduler.events.next('framework', (e) => e.kind === 'subscribed', 20_000);
-    setServicesForTesting({ store, runtime: new FakeRuntime(systemClock) });
+    cluster = await startLocalCluster({ dbPrefix: 'sisyphus_metrics', agents: 1, worker: { retryDelayMs: 200 } });
+    ({ scheduler, api } = cluster);
+    setServicesForTesting({ store: cluster.store, runtime: new FakeRuntime(systemClock) });
   }, 60_000);
 
   afterAll(async () => {
     setServicesForTesting(null);
-    await scheduler?.stop();
-    await mesos?.stop();
-    await store?.close();
-    await db?.drop();
-    fs.rmSync(workDir, { recursive: true, force: true });
+    await cluster?.stop();
   });
 
   it('counters move when runs finish, and /metrics answers text or JSON as asked', async () => {

@@ -4,15 +4,12 @@
  * agent's files API, dashboard counts, the waiting reason of a run no offer fits, the cluster
  * view and the server-sent event stream.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MesosLocal } from '../../mesos-local/master';
 import { createStore, type PrismaStore } from '../adapters/prisma';
 import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
 import type { Instant, Job } from '../core/types';
-import { assemble, type Scheduler } from '../runtime/assemble';
+import type { Scheduler } from '../runtime/assemble';
 import { systemClock } from '../runtime/system-clock';
 import { FakeRuntime } from '../testing/fake-runtime';
 import { TestClock } from '../testing/test-clock';
@@ -22,6 +19,7 @@ import { ApiError } from './errors';
 import { parseJobPageQuery, UiFieldError, UiService, type UiElector } from './ui-service';
 import type { UiEvent } from './ui-types';
 import { uiEventStream } from './ui-http';
+import { startLocalCluster, type LocalCluster } from '../testing/local-cluster';
 
 const NOW: Instant = Date.parse('2026-03-01T12:00:00.000Z');
 
@@ -437,36 +435,16 @@ describe('jobs page at 50,000 jobs (timings printed, not asserted)', () => {
 /* ================================================================== a real scheduler on mesos-local */
 
 describe('UI API with a running scheduler on mesos-local', () => {
-  let db: TestDatabase;
+  let cluster: LocalCluster;
   let store: PrismaStore;
   let mesos: MesosLocal;
   let scheduler: Scheduler;
   let api: ChronosService;
   let ui: UiService;
-  let workDir: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('sisyphus_ui_e2e');
-    store = await createStore({ databaseUrl: db.url });
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ui-'));
-    mesos = new MesosLocal({
-      port: 0,
-      host: '127.0.0.1',
-      heartbeatIntervalSeconds: 1,
-      allocationIntervalMs: 100,
-      statusUpdateRetryMs: 500,
-      workDir,
-      agents: [{ cpus: 8, mem: 8192, disk: 10000 }],
-    });
-    await mesos.start();
-    scheduler = await assemble({
-      store,
-      clock: systemClock,
-      master: mesos.url,
-      worker: { retryDelayMs: 300, killGraceMs: 500 },
-      framework: { declineIdleSeconds: 1, declineBusySeconds: 0.2, reviveMinIntervalMs: 100 },
-    });
-    api = new ChronosService({ store, runtime: scheduler.worker, clock: systemClock });
+    cluster = await startLocalCluster({ dbPrefix: 'sisyphus_ui_e2e' });
+    ({ store, mesos, scheduler, api } = cluster);
     ui = new UiService({
       store,
       runtime: scheduler.worker,
@@ -476,17 +454,12 @@ describe('UI API with a running scheduler on mesos-local', () => {
       elector: () => null,
       options: { stateCacheMs: 200, jobsCacheMs: 0 },
     });
-    ui.instance(); // subscribe to the framework events from the start
-    await scheduler.events.next('framework', (e) => e.kind === 'subscribed', 20_000);
+    ui.instance();
   }, 60_000);
 
   afterAll(async () => {
     ui?.dispose();
-    await scheduler?.stop();
-    await mesos?.stop();
-    await store?.close();
-    await db?.drop();
-    fs.rmSync(workDir, { recursive: true, force: true });
+    await cluster?.stop();
   });
 
   const FAR = 'R/2100-01-01T00:00:00Z/P1D';

@@ -3,56 +3,26 @@
  * PostgreSQL and mesos-local over HTTP (real processes in sandboxes). Each case waits for what a
  * user would see: counters in GET /job, run states in the history, children firing in order.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MesosLocal } from '../../mesos-local/master';
-import { createStore, type PrismaStore } from '../adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
-import { ChronosService } from '../api/chronos-service';
+import type { PrismaStore } from '../adapters/prisma';
+import type { ChronosService } from '../api/chronos-service';
 import type { Job, Run } from '../core/types';
-import { assemble, type Scheduler } from './assemble';
-import { systemClock } from './system-clock';
+import { startLocalCluster, type LocalCluster } from '../testing/local-cluster';
 
-let db: TestDatabase;
+let cluster: LocalCluster;
 let store: PrismaStore;
-let mesos: MesosLocal;
-let scheduler: Scheduler;
 let api: ChronosService;
-let workDir: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_e2e');
-  store = await createStore({ databaseUrl: db.url });
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-e2e-'));
-  mesos = new MesosLocal({
-    port: 0,
-    host: '127.0.0.1',
-    heartbeatIntervalSeconds: 1,
-    allocationIntervalMs: 100,
-    statusUpdateRetryMs: 500,
-    workDir,
-    agents: [{ cpus: 8, mem: 8192, disk: 10000 }],
-  });
-  await mesos.start();
-  scheduler = await assemble({
-    store,
-    clock: systemClock,
-    master: mesos.url,
+  cluster = await startLocalCluster({
+    dbPrefix: 'sisyphus_e2e',
     worker: { retryDelayMs: 300, killGraceMs: 500, disableAfterFailures: 2 },
-    framework: { declineIdleSeconds: 1, declineBusySeconds: 0.2, reviveMinIntervalMs: 100 },
   });
-  api = new ChronosService({ store, runtime: scheduler.worker, clock: systemClock });
-  await scheduler.events.next('framework', (e) => e.kind === 'subscribed', 20_000);
+  ({ store, api } = cluster);
 }, 60_000);
 
 afterAll(async () => {
-  await scheduler?.stop();
-  await mesos?.stop();
-  await store?.close();
-  await db?.drop();
-  fs.rmSync(workDir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
 async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {

@@ -1,0 +1,66 @@
+/**
+ * A whole scheduler for integration tests: a throwaway PostgreSQL database, mesos-local on a free
+ * port (fast heartbeats, allocation and update retries), the worker and Mesos framework assembled
+ * over them, and the Chronos service — subscribed and ready when the promise resolves.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MesosLocal, type MesosLocalOptions } from '../../mesos-local/master';
+import { createStore, type PrismaStore } from '../adapters/prisma';
+import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
+import { ChronosService } from '../api/chronos-service';
+import { assemble, type AssembleOptions, type Scheduler } from '../runtime/assemble';
+import { systemClock } from '../runtime/system-clock';
+
+export interface LocalCluster {
+  db: TestDatabase;
+  store: PrismaStore;
+  mesos: MesosLocal;
+  scheduler: Scheduler;
+  api: ChronosService;
+  stop(): Promise<void>;
+}
+
+export async function startLocalCluster(opts: {
+  dbPrefix: string;
+  agents?: MesosLocalOptions['agents'];
+  worker?: AssembleOptions['worker'];
+}): Promise<LocalCluster> {
+  const db = await createTestDatabase(opts.dbPrefix);
+  const store = await createStore({ databaseUrl: db.url });
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `${opts.dbPrefix}-`));
+  const mesos = new MesosLocal({
+    port: 0,
+    host: '127.0.0.1',
+    heartbeatIntervalSeconds: 1,
+    allocationIntervalMs: 100,
+    statusUpdateRetryMs: 500,
+    workDir,
+    agents: opts.agents ?? [{ cpus: 8, mem: 8192, disk: 10000 }],
+  });
+  await mesos.start();
+  const scheduler = await assemble({
+    store,
+    clock: systemClock,
+    master: mesos.url,
+    worker: opts.worker ?? { retryDelayMs: 300, killGraceMs: 500 },
+    framework: { declineIdleSeconds: 1, declineBusySeconds: 0.2, reviveMinIntervalMs: 100 },
+  });
+  const api = new ChronosService({ store, runtime: scheduler.worker, clock: systemClock });
+  await scheduler.events.next('framework', (e) => e.kind === 'subscribed', 20_000);
+  return {
+    db,
+    store,
+    mesos,
+    scheduler,
+    api,
+    async stop() {
+      await scheduler.stop();
+      await mesos.stop();
+      await store.close();
+      await db.drop();
+      fs.rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
