@@ -12,7 +12,7 @@
  * Runners report through a callback; the master (master.ts) turns reports into status updates
  * with uuids and handles delivery, retries and acknowledgements.
  */
-import { spawn, execFile, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import type { Json } from '../proto';
 import { type Res, type Range, emptyRes } from './resources';
 import { TimerQueue, type TimerHandle } from './timers';
+import { Launcher } from './launcher';
 
 export interface AgentConfig {
   id?: string;
@@ -129,7 +130,8 @@ export function dockerAvailable(): Promise<boolean> {
 
 interface Proc {
   launch: TaskLaunch;
-  child?: ChildProcess;
+  /** Process id (also its process group) once started; null after it exited. */
+  pid?: number | null;
   killRequested: boolean;
   killTimer?: NodeJS.Timeout;
   maxTimer?: NodeJS.Timeout;
@@ -145,6 +147,7 @@ const REMOTE_URI = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** Runs command tasks as local processes with a sandbox per task. */
 export class ProcessRunner implements TaskRunner {
   private procs = new Map<string, Proc>();
+  private readonly launcher = new Launcher();
 
   constructor(private readonly report: Reporter) {}
 
@@ -249,60 +252,55 @@ export class ProcessRunner implements TaskRunner {
     }
 
     this.emit(p, { state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
-    const out = fs.openSync(path.join(t.sandbox, 'stdout'), 'a');
-    const err = fs.openSync(path.join(t.sandbox, 'stderr'), 'a');
-    let child: ChildProcess;
-    const stdio: StdioOptions = ['ignore', out, err];
-    try {
-      child = spawn(file, args, { cwd: t.sandbox, env: env as NodeJS.ProcessEnv, stdio, detached: true });
-    } finally {
-      fs.closeSync(out);
-      fs.closeSync(err);
-    }
-    p.child = child;
-    let spawned = false;
-    p.exited = new Promise((resolve) => child.once('close', () => resolve()));
-    child.once('spawn', () => {
-      spawned = true;
-      this.emit(p, { state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR' });
-      const maxNs = Number(info.max_completion_time?.nanoseconds ?? 0);
-      if (maxNs > 0) {
-        p.maxTimer = setTimeout(() => {
-          p.maxReached = true;
-          this.signal(p, 'SIGKILL');
-        }, maxNs / 1e6);
-      }
-      if (p.killRequested) this.signal(p, 'SIGTERM');
-    });
-    child.once('error', (e) => {
-      if (!spawned) {
-        fs.appendFileSync(path.join(t.sandbox, 'stderr'), `Failed to execute '${file}': ${e.message}\n`);
-        this.finish(p, { state: 'TASK_FAILED', message: `Failed to launch command: ${e.message}`, reason: 'REASON_COMMAND_EXECUTOR_FAILED', source: 'SOURCE_EXECUTOR' });
-      }
-    });
-    child.once('exit', (code, signal) => {
-      if (p.crashed) {
-        this.finish(p, { state: 'TASK_FAILED', message: 'Executor terminated', reason: 'REASON_EXECUTOR_TERMINATED', source: 'SOURCE_AGENT', executorExitStatus: signal ? SIGNAL_NUMBERS[signal] ?? 9 : (code ?? 0) << 8 });
-      } else if (p.maxReached) {
-        this.finish(p, { state: 'TASK_FAILED', message: 'Task max completion time reached', reason: 'REASON_MAX_COMPLETION_TIME_REACHED', source: 'SOURCE_EXECUTOR' });
-      } else if (p.killRequested) {
-        this.finish(p, { state: 'TASK_KILLED', message: exitMessage(code, signal), source: 'SOURCE_EXECUTOR' });
-      } else if (code === 0) {
-        this.finish(p, { state: 'TASK_FINISHED', message: exitMessage(code, signal), source: 'SOURCE_EXECUTOR' });
-      } else {
-        this.finish(p, { state: 'TASK_FAILED', message: exitMessage(code, signal), source: 'SOURCE_EXECUTOR' });
-      }
-    });
+    let exited!: () => void;
+    p.exited = new Promise<void>((resolve) => (exited = resolve));
+    this.launcher.spawn(
+      { file, args, cwd: t.sandbox, env, stdout: path.join(t.sandbox, 'stdout'), stderr: path.join(t.sandbox, 'stderr') },
+      {
+        onSpawn: (pid) => {
+          p.pid = pid;
+          this.emit(p, { state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR' });
+          const maxNs = Number(info.max_completion_time?.nanoseconds ?? 0);
+          if (maxNs > 0) {
+            p.maxTimer = setTimeout(() => {
+              p.maxReached = true;
+              this.signal(p, 'SIGKILL');
+            }, maxNs / 1e6);
+          }
+          if (p.killRequested) this.signal(p, 'SIGTERM');
+        },
+        onError: (message) => {
+          exited();
+          fs.appendFileSync(path.join(t.sandbox, 'stderr'), `Failed to execute '${file}': ${message}\n`);
+          this.finish(p, { state: 'TASK_FAILED', message: `Failed to launch command: ${message}`, reason: 'REASON_COMMAND_EXECUTOR_FAILED', source: 'SOURCE_EXECUTOR' });
+        },
+        onExit: (code, signal) => {
+          p.pid = null;
+          exited();
+          if (p.crashed) {
+            this.finish(p, { state: 'TASK_FAILED', message: 'Executor terminated', reason: 'REASON_EXECUTOR_TERMINATED', source: 'SOURCE_AGENT', executorExitStatus: signal ? SIGNAL_NUMBERS[signal] ?? 9 : (code ?? 0) << 8 });
+          } else if (p.maxReached) {
+            this.finish(p, { state: 'TASK_FAILED', message: 'Task max completion time reached', reason: 'REASON_MAX_COMPLETION_TIME_REACHED', source: 'SOURCE_EXECUTOR' });
+          } else if (p.killRequested) {
+            this.finish(p, { state: 'TASK_KILLED', message: exitMessage(code, signal), source: 'SOURCE_EXECUTOR' });
+          } else if (code === 0) {
+            this.finish(p, { state: 'TASK_FINISHED', message: exitMessage(code, signal), source: 'SOURCE_EXECUTOR' });
+          } else {
+            this.finish(p, { state: 'TASK_FAILED', message: exitMessage(code, signal), source: 'SOURCE_EXECUTOR' });
+          }
+        },
+      },
+    );
   }
 
   private signal(p: Proc, sig: NodeJS.Signals): void {
-    const pid = p.child?.pid;
-    if (!pid || p.child!.exitCode !== null || p.child!.signalCode !== null) return;
+    const pid = p.pid;
+    if (!pid) return;
     try {
       process.kill(-pid, sig); // the whole process group: `sh -c` and its children
     } catch {
       try {
-        p.child!.kill(sig);
+        process.kill(pid, sig);
       } catch {
         /* already gone */
       }
@@ -314,14 +312,14 @@ export class ProcessRunner implements TaskRunner {
     if (!p || p.done) return;
     if (p.killRequested) return;
     p.killRequested = true;
-    if (!p.child) return; // still fetching: start() reports TASK_KILLED
+    if (!p.pid) return; // still fetching or starting: start() / onSpawn act on killRequested
     this.signal(p, 'SIGTERM');
     p.killTimer = setTimeout(() => this.signal(p, 'SIGKILL'), Math.max(0, graceMs));
   }
 
   crash(key: string): boolean {
     const p = this.procs.get(key);
-    if (!p || p.done || !p.child) return false;
+    if (!p || p.done || !p.pid) return false;
     p.crashed = true;
     this.signal(p, 'SIGKILL');
     return true;
@@ -337,6 +335,7 @@ export class ProcessRunner implements TaskRunner {
     }
     this.procs.clear();
     await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 2000))]);
+    this.launcher.close(); // started again by the next launch
   }
 }
 
