@@ -743,10 +743,15 @@ export class MesosLocal {
     this.deactivate(fw);
   }
 
-  /** The stream is gone: offers recovered (no RESCIND: nobody to tell), failover timer started. */
+  /**
+   * The stream is gone: offers recovered (no RESCIND: nobody to tell), refuse filters dropped (as
+   * Mesos's allocator does in deactivateFramework: a re-subscribed framework starts unfiltered),
+   * failover timer started.
+   */
   private deactivate(fw: Framework): void {
     fw.stream = null;
     fw.unregisteredTime = Date.now() / 1000;
+    fw.filters = [];
     this.recoverOffers(fw, false);
     if (!this.frameworks.has(fw.id) || !fw.recovered) return;
     const timeoutMs = Math.max(0, Number(fw.info.failover_timeout ?? 0)) * 1000 * this.options.failoverTimeoutScale;

@@ -44,6 +44,22 @@ describe('offers', () => {
     }
   });
 
+  it('refuse filters do not survive a lost stream: re-subscribed with the id, the framework is offered at once', async () => {
+    const first = await Subscription.open(master.url, { frameworkInfo: frameworkInfo({ failover_timeout: 60 }) });
+    let all = await first.offers();
+    if (all.length < 2) all = all.concat(await first.offers(1000));
+    await first.call({ type: 'DECLINE', decline: { offer_ids: ids(all), filters: { refuse_seconds: 3600 } } });
+    expect(await first.arrives('OFFERS', 300)).toBe(false);
+    first.close();
+    await sleep(200); // the master sees the stream close: deactivated
+    const again = await Subscription.open(master.url, { frameworkInfo: frameworkInfo({ failover_timeout: 60, id: { value: first.frameworkId } }) });
+    try {
+      expect((await again.offers(1000)).length).toBeGreaterThan(0); // no REVIVE needed
+    } finally {
+      again.close();
+    }
+  });
+
   it('SUPPRESS stops offers until REVIVE; suppressed_roles on SUBSCRIBE replaces the suppressed set', async () => {
     const sub = await Subscription.open(master.url, { suppressedRoles: ['*'] });
     try {

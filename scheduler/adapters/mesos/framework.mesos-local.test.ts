@@ -14,7 +14,7 @@ import zookeeper from 'node-zookeeper-client';
 import type { Encoding, Json } from '../../../proto';
 import { MesosLocal } from '../../../mesos-local/master';
 import type { Offer } from '../../core/types';
-import { MesosClient } from './client';
+import { MesosClient, type MesosClientOptions } from './client';
 import { MesosFramework, type Decision, type FrameworkPorts, type TaskUpdate } from './framework';
 import { systemClock as realClock } from '../../runtime/system-clock';
 
@@ -111,8 +111,9 @@ function setup(
   taskId: string,
   command = 'echo hello',
   extra: Partial<ConstructorParameters<typeof MesosFramework>[0]> = {},
+  clientExtra: Partial<MesosClientOptions> = {},
 ) {
-  const client = new MesosClient({ master: typeof ml === 'string' ? ml : ml.url, encoding, retryInitialMs: 20 });
+  const client = new MesosClient({ master: typeof ml === 'string' ? ml : ml.url, encoding, retryInitialMs: 20, ...clientExtra });
   const ports = new Ports(taskId, command);
   const fw = new MesosFramework({
     connection: client,
@@ -251,6 +252,26 @@ describe('MesosFramework against mesos-local: failures', () => {
     expect(watchdogs).toEqual(['offers:revive', 'offers:resubscribe']);
     ml.fault('resume-offers');
     await waitFor('task launched and finished', () => ports.updates.find((u) => u.state === 'TASK_FINISHED'));
+  });
+
+  it('a REVIVE the master refused (503 past the call deadline) is sent again: queued work launches without the watchdog', async () => {
+    const ml = await startMesosLocal();
+    const { ports, fw, errors } = setup(ml, 'json', 'after-lost-revive', 'true', { reviveMinIntervalMs: 300, offerStarvationMs: 60_000 }, { callTimeoutMs: 300 });
+    ports.work = false;
+    await fw.start();
+    await fw.next('subscribed'); // idle: SUBSCRIBE said suppressed
+    const watchdogs: string[] = [];
+    fw.on('watchdog', (w) => watchdogs.push(`${w.kind}:${w.action}`));
+    ml.fault('recovering'); // the scheduler endpoint answers 503 for a moment
+    ports.work = true;
+    fw.workArrived();
+    await waitFor('the REVIVE to give up', () => errors.find((e) => e.includes('REVIVE') && e.includes('503')), 5_000);
+    ml.fault('recovered');
+    // before: the framework counted itself revived, the master kept it suppressed, and nothing
+    // launched until the offer watchdog (60 s here)
+    await waitFor('task launched and finished', () => ports.updates.find((u) => u.state === 'TASK_FINISHED'), 10_000);
+    expect(watchdogs).toEqual([]);
+    expect(fw.state().counters.revives).toBeGreaterThanOrEqual(2);
   });
 
   it('retries SUBSCRIBE while the master answers 503, then subscribes', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Json } from '../../../proto';
 import { MesosFramework, type MesosFrameworkOptions } from './framework';
+import { MesosHttpError } from './client';
 import { FakeConnection, FakePorts, deferred } from './testing/fake-connection';
 import { TestClock, flush } from '../../testing/test-clock';
 
@@ -296,6 +297,104 @@ describe('MesosFramework: offers, revive and suppress', () => {
     expect(conn.ofType('SUPPRESS')).toHaveLength(1);
     const s = fw.state().counters;
     expect(s).toMatchObject({ offersReceived: 2, offersDeclined: 2, revives: 2 });
+  });
+
+  it('a REVIVE the master did not accept is not counted as revived: REVIVEd again while work waits', async () => {
+    // Before: the framework marked itself unsuppressed when it decided to REVIVE, so a REVIVE lost
+    // to an HTTP error left the master suppressed while queued work got no offers and no further
+    // arrival REVIVEd at once: nothing until the offer watchdog (60–65 s; seen once under load).
+    const { conn, ports, fw, clock } = setup({ reviveMinIntervalMs: 5000, offerStarvationMs: 60_000 });
+    await fw.start();
+    await clock.advanceAsync(0);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    expect(fw.state().suppressed).toBe(true);
+    conn.callFailures.push({ type: 'REVIVE', error: new MesosHttpError(500, 'Internal Server Error', 'REVIVE', false) });
+    ports.work = true;
+    fw.workArrived();
+    await clock.advanceAsync(0);
+    expect(conn.ofType('REVIVE')).toHaveLength(1);
+    expect(fw.state().suppressed).toBe(true); // the master may still be suppressed
+    for (let i = 0; i < 5; i++) {
+      await clock.advanceAsync(1000);
+      conn.push({ type: 'HEARTBEAT' });
+    }
+    expect(conn.ofType('REVIVE')).toHaveLength(2); // after reviveMinIntervalMs, not after the watchdog
+    expect(fw.state().suppressed).toBe(false);
+    conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
+    await clock.advanceAsync(0);
+    expect(conn.ofType('DECLINE')[0].decline.filters.refuse_seconds).toBe(2);
+
+    // A new arrival right after a failed REVIVE does not wait for the interval either.
+    conn.callFailures.push({ type: 'REVIVE', error: new MesosHttpError(500, '', 'REVIVE', false) });
+    ports.work = false;
+    conn.push({ type: 'OFFERS', offers: { offers: [offer('O2')] } });
+    await clock.advanceAsync(0);
+    expect(conn.types().at(-1)).toBe('SUPPRESS');
+    ports.work = true;
+    fw.workArrived(); // fails
+    await clock.advanceAsync(0);
+    fw.workArrived(); // within the interval, but the master may be suppressed: at once
+    await clock.advanceAsync(0);
+    expect(conn.ofType('REVIVE')).toHaveLength(4);
+    expect(fw.state().suppressed).toBe(false);
+    expect(conn.types().slice(-3)).toEqual(['SUPPRESS', 'REVIVE', 'REVIVE']);
+  });
+
+  it('after a re-subscribe with work waiting, a failed REVIVE is sent again too', async () => {
+    const { conn, ports, fw, clock } = setup({ reviveMinIntervalMs: 5000 });
+    await fw.start();
+    await clock.advanceAsync(0);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    conn.callFailures.push({ type: 'REVIVE', error: Object.assign(new Error('no stream'), { name: 'NotSubscribedError' }) });
+    ports.work = true;
+    conn.breakStream();
+    fw.workArrived(); // disconnected: ignored
+    await clock.advanceAsync(1000);
+    expect(conn.subscribes[1].subscribe.suppressed_roles).toEqual([]);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    expect(conn.ofType('REVIVE')).toHaveLength(1); // fails (scripted) but belongs to this stream
+    expect(fw.state().suppressed).toBe(true);
+    await clock.advanceAsync(5000);
+    expect(conn.ofType('REVIVE')).toHaveLength(2);
+  });
+
+  it('the last call decided wins whatever the order of offers, arrivals and the worker (calls are ordered)', async () => {
+    // The interleavings suspected of leaving the framework suppressed with work queued: SUPPRESS
+    // decided from hasWork() while the worker is about to queue runs, and arrivals while a
+    // SUPPRESS is in flight. The flag flips when the decision is taken and calls leave in that
+    // order, so the call sent last always matches the queue.
+    const { conn, ports, fw, clock } = setup({ reviveMinIntervalMs: 5000 });
+    ports.work = true;
+    await fw.start();
+    await clock.advanceAsync(0);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    // 1. The offer handler drains the queue; runs are queued before the framework looks again.
+    const deciding = deferred<import('./framework').Decision>();
+    ports.decide = () => deciding.promise;
+    conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
+    await clock.advanceAsync(0);
+    fw.workArrived(); // work arrives while the decision is pending (rate-limited: deferred)
+    deciding.resolve({ launches: [{ agentId: 'A1', offerIds: ['O1'], taskInfos: [{ name: 't', task_id: { value: 't' } }] }], declines: [] });
+    await clock.advanceAsync(0);
+    expect(conn.types().at(-1)).toBe('ACCEPT'); // still busy: no SUPPRESS
+    expect(conn.ofType('ACCEPT')[0].accept.filters.refuse_seconds).toBe(2);
+    // 2. The queue is drained at the decision; new runs are queued just after the SUPPRESS.
+    const deciding2 = deferred<import('./framework').Decision>();
+    ports.decide = () => deciding2.promise;
+    conn.push({ type: 'OFFERS', offers: { offers: [offer('O2')] } });
+    await clock.advanceAsync(0);
+    ports.work = false;
+    deciding2.resolve({ launches: [], declines: ['O2'] });
+    await clock.advanceAsync(0);
+    expect(conn.types().slice(-2)).toEqual(['DECLINE', 'SUPPRESS']);
+    ports.work = true;
+    fw.workArrived(); // the SUPPRESS is still in flight
+    expect(conn.types().slice(-3)).toEqual(['DECLINE', 'SUPPRESS', 'REVIVE']);
+    expect(fw.state().suppressed).toBe(false);
   });
 
   it('launches with ACCEPT, filling agent_id, and declines every offer it did not use', async () => {

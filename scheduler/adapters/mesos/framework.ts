@@ -692,8 +692,26 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
     this.lastReviveAt = this.clock.now();
     this.suppressed = false;
     this.counters.revives++;
-    this.send({ type: 'REVIVE', revive: { roles: [...this.o.roles] } });
+    const gen = this.gen;
+    this.send({ type: 'REVIVE', revive: { roles: [...this.o.roles] } }, () => this.reviveFailed(gen));
     this.emit('revive', { reason });
+  }
+
+  /**
+   * A REVIVE the master did not accept (HTTP error, no answer in time): the roles may still be
+   * suppressed or filtered there. Counting them as revived would leave queued work without offers
+   * until the offer watchdog, since later arrivals are only rate-limited REVIVEs or none at all.
+   * So: suppressed again (the next arrival REVIVEs at once), and while work waits, REVIVE again
+   * after the minimum interval. On another stream the next SUBSCRIBE carries the state instead.
+   */
+  private reviveFailed(gen: number): void {
+    if (gen !== this.gen || !this.connected || !this.running) return;
+    this.suppressed = true;
+    if (!this.ports.hasWork() || this.timers.revive) return;
+    this.timers.revive = this.clock.setTimer(this.o.reviveMinIntervalMs, () => {
+      this.timers.revive = null;
+      if (this.connected && this.ports.hasWork()) this.revive('work');
+    });
   }
 
   private suppress(reason: 'idle' | 'subscribe'): void {
@@ -828,8 +846,9 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
 
   /* ---------------------------------------- helpers ------------------------------------------ */
 
-  private send(call: Json): void {
+  private send(call: Json, onFailure?: () => void): void {
     this.conn.call(call).catch((e: Error) => {
+      onFailure?.();
       // Resubscribe/4xx errors are already reported by the connection; a call lost while
       // disconnected is repaired by reconciliation and by the next SUBSCRIBE.
       if (e.name === 'NotSubscribedError' || e.name === 'MesosHttpError') return;

@@ -26,8 +26,13 @@ export class FakeConnection extends TypedEmitter<ClientEventMap> implements Sche
     return { streamId: this.streamId, master: 'http://master:5050' };
   }
 
+  /** Errors the next calls of a type reject with (the call is still recorded as sent). */
+  callFailures: Array<{ type: string; error: Error }> = [];
+
   async call(call: Json): Promise<void> {
     this.calls.push(structuredClone(call));
+    const i = this.callFailures.findIndex((f) => f.type === call.type);
+    if (i >= 0) throw this.callFailures.splice(i, 1)[0].error;
   }
 
   disconnect(reason = 'dropped'): void {
