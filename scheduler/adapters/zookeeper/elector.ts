@@ -23,6 +23,7 @@
 // @ts-ignore -- node-zookeeper-client ships no type declarations; the slice used is typed below.
 import zookeeperModule from 'node-zookeeper-client';
 import type { LeaderElector } from '../../ports';
+import { Listeners, type ElectorEvent } from './listeners';
 
 interface ZkError extends Error {
   getCode?(): number;
@@ -77,8 +78,6 @@ export interface ZkElectorOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
-type EventName = 'elected' | 'deposed' | 'leader-changed';
-
 /** `zk://a:2181,b:2181/chroot` or `a:2181,b:2181` → the server list. */
 export function zkServers(raw: string): string {
   let s = raw.trim();
@@ -127,7 +126,7 @@ export class ZkElector implements LeaderElector {
   private lastBeat = 0;
   private checking = false;
   private checkAgain = false;
-  private listeners = new Map<EventName, Set<() => void>>();
+  private readonly listeners = new Listeners();
 
   constructor(opts: ZkElectorOptions) {
     this.id = opts.id;
@@ -161,11 +160,8 @@ export class ZkElector implements LeaderElector {
     return this.currentEpoch;
   }
 
-  on(event: EventName, fn: () => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(fn);
-    return () => set!.delete(fn);
+  on(event: ElectorEvent, fn: () => void): () => void {
+    return this.listeners.on(event, fn);
   }
 
   /** Opens the first session and enters the election; resolves at once (it never throws). */
@@ -461,13 +457,7 @@ export class ZkElector implements LeaderElector {
     this.emit('deposed');
   }
 
-  private emit(event: EventName): void {
-    for (const fn of [...(this.listeners.get(event) ?? [])]) {
-      try {
-        fn();
-      } catch (e) {
-        this.log('error', `elector listener for ${event} failed: ${(e as Error).message}`);
-      }
-    }
+  private emit(event: ElectorEvent): void {
+    this.listeners.emit(event, (e) => this.log('error', `elector listener for ${event} failed: ${(e as Error).message}`));
   }
 }

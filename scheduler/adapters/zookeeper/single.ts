@@ -4,13 +4,12 @@
  * `advanceEpoch` takes that one, so the single instance is never fenced out by stale state.
  */
 import type { LeaderElector } from '../../ports';
-
-type EventName = 'elected' | 'deposed' | 'leader-changed';
+import { Listeners, type ElectorEvent } from './listeners';
 
 export class SingleElector implements LeaderElector {
   private running = false;
   private currentEpoch = 1;
-  private listeners = new Map<EventName, Set<() => void>>();
+  private readonly listeners = new Listeners();
 
   constructor(readonly id: string) {}
 
@@ -35,11 +34,8 @@ export class SingleElector implements LeaderElector {
     return this.currentEpoch;
   }
 
-  on(event: EventName, fn: () => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(fn);
-    return () => set!.delete(fn);
+  on(event: ElectorEvent, fn: () => void): () => void {
+    return this.listeners.on(event, fn);
   }
 
   async start(): Promise<void> {
@@ -55,7 +51,7 @@ export class SingleElector implements LeaderElector {
     this.emit('deposed');
   }
 
-  private emit(event: EventName): void {
-    for (const fn of [...(this.listeners.get(event) ?? [])]) fn();
+  private emit(event: ElectorEvent): void {
+    this.listeners.emit(event);
   }
 }
