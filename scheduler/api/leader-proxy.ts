@@ -29,8 +29,11 @@ export const LEADER_HEADER = 'X-Sisyphus-Leader';
 export const PROXIED_HEADER = 'X-Sisyphus-Proxied-By';
 export const PROXY_ERROR_MESSAGE = 'Error proxying request to leader (maybe the leadership just changed?)';
 
-/** Read-only UI endpoints answered locally from PostgreSQL (GET/HEAD only). */
-export const LOCAL_READS: readonly RegExp[] = [/^\/api\/runs(\/|$)/, /^\/api\/instances(\/|$)/];
+/**
+ * Read-only UI endpoints answered locally (GET/HEAD only): run history from PostgreSQL, and
+ * /api/instance, which says which instance answered (proxied, it named the leader as "self").
+ */
+export const LOCAL_READS: readonly RegExp[] = [/^\/api\/runs(\/|$)/, /^\/api\/instances?(\/|$)/];
 
 const PROXIED_PREFIXES = ['/v1/scheduler/', '/scheduler/', '/api/'];
 const PROXIED_EXACT = new Set(['/v1/scheduler', '/scheduler', '/api']);
@@ -80,7 +83,7 @@ function chronosError(status: number, message: string, view: LeaderView): Respon
 
 export interface ProxyOptions {
   fetch?: typeof fetch;
-  /** Give up on the leader after this long (default 30 s). */
+  /** Give up on the leader when its answer has not begun after this long (default 30 s). */
   timeoutMs?: number;
   /** Scheme to reach the leader with (default http). */
   scheme?: 'http' | 'https';
@@ -110,6 +113,11 @@ export async function proxyToLeader(request: Request, view: LeaderView | null, o
   });
   headers.set(PROXIED_HEADER, view.id);
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  // The timeout covers the leader's answer beginning, not its body: the body is streamed through
+  // as it comes (the UI's event stream never ends; buffering it hung the follower's UI and ended
+  // in a 500 after the timeout).
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(new Error('the leader did not answer in time')), opts.timeoutMs ?? 30_000);
   try {
     const body = hasBody ? await request.arrayBuffer() : undefined;
     const res = await (opts.fetch ?? fetch)(target, {
@@ -117,7 +125,7 @@ export async function proxyToLeader(request: Request, view: LeaderView | null, o
       headers,
       body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+      signal: ctl.signal,
     });
     const out = new Headers();
     res.headers.forEach((value, key) => {
@@ -125,9 +133,12 @@ export async function proxyToLeader(request: Request, view: LeaderView | null, o
     });
     out.set(INSTANCE_HEADER, view.id);
     out.set(LEADER_HEADER, leader);
-    const payload = request.method === 'HEAD' || res.status === 204 || res.status === 304 ? null : await res.arrayBuffer();
+    const payload = request.method === 'HEAD' || res.status === 204 || res.status === 304 ? null : res.body;
+    if (!payload) await res.body?.cancel().catch(() => {});
     return new Response(payload, { status: res.status, statusText: res.statusText, headers: out });
   } catch {
     return chronosError(500, PROXY_ERROR_MESSAGE, view);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -15,6 +15,15 @@ const seen: Array<{ method: string; url: string; headers: http.IncomingHttpHeade
 
 beforeAll(async () => {
   leader = http.createServer((req, res) => {
+    if (req.url === '/api/events') {
+      // an endless event stream: one chunk now, one later
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(': connected\n\n');
+      const t = setTimeout(() => res.write('data: {"type":"later"}\n\n'), 600);
+      res.on('close', () => clearTimeout(t));
+      return;
+    }
+    if (req.url === '/v1/scheduler/silent') return; // never answers
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
@@ -40,6 +49,8 @@ describe('which requests go to the leader', () => {
     { path: '/api/runs/123', method: 'GET', proxied: false },
     { path: '/api/runs', method: 'POST', proxied: true },
     { path: '/api/instances', method: 'GET', proxied: false },
+    { path: '/api/instance', method: 'GET', proxied: false },
+    { path: '/api/events', method: 'GET', proxied: true },
     { path: '/jobs', method: 'GET', proxied: false },
     { path: '/ping', method: 'GET', proxied: false },
     { path: '/v1/scheduler/jobs', method: 'OPTIONS', proxied: false },
@@ -80,6 +91,29 @@ describe('proxyToLeader', () => {
       await proxyToLeader(new Request('http://x/v1/scheduler/jobs', { headers: { 'x-sisyphus-proxied-by': 'other:1' } }), follower(leaderId)),
     ).toBeNull();
     expect(await proxyToLeader(new Request('http://x/v1/scheduler/jobs'), null)).toBeNull();
+  });
+
+  it('streams the body of the leader as it comes: an endless event stream is not buffered, nor cut by the timeout', async () => {
+    const res = (await proxyToLeader(new Request('http://127.0.0.1:1/api/events'), follower(leaderId), { timeoutMs: 300 }))!;
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let text = '';
+    while (!text.includes('later')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += dec.decode(value);
+    }
+    expect(text).toBe(': connected\n\ndata: {"type":"later"}\n\n'); // the second chunk came after the 300 ms timeout
+    await reader.cancel();
+  });
+
+  it('a leader that does not begin to answer within the timeout is a 500', async () => {
+    const started = Date.now();
+    const res = (await proxyToLeader(new Request('http://127.0.0.1:1/v1/scheduler/silent'), follower(leaderId), { timeoutMs: 300 }))!;
+    expect(res.status).toBe(500);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('an unreachable leader is a 500 "Error proxying request to leader"; no leader is a 503', async () => {

@@ -1,11 +1,12 @@
 /**
  * Helpers of the HA tests and the soak: Sisyphus instances as real processes
- * (`node --import tsx scripts/instance.ts`), a TCP proxy in front of PostgreSQL that a test can
- * cut and restore, free ports, polling.
+ * (`node --import tsx scripts/instance.ts`, or the built app under `next start`), a TCP proxy in
+ * front of PostgreSQL that a test can cut and restore, free ports, polling.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -161,6 +162,93 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     if (!inst.alive) throw new Error(`instance ${inst.id} exited:\n${inst.log().slice(-3000)}`);
     return inst.health();
   }, o.startTimeoutMs ?? 150_000, 150);
+  return inst;
+}
+
+/**
+ * A private copy of the built app to serve with `next start`: `.next` copied without its caches,
+ * everything else symlinked. The working tree is shared (another `next build` may rewrite .next
+ * while instances run), as in e2e/harness.ts. Null when there is no complete build right now.
+ */
+export function snapshotNextBuild(): { dir: string; remove(): void } | null {
+  const src = path.join(ROOT, '.next');
+  const idFile = path.join(src, 'BUILD_ID');
+  const buildId = () => (fs.existsSync(idFile) ? fs.readFileSync(idFile, 'utf8') : null);
+  const before = buildId();
+  if (!before) return null;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ha-app-'));
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    for (const entry of fs.readdirSync(ROOT)) {
+      if (entry === '.next' || entry === '.git') continue;
+      fs.symlinkSync(path.join(ROOT, entry), path.join(dir, entry));
+    }
+    fs.cpSync(src, path.join(dir, '.next'), {
+      recursive: true,
+      filter: (f) => {
+        const rel = path.relative(src, f);
+        return !['cache', 'dev'].some((d) => rel === d || rel.startsWith(`${d}${path.sep}`));
+      },
+    });
+  } catch {
+    remove(); // a build replaced files while we copied
+    return null;
+  }
+  if (buildId() !== before || !fs.existsSync(path.join(dir, '.next', 'BUILD_ID'))) {
+    remove();
+    return null;
+  }
+  return { dir, remove };
+}
+
+export interface NextInstanceOptions extends Omit<InstanceOptions, 'master'> {
+  /** A directory holding the built app (snapshotNextBuild). */
+  appDir: string;
+  master?: string | null;
+}
+
+/**
+ * The built app under `next start` as one instance (instrumentation.ts boots the scheduler), on a
+ * free port; resolves once it answers /api/instance. Same environment as startInstance.
+ */
+export async function startNextInstance(o: NextInstanceOptions): Promise<Instance> {
+  const port = o.port ?? (await freePort());
+  const logFile = path.join(o.logDir, `next-${port}.log`);
+  const out = fs.openSync(logFile, 'a');
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    NEXT_TELEMETRY_DISABLED: '1',
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOSTNAME: '127.0.0.1',
+    SISYPHUS_HOSTNAME: '127.0.0.1',
+    DATABASE_URL: o.databaseUrl,
+    ZK_PATH: o.zkPath ?? '/sisyphus-test/leader',
+    ZK_SESSION_TIMEOUT_MS: String(o.sessionTimeoutMs ?? 4_000),
+    LOG_LEVEL: process.env.HA_LOG_LEVEL ?? 'info',
+    TAKEOVER_RETRY_MS: '300',
+    ...(o.env ?? {}),
+  };
+  delete env.VITEST;
+  delete env.VITEST_POOL_ID;
+  delete env.VITEST_WORKER_ID;
+  if (o.zk !== null) env.ZK = o.zk ?? ZK_SERVERS;
+  else delete env.ZK;
+  if (o.master) env.MESOS_MASTER = o.master;
+  else delete env.MESOS_MASTER;
+  const nextBin = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
+  const child = spawn(process.execPath, [nextBin, 'start', o.appDir, '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: o.appDir,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  const inst = new Instance(port, child, logFile);
+  await waitFor(`next start ${inst.id} to answer /api/instance`, async () => {
+    if (!inst.alive) throw new Error(`next start ${inst.id} exited:\n${inst.log().slice(-3000)}`);
+    const r = await fetch(`${inst.url}/api/instance`, { signal: AbortSignal.timeout(5_000) });
+    return r.ok;
+  }, o.startTimeoutMs ?? 60_000, 150);
   return inst;
 }
 

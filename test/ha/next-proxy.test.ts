@@ -1,0 +1,143 @@
+/**
+ * The follower → leader proxy under the real server: two instances of the built app under
+ * `next start` (proxy.ts runs as Next's proxy, instrumentation.ts boots the scheduler) over the
+ * real ZooKeeper and PostgreSQL. scripts/instance.ts serves the same route handlers without
+ * Next.js; this is the production path.
+ *
+ *   - a job POSTed to the follower is created by the leader (the answer names both);
+ *   - a bad job through the follower gets the leader's 400, byte for byte;
+ *   - GET /v1/scheduler/leader on either names the leader;
+ *   - the UI's /api/instance on the follower names the follower as itself and who leads;
+ *   - the UI's event stream reaches the follower's browser through the proxy as it comes.
+ *
+ * Needs a build: `next build` runs first when .next is missing or older than its inputs (the
+ * rule of e2e/harness.ts, so the e2e step reuses it); both instances serve a private copy of it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../e2e/harness';
+import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
+import { sleep, snapshotNextBuild, startNextInstance, waitFor, type Instance } from './support';
+
+interface InstanceInfo {
+  self: string;
+  leader: string | null;
+  isLeader: boolean;
+  members: string[];
+}
+
+let db: TestDatabase;
+let dir: string;
+let app: { dir: string; remove(): void } | null = null;
+const instances: Instance[] = [];
+let leader: Instance;
+let follower: Instance;
+
+/** Built (when stale) and copied; a build running elsewhere at the same time is waited out. */
+async function builtApp(): Promise<{ dir: string; remove(): void }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureBuilt((s) => console.log(`[ha] ${s}`));
+      const snap = snapshotNextBuild();
+      if (snap) return snap;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+    if (attempt >= 3) throw new Error('no complete build of the app to serve (.next is being rewritten?)');
+    await sleep(15_000);
+  }
+}
+
+const instanceInfo = async (i: Instance): Promise<InstanceInfo> => (await (await fetch(`${i.url}/api/instance`)).json()) as InstanceInfo;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ha-next-'));
+  [app, db] = await Promise.all([builtApp(), createTestDatabase('sisyphus_ha_next')]);
+  const opts = { databaseUrl: db.url, zkPath: `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`, logDir: dir, appDir: app.dir };
+  // one after the other: the first one's candidate node is the lowest, so it leads
+  instances.push(await startNextInstance(opts));
+  instances.push(await startNextInstance(opts));
+  const roles = await waitFor('both instances to agree on a leader', async () => {
+    const infos = await Promise.all(instances.map(instanceInfo));
+    const lead = infos.findIndex((x) => x.isLeader);
+    if (lead < 0 || !infos.every((x) => x.leader === infos[lead].self)) return null;
+    return { leader: instances[lead], follower: instances[1 - lead] };
+  }, 30_000, 100);
+  ({ leader, follower } = roles);
+}, 420_000);
+
+afterAll(async () => {
+  await Promise.all(instances.map((i) => i.stop()));
+  app?.remove();
+  await db?.drop();
+  if (process.env.HA_KEEP_LOGS) console.log(`HA logs kept in ${dir}`);
+  else if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const post = (base: string, body: string) =>
+  fetch(`${base}/v1/scheduler/iso8601`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+describe('follower → leader proxy under next start', () => {
+  it('a job POSTed to the follower is created by the leader', async () => {
+    const res = await post(follower.url, JSON.stringify({ name: 'next-via-follower', command: 'true', schedule: 'R/2100-01-01T00:00:00Z/P1D', owner: 'ha@example.com' }));
+    expect(res.status).toBe(204);
+    expect(res.headers.get('x-sisyphus-instance')).toBe(follower.id);
+    expect(res.headers.get('x-sisyphus-leader')).toBe(leader.id);
+    // the leader's worker holds it (its detail has the schedule's next runs), and the leader lists it
+    const detail = await fetch(`${leader.url}/api/jobs/next-via-follower`);
+    expect(detail.status).toBe(200);
+    const found = (await (await fetch(`${leader.url}/v1/scheduler/jobs/search?name=next-via-follower`)).json()) as Array<{ name: string; owner: string }>;
+    expect(found.map((j) => [j.name, j.owner])).toEqual([['next-via-follower', 'ha@example.com']]);
+    // other methods go through too
+    const del = await fetch(`${follower.url}/v1/scheduler/job/next-via-follower`, { method: 'DELETE' });
+    expect(del.status).toBe(204);
+    expect(await (await fetch(`${leader.url}/v1/scheduler/jobs/search?name=next-via-follower`)).json()).toEqual([]);
+  });
+
+  it('a bad job through the follower gets the 400 body of the leader', async () => {
+    const bad = JSON.stringify({ name: 'bad name!', command: 'true', schedule: 'R/2100-01-01T00:00:00Z/P1D' });
+    const direct = await post(leader.url, bad);
+    const proxied = await post(follower.url, bad);
+    expect(direct.status).toBe(400);
+    expect(proxied.status).toBe(400);
+    expect(proxied.headers.get('content-type')).toBe(direct.headers.get('content-type'));
+    const body = await proxied.text();
+    expect(body).toBe(await direct.text());
+    expect(body).toMatch(/name/i);
+    expect(proxied.headers.get('x-sisyphus-instance')).toBe(follower.id);
+  });
+
+  it('GET /v1/scheduler/leader names the leader on both instances', async () => {
+    for (const i of [leader, follower]) {
+      const r = await fetch(`${i.url}/v1/scheduler/leader`);
+      expect(r.status).toBe(200);
+      expect(await r.json()).toEqual({ leader: leader.id });
+      expect(r.headers.get('x-sisyphus-instance')).toBe(i.id);
+    }
+  });
+
+  it('the UI API /api/instance on the follower says which instance answered and who leads', async () => {
+    const f = await instanceInfo(follower);
+    expect(f).toMatchObject({ self: follower.id, leader: leader.id, isLeader: false });
+    expect([...f.members].sort()).toEqual([leader.id, follower.id].sort());
+    expect(await instanceInfo(leader)).toMatchObject({ self: leader.id, leader: leader.id, isLeader: true });
+  });
+
+  it('the UI event stream reaches a follower client through the proxy as it comes', async () => {
+    const ctl = new AbortController();
+    const res = await fetch(`${follower.url}/api/events`, { signal: AbortSignal.any([ctl.signal, AbortSignal.timeout(10_000)]) });
+    try {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+      expect(res.headers.get('x-sisyphus-leader')).toBe(leader.id);
+      const reader = res.body!.getReader();
+      const first = await reader.read();
+      expect(new TextDecoder().decode(first.value)).toContain(': connected');
+    } finally {
+      ctl.abort();
+    }
+  });
+});
