@@ -15,7 +15,7 @@ import type { Encoding, Json } from '../../../proto';
 import { MesosLocal } from '../../../mesos-local/master';
 import type { Offer } from '../../core/types';
 import { MesosClient, type MesosClientOptions } from './client';
-import { MesosFramework, type Decision, type FrameworkPorts, type TaskUpdate } from './framework';
+import { MesosFramework, type Decision, type FrameworkPorts, type SchedulerConnection, type TaskUpdate } from './framework';
 import { systemClock as realClock } from '../../runtime/system-clock';
 
 let cleanups: Array<() => Promise<void> | void> = [];
@@ -208,7 +208,95 @@ describe.each(['json', 'protobuf'] as Encoding[])('MesosFramework against mesos-
   });
 });
 
+/**
+ * A MesosClient whose next ACCEPT fails: `drop` never sends it (lost on the way), `lose-answer`
+ * sends it and then fails as if the answer never came (the master did launch).
+ */
+class FailingAccept implements SchedulerConnection {
+  accepts = 0;
+  constructor(
+    private readonly client: MesosClient,
+    public mode: 'drop' | 'lose-answer' | null,
+  ) {}
+  get frameworkId() {
+    return this.client.frameworkId;
+  }
+  set frameworkId(id: string | null) {
+    this.client.frameworkId = id;
+  }
+  on: SchedulerConnection['on'] = (event, fn) => this.client.on(event, fn);
+  subscribe(call: Json) {
+    return this.client.subscribe(call);
+  }
+  disconnect(reason?: string) {
+    this.client.disconnect(reason);
+  }
+  async call(call: Json): Promise<void> {
+    if (call.type !== 'ACCEPT') return this.client.call(call);
+    this.accepts++;
+    const mode = this.mode;
+    this.mode = null;
+    if (mode === 'drop') throw new Error('ACCEPT: no answer within 75000 ms');
+    await this.client.call(call);
+    if (mode === 'lose-answer') throw new Error('ACCEPT: socket hang up');
+  }
+}
+
 describe('MesosFramework against mesos-local: failures', () => {
+  it('an ACCEPT that never reached the master: the explicit RECONCILE answers TASK_GONE and no task exists', async () => {
+    const ml = await startMesosLocal();
+    const taskId = 'accept-lost';
+    const client = new MesosClient({ master: ml.url, encoding: 'json', retryInitialMs: 20 });
+    const conn = new FailingAccept(client, 'drop');
+    const ports = new Ports(taskId, 'true');
+    const fw = new MesosFramework({ connection: conn, ports, clock: realClock, reconnectInitialMs: 50 });
+    const errors: string[] = [];
+    fw.on('error', (e) => errors.push(e.message));
+    cleanups.push(async () => {
+      fw.stop();
+      await client.close();
+    });
+    await fw.start();
+    const sub = await fw.next('subscribed');
+    const gone = fw.next('update', (u) => u.taskId === taskId);
+    fw.workArrived();
+    const u = await gone;
+    // before: nothing answered; the run stayed STAGING until a re-subscribe
+    expect(u).toMatchObject({ state: 'TASK_GONE', reason: 'REASON_RECONCILIATION', acknowledged: false });
+    expect(u.agentId).toMatch(/-S\d+$/);
+    expect(errors.some((e) => e.includes('ACCEPT failed'))).toBe(true);
+    expect(conn.accepts).toBe(1);
+    await waitFor('reconciliation finished', () => fw.state().reconciling === 0);
+    const doc = await getJson(`${ml.url}/master/state`);
+    const fwDoc = (doc.frameworks as Json[]).find((f) => f.id === sub.frameworkId)!;
+    expect([...fwDoc.tasks, ...fwDoc.completed_tasks].map((t: Json) => t.id)).toEqual([]);
+  });
+
+  it('an ACCEPT whose answer was lost: reconciliation reports the real task, launched once, never GONE', async () => {
+    const ml = await startMesosLocal();
+    const taskId = 'accept-answer-lost';
+    const client = new MesosClient({ master: ml.url, encoding: 'protobuf', retryInitialMs: 20 });
+    const conn = new FailingAccept(client, 'lose-answer');
+    const ports = new Ports(taskId, 'true');
+    const fw = new MesosFramework({ connection: conn, ports, clock: realClock, reconnectInitialMs: 50 });
+    cleanups.push(async () => {
+      fw.stop();
+      await client.close();
+    });
+    await fw.start();
+    const sub = await fw.next('subscribed');
+    const reconciled = fw.next('update', (u) => u.taskId === taskId && u.reason === 'REASON_RECONCILIATION');
+    fw.workArrived();
+    expect(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']).toContain((await reconciled).state);
+    await waitFor('TASK_FINISHED', () => ports.updates.find((x) => x.taskId === taskId && x.state === 'TASK_FINISHED'));
+    const states = ports.updates.filter((x) => x.taskId === taskId).map((x) => x.state);
+    expect(states.filter((s) => /GONE|LOST|DROPPED|UNKNOWN/.test(s))).toEqual([]);
+    expect(conn.accepts).toBe(1);
+    const doc = await getJson(`${ml.url}/master/state`);
+    const fwDoc = (doc.frameworks as Json[]).find((f) => f.id === sub.frameworkId)!;
+    expect([...fwDoc.tasks, ...fwDoc.completed_tasks].map((t: Json) => t.id)).toEqual([taskId]);
+  });
+
   it('after a master failover re-subscribes with the same id and reconciles the running task', async () => {
     const ml = await startMesosLocal();
     const taskId = 'sleeper';

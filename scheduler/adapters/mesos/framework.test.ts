@@ -4,6 +4,10 @@ import { MesosFramework, type MesosFrameworkOptions } from './framework';
 import { MesosHttpError } from './client';
 import { FakeConnection, FakePorts, deferred } from './testing/fake-connection';
 import { TestClock, flush } from '../../testing/test-clock';
+import { parseJob } from '../../api/job-schema';
+import type { Run } from '../../core/types';
+import type { NewRun, Store } from '../../ports';
+import { Worker } from '../../runtime/worker';
 
 function setup(opts: Partial<MesosFrameworkOptions> = {}) {
   const clock = new TestClock();
@@ -590,5 +594,292 @@ describe('MesosFramework: errors and watchdogs', () => {
     expect(fw.state().connected).toBe(false);
     await clock.advanceAsync(500);
     expect(conn.subscribes).toHaveLength(2);
+  });
+});
+
+describe('MesosFramework: ACCEPT and DECLINE calls that fail', () => {
+  const launchT1 = async (offers: Array<{ id: string }>) => ({
+    launches: [{ agentId: 'A1', offerIds: [offers[0].id], taskInfos: [{ name: 't1', task_id: { value: 't1' } }] }],
+    declines: [],
+  });
+  const timeout = () => new Error('ACCEPT: no answer within 75000 ms');
+
+  it('a failed ACCEPT: its offers are declined, then its tasks are reconciled explicitly (with agent ids) at once', async () => {
+    // Before: nothing happened; the runs stayed STAGING with no task on Mesos until the next
+    // re-subscribe, and the offers stayed outstanding at the master.
+    const { conn, ports, fw, clock } = setup({ reconcileInitialMs: 5000 });
+    ports.work = true;
+    ports.decide = launchT1;
+    await fw.start();
+    await clock.advanceAsync(0);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    conn.calls = [];
+    conn.callFailures.push({ type: 'ACCEPT', error: timeout() });
+    conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
+    await clock.advanceAsync(0);
+    expect(conn.types()).toEqual(['ACCEPT', 'DECLINE', 'RECONCILE']);
+    expect(conn.calls[1].decline.offer_ids).toEqual([{ value: 'O1' }]);
+    expect(conn.calls[2].reconcile.tasks).toEqual([{ task_id: { value: 't1' }, agent_id: { value: 'A1' } }]);
+    expect(fw.state().reconciling).toBe(1);
+
+    // No answer yet: asked again with backoff.
+    await clock.advanceAsync(5000);
+    expect(conn.ofType('RECONCILE')).toHaveLength(2);
+    // Mesos does not know the task (the ACCEPT never arrived): TASK_GONE, handed to the worker.
+    conn.push(update('t1', 'TASK_GONE', undefined));
+    await clock.advanceAsync(0);
+    expect(ports.updates.map((u) => [u.taskId, u.state])).toEqual([['t1', 'TASK_GONE']]);
+    expect(fw.state().reconciling).toBe(0);
+    await clock.advanceAsync(60_000);
+    expect(conn.ofType('RECONCILE')).toHaveLength(2);
+    expect(conn.ofType('ACCEPT')).toHaveLength(1); // never launched again by the framework
+  });
+
+  it('a failed ACCEPT that did reach the master: the reconciliation answer is the real state; nothing launched twice', async () => {
+    const { conn, ports, fw, clock } = setup();
+    ports.work = true;
+    ports.decide = launchT1;
+    await fw.start();
+    await clock.advanceAsync(0);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    conn.callFailures.push({ type: 'ACCEPT', error: new MesosHttpError(500, '', 'ACCEPT', false) });
+    conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
+    await clock.advanceAsync(0);
+    expect(conn.ofType('RECONCILE').at(-1)!.reconcile.tasks).toEqual([{ task_id: { value: 't1' }, agent_id: { value: 'A1' } }]);
+    ports.decide = async (offers) => ({ launches: [], declines: offers.map((o) => o.id) });
+    conn.push(update('t1', 'TASK_RUNNING', undefined)); // the master's answer: it knows the task
+    await clock.advanceAsync(0);
+    conn.push(update('t1', 'TASK_RUNNING', 'dXVpZC0x')); // the agent's own update
+    await clock.advanceAsync(60_000);
+    expect(ports.updates.map((u) => u.state)).toEqual(['TASK_RUNNING', 'TASK_RUNNING']);
+    expect(fw.state().reconciling).toBe(0);
+    expect(conn.ofType('ACCEPT')).toHaveLength(1);
+  });
+
+  it('a task that reports on its own before the RECONCILE is not asked about', async () => {
+    const { conn, ports, fw, clock } = setup();
+    ports.work = true;
+    ports.decide = launchT1;
+    await fw.start();
+    await clock.advanceAsync(0);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    conn.callFailures.push({ type: 'ACCEPT', error: timeout() }, { type: 'DECLINE', error: new MesosHttpError(500, '', 'DECLINE', false) });
+    conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
+    await clock.advanceAsync(0);
+    expect(conn.types().slice(-2)).toEqual(['ACCEPT', 'DECLINE']); // failed: retried before reconciling
+    conn.push(update('t1', 'TASK_STARTING', 'dXVpZC0x'));
+    await clock.advanceAsync(1000);
+    expect(conn.types().slice(-4)).toEqual(['ACCEPT', 'DECLINE', 'ACKNOWLEDGE', 'DECLINE']); // the retry; t1 answered: no RECONCILE
+    expect(conn.ofType('RECONCILE')).toHaveLength(0);
+    expect(fw.state().reconciling).toBe(0);
+  });
+
+  it('the RECONCILE of a failed ACCEPT waits until the master took the DECLINE of its offers', async () => {
+    // Once the DECLINE is processed a late ACCEPT of those offers can only be dropped (invalid
+    // offers), so "unknown task" in the answer is final.
+    const { conn, ports, fw, clock } = setup({ declineRetryMs: 1000 });
+    ports.work = true;
+    ports.decide = launchT1;
+    await fw.start();
+    await clock.advanceAsync(0);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    conn.calls = [];
+    conn.callFailures.push({ type: 'ACCEPT', error: timeout() }, { type: 'DECLINE', error: new MesosHttpError(503, '', 'DECLINE', false) });
+    conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
+    await clock.advanceAsync(999);
+    expect(conn.types()).toEqual(['ACCEPT', 'DECLINE']);
+    await clock.advanceAsync(1);
+    expect(conn.types()).toEqual(['ACCEPT', 'DECLINE', 'DECLINE', 'RECONCILE']);
+    expect(conn.calls[2].decline.offer_ids).toEqual([{ value: 'O1' }]);
+  });
+
+  it('a failed ACCEPT on a stream that is gone: nothing on the old stream; the next SUBSCRIBED reconciles the task', async () => {
+    const { conn, ports, fw, clock } = setup();
+    ports.work = true;
+    ports.decide = async (offers) => {
+      ports.active = [{ taskId: 't1', agentId: 'A1' }]; // the worker marked it STAGING
+      conn.breakStream();
+      return launchT1(offers);
+    };
+    await fw.start();
+    await clock.advanceAsync(0);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    conn.calls = [];
+    conn.callFailures.push({ type: 'ACCEPT', error: Object.assign(new Error('ACCEPT: not subscribed'), { name: 'NotSubscribedError' }) });
+    conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
+    await clock.advanceAsync(0);
+    expect(conn.types()).toEqual([]); // re-subscribed meanwhile: those offers are void
+    await clock.advanceAsync(1000);
+    expect(conn.subscribes).toHaveLength(2);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    expect(conn.ofType('RECONCILE')[0].reconcile.tasks).toEqual([{ task_id: { value: 't1' }, agent_id: { value: 'A1' } }]);
+  });
+
+  it('a failed DECLINE is sent once more (offers never expire by default); a second failure re-subscribes, which rescinds them', async () => {
+    // Before: a DECLINE lost to an error left the offers outstanding at the master (held from
+    // every framework, ours included) until some re-subscribe or an operator's --offer_timeout.
+    const { conn, ports, fw, clock, names } = setup({ declineRetryMs: 1000 });
+    ports.work = true;
+    await fw.start();
+    await clock.advanceAsync(0);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    conn.calls = [];
+    conn.callFailures.push({ type: 'DECLINE', error: new MesosHttpError(500, '', 'DECLINE', false) });
+    conn.push({ type: 'OFFERS', offers: { offers: [offer('O1'), offer('O2', 'A2')] } });
+    await clock.advanceAsync(999);
+    expect(conn.ofType('DECLINE')).toHaveLength(1);
+    await clock.advanceAsync(1);
+    const declines = conn.ofType('DECLINE');
+    expect(declines).toHaveLength(2);
+    expect(declines[1].decline).toEqual(declines[0].decline);
+    await clock.advanceAsync(10_000);
+    expect(conn.ofType('DECLINE')).toHaveLength(2); // once only
+    expect(names()).not.toContain('resubscribe');
+
+    // Both fail: the master holds them; a re-subscribe makes it rescind them.
+    conn.callFailures.push(
+      { type: 'DECLINE', error: new MesosHttpError(500, '', 'DECLINE', false) },
+      { type: 'DECLINE', error: new MesosHttpError(500, '', 'DECLINE', false) },
+    );
+    conn.push({ type: 'OFFERS', offers: { offers: [offer('O3')] } });
+    await clock.advanceAsync(1000);
+    expect(conn.ofType('DECLINE')).toHaveLength(4);
+    expect(names()).toContain('resubscribe');
+    await clock.advanceAsync(1000);
+    expect(conn.subscribes).toHaveLength(2);
+  });
+
+  it('a DECLINE that failed because the stream is gone is not retried (the master rescinded the offers)', async () => {
+    const { conn, ports, fw, clock } = setup({ declineRetryMs: 1000 });
+    ports.work = true;
+    await fw.start();
+    await clock.advanceAsync(0);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    conn.callFailures.push({ type: 'DECLINE', error: Object.assign(new Error('DECLINE: not subscribed'), { name: 'NotSubscribedError' }) });
+    ports.decide = async (offers) => {
+      conn.breakStream();
+      return { launches: [], declines: offers.map((o) => o.id) };
+    };
+    conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
+    await clock.advanceAsync(5000);
+    expect(conn.ofType('DECLINE')).toHaveLength(0); // decided after the stream broke: not even sent
+  });
+});
+
+describe('MesosFramework: offer watchdog and a slow worker', () => {
+  it('counts offers when they arrive, not when the worker gets round to them', async () => {
+    // Before: lastOfferAt was set when the worker's answer came back, so offers queued behind a
+    // slow onOffers looked like starvation: REVIVE at 60 s, re-subscribe at 120 s.
+    const { conn, ports, fw, clock, events } = setup({ offerStarvationMs: 60_000 });
+    ports.work = true;
+    await fw.start();
+    await clock.advanceAsync(0);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    const slow = deferred<import('./framework').Decision>();
+    let first = true;
+    ports.decide = async (offers) => {
+      if (first) {
+        first = false;
+        return slow.promise;
+      }
+      return { launches: [], declines: offers.map((o) => o.id) };
+    };
+    for (let i = 0; i < 30; i++) {
+      conn.push({ type: 'OFFERS', offers: { offers: [offer(`O${i}`)] } });
+      await clock.advanceAsync(5000);
+    }
+    expect(ports.offers).toHaveLength(1); // the worker is still on the first one
+    expect(events.filter(([n]) => n === 'watchdog')).toEqual([]);
+    expect(fw.state().lastOfferAt).toBe(clock.now() - 5000);
+    slow.resolve({ launches: [], declines: ['O0'] });
+    await clock.advanceAsync(0);
+    expect(ports.offers).toHaveLength(30);
+    expect(conn.ofType('DECLINE')).toHaveLength(30);
+    // Still counted from the last arrival: starvation only 60 s after it.
+    await clock.advanceAsync(50_000);
+    conn.push({ type: 'HEARTBEAT' });
+    expect(events.filter(([n]) => n === 'watchdog')).toEqual([]);
+    await clock.advanceAsync(10_000);
+    expect(events.filter(([n]) => n === 'watchdog').map(([, p]) => (p as Json).action)).toEqual(['revive']);
+  });
+});
+
+describe('MesosFramework with the worker: queued work is announced even when a tick fails', () => {
+  it('runs queued by a tick whose schedule write failed still REVIVE the suppressed framework', async () => {
+    // Before: Worker.tick rethrew the advanceSkipped failure before `workArrived()`, so the run it
+    // had just queued was never announced; the framework stayed suppressed, and every retry tick
+    // failed the same way while the job store was down.
+    const clock = new TestClock('2026-01-01T00:00:10Z');
+    const parse = (json: Record<string, unknown>) => {
+      const r = parseJob(json, { now: Date.parse('2025-12-31T00:00:00Z') });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value;
+    };
+    // Both due at 00:00:00, 10 s ago: `late` is past its epsilon (skipped: its schedule is moved
+    // on with jobs.apply, which fails), `due` is queued.
+    const jobs = [
+      parse({ name: 'late', command: 'true', schedule: 'R/2026-01-01T00:00:00Z/PT1H', epsilon: 'PT1S' }),
+      parse({ name: 'due', command: 'true', schedule: 'R/2026-01-01T00:00:00Z/PT1H', epsilon: 'PT1H' }),
+    ];
+    const created: NewRun[] = [];
+    const store = {
+      jobs: { list: async () => jobs, apply: async () => Promise.reject(new Error('database went away')) },
+      edges: { load: async () => new Map() },
+      runs: {
+        listActive: async () => [],
+        createMany: async (runs: NewRun[]) => {
+          const fresh = runs.filter((r) => !created.some((c) => c.taskId === r.taskId));
+          created.push(...fresh);
+          return fresh.map((r, i) => ({ ...r, id: `r${created.length + i}`, state: r.state ?? 'QUEUED', launchedAt: null, startedAt: null, finishedAt: null, agentId: null, host: null, message: r.message ?? null, reason: null, elementsProcessed: 0 }) as Run);
+        },
+      },
+    } as unknown as Store;
+    const worker = new Worker({ store, clock });
+    const errors: string[] = [];
+    worker.events.on('error', (e) => errors.push(e.message));
+    const conn = new FakeConnection();
+    const fw = new MesosFramework({
+      connection: conn,
+      clock,
+      random: () => 1,
+      ports: {
+        loadFrameworkId: async () => null,
+        saveFrameworkId: async () => {},
+        activeTasks: async () => worker.activeTasks(),
+        onOffers: async (offers) => worker.onOffers(offers),
+        onUpdate: (u) => worker.onUpdate(u),
+        hasWork: () => worker.hasWork(),
+      },
+    });
+    worker.attachFramework(fw);
+    await fw.start();
+    await clock.advanceAsync(0);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    expect(fw.state().suppressed).toBe(true);
+    await worker.start(); // its timer ticks at once: both instants are past
+    await clock.advanceAsync(0);
+    expect(created.map((r) => [r.jobName, r.state ?? 'QUEUED'])).toEqual([
+      ['late', 'SKIPPED'],
+      ['due', 'QUEUED'],
+    ]);
+    expect(errors.some((m) => /database went away/.test(m))).toBe(true); // the tick did fail
+    expect(worker.hasWork()).toBe(true);
+    expect(conn.ofType('REVIVE')).toHaveLength(1); // at once: the framework was suppressed
+    expect(fw.state().suppressed).toBe(false);
+    // The store stays down: every retry tick fails the same way and still announces the work.
+    await clock.advanceAsync(5000);
+    expect(conn.ofType('REVIVE')).toHaveLength(2); // rate-limited (reviveMinIntervalMs)
+    worker.stop();
+    fw.stop();
   });
 });

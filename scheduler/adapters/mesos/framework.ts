@@ -11,6 +11,11 @@
  *   explicitly, repeatedly with backoff until each has answered; then implicitly every ~15 min.
  * - OFFERS: converted to core values, handed to `onOffers`; launches become ACCEPTs, everything
  *   else is declined (long filter when idle, short when work waits); SUPPRESS when idle after.
+ *   An ACCEPT that fails (not known to have reached the master): its offers are declined, then its
+ *   tasks are reconciled explicitly, so a launch that never happened comes back as GONE/UNKNOWN
+ *   (the worker's LOST) and one that did as its real state; nothing is ever sent twice. A DECLINE
+ *   that fails is sent once more; if that fails too, re-subscribe (the master rescinds every offer
+ *   it holds for us then; offers have no timeout by default). See acceptFailed / decline.
  * - UPDATE: `onUpdate` persists; only when it resolves, and only if the status has a uuid, is it
  *   ACKNOWLEDGEd. If it rejects, no ACK: the agent resends.
  * - ERROR "Framework has been removed": a loud fatal `error` and stop (configurable); any other
@@ -18,7 +23,8 @@
  *   jitter (capped at 15 s).
  * - Watchdogs: no event for 5 heartbeat intervals → drop the stream and reconnect. Work waiting and
  *   no OFFERS for `offerStarvationMs` → REVIVE (token bucket), still nothing after a further
- *   period → re-subscribe. Both emit `watchdog`.
+ *   period → re-subscribe. Both emit `watchdog`. An OFFERS event counts when it arrives, not when
+ *   the worker has answered it (a slow worker is not starvation).
  *
  * Events are processed one at a time, in stream order; a run of consecutive UPDATEs is one step
  * that hands them to `onUpdate` together (so the port can persist them in one transaction; it must
@@ -85,6 +91,8 @@ export interface MesosFrameworkOptions {
   declineIdleSeconds?: number;
   /** Refuse filter of declines (and of unused ACCEPT resources) while work waits (default 2 s). */
   declineBusySeconds?: number;
+  /** A failed DECLINE is sent once more after this long (default 1000 ms); see `decline`. */
+  declineRetryMs?: number;
   /** At most one REVIVE per this many ms while work waits unsuppressed; leaving suppression is immediate (default 5000). */
   reviveMinIntervalMs?: number;
   /** Explicit reconciliation backoff: first retry and cap (default 5 s, 60 s). */
@@ -199,6 +207,8 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
     reconcile: null,
     implicit: null,
   };
+  /** Pending DECLINE retries (several may be under way; each checks its stream generation). */
+  private declineRetries = new Set<() => void>();
   private offs: Array<() => void> = [];
   private readonly counters: FrameworkCounters = {
     offersReceived: 0,
@@ -231,6 +241,7 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
       failoverTimeoutSeconds: options.failoverTimeoutSeconds ?? 604_800,
       declineIdleSeconds: options.declineIdleSeconds ?? 300,
       declineBusySeconds: options.declineBusySeconds ?? 2,
+      declineRetryMs: options.declineRetryMs ?? 1000,
       reviveMinIntervalMs: options.reviveMinIntervalMs ?? 5000,
       reconcileInitialMs: options.reconcileInitialMs ?? 5000,
       reconcileMaxMs: options.reconcileMaxMs ?? 60_000,
@@ -279,6 +290,8 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
     this.connected = false;
     this.gen++;
     for (const k of Object.keys(this.timers) as Array<keyof typeof this.timers>) this.cancel(k);
+    for (const cancel of this.declineRetries) cancel();
+    this.declineRetries.clear();
     for (const off of this.offs) off();
     this.offs = [];
     this.streamId = null;
@@ -446,6 +459,9 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
     if (!this.running) return;
     this.lastEventAt = this.clock.now();
     const gen = this.gen;
+    // The offer watchdog counts offers as they arrive: those queued behind a slow worker (the
+    // chain below) are not starvation.
+    if (ev.type === 'OFFERS') this.offersArrived();
     if (ev.type === 'UPDATE') {
       // Consecutive UPDATEs form one step: handed to the port together (it persists them in one
       // batch), each acknowledged once stored. Any other event closes the batch, so the order of
@@ -537,11 +553,13 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
     void this.startReconciliation(gen);
   }
 
-  private async onOffers(list: Json[], gen: number): Promise<void> {
-    const now = this.clock.now();
-    this.lastOfferAt = now;
+  private offersArrived(): void {
+    this.lastOfferAt = this.clock.now();
     this.hungrySince = null;
     this.starvationRevivedAt = null;
+  }
+
+  private async onOffers(list: Json[], gen: number): Promise<void> {
     const offers = list.map(toOffer);
     this.counters.offersReceived += offers.length;
     if (offers.length === 0) return;
@@ -566,24 +584,87 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
       used += ids.length;
       tasks += l.taskInfos.length;
       const taskInfos = l.taskInfos.map((t) => (t.agent_id ? t : { ...t, agent_id: { value: l.agentId } }));
-      this.send({
-        type: 'ACCEPT',
-        accept: {
-          offer_ids: ids.map((value) => ({ value })),
-          operations: [{ type: 'LAUNCH', launch: { task_infos: taskInfos } }],
-          filters: { refuse_seconds: refuse },
+      const launched = taskInfos.map((t) => ({ taskId: String(t.task_id?.value ?? ''), agentId: String(t.agent_id?.value ?? l.agentId) }));
+      this.send(
+        {
+          type: 'ACCEPT',
+          accept: {
+            offer_ids: ids.map((value) => ({ value })),
+            operations: [{ type: 'LAUNCH', launch: { task_infos: taskInfos } }],
+            filters: { refuse_seconds: refuse },
+          },
         },
-      });
+        () => this.acceptFailed(gen, ids, launched.filter((t) => t.taskId !== '')),
+      );
     }
     const declines = offers.map((o) => o.id).filter((id) => !answered.has(id)); // every offer gets an answer
-    if (declines.length > 0) {
-      this.send({ type: 'DECLINE', decline: { offer_ids: declines.map((value) => ({ value })), filters: { refuse_seconds: refuse } } });
-    }
+    if (declines.length > 0) this.decline(gen, declines, refuse);
     this.counters.offersUsed += used;
     this.counters.offersDeclined += declines.length;
     this.counters.tasksLaunched += tasks;
     this.emit('offers', { received: offers.length, used, declined: declines.length, tasks });
     if (!this.ports.hasWork() && !this.suppressed) this.suppress('idle');
+  }
+
+  /**
+   * An ACCEPT that failed (HTTP error, no answer before the call deadline, socket gone) is not
+   * known to have reached the master: its runs are STAGING in the store, with or without a task
+   * on Mesos. It is never sent again (a second launch of the same task ids). Instead:
+   *
+   * 1. DECLINE its offers. If the ACCEPT was processed they are already used and the DECLINE is
+   *    a no-op (the master ignores unknown offer ids); if not, the resources go back at once. And
+   *    once the master has taken the DECLINE, a late copy of the ACCEPT can only fail (invalid
+   *    offers → TASK_DROPPED), so the answer to step 2 is final.
+   * 2. RECONCILE its tasks explicitly, with their agent ids: a task Mesos knows (even one still
+   *    pending authorization, as STAGING) answers with its real state; one it does not answers
+   *    TASK_GONE (agent registered) or TASK_UNKNOWN (no such agent), or TASK_LOST without
+   *    PARTITION_AWARE. The worker settles those as LOST and retries per its rules, under new task
+   *    ids. The tasks stay in the explicit reconciliation set, asked again with backoff until
+   *    each has answered (any update of theirs, the agent's own included, counts).
+   *
+   * If the stream changed meanwhile nothing is done on it: the master rescinded its offers when
+   * the stream went, and the next SUBSCRIBED reconciles every active task, these included. If the
+   * DECLINE fails twice we re-subscribe (see `decline`), with the same outcome.
+   */
+  private acceptFailed(gen: number, offerIds: string[], tasks: Array<{ taskId: string; agentId: string }>): void {
+    if (gen !== this.gen || !this.running) return;
+    for (const t of tasks) this.pending.set(t.taskId, t.agentId);
+    this.decline(gen, offerIds, this.o.declineBusySeconds, () => {
+      if (gen !== this.gen || !this.connected || this.pending.size === 0) return;
+      this.reconcileRound = 0; // ask at once, then with the usual backoff
+      this.reconcilePending(gen);
+    });
+  }
+
+  /**
+   * DECLINE offers. A failed DECLINE leaves them outstanding at the master, holding the agents'
+   * resources from every framework, ours included, and Mesos never expires an offer unless the
+   * operator set --offer_timeout (unset by default), so waiting is no remedy. Declining twice is
+   * harmless (the master ignores offer ids that are no longer valid), so it is sent once more
+   * after `declineRetryMs` on the same stream. If that fails as well the master is in trouble
+   * (the client has already retried each for the whole call deadline): re-subscribe, which makes
+   * the master rescind every offer it holds for us. A failure because the stream is gone needs
+   * nothing: the master rescinds offers when a framework disconnects or re-subscribes.
+   * `accepted` runs only once the master has taken the DECLINE (202), first try or second.
+   */
+  private decline(gen: number, offerIds: string[], refuse: number, accepted?: () => void, retry = false): void {
+    const call: Json = { type: 'DECLINE', decline: { offer_ids: offerIds.map((value) => ({ value })), filters: { refuse_seconds: refuse } } };
+    this.send(
+      call,
+      () => {
+        if (gen !== this.gen || !this.running) return;
+        if (retry) {
+          this.resubscribe(`DECLINE of ${offerIds.length} offer(s) failed twice; re-subscribing so the master rescinds them`);
+          return;
+        }
+        const cancel = this.clock.setTimer(this.o.declineRetryMs, () => {
+          this.declineRetries.delete(cancel);
+          if (gen === this.gen && this.running) this.decline(gen, offerIds, refuse, accepted, true);
+        });
+        this.declineRetries.add(cancel);
+      },
+      accepted,
+    );
   }
 
   /** A run of consecutive UPDATEs: all handed over at once, then each ACKed in order once stored. */
@@ -846,8 +927,8 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
 
   /* ---------------------------------------- helpers ------------------------------------------ */
 
-  private send(call: Json, onFailure?: () => void): void {
-    this.conn.call(call).catch((e: Error) => {
+  private send(call: Json, onFailure?: () => void, onSuccess?: () => void): void {
+    this.conn.call(call).then(onSuccess, (e: Error) => {
       onFailure?.();
       // Resubscribe/4xx errors are already reported by the connection; a call lost while
       // disconnected is repaired by reconciliation and by the next SUBSCRIBE.
