@@ -342,6 +342,14 @@ export class ChronosApi {
       throw e;
     }
   }
+  /** GET /v1/scheduler/jobs/search?name=&limit= (case-insensitive substring of the name; Chronos's limit is 10 unless given). */
+  async searchJobs(name: string, limit = 1000): Promise<Array<Record<string, unknown>>> {
+    return JSON.parse(await this.call('GET', `/v1/scheduler/jobs/search?name=${encodeURIComponent(name)}&limit=${limit}`)) as Array<Record<string, unknown>>;
+  }
+  /** The one job named exactly `name`, through the search endpoint (null when absent). */
+  async searchJob(name: string): Promise<Record<string, unknown> | null> {
+    return (await this.searchJobs(name)).find((j) => j.name === name) ?? null;
+  }
   /** Whether the job is stored (GET /api/jobs/{name}: 404 when not). */
   async exists(name: string): Promise<boolean> {
     const r = await fetch(`${this.baseURL}/api/jobs/${encodeURIComponent(name)}`);

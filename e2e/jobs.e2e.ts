@@ -41,9 +41,11 @@ describe('jobs', () => {
 
     // in the list, through the search box ("/" focuses it)
     await page.goto(`${base}/jobs`);
-    await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+    // rows come from the client (hydrated: shortcuts are live), not the server render
+    await page.getByRole('table', { name: 'Jobs' }).getByRole('link').first().waitFor();
     await page.keyboard.press('/');
     await page.keyboard.type(name);
+    // (clicked at once: a search still debouncing must not cancel the click's navigation)
     const link = page.getByRole('table', { name: 'Jobs' }).getByRole('link', { name });
     await link.waitFor();
     await link.click();
@@ -116,6 +118,58 @@ describe('jobs', () => {
     await dialog.getByRole('button', { name: 'Disable' }).click();
     await page.getByRole('status').filter({ hasText: '2 ok' }).waitFor();
     for (const n of names) expect((await api.getJob(n))?.disabled).toBe(true);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('the header checkbox selects the loaded rows, then offers all N matching jobs; a bulk disable reaches every match and nothing else', async () => {
+    // More matches than one page of the table (100 rows are loaded at first).
+    const prefix = `e2e-allsel-${suffix}-`;
+    const names = Array.from({ length: 103 }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
+    const bystander = `e2e-bystander-${suffix}`;
+    const all = [...names, bystander];
+    for (let i = 0; i < all.length; i += 8) await Promise.all(all.slice(i, i + 8).map((n) => api.createJob({ name: n, command: 'true' })));
+
+    const { page, errors, close } = await newPage(browser);
+    await page.goto(`${base}/jobs`);
+    // rows come from the client (hydrated: shortcuts are live), not the server render
+    await page.getByRole('table', { name: 'Jobs' }).getByRole('link').first().waitFor();
+    await page.keyboard.press('/');
+    expect(await page.getByLabel(/^Search/).evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type(prefix);
+    // the whole prefix applied (a partial one matches the same jobs, and a new search clears the selection)
+    await page.waitForURL((u) => new URL(u).searchParams.get('q') === prefix);
+    await page.getByText('103 jobs match').waitFor();
+    const table = page.getByRole('table', { name: 'Jobs' });
+    await table.getByRole('link', { name: names[0] }).waitFor();
+    await table.getByRole('checkbox', { name: 'Select all loaded jobs' }).check();
+    const toolbar = page.getByRole('toolbar', { name: 'Bulk actions' });
+    await toolbar.getByText('100 selected').waitFor();
+    await toolbar.getByText('The 100 loaded jobs are selected.').waitFor();
+    await toolbar.getByRole('button', { name: 'Select all 103 jobs matching this search' }).click();
+    await toolbar.getByText('All 103 jobs matching this search selected').waitFor();
+    await screenshot(page, 'jobs-select-all-matching');
+
+    await toolbar.getByRole('button', { name: 'Disable' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Disable all 103 jobs matching this search?').waitFor();
+    expect(await dialog.textContent()).toContain(`search “${prefix}”`);
+    await dialog.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('status').filter({ hasText: 'Disable: 103 ok' }).waitFor();
+    await expect.poll(() => toolbar.count()).toBe(0); // the selection is spent
+
+    const stored = (await api.searchJobs(prefix)).filter((j) => names.includes(String(j.name)));
+    expect(stored).toHaveLength(103);
+    expect(stored.filter((j) => j.disabled !== true).map((j) => j.name)).toEqual([]);
+    expect((await api.searchJob(bystander))?.disabled).toBe(false);
+
+    // a new search clears the selection: what is selected is what the table shows
+    await table.getByRole('checkbox', { name: 'Select all loaded jobs' }).check();
+    await toolbar.getByText('100 selected').waitFor();
+    await page.getByLabel(/^Search/).fill(bystander);
+    await page.getByText('1 job match').waitFor();
+    await table.getByRole('link', { name: bystander }).waitFor();
+    expect(await toolbar.count()).toBe(0);
     expect(errors).toEqual([]);
     await close();
   });

@@ -83,6 +83,8 @@ describe('shell', () => {
     await page.goto(`${base}/jobs/${parent}`);
     await page.getByRole('table', { name: 'Next runs' }).waitFor();
     const firstRun = page.getByRole('table', { name: 'Next runs' }).locator('tbody tr').first().locator('td').nth(1);
+    // local (the default): the browser's zone, Tokyo here
+    expect(await firstRun.textContent()).toMatch(/UTC\+9$/);
     await page.getByLabel('Time zone for displayed times').selectOption('utc');
     expect(await firstRun.textContent()).toMatch(/UTC/);
     await page.getByLabel('Time zone for displayed times').selectOption('job');
@@ -93,6 +95,46 @@ describe('shell', () => {
     await page.reload();
     await page.getByRole('heading', { level: 1 }).waitFor();
     expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+    // the zone choice is kept too
+    await page.getByRole('table', { name: 'Next runs' }).waitFor();
+    expect(await firstRun.textContent()).toMatch(/E[DS]T/);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('empty states tell a new user what to do (an empty scheduler answered by stubs; no match for real)', async () => {
+    const { page, errors, close } = await newPage(browser);
+    // No jobs at all: the dashboard, jobs and graph pages say how to create the first one.
+    await page.route('**/api/dashboard', async (route) => {
+      const real = (await (await route.fetch()).json()) as { counts: Record<string, number> };
+      const counts = Object.fromEntries(Object.keys(real.counts).map((k) => [k, 0]));
+      await route.fulfill({ json: { ...real, counts, running: [], queued: [], recentFailures: [] } });
+    });
+    await page.route('**/api/jobs?*', (route) => route.fulfill({ json: { jobs: [], total: 0, offset: 0, limit: 100 } }));
+    await page.route('**/api/graph*', (route) => route.fulfill({ json: { nodes: [], edges: [] } }));
+    await page.goto(`${base}/`);
+    await page.getByText('No jobs yet').waitFor();
+    await page.getByText('/v1/scheduler/iso8601').first().waitFor(); // the curl example
+    await screenshot(page, 'empty-dashboard');
+    await page.goto(`${base}/jobs`);
+    await page.getByText('No jobs yet').waitFor();
+    await page.goto(`${base}/graph`);
+    await page.getByText('No jobs yet').waitFor();
+    await page.getByRole('link', { name: 'Create a job' }).click();
+    await page.waitForURL('**/jobs/new');
+    await page.unrouteAll();
+
+    // A search that matches nothing says so and offers the way back.
+    await page.goto(`${base}/jobs?q=no-such-job-${suffix}`);
+    await page.getByText('No job matches these filters').waitFor();
+    await screenshot(page, 'empty-jobs-no-match');
+    await page.getByRole('button', { name: 'Clear filters' }).last().click();
+    await page.getByRole('table', { name: 'Jobs' }).getByRole('link').first().waitFor();
+    expect(await page.getByLabel(/^Search/).inputValue()).toBe('');
+    expect(new URL(page.url()).search).toBe('');
+    // No runs in the window for a job that never ran.
+    await page.goto(`${base}/runs?job=${encodeURIComponent(parent)}&window=1h`);
+    await page.getByText('No runs in this window').waitFor();
     expect(errors).toEqual([]);
     await close();
   });

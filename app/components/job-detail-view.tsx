@@ -7,7 +7,7 @@
  */
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { JobDetail, PreviewRun, RunPage, RunRow, UiEvent } from '@/scheduler/api/ui-types';
 import { apiFetch, apiSend, useApi } from './api';
@@ -22,9 +22,14 @@ const enc = encodeURIComponent;
 
 export function JobDetailView({ name }: { name: string }) {
   const router = useRouter();
-  const aboutThisJob = useCallback((e: UiEvent) => (e.type === 'job' && e.name === name) || (e.type === 'run' && e.run.jobName === name), [name]);
+  // Set while this page deletes the job: its own deletion is not refetched (a 404) on the way out.
+  const deleting = useRef(false);
+  const aboutThisJob = useCallback((e: UiEvent) => !deleting.current && ((e.type === 'job' && e.name === name) || (e.type === 'run' && e.run.jobName === name)), [name]);
   const detail = useApi<JobDetail>(`/api/jobs/${enc(name)}`, { refreshOn: aboutThisJob, throttleMs: 700 });
-  const next = useApi<PreviewRun[]>(`/api/jobs/${enc(name)}/next?n=10`, { refreshOn: (e) => (e.type === 'job' && e.name === name) || (e.type === 'run' && e.run.jobName === name && e.run.state === 'QUEUED'), throttleMs: 1500 });
+  const next = useApi<PreviewRun[]>(`/api/jobs/${enc(name)}/next?n=10`, {
+    refreshOn: (e) => !deleting.current && ((e.type === 'job' && e.name === name) || (e.type === 'run' && e.run.jobName === name && e.run.state === 'QUEUED')),
+    throttleMs: 1500,
+  });
   const [action, setAction] = useState<null | 'delete' | 'run' | 'kill' | 'success'>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [args, setArgs] = useState('');
@@ -60,7 +65,13 @@ export function JobDetailView({ name }: { name: string }) {
       const text = await apiSend<string>('PUT', `/v1/scheduler/job/success/${enc(name)}`);
       setNotice(typeof text === 'string' ? text : 'Marked as successful.');
     } else if (action === 'delete') {
-      await apiSend('DELETE', `/v1/scheduler/job/${enc(name)}`);
+      deleting.current = true;
+      try {
+        await apiSend('DELETE', `/v1/scheduler/job/${enc(name)}`);
+      } catch (e) {
+        deleting.current = false;
+        throw e;
+      }
       router.push('/jobs');
       return;
     }

@@ -282,7 +282,9 @@ function EditorForm({ base, name }: { base: Json | null; name?: string }) {
   const [general, setGeneral] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [attempted, setAttempted] = useState(false);
-  const baseJson = useMemo(() => base ?? {}, [base]);
+  // The fields the form does not show come from here: the stored job, or the raw JSON last
+  // switched back from (so a field edited only in the JSON survives the form).
+  const [baseJson, setBaseJson] = useState<Json>(() => base ?? {});
 
   const json = useMemo(() => jsonFromForm(form, baseJson), [form, baseJson]);
   const kindOf = (j: Json): 'scheduled' | 'dependent' => (Array.isArray(j.parents) && (j.schedule === undefined || j.schedule === '') ? 'dependent' : 'scheduled');
@@ -306,6 +308,7 @@ function EditorForm({ base, name }: { base: Json | null; name?: string }) {
         const parsed = JSON.parse(raw) as unknown;
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the JSON must be an object');
         setForm(formFromJson(parsed as Json));
+        setBaseJson(parsed as Json);
         setRawError(null);
         setMode('form');
       } catch (e) {
@@ -340,6 +343,8 @@ function EditorForm({ base, name }: { base: Json | null; name?: string }) {
     if (editing && body.name !== name) {
       const e = { name: `is ${name} while editing (to copy the job under a new name, create a new job)` };
       setErrors(e);
+      if (mode === 'json') setRawError(`name: ${e.name}`);
+      focusFirstError(e);
       return;
     }
 
@@ -470,11 +475,21 @@ function EditorForm({ base, name }: { base: Json | null; name?: string }) {
           Cancel
         </Link>
         <span className="muted ml-2 text-xs">
-          Saved with POST /v1/scheduler/{(mode === 'form' ? form.kind : 'scheduled') === 'dependent' ? 'dependency' : 'iso8601'}
+          Saved with POST /v1/scheduler/{(mode === 'form' ? form.kind : rawKind(raw)) === 'dependent' ? 'dependency' : 'iso8601'}
         </span>
       </div>
     </form>
   );
+}
+
+/** The kind the raw JSON would be saved as (scheduled while it does not parse). */
+function rawKind(raw: string): 'scheduled' | 'dependent' {
+  try {
+    const j = JSON.parse(raw) as Json;
+    return j && Array.isArray(j.parents) && (j.schedule === undefined || j.schedule === '') ? 'dependent' : 'scheduled';
+  } catch {
+    return 'scheduled';
+  }
 }
 
 /* ------------------------------------------------------------------ fields */
@@ -1071,7 +1086,10 @@ function ParentPicker({ parents, onChange, errors, jobName, json }: { parents: s
           onKeyDown={(e) => {
             if (e.key === 'Enter') {
               e.preventDefault();
-              if (options[0]) void add(options[0].name);
+              // The job named exactly as typed, else the first match (the list may lag the typing).
+              const exact = options.find((o) => o.name === q.trim());
+              const pick = exact ?? (debounced === q ? options[0] : undefined);
+              if (pick) void add(pick.name);
             }
           }}
         />
@@ -1089,9 +1107,11 @@ function ParentPicker({ parents, onChange, errors, jobName, json }: { parents: s
               <li key={j.name} role="option" aria-selected={false} aria-disabled={cyclic}>
                 <button
                   type="button"
-                  disabled={cyclic || checking !== null}
+                  disabled={checking !== null}
+                  aria-disabled={cyclic || undefined}
+                  title={cyclic ? `${j.name} depends on ${jobName}: it cannot be a parent` : undefined}
                   onClick={() => void add(j.name)}
-                  className="flex w-full items-center justify-between gap-2 px-3 py-1.5 text-left hover:bg-gray-50 disabled:cursor-not-allowed disabled:opacity-60 dark:hover:bg-gray-800"
+                  className="flex w-full items-center justify-between gap-2 px-3 py-1.5 text-left hover:bg-gray-50 disabled:cursor-not-allowed disabled:opacity-60 aria-disabled:cursor-not-allowed aria-disabled:opacity-60 dark:hover:bg-gray-800"
                 >
                   <span className="font-mono">{j.name}</span>
                   <span className="muted text-xs">{cyclic ? 'would create a cycle' : checking === j.name ? 'checking…' : j.kind === 'dependent' ? `after ${j.parents.join(', ')}` : j.schedule}</span>

@@ -5,6 +5,10 @@
  * fetched as they scroll into view. Filters live in the URL, so a view can be bookmarked.
  * Live: `job` and `run` events refetch the pages in view. Rows: Enter opens the job, ↑/↓ move,
  * space toggles selection; selected jobs can be run, disabled, enabled or deleted in bulk.
+ * Selection (as in Gmail): the header checkbox selects the loaded rows; when more jobs match than
+ * are loaded, a link selects all N matching jobs, and the bulk action then goes to the server as
+ * the search and filters (POST /api/jobs/bulk {action, query, expect: N}), not as names. Changing
+ * the search or a filter clears the selection (what is selected is always what the table shows).
  */
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
@@ -46,6 +50,29 @@ function filtersFrom(params: URLSearchParams | null): Filters {
   return f;
 }
 
+/** The search and filters (no sort, no paging): what "all matching" means, for the bulk API. */
+function matchQuery(f: Filters): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of FILTER_KEYS) {
+    if (k === 'sort' || k === 'dir') continue;
+    const v = f[k].trim();
+    if (v !== '') out[k] = v;
+  }
+  return out;
+}
+
+/** The search and filters in words: `search “nightly-”, status failure, disabled`. */
+function describeMatch(f: Filters): string {
+  const parts: string[] = [];
+  if (f.q.trim()) parts.push(`search “${f.q.trim()}”`);
+  if (f.status) parts.push(`status ${f.status}`);
+  if (f.state) parts.push(`state ${f.state}`);
+  if (f.kind) parts.push(f.kind);
+  if (f.disabled) parts.push(f.disabled === 'true' ? 'disabled' : 'enabled');
+  if (f.owner.trim()) parts.push(`owner “${f.owner.trim()}”`);
+  return parts.join(', ');
+}
+
 function queryOf(f: Filters, offset: number, limit: number): string {
   const p = new URLSearchParams();
   for (const k of FILTER_KEYS) {
@@ -58,6 +85,9 @@ function queryOf(f: Filters, offset: number, limit: number): string {
 }
 
 type BulkAction = 'run' | 'disable' | 'enable' | 'delete';
+type BulkScope =
+  | { action: BulkAction; all: false; names: string[] }
+  | { action: BulkAction; all: true; query: Record<string, string>; count: number; words: string };
 
 const COLUMNS = '2.25rem minmax(14rem,2.2fr) 6.5rem 7rem minmax(13rem,1.4fr) minmax(9rem,1fr) minmax(7rem,0.8fr) 5.5rem';
 
@@ -70,9 +100,14 @@ export function JobsView() {
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<ApiRequestError | null>(null);
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
-  const [bulk, setBulk] = useState<BulkAction | null>(null);
+  /** "All N matching jobs" selected: bulk actions go to the server by query, not by name. */
+  const [allMatching, setAllMatching] = useState(false);
+  /** The bulk action being confirmed, with what it applies to as the dialog says it (fixed when opened). */
+  const [bulk, setBulk] = useState<BulkScope | null>(null);
   const [bulkResult, setBulkResult] = useState<{ action: BulkAction; result: BulkResult } | null>(null);
   const generation = useRef(0);
+  /** Set once a link in the page (or Enter on a row) navigates away. */
+  const leaving = useRef(false);
   const inflight = useRef(new Set<number>());
   const scrollRef = useRef<HTMLDivElement>(null);
 
@@ -88,7 +123,9 @@ export function JobsView() {
     for (const k of FILTER_KEYS) if (filters[k] !== DEFAULTS[k]) p.set(k, filters[k]);
     const qs = p.toString();
     const url = qs ? `/jobs?${qs}` : '/jobs';
-    if (`${window.location.pathname}${window.location.search}` !== url) window.history.replaceState(null, '', url);
+    // Not while leaving: Next treats history.replaceState as a navigation, and a search debounced
+    // just before a click on a job would cancel the click's navigation.
+    if (!leaving.current && `${window.location.pathname}${window.location.search}` !== url) window.history.replaceState(null, '', url);
     generation.current++;
     inflight.current.clear();
     setPages(new Map());
@@ -97,8 +134,23 @@ export function JobsView() {
     scrollRef.current?.scrollTo({ top: 0 });
   }, [filters]);
 
+  // A new search or filter: the selection was of the previous result set.
+  const matchKey = JSON.stringify(matchQuery(filters));
+  const lastMatchKey = useRef(matchKey);
+  useEffect(() => {
+    if (lastMatchKey.current === matchKey) return;
+    lastMatchKey.current = matchKey;
+    setSelected(new Set());
+    setAllMatching(false);
+  }, [matchKey]);
+
+  // The filters of the current render: a loadPage kept by a timer from an older render (the live
+  // refresh below) must not fetch the previous search into the new result set.
+  const currentFilters = useRef(filters);
+  currentFilters.current = filters;
   const loadPage = useCallback(
     async (index: number, force = false) => {
+      if (currentFilters.current !== filters) return;
       if (inflight.current.has(index) && !force) return;
       inflight.current.add(index);
       const gen = generation.current;
@@ -147,14 +199,16 @@ export function JobsView() {
   const visiblePages = useRef<number[]>([]);
   visiblePages.current = total === null ? [] : range(Math.floor(firstIndex / PAGE), Math.floor(lastIndex / PAGE));
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latestLoadPage = useRef(loadPage);
+  latestLoadPage.current = loadPage;
   const refreshVisible = useCallback(() => {
     if (refreshTimer.current) return;
     refreshTimer.current = setTimeout(() => {
       refreshTimer.current = null;
       const wanted = visiblePages.current.length ? visiblePages.current : [0];
-      for (const p of wanted) void loadPage(p, true);
+      for (const p of wanted) void latestLoadPage.current(p, true);
     }, 1500);
-  }, [loadPage]);
+  }, []);
   useEffect(() => () => {
     if (refreshTimer.current) clearTimeout(refreshTimer.current);
   }, []);
@@ -172,22 +226,45 @@ export function JobsView() {
   const setFilter = (k: keyof Filters, v: string) => setFilters((f) => ({ ...f, [k]: v }));
   const sortBy = (key: string) =>
     setFilters((f) => ({ ...f, sort: key, dir: f.sort === key && f.dir === 'asc' ? 'desc' : 'asc' }));
-  const toggle = (name: string) =>
+  const isSelected = (name: string) => allMatching || selected.has(name);
+  const toggle = (name: string) => {
+    if (allMatching) {
+      // Leaving "all matching": keep the loaded rows but this one (as Gmail does).
+      setAllMatching(false);
+      setSelected(new Set(loadedRows.map((r) => r.name).filter((n) => n !== name)));
+      return;
+    }
     setSelected((s) => {
       const n = new Set(s);
       if (n.has(name)) n.delete(name);
       else n.add(name);
       return n;
     });
-  const allLoadedSelected = loadedRows.length > 0 && loadedRows.every((r) => selected.has(r.name));
+  };
+  const allLoadedSelected = allMatching || (loadedRows.length > 0 && loadedRows.every((r) => selected.has(r.name)));
+  const someSelected = !allLoadedSelected && loadedRows.some((r) => selected.has(r.name));
+  const headerBox = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (headerBox.current) headerBox.current.indeterminate = someSelected;
+  }, [someSelected]);
+  const selectedCount = allMatching ? count : selected.size;
+  const matchWords = describeMatch(filters);
+  const clearSelection = () => {
+    setSelected(new Set());
+    setAllMatching(false);
+  };
 
-  const runBulk = async (action: BulkAction) => {
-    const names = [...selected];
-    const result = await apiSend<BulkResult>('POST', '/api/jobs/bulk', { action, names });
+  const openBulk = (action: BulkAction) =>
+    setBulk(allMatching ? { action, all: true, query: matchQuery(filters), count, words: matchWords } : { action, all: false, names: [...selected] });
+  const runBulk = async (scope: BulkScope) => {
+    const { action } = scope;
+    const body = scope.all ? { action, query: scope.query, expect: scope.count } : { action, names: scope.names };
+    const result = await apiSend<BulkResult>('POST', '/api/jobs/bulk', body);
     setBulkResult({ action, result });
+    setAllMatching(false);
     setSelected(new Set(result.failed.map((f) => f.name)));
     for (const p of visiblePages.current) void loadPage(p, true);
-    if (action === 'delete') setFilters((f) => ({ ...f }));
+    if (action === 'delete' || scope.all) setFilters((f) => ({ ...f }));
   };
 
   const focusRow = (i: number) => {
@@ -197,7 +274,11 @@ export function JobsView() {
   };
 
   return (
-    <div>
+    <div
+      onClickCapture={(e) => {
+        if (e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey && (e.target as HTMLElement).closest('a[href]')) leaving.current = true;
+      }}
+    >
       <PageHeader
         title="Jobs"
         subtitle={total === null ? 'Loading…' : `${total.toLocaleString()} job${total === 1 ? '' : 's'}${filtered ? ' match' : ''}`}
@@ -267,24 +348,36 @@ export function JobsView() {
         ) : null}
       </form>
 
-      {selected.size > 0 ? (
+      {selectedCount > 0 ? (
         <div role="toolbar" aria-label="Bulk actions" className="mb-3 flex flex-wrap items-center gap-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm dark:border-sky-900 dark:bg-sky-950/40">
-          <span className="font-medium">{selected.size} selected</span>
-          <button type="button" className="btn btn-sm" onClick={() => setBulk('run')}>
+          <span className="font-medium" data-testid="selection-summary">
+            {allMatching
+              ? `All ${count.toLocaleString()} job${count === 1 ? '' : 's'}${matchWords ? ' matching this search' : ''} selected`
+              : `${selected.size.toLocaleString()} selected`}
+          </span>
+          <button type="button" className="btn btn-sm" onClick={() => openBulk('run')}>
             Run now
           </button>
-          <button type="button" className="btn btn-sm" onClick={() => setBulk('disable')}>
+          <button type="button" className="btn btn-sm" onClick={() => openBulk('disable')}>
             Disable
           </button>
-          <button type="button" className="btn btn-sm" onClick={() => setBulk('enable')}>
+          <button type="button" className="btn btn-sm" onClick={() => openBulk('enable')}>
             Enable
           </button>
-          <button type="button" className="btn btn-sm btn-danger" onClick={() => setBulk('delete')}>
+          <button type="button" className="btn btn-sm btn-danger" onClick={() => openBulk('delete')}>
             Delete
           </button>
-          <button type="button" className="btn btn-sm ml-auto" onClick={() => setSelected(new Set())}>
+          <button type="button" className="btn btn-sm ml-auto" onClick={clearSelection}>
             Clear selection
           </button>
+          {!allMatching && allLoadedSelected && count > loadedRows.length ? (
+            <p className="w-full text-sm">
+              The {loadedRows.length.toLocaleString()} loaded job{loadedRows.length === 1 ? ' is' : 's are'} selected.{' '}
+              <button type="button" className="link font-medium" onClick={() => setAllMatching(true)}>
+                Select all {count.toLocaleString()} jobs{matchWords ? ' matching this search' : ''}
+              </button>
+            </p>
+          ) : null}
         </div>
       ) : null}
       {bulkResult ? (
@@ -324,10 +417,14 @@ export function JobsView() {
             <div role="row" aria-rowindex={1} className="grid items-center gap-3 border-b border-gray-200 bg-gray-50 px-3 py-2 dark:border-gray-800 dark:bg-gray-900" style={{ gridTemplateColumns: COLUMNS }}>
               <span role="columnheader">
                 <input
+                  ref={headerBox}
                   type="checkbox"
                   aria-label="Select all loaded jobs"
                   checked={allLoadedSelected}
-                  onChange={() => setSelected(allLoadedSelected ? new Set() : new Set(loadedRows.map((r) => r.name)))}
+                  onChange={() => {
+                    if (allLoadedSelected) clearSelection();
+                    else setSelected(new Set(loadedRows.map((r) => r.name)));
+                  }}
                 />
               </span>
               <SortHeader label="Job" k="name" filters={filters} onSort={sortBy} />
@@ -358,10 +455,13 @@ export function JobsView() {
                     aria-rowindex={v.index + 2}
                     data-row-index={v.index}
                     tabIndex={row ? 0 : -1}
-                    aria-selected={row ? selected.has(row.name) : undefined}
+                    aria-selected={row ? isSelected(row.name) : undefined}
                     onKeyDown={(e) => {
                       if (e.target !== e.currentTarget) return;
-                      if (e.key === 'Enter' && row) router.push(`/jobs/${encodeURIComponent(row.name)}`);
+                      if (e.key === 'Enter' && row) {
+                        leaving.current = true;
+                        router.push(`/jobs/${encodeURIComponent(row.name)}`);
+                      }
                       else if (e.key === 'ArrowDown') {
                         e.preventDefault();
                         focusRow(v.index + 1);
@@ -374,10 +474,10 @@ export function JobsView() {
                         toggle(row.name);
                       }
                     }}
-                    className={`absolute left-0 grid w-full items-center gap-3 border-b border-gray-100 px-3 text-sm focus:bg-sky-50 dark:border-gray-800 dark:focus:bg-sky-950/40 ${row && selected.has(row.name) ? 'bg-sky-50/70 dark:bg-sky-950/30' : 'hover:bg-gray-50 dark:hover:bg-gray-800/50'}`}
+                    className={`absolute left-0 grid w-full items-center gap-3 border-b border-gray-100 px-3 text-sm focus:bg-sky-50 dark:border-gray-800 dark:focus:bg-sky-950/40 ${row && isSelected(row.name) ? 'bg-sky-50/70 dark:bg-sky-950/30' : 'hover:bg-gray-50 dark:hover:bg-gray-800/50'}`}
                     style={{ top: 0, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT, gridTemplateColumns: COLUMNS }}
                   >
-                    {row ? <Row row={row} checked={selected.has(row.name)} onToggle={() => toggle(row.name)} /> : <SkeletonRow />}
+                    {row ? <Row row={row} checked={isSelected(row.name)} onToggle={() => toggle(row.name)} /> : <SkeletonRow />}
                   </div>
                 );
               })}
@@ -388,25 +488,37 @@ export function JobsView() {
 
       <ConfirmDialog
         open={bulk !== null}
-        title={bulk ? `${bulkVerb(bulk)} ${selected.size} job${selected.size === 1 ? '' : 's'}?` : ''}
-        confirmLabel={bulk ? bulkVerb(bulk) : 'Confirm'}
-        danger={bulk === 'delete' || bulk === 'disable'}
+        title={
+          bulk
+            ? bulk.all
+              ? `${bulkVerb(bulk.action)} all ${bulk.count.toLocaleString()} job${bulk.count === 1 ? '' : 's'}${bulk.words ? ' matching this search' : ''}?`
+              : `${bulkVerb(bulk.action)} ${bulk.names.length} job${bulk.names.length === 1 ? '' : 's'}?`
+            : ''
+        }
+        confirmLabel={bulk ? bulkVerb(bulk.action) : 'Confirm'}
+        danger={bulk?.action === 'delete' || bulk?.action === 'disable'}
         onConfirm={() => (bulk ? runBulk(bulk) : undefined)}
         onClose={() => setBulk(null)}
       >
-        {bulk === 'delete' ? (
+        {bulk?.action === 'delete' ? (
           <p>
             The jobs and their schedules are deleted and running tasks are killed. Their dependents are re-parented to the deleted jobs' parents, or become scheduled jobs with a deleted job's
             schedule.
           </p>
-        ) : bulk === 'run' ? (
+        ) : bulk?.action === 'run' ? (
           <p>Each job is queued to run once now, in addition to its schedule.</p>
-        ) : bulk === 'disable' ? (
+        ) : bulk?.action === 'disable' ? (
           <p>Disabled jobs are not scheduled and do not fire as dependents until enabled again.</p>
         ) : (
           <p>The jobs go back on their schedules.</p>
         )}
-        <p className="muted mt-2 truncate text-xs">{[...selected].slice(0, 12).join(', ')}{selected.size > 12 ? ', …' : ''}</p>
+        {bulk?.all ? (
+          <p className="mt-2 text-xs">
+            Every job {bulk.words ? <>matching {bulk.words}</> : 'there is'}, including those not loaded in the table. If the number of matching jobs has changed by then, nothing is done.
+          </p>
+        ) : bulk ? (
+          <p className="muted mt-2 truncate text-xs">{bulk.names.slice(0, 12).join(', ')}{bulk.names.length > 12 ? ', …' : ''}</p>
+        ) : null}
       </ConfirmDialog>
     </div>
   );

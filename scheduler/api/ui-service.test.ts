@@ -205,8 +205,9 @@ describe('UI API over the store (no scheduler in this process)', () => {
       ],
     });
     ui.invalidateJobs();
-    const all = await ui.graph();
+    const all = await ui.graph(null, { maxNodes: 5000 });
     expect(all.nodes).toHaveLength(N + 5);
+    expect(all.omitted).toBeUndefined();
     const g = await ui.graph('g-b');
     expect(g.nodes.map((n) => n.name).sort()).toEqual(['g-a', 'g-b', 'g-c']);
     expect(g.edges).toEqual(
@@ -218,6 +219,31 @@ describe('UI API over the store (no scheduler in this process)', () => {
     expect(g.edges).toHaveLength(2);
     expect(g.nodes.find((n) => n.name === 'g-c')).toMatchObject({ kind: 'dependent', status: 'fresh', state: 'idle' });
     await expect(ui.graph('g-nope')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('graph: beyond the node budget, whole pipelines largest first, then standalone jobs; the rest counted', async () => {
+    // The fixture: 100 pipelines of two (job-0004 → job-0005, …), 800 standalone jobs; plus
+    // g-a → {g-b → g-c, g-x} and g-lonely from the test above (1,005 jobs).
+    const whole = await ui.graph();
+    expect(whole.nodes).toHaveLength(1000); // GRAPH_MAX_NODES
+    expect(whole.omitted).toEqual({ jobs: 5, pipelines: 0, standalone: 5, maxNodes: 1000 });
+    const small = await ui.graph(null, { maxNodes: 9 });
+    // the 4-job pipeline first, then two-job pipelines in name order; nothing is cut in two
+    expect(small.nodes.map((n) => n.name)).toEqual(['g-a', 'g-b', 'g-c', 'g-x', 'job-0004', 'job-0005', 'job-0014', 'job-0015', 'g-lonely']);
+    expect(small.edges).toEqual(
+      expect.arrayContaining([
+        { source: 'g-a', target: 'g-b' },
+        { source: 'job-0004', target: 'job-0005' },
+        { source: 'job-0014', target: 'job-0015' },
+      ]),
+    );
+    expect(small.edges).toHaveLength(5);
+    expect(small.omitted).toEqual({ jobs: 1005 - 9, pipelines: 98, standalone: 1005 - 9 - 98 * 2, maxNodes: 9 });
+    // a pipeline larger than the budget is still drawn whole when it is the largest
+    const tiny = await ui.graph(null, { maxNodes: 2 });
+    expect(tiny.nodes.map((n) => n.name)).toEqual(['g-a', 'g-b', 'g-c', 'g-x']);
+    // the focus view is never cut
+    expect((await ui.graph('g-c', { maxNodes: 1 })).nodes).toHaveLength(3);
   });
 
   it('validate: field errors, the upsert checks, nothing stored', async () => {
@@ -322,6 +348,33 @@ describe('UI API over the store (no scheduler in this process)', () => {
     expect((await ui.jobs({ q: 'bulk-', limit: 10 })).jobs.map((j) => j.name)).toEqual(['bulk-1', 'bulk-2']);
     await expect(ui.bulk({ action: 'explode', names: [] })).rejects.toMatchObject({ field: 'action' });
     await expect(ui.bulk({ action: 'run', names: 'bulk-1' })).rejects.toMatchObject({ field: 'names' });
+  });
+
+  it('bulk actions on every job matching a search and filters (select all matching)', async () => {
+    await store.jobs.apply({
+      put: [mkJob('allm-a'), mkJob('allm-b'), mkJob('allm-c', { disabled: true }), mkJob('allm-d', { owner: 'other@x' }), mkJob('nomatch-allm-x', { command: 'true' })],
+    });
+    ui.invalidateJobs();
+    // q matches the name, command, owner or description: 'allm-' is in all five; narrowed by owner
+    // to none of them, then by the search prefix with disabled=false.
+    await expect(ui.bulk({ action: 'disable', query: { q: 'allm-', disabled: 'false' }, expect: 2 })).rejects.toMatchObject({ field: 'expect' });
+    expect((await store.jobs.get('allm-a'))!.disabled).toBe(false); // nothing changed on a count mismatch
+    const dis = await ui.bulk({ action: 'disable', query: { q: 'allm-', owner: 'other@', disabled: 'false' }, expect: 1 });
+    expect(dis).toEqual({ ok: ['allm-d'], failed: [] });
+    const all = await ui.bulk({ action: 'disable', query: { q: 'allm-', disabled: 'false', sort: 'name', offset: '0', limit: '1' } });
+    // paging is ignored: every match, not the first page
+    expect(all.ok).toEqual(['allm-a', 'allm-b', 'nomatch-allm-x']);
+    for (const n of ['allm-a', 'allm-b', 'allm-c', 'allm-d', 'nomatch-allm-x']) expect((await store.jobs.get(n))!.disabled).toBe(true);
+    expect((await ui.jobs({ q: 'allm-', disabled: false })).total).toBe(0);
+    const en = await ui.bulk({ action: 'enable', query: { q: 'nomatch-' } });
+    expect(en.ok).toEqual(['nomatch-allm-x']);
+    expect((await store.jobs.get('nomatch-allm-x'))!.disabled).toBe(false);
+    expect((await store.jobs.get('allm-a'))!.disabled).toBe(true);
+    await expect(ui.bulk({ action: 'run', query: 'allm-' })).rejects.toMatchObject({ field: 'query' });
+    await expect(ui.bulk({ action: 'run', query: { disabled: true } })).rejects.toMatchObject({ field: 'query' });
+    await expect(ui.bulk({ action: 'run', query: { kind: 'weird' } })).rejects.toMatchObject({ field: 'kind' });
+    await ui.bulk({ action: 'delete', query: { q: 'allm-' } });
+    expect((await ui.jobs({ q: 'allm-' })).total).toBe(0);
   });
 
   it('instance and dashboard without a scheduler; with an elector', async () => {

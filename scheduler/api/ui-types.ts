@@ -6,6 +6,8 @@
  *   GET  /api/jobs?q&status&state&owner&disabled&kind&sort&dir&offset&limit
  *                                            → JobPage          (server-side search, filter, sort, paging)
  *   POST /api/jobs/bulk   {action, names}    → BulkResult       (run | disable | enable | delete)
+ *                         {action, query, expect?}                 (every job matching the search/filters of
+ *                                                                    GET /api/jobs, as strings; `expect` = count)
  *   GET  /api/jobs/{name}                    → JobDetail
  *   GET  /api/jobs/{name}/next?n=10          → PreviewRun[]     (the job's next runs)
  *   GET  /api/preview?schedule&zone&n=10     → PreviewResult    (editor: preview an unsaved schedule)
@@ -14,7 +16,8 @@
  *                                            → RunPage          (cursor pagination, newest first)
  *   GET  /api/runs/{taskId}/log?file=stdout|stderr&offset&length
  *                                            → LogChunk         (through the agent's files API; offset for tailing)
- *   GET  /api/graph?focus=name               → GraphData        (focus: only that job's ancestors and descendants)
+ *   GET  /api/graph?focus=name               → GraphData        (focus: only that job's ancestors and descendants;
+ *                                                                    none: all jobs up to 1,000, then largest pipelines first)
  *   GET  /api/cluster                        → ClusterState
  *   GET  /api/instance                       → InstanceInfo     (which instance answered, who leads)
  *   GET  /api/events                         → text/event-stream of UiEvent (one `data:` JSON line each)
@@ -144,6 +147,13 @@ export interface GraphNode {
 export interface GraphData {
   nodes: GraphNode[];
   edges: Array<{ source: string; target: string }>;
+  /**
+   * Only on the whole graph (no focus) when it has more jobs than `maxNodes`: the answer then holds
+   * whole pipelines (jobs connected by dependencies), largest first, and jobs without dependencies
+   * as room remains; this counts what was left out (`pipelines` of two or more jobs, `standalone`
+   * jobs without any dependency; `jobs` in all). Each is shown by focusing on one of its jobs.
+   */
+  omitted?: { jobs: number; pipelines: number; standalone: number; maxNodes: number };
 }
 
 export interface QueuedRunInfo {

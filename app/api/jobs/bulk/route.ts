@@ -1,4 +1,4 @@
-/** POST /api/jobs/bulk {action: run|disable|enable|delete, names} → BulkResult. */
+/** POST /api/jobs/bulk {action: run|disable|enable|delete, names | query (+ expect)} → BulkResult. */
 import { uiHandle, uiJson, uiJsonBody } from '@/scheduler/api/ui-http';
 import { getUiService } from '@/scheduler/api/ui-service';
 
