@@ -23,6 +23,7 @@ import { DateTime } from 'luxon';
 import { err, ok, type Instant, type Result } from './types';
 import {
   UTC_ZONE,
+  daysInMonth,
   fixedZone,
   fixedOffsetMinutes,
   formatFields,
@@ -160,6 +161,9 @@ function parseDate(s: string): Result<{ year: number; month: number; day: number
   let d: DateTime | null = null;
   let m: RegExpExecArray | null;
   if ((m = STD_DATE.exec(s))) {
+    const date = { year: Number(m[1]), month: m[2] === undefined ? 1 : Number(m[2]), day: m[3] === undefined ? 1 : Number(m[3]) };
+    // A date that exists is itself (luxon would give back the same fields): no DateTime needed.
+    if (date.month >= 1 && date.month <= 12 && date.day >= 1 && date.day <= daysInMonth(date.year, date.month)) return ok(date);
     d = DateTime.fromObject(
       { year: Number(m[1]), month: m[2] === undefined ? 1 : Number(m[2]), day: m[3] === undefined ? 1 : Number(m[3]) },
       { zone: 'utc' },

@@ -1,11 +1,14 @@
+import { DateTime, Info } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   JAVA_SHORT_IDS,
   formatInZone,
+  localMillis,
   offsetAt,
   resolveWall,
   resolveZone,
   validateZone,
+  wallOf,
   type LocalFields,
 } from './zones';
 
@@ -99,5 +102,57 @@ describe('resolveWall', () => {
     expect(formatInZone(WINTER_2008, 'UTC')).toBe('2008-03-01T13:00:00.000Z');
     expect(formatInZone(WINTER_2008, 'Asia/Dhaka')).toBe('2008-03-01T19:00:00.000+06:00');
     expect(formatInZone(WINTER_2008, 'America/St_Johns')).toBe('2008-03-01T09:30:00.000-03:30');
+  });
+});
+
+describe('the hour cache of IANA offsets gives exactly what luxon computes', () => {
+  // Zones with unusual transitions: 30-minute DST, negative DST, +2 h DST, midnight changes,
+  // a skipped day (Apia 2011), many changes a year (Casablanca), half-hour offsets.
+  const ZONES = ['America/New_York', 'Australia/Lord_Howe', 'Europe/Dublin', 'Antarctica/Troll', 'America/Havana', 'Pacific/Apia', 'Africa/Casablanca', 'Asia/Kolkata'];
+  const HOUR = 3_600_000;
+
+  it.each(ZONES)('%s: around every transition of 2011 and 2021 to the millisecond, and hourly between', (zone) => {
+    const luxon = Info.normalizeZone(zone);
+    for (const year of [2011, 2021]) {
+      const from = Date.UTC(year, 0, 1);
+      const to = Date.UTC(year + 1, 0, 1);
+      for (let t = from; t < to; t += HOUR + 61_001) {
+        expect(offsetAt(t, zone)).toBe(luxon.offset(t));
+      }
+      // each transition: the second it happens, ±3 s by the second, ±2 ms
+      for (let h = from; h < to; h += HOUR) {
+        if (luxon.offset(h) === luxon.offset(h + HOUR)) continue;
+        let lo = h;
+        let hi = h + HOUR;
+        while (hi - lo > 1000) {
+          const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+          if (luxon.offset(mid) === luxon.offset(h)) lo = mid;
+          else hi = mid;
+        }
+        for (let d = -3000; d <= 3000; d += 1000) expect(offsetAt(hi + d, zone), `${zone} ${hi + d}`).toBe(luxon.offset(hi + d));
+        for (let d = -2; d <= 2; d++) expect(offsetAt(hi + d, zone), `${zone} ${hi + d}`).toBe(luxon.offset(hi + d));
+      }
+    }
+  });
+
+  it('wallOf is DateTime.fromMillis, also for LMT offsets with seconds and before 1970', () => {
+    for (const zone of ['America/New_York', 'Europe/Amsterdam', 'Asia/Kolkata', 'UTC', 'UTC+05:30']) {
+      for (let t = Date.UTC(1880, 0, 1) + 123; t < Date.UTC(2040, 0, 1); t += 37 * 86_400_000 + 3_601_007) {
+        const d = DateTime.fromMillis(t, { zone });
+        expect(wallOf(t, zone)).toEqual({ year: d.year, month: d.month, day: d.day, hour: d.hour, minute: d.minute, second: d.second, millisecond: d.millisecond });
+      }
+    }
+  });
+
+  it('localMillis is DateTime.fromObject(utc).toMillis(), for valid and invalid fields', () => {
+    const f = (year: number, month: number, day: number, hour = 0, minute = 0, second = 0, millisecond = 0): LocalFields => ({ year, month, day, hour, minute, second, millisecond });
+    for (const fields of [
+      f(2024, 2, 29, 12, 30, 15, 500), f(2023, 2, 29), f(50, 2, 28), f(0, 1, 1), f(99, 12, 31, 23, 59, 59, 999), f(100, 2, 29),
+      f(-5, 3, 1), f(2021, 12, 31, 24), f(2021, 4, 31), f(2021, 13, 1), f(2021, 1, 1, 1.5), f(275760, 9, 13), f(275760, 9, 14),
+    ]) {
+      const expected = DateTime.fromObject(fields, { zone: 'utc' }).toMillis();
+      if (Number.isNaN(expected)) expect(localMillis(fields)).toBeNaN();
+      else expect(localMillis(fields)).toBe(expected);
+    }
   });
 });

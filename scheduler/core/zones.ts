@@ -175,9 +175,96 @@ function zoneOf(zone: string): Zone {
   return z;
 }
 
+/* ---------------- offsets of IANA zones, cached by hour ----------------
+ *
+ * luxon asks Intl for every offset of an IANA zone (~20-40 µs each) and parsing one schedule with a
+ * named zone asks 6-8 times, so a new leader loading 100,000 such jobs spent seconds here. The
+ * offset luxon gives depends only on the whole second of the instant, so it is cached per zone and
+ * per hour of the timeline:
+ *   - the offset at each hour boundary asked so far is kept;
+ *   - an hour whose two boundaries have the same offset has that offset throughout (tzdata never
+ *     moves a zone's offset and back within one hour);
+ *   - an hour whose boundaries differ holds a transition: its second is found by bisection (a dozen
+ *     lookups, once per transition), and the hour answers "before" or "after" it; should the
+ *     offset after that second not be the one at the end of the hour (two changes in one hour),
+ *     that hour is never cached and luxon answers each time.
+ * Every answer is the number luxon itself computed for an instant of the same constant stretch.
+ */
+
+const HOUR_MS = 3_600_000;
+/** luxon's range of valid timestamps (±8.64e15 ms), less a margin for the hour boundaries. */
+const CACHED_RANGE = 8.64e15 - 2 * 86_400_000;
+
+/** An hour with a transition: the first whole second (ms) of the new offset, and both offsets. */
+interface HourTransition {
+  at: number;
+  before: number;
+  after: number;
+}
+
+interface ZoneOffsets {
+  /** Offset at the start of hour h (h = floor(instant / 1 h)). */
+  edges: Map<number, number>;
+  /** Per hour: its constant offset, its transition, or null (not cacheable). */
+  hours: Map<number, number | HourTransition | null>;
+}
+
+/** Cached hours of all zones together before the cache starts over (bounds memory: a few MB). */
+const MAX_CACHED_HOURS = 50_000;
+const offsetCaches = new Map<string, ZoneOffsets>();
+let cachedHours = 0;
+
+function edgeOffset(c: ZoneOffsets, z: Zone, h: number): number {
+  let o = c.edges.get(h);
+  if (o === undefined) {
+    o = z.offset(h * HOUR_MS);
+    c.edges.set(h, o);
+  }
+  return o;
+}
+
+function hourOffsets(c: ZoneOffsets, z: Zone, h: number): number | HourTransition | null {
+  const before = edgeOffset(c, z, h);
+  const end = edgeOffset(c, z, h + 1);
+  if (before === end) return before;
+  // The last second with the old offset (lo) and the first with another one (hi).
+  let lo = h * 3600;
+  let hi = lo + 3600;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (z.offset(mid * 1000) === before) lo = mid;
+    else hi = mid;
+  }
+  const after = z.offset(hi * 1000);
+  return after === end ? { at: hi * 1000, before, after } : null;
+}
+
 /** The offset of `zone` at `instant`, in minutes. */
 export function offsetAt(instant: Instant, zone: string): number {
-  return zoneOf(zone).offset(instant);
+  const z = zoneOf(zone);
+  if (z.type !== 'iana' || !(instant >= -CACHED_RANGE && instant <= CACHED_RANGE)) return z.offset(instant);
+  let c = offsetCaches.get(zone);
+  if (c === undefined) {
+    c = { edges: new Map(), hours: new Map() };
+    offsetCaches.set(zone, c);
+  }
+  const h = Math.floor(instant / HOUR_MS);
+  let entry = c.hours.get(h);
+  if (entry === undefined) {
+    if (cachedHours >= MAX_CACHED_HOURS) {
+      for (const other of offsetCaches.values()) {
+        other.edges.clear();
+        other.hours.clear();
+      }
+      cachedHours = 0;
+    }
+    entry = hourOffsets(c, z, h);
+    c.hours.set(h, entry);
+    cachedHours++;
+  }
+  if (typeof entry === 'number') return entry;
+  if (entry === null) return z.offset(instant);
+  return instant < entry.at ? entry.before : entry.after;
 }
 
 /** True when `zone` resolves (luxon can use it). */
@@ -187,6 +274,19 @@ export function isUsableZone(zone: string): boolean {
 
 /** The wall clock of `instant` in `zone`. */
 export function wallOf(instant: Instant, zone: string): LocalFields {
+  if (instant >= -CACHED_RANGE && instant <= CACHED_RANGE) {
+    // What DateTime.fromMillis computes (its tsToObj), with the offset from the cache.
+    const w = new Date(instant + offsetAt(instant, zone) * 60 * 1000);
+    return {
+      year: w.getUTCFullYear(),
+      month: w.getUTCMonth() + 1,
+      day: w.getUTCDate(),
+      hour: w.getUTCHours(),
+      minute: w.getUTCMinutes(),
+      second: w.getUTCSeconds(),
+      millisecond: w.getUTCMilliseconds(),
+    };
+  }
   const d = DateTime.fromMillis(instant, { zone: zoneOf(zone) });
   return {
     year: d.year,
@@ -199,8 +299,39 @@ export function wallOf(instant: Instant, zone: string): LocalFields {
   };
 }
 
+const isInt = (n: number, lo: number, hi: number): boolean => Number.isInteger(n) && n >= lo && n <= hi;
+
+/** Days in a month of the proleptic Gregorian calendar (month 1-12). */
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** True when luxon takes these fields as they are (hour 24 aside): integers, each in its range. */
+export function plainValidFields(f: LocalFields): boolean {
+  return (
+    Number.isInteger(f.year) &&
+    isInt(f.month, 1, 12) &&
+    isInt(f.day, 1, daysInMonth(f.year, f.month)) &&
+    isInt(f.hour, 0, 23) &&
+    isInt(f.minute, 0, 59) &&
+    isInt(f.second, 0, 59) &&
+    isInt(f.millisecond, 0, 999)
+  );
+}
+
 /** The wall clock read as if it were UTC, in ms (plain calendar arithmetic, no zone). */
 export function localMillis(f: LocalFields): number {
+  if (plainValidFields(f)) {
+    // luxon's objToLocalTS, without building a DateTime.
+    let d = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second, f.millisecond);
+    if (f.year < 100 && f.year >= 0) {
+      const fixed = new Date(d);
+      fixed.setUTCFullYear(f.year, f.month - 1, f.day);
+      d = +fixed;
+    }
+    return d;
+  }
   return DateTime.fromObject(f, { zone: 'utc' }).toMillis();
 }
 
