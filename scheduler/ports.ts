@@ -32,13 +32,23 @@ export interface JobQuery {
 
 export interface JobStore {
   get(name: string): Promise<Job | null>;
+  /** Every job, in name order (the collation of the name column). */
   list(): Promise<Job[]>;
+  /**
+   * True when `list` orders names by code point (a C-like collation), so a holder of the jobs can
+   * sort plain-ASCII names with `<` and get `list`'s order. Absent: unknown, assume not.
+   */
+  sortsByCodePoint?(): Promise<boolean>;
   search(q: JobQuery): Promise<Job[]>;
   count(): Promise<number>;
   /** Insert or replace the whole job. */
   put(job: Job): Promise<void>;
-  /** Several puts and deletes in one transaction (delete + re-parent, bulk import). */
-  apply(changes: { put?: Job[]; delete?: string[] }): Promise<void>;
+  /**
+   * Several puts and deletes in one transaction (delete + re-parent, bulk import). `update`
+   * replaces only jobs still stored: the worker's own writes (schedule advanced, run bookkeeping)
+   * never bring back a job the API deleted meanwhile.
+   */
+  apply(changes: { put?: Job[]; delete?: string[]; update?: Job[] }): Promise<void>;
   delete(name: string): Promise<boolean>;
 }
 
@@ -188,6 +198,13 @@ export interface JobActivity {
 export interface SchedulerRuntime {
   /** A job was created or replaced (already stored). */
   jobChanged(job: Job, previous: Job | null): Promise<void>;
+  /**
+   * Stores a job (create or replace) and applies it in the runtime's own order, `keep` naming the
+   * fields the request left out (taken from the job as the runtime holds it at write time).
+   * Resolves true once stored and applied; false when this runtime does not store jobs (the caller
+   * then stores it and calls jobChanged). Optional.
+   */
+  storeJob?(job: Job, keep: readonly (keyof Job)[]): Promise<boolean>;
   /** A job was deleted (already removed from the store, children already re-parented). */
   jobDeleted(job: Job): Promise<void>;
   /** Manual run: PUT /job/{name}?arguments=…; returns the task id queued. */
@@ -201,4 +218,11 @@ export interface SchedulerRuntime {
   activity(name: string): JobActivity;
   /** Leader's id (host:port) for GET /leader. */
   leader(): string;
+  /**
+   * Every job as the running leader's worker holds it, by name; null while no worker has loaded
+   * (following, taking over, offline). The API lists jobs from here instead of the store. The
+   * map's Job objects are never mutated: a change replaces the object (readers cache per object).
+   * Read-only. Optional: a runtime without it is never read from.
+   */
+  jobsView?(): ReadonlyMap<string, Job> | null;
 }

@@ -43,6 +43,9 @@ export class RegisteredRuntime implements SchedulerRuntime {
   jobChanged(job: Job, previous: Job | null): Promise<void> {
     return this.current.jobChanged(job, previous);
   }
+  storeJob(job: Job, keep: readonly (keyof Job)[]): Promise<boolean> {
+    return this.current.storeJob?.(job, keep) ?? Promise.resolve(false);
+  }
   jobDeleted(job: Job): Promise<void> {
     return this.current.jobDeleted(job);
   }
@@ -63,6 +66,9 @@ export class RegisteredRuntime implements SchedulerRuntime {
   }
   leader(): string {
     return this.current.leader();
+  }
+  jobsView(): ReadonlyMap<string, Job> | null {
+    return this.current.jobsView?.() ?? null;
   }
 }
 

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../core/types';
 import {
+  cachedJobListJson,
   formatDouble,
+  jobListJson,
   jobSummary,
   jobToChronosJson,
+  jobToChronosJsonViaTree,
   jobToChronosObject,
   jobsListView,
   jobsToChronosJson,
@@ -217,5 +220,107 @@ describe('jobSummary', () => {
   it.each(cases)('$name', ({ job, state, expected }) => {
     expect(jobSummary(job, state)).toEqual(expected);
     expect(Object.keys(jobSummary(job, state))).toEqual(['name', 'status', 'state', 'schedule', 'parents', 'disabled']);
+  });
+});
+
+describe('the direct writer (GET /jobs at scale) against the tree, byte for byte', () => {
+  /** A small deterministic PRNG (mulberry32): the same jobs on every run. */
+  const rng = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const STRINGS = ['', 'plain', 'a"b\\c', 'tab\there', 'nl\nx', '\u0001\u001f\u007f', 'é/😀', '\ud800 lone', '\u2028\u2029', '</script>', 'x'.repeat(300)];
+  const NUMBERS = [0, 1, 2.5, 0.1, 128, 1e7, 12345678, 0.0001, 1e21, 1e-7, 4096.75, 2 ** 53];
+
+  function randomJob(r: () => number, i: number): Job {
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+    const str = () => pick(STRINGS);
+    const list = <T,>(f: () => T): T[] => Array.from({ length: Math.floor(r() * 3) }, f);
+    const job: Job = {
+      ...base,
+      name: `job-${i}`,
+      command: str(),
+      shell: r() < 0.5,
+      executor: str(),
+      executorFlags: str(),
+      taskInfoData: str(),
+      retries: Math.floor(r() * 5),
+      owner: str(),
+      ownerName: str(),
+      description: str(),
+      successCount: Math.floor(r() * 1e6),
+      errorCount: Math.floor(r() * 10),
+      lastSuccess: r() < 0.5 ? '' : '2026-01-01T00:00:00.000Z',
+      lastError: r() < 0.5 ? '' : '2026-01-02T00:00:00.000Z',
+      cpus: pick(NUMBERS),
+      disk: pick(NUMBERS),
+      mem: pick(NUMBERS),
+      disabled: r() < 0.5,
+      softError: r() < 0.5,
+      dataProcessingJobType: r() < 0.5,
+      errorsSinceLastSuccess: Math.floor(r() * 3),
+      fetch: list(() => ({ uri: str(), ...(r() < 0.5 ? { output_file: str() } : {}), executable: r() < 0.5, cache: r() < 0.5, extract: r() < 0.5 })),
+      uris: list(str),
+      environmentVariables: list(() => ({ name: str(), value: str() })),
+      arguments: list(str),
+      highPriority: r() < 0.5,
+      runAsUser: str(),
+      concurrent: r() < 0.5,
+      maxCompletionTime: Math.floor(r() * 7200),
+      constraints: list(() => [str(), pick(['LIKE', 'UNLIKE', 'EQUALS', 'CLUSTER']), str()] as Job['constraints'][number]),
+      schedule: `R/2026-01-0${1 + (i % 9)}T00:00:00.000Z/PT1H`,
+      scheduleTimeZone: pick(['', 'Europe/Paris', 'EST']),
+    };
+    if (r() < 0.2) job.container = full.container;
+    if (r() < 0.3) {
+      delete job.schedule;
+      delete job.scheduleTimeZone;
+      job.parents = list(str).concat(['p']);
+    }
+    if (r() < 0.2) job.epsilon = 'PT30S';
+    if (r() < 0.2) job.async = r() < 0.5;
+    return job;
+  }
+
+  const jobs = [base, full, dependency, ...Array.from({ length: 500 }, (_, i) => randomJob(rng(i + 1), i))];
+
+  it('jobToChronosJson is the tree writer, for 500 varied jobs', () => {
+    for (const job of jobs) expect(jobToChronosJson(job)).toBe(jobToChronosJsonViaTree(job));
+  });
+
+  it('jobListJson is the tree writer of jobsListView (fetch filled from uris, or uris from fetch)', () => {
+    for (const job of jobs) expect(jobListJson(job)).toBe(jobToChronosJsonViaTree(jobsListView(job)));
+    const uriOnly = jobListJson({ ...base, uris: ['http://a'] });
+    expect(uriOnly).toContain('"fetch":[{"uri":"http://a","executable":false,"cache":false,"extract":true}],"uris":["http://a"]');
+  });
+
+  it('cachedJobListJson: one text per job object; a replaced object has its own text', () => {
+    const first = cachedJobListJson(base);
+    expect(cachedJobListJson(base)).toBe(first);
+    expect(first).toBe(jobListJson(base));
+    const changed = { ...base, successCount: base.successCount + 1 };
+    expect(cachedJobListJson(changed)).toBe(jobListJson(changed));
+    expect(cachedJobListJson(changed)).not.toBe(first);
+  });
+
+  it('jsonString: the fast path and the escaping path agree with the character loop', () => {
+    for (const s of STRINGS) {
+      let expected = '"';
+      for (const ch of s) {
+        const code = ch.charCodeAt(0);
+        if (ch === '"') expected += '\\"';
+        else if (ch === '\\') expected += '\\\\';
+        else if (ch === '\n') expected += '\\n';
+        else if (ch === '\t') expected += '\\t';
+        else if (ch === '\r') expected += '\\r';
+        else if (ch === '\b') expected += '\\b';
+        else if (ch === '\f') expected += '\\f';
+        else if (code < 0x20) expected += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+        else expected += ch;
+      }
+      expect(jsonString(s)).toBe(`${expected}"`);
+    }
   });
 });

@@ -104,6 +104,14 @@ export async function boot(): Promise<Leadership> {
   });
   leadership.events.on('error', (e) => log.error({ where: e.where }, e.message));
   leadership.events.on('framework', (e) => log.info({ framework: e.kind }, e.detail ?? e.kind));
+  // Once leading, the API's GET /jobs texts are made ahead (in slices), not by the first request.
+  leadership.events.on('leader', (e) => {
+    if (e.isLeader) {
+      void getServices()
+        .then((s) => s.chronos.warmListCache())
+        .catch((err) => log.warn({ where: 'warm /jobs' }, String((err as Error)?.message ?? err)));
+    }
+  });
   registry[LEADERSHIP_KEY] = leadership;
   registry[ELECTOR_KEY] = {
     id,

@@ -144,6 +144,8 @@ export class Leadership {
   private async takeOver(gen: number, electedAt: number, delay: number): Promise<void> {
     if (gen !== this.generation || this.stopped || !this.elector.isLeader()) return;
     let built: Scheduler | null = null;
+    /** The term's worker as soon as it exists: stopped if the build fails after starting it. */
+    let loading: SchedulerRuntime | null = null;
     try {
       let epoch = this.elector.epoch();
       let stored = await this.store.raiseEpoch(epoch);
@@ -157,6 +159,7 @@ export class Leadership {
       if (gen !== this.generation || !this.elector.isLeader()) return;
       const fenced = this.store.fenced(epoch, (e) => this.onFenced(gen, e));
       built = await this.build(fenced, this.events, (runtime) => {
+        loading = runtime;
         if (gen === this.generation) this.starting = runtime;
       });
       this.starting = null;
@@ -173,6 +176,10 @@ export class Leadership {
     } catch (e) {
       this.starting = null;
       if (built) void built.stop();
+      // A build that failed after its worker started (e.g. the framework could not load its id)
+      // would leave that worker ticking with this epoch next to the retry's: it would create the
+      // due runs the retry's worker then counts as already run, and never launch them.
+      else (loading as { stop?: () => void } | null)?.stop?.();
       if (gen !== this.generation || this.stopped) return;
       const message = (e as Error)?.message ?? String(e);
       this.log('error', `takeover failed (retrying in ${delay} ms): ${message}`);
@@ -225,6 +232,9 @@ class LeaderRuntime implements SchedulerRuntime {
   jobChanged(job: Job, previous: Job | null): Promise<void> {
     return this.cur.jobChanged(job, previous);
   }
+  storeJob(job: Job, keep: readonly (keyof Job)[]): Promise<boolean> {
+    return this.cur.storeJob?.(job, keep) ?? Promise.resolve(false);
+  }
   jobDeleted(job: Job): Promise<void> {
     return this.cur.jobDeleted(job);
   }
@@ -245,5 +255,8 @@ class LeaderRuntime implements SchedulerRuntime {
   }
   leader(): string {
     return this.l.leader() ?? '';
+  }
+  jobsView(): ReadonlyMap<string, Job> | null {
+    return this.cur.jobsView?.() ?? null;
   }
 }

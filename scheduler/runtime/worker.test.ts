@@ -58,3 +58,66 @@ describe('Worker start', () => {
     worker.stop();
   });
 });
+
+describe('Worker.storeJob (the API writes jobs through the worker)', () => {
+  it('concurrent writes share one transaction, are stored and applied before they resolve', async () => {
+    await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+    const clock = new TestClock('2026-01-01T00:00:00Z');
+    let transactions = 0;
+    const counting = Object.create(store, {
+      transaction: { value: (fn: Parameters<Store['transaction']>[0]) => (transactions++, store.transaction(fn)) },
+    }) as Store;
+    const worker = new Worker({ store: counting, clock });
+    await worker.start();
+    const jobs = Array.from({ length: 20 }, (_, i) => job({ name: `w${i}`, command: 'true', schedule: 'R/2026-01-02T00:00:00Z/P1D' }, clock.now()));
+    const before = transactions;
+    await Promise.all(jobs.map((j) => worker.storeJob(j, [])));
+    expect(transactions - before).toBe(1);
+    expect((await store.jobs.list()).map((j) => j.name).sort()).toEqual(jobs.map((j) => j.name).sort());
+    expect(worker.jobsView()?.size).toBe(20);
+    worker.stop();
+  });
+
+  it('fields the request left out come from the job as the worker holds it at write time', async () => {
+    await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+    const clock = new TestClock('2026-01-01T00:00:00Z');
+    const worker = new Worker({ store, clock });
+    await worker.start();
+    const first = job({ name: 'kept', command: 'true', schedule: 'R/2026-01-02T00:00:00Z/P1D' }, clock.now());
+    await worker.storeJob({ ...first, successCount: 5, lastSuccess: '2026-01-01T00:00:00.000Z' }, []);
+    // an update that omits the counters (the API read an older copy: successCount 0)
+    await worker.storeJob({ ...first, description: 'new', successCount: 0, lastSuccess: '' }, ['successCount', 'lastSuccess']);
+    const stored = await store.jobs.get('kept');
+    expect(stored).toMatchObject({ description: 'new', successCount: 5, lastSuccess: '2026-01-01T00:00:00.000Z' });
+    expect(worker.jobsView()?.get('kept')).toEqual(stored);
+    worker.stop();
+  });
+
+  it('an immediate job posted through storeJob gets its run without waiting for the timer', async () => {
+    await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+    const clock = new TestClock('2026-01-01T00:00:00Z');
+    const worker = new Worker({ store, clock });
+    await worker.start();
+    clock.set(Date.parse('2026-01-01T00:00:01Z'));
+    await worker.storeJob(job({ name: 'now', command: 'true', schedule: 'R1//PT1S' }, clock.now() - 1), []);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await store.runs.list({ jobName: 'now' })).runs.map((r) => r.state)).toEqual(['QUEUED']);
+    worker.stop();
+  });
+
+  it('a failed write rejects every caller and changes nothing in the worker', async () => {
+    await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+    const clock = new TestClock('2026-01-01T00:00:00Z');
+    const failing = Object.create(store, {
+      transaction: { value: async () => Promise.reject(new Error('database went away')) },
+    }) as Store;
+    const worker = new Worker({ store: failing, clock });
+    await worker.start();
+    const a = job({ name: 'a', command: 'true', schedule: 'R/2026-01-02T00:00:00Z/P1D' }, clock.now());
+    const results = await Promise.allSettled([worker.storeJob(a, []), worker.storeJob({ ...a, name: 'b' }, [])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(worker.jobsView()?.size).toBe(0);
+    expect(await store.jobs.count()).toBe(0);
+    worker.stop();
+  });
+});

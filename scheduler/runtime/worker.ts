@@ -146,6 +146,9 @@ export class Worker implements SchedulerRuntime {
   /** Status updates waiting for the next batch (see onUpdate). */
   private pendingUpdates: Array<{ update: TaskUpdate; resolve: () => void; reject: (e: unknown) => void }> = [];
   private updateFlushQueued = false;
+  /** Job writes from the API waiting for the next turn of the chain (storeJob). */
+  private pendingPuts: Array<{ job: Job; keep: readonly (keyof Job)[]; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private putFlushQueued = false;
   private tickQueued = false;
 
   constructor(opts: WorkerOptions) {
@@ -358,6 +361,9 @@ export class Worker implements SchedulerRuntime {
           // the schedule did not advance: the same instant is due again and skipped again later
           for (const { job } of skipped) this.reindex(job, now);
           this.retryTickLater();
+          // the runs created above are queued all the same: the framework must hear of them
+          this.emitQueue();
+          if (this.queue.size > 0) this.framework?.workArrived();
           throw e;
         }
       }
@@ -391,7 +397,7 @@ export class Worker implements SchedulerRuntime {
       const next = launchAdvance(schedule, now);
       puts.push({ ...job, schedule: next.expression });
     }
-    await this.store.jobs.apply({ put: puts });
+    await this.store.jobs.apply({ update: puts });
     for (const job of puts) {
       this.jobs.set(job.name, job);
       this.reindex(job, now);
@@ -516,7 +522,7 @@ export class Worker implements SchedulerRuntime {
     try {
       await this.store.transaction(async (tx) => {
         await tx.runs.updateMany(patches);
-        if (jobPuts.size > 0) await tx.jobs.apply({ put: [...jobPuts.values()] });
+        if (jobPuts.size > 0) await tx.jobs.apply({ update: [...jobPuts.values()] });
       });
     } catch (e) {
       // Nothing launched that is not recorded: decline everything and try again later.
@@ -681,7 +687,7 @@ export class Worker implements SchedulerRuntime {
     try {
       await this.store.transaction(async (tx) => {
         await tx.runs.updateMany(patches);
-        if (jobPuts.size > 0) await tx.jobs.apply({ put: [...jobPuts.values()] });
+        if (jobPuts.size > 0) await tx.jobs.apply({ update: [...jobPuts.values()] });
         if (newRuns.length > 0) created = await tx.runs.createMany(newRuns);
         for (const e of edgeResets) await tx.edges.set(e.child, e.parent, 0);
         for (const c of counters.values()) await tx.edges.set(c.child, c.parent, c.count);
@@ -778,24 +784,89 @@ export class Worker implements SchedulerRuntime {
 
   jobChanged(job: Job, previous: Job | null): Promise<void> {
     return this.serial(async () => {
-      const now = this.clock.now();
-      this.jobs.set(job.name, job);
       const parents = job.parents ?? [];
-      const parentsChanged = JSON.stringify(previous?.parents ?? []) !== JSON.stringify(parents);
-      this.graph.upsertJob(job.name, parents);
-      if (parentsChanged && job.parents) await this.store.edges.resetChild(job.name, job.parents);
-      if (previous?.schedule !== job.schedule || previous?.scheduleTimeZone !== job.scheduleTimeZone) {
-        // a new schedule replaces the queued scheduled run's claim on the index
-        this.awaitingLaunch.delete(job.name);
-      }
-      this.reindex(job, now);
-      this.events.emit('job', { name: job.name, change: previous ? 'updated' : 'created' });
-      this.armTimer();
-      // The immediate fast path: a job due now is handled without waiting for the timer, in one
-      // tick shared by every job changed in this turn of the event loop (one insert, one commit).
-      const head = this.index.peekKey();
-      if (head !== undefined && head < now) this.tickSoon();
+      if (job.parents && !sameList(previous?.parents ?? [], parents)) await this.store.edges.resetChild(job.name, job.parents);
+      this.applyJob(job, previous);
+      this.tickIfDue();
     });
+  }
+
+  /**
+   * Stores a job (create or replace) and applies it, in this worker's order, so the API's job
+   * writes and the worker's own (schedule advanced at launch, run bookkeeping) never overwrite each
+   * other. `keep` names the fields the request left out: they are taken from the job as the worker
+   * holds it when the write happens (fresher than what the API read). Every call made while the
+   * worker is busy shares one transaction; the caller resolves once it is committed and applied.
+   */
+  storeJob(job: Job, keep: readonly (keyof Job)[] = []): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.pendingPuts.push({ job, keep, resolve: () => resolve(true), reject });
+      if (this.putFlushQueued) return;
+      this.putFlushQueued = true;
+      setImmediate(() => {
+        void this.serial(() => this.flushPuts());
+      });
+    });
+  }
+
+  private async flushPuts(): Promise<void> {
+    this.putFlushQueued = false;
+    const batch = this.pendingPuts;
+    this.pendingPuts = [];
+    if (batch.length === 0) return;
+    // In arrival order: a later write of the same job sees the earlier one as its previous.
+    const latest = new Map<string, Job | null>();
+    const changes: { job: Job; previous: Job | null }[] = [];
+    const resets = new Map<string, string[]>();
+    for (const { job: given, keep } of batch) {
+      const previous = latest.has(given.name) ? latest.get(given.name)! : (this.jobs.get(given.name) ?? null);
+      let job = given;
+      if (previous && keep.length > 0) {
+        const kept: Partial<Job> = {};
+        for (const k of keep) (kept as Record<string, unknown>)[k] = previous[k];
+        job = { ...given, ...kept };
+      }
+      if (job.parents && !sameList(previous?.parents ?? [], job.parents)) resets.set(job.name, job.parents);
+      latest.set(job.name, job);
+      changes.push({ job, previous });
+    }
+    try {
+      await this.store.transaction(async (tx) => {
+        await tx.jobs.apply({ put: changes.map((c) => c.job) });
+        for (const [child, parents] of resets) await tx.edges.resetChild(child, parents);
+      });
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+      return;
+    }
+    for (const { job, previous } of changes) this.applyJob(job, previous);
+    for (const b of batch) b.resolve();
+    // The immediate fast path: jobs due now get their runs in this same turn of the chain.
+    const head = this.index.peekKey();
+    if (head !== undefined && head < this.clock.now()) await this.tick();
+  }
+
+  /** The worker's view of a stored job change: graph, schedule index, events, timer. */
+  private applyJob(job: Job, previous: Job | null): void {
+    const now = this.clock.now();
+    this.jobs.set(job.name, job);
+    this.graph.upsertJob(job.name, job.parents ?? []);
+    if (previous?.schedule !== job.schedule || previous?.scheduleTimeZone !== job.scheduleTimeZone) {
+      // a new schedule replaces the queued scheduled run's claim on the index
+      this.awaitingLaunch.delete(job.name);
+    }
+    this.reindex(job, now);
+    this.events.emit('job', { name: job.name, change: previous ? 'updated' : 'created' });
+    this.armTimer();
+  }
+
+  /**
+   * The immediate fast path: a job due now is handled without waiting for the timer, in one tick
+   * shared by every job changed in this turn of the event loop (one insert, one commit).
+   */
+  private tickIfDue(): void {
+    const head = this.index.peekKey();
+    if (head !== undefined && head < this.clock.now()) this.tickSoon();
   }
 
   /** Runs one tick after the current turn of the event loop (coalesces many requests). */
@@ -866,7 +937,7 @@ export class Worker implements SchedulerRuntime {
       const effects = this.outcome(this.jobs.get(job.name) ?? job, pseudo, 'FINISHED', now);
       let created: Run[] = [];
       await this.store.transaction(async (tx) => {
-        if (effects.jobs.length) await tx.jobs.apply({ put: effects.jobs });
+        if (effects.jobs.length) await tx.jobs.apply({ update: effects.jobs });
         if (effects.runs.length) created = await tx.runs.createMany(effects.runs);
         for (const c of effects.counters) await tx.edges.set(c.child, c.parent, c.count);
       });
@@ -894,7 +965,7 @@ export class Worker implements SchedulerRuntime {
       await this.store.transaction(async (tx) => {
         await tx.runs.updateMany([{ taskId, patch }]);
         if (effects) {
-          if (effects.jobs.length) await tx.jobs.apply({ put: effects.jobs });
+          if (effects.jobs.length) await tx.jobs.apply({ update: effects.jobs });
           if (effects.runs.length) created = await tx.runs.createMany(effects.runs);
           for (const c of effects.counters) await tx.edges.set(c.child, c.parent, c.count);
         }
@@ -931,6 +1002,15 @@ export class Worker implements SchedulerRuntime {
     return this.instanceId;
   }
 
+  /**
+   * Every job as this worker holds it, for the API's GET /jobs (scheduler/api/chronos-service.ts):
+   * null until the load has finished and after stop. Read-only; the worker replaces a job's object
+   * on every change and never mutates one, so readers may cache per object.
+   */
+  jobsView(): ReadonlyMap<string, Job> | null {
+    return this.running ? this.jobs : null;
+  }
+
 
 
   /* ------------------------------------------------------------------ read-only views for the UI API
@@ -965,4 +1045,8 @@ export class Worker implements SchedulerRuntime {
     if (u) return u.detail;
     return 'waiting for an offer';
   }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -26,6 +26,8 @@ export async function startLocalCluster(opts: {
   dbPrefix: string;
   agents?: MesosLocalOptions['agents'];
   worker?: AssembleOptions['worker'];
+  /** Extra mesos-local options (e.g. `scale` for simulated no-op tasks). */
+  mesos?: Partial<MesosLocalOptions>;
 }): Promise<LocalCluster> {
   const db = await createTestDatabase(opts.dbPrefix);
   const store = await createStore({ databaseUrl: db.url });
@@ -38,6 +40,7 @@ export async function startLocalCluster(opts: {
     statusUpdateRetryMs: 500,
     workDir,
     agents: opts.agents ?? [{ cpus: 8, mem: 8192, disk: 10000 }],
+    ...opts.mesos,
   });
   await mesos.start();
   const scheduler = await assemble({

@@ -11,6 +11,7 @@ import { setServicesForTesting } from '@/scheduler/api/context';
 import { OfflineRuntime } from '@/scheduler/api/offline-runtime';
 import type { SchedulerRuntime } from '@/scheduler/ports';
 import { FakeRuntime } from '@/scheduler/testing/fake-runtime';
+import { Worker } from '@/scheduler/runtime/worker';
 import { TestClock } from '@/scheduler/testing/test-clock';
 
 import * as iso8601 from './iso8601/route';
@@ -102,6 +103,33 @@ const JOB_A =
   '"environmentVariables":[],"arguments":[],"highPriority":false,"runAsUser":"root","concurrent":false,' +
   `"maxCompletionTime":0,"constraints":[],"schedule":"${SCHED}","scheduleTimeZone":""}`;
 
+describe('GET /jobs on the leader (from the worker)', () => {
+  test('the same bytes as from the store, not gzipped by the server, fresh after a change', async () => {
+    const worker = new Worker({ store, clock });
+    await worker.start();
+    use(worker);
+    try {
+      await post('/iso8601', { name: 'a', command: 'echo a', schedule: SCHED });
+      await post('/iso8601', { name: 'b', command: 'echo b', schedule: SCHED, uris: ['http://x/y'] });
+      const live = await jobs.GET(req('GET', '/jobs'));
+      expect(live.headers.get('content-type')).toBe('application/json');
+      expect(live.headers.get('cache-control')).toBe('no-transform');
+      const text = await live.text();
+      expect(text.startsWith(`[${JOB_A},{"name":"b"`)).toBe(true);
+      use(runtime); // no worker: the store answers
+      expect(await (await jobs.GET(req('GET', '/jobs'))).text()).toBe(text);
+      use(worker);
+      await post('/iso8601', { name: 'a', command: 'echo changed', schedule: SCHED });
+      const changed = await (await jobs.GET(req('GET', '/jobs'))).text();
+      expect(JSON.parse(changed)[0].command).toBe('echo changed');
+      use(runtime);
+      expect(await (await jobs.GET(req('GET', '/jobs'))).text()).toBe(changed);
+    } finally {
+      worker.stop();
+    }
+  });
+});
+
 describe('jobs', () => {
   test('POST /iso8601 then GET /job/a: 204, then byte-exact Chronos JSON', async () => {
     await expectNoContent(post('/iso8601', { name: 'a', command: 'echo a', schedule: SCHED }));
@@ -137,7 +165,7 @@ describe('jobs', () => {
   test('GET /jobs, /jobs/search, /jobs/summary', async () => {
     await post('/iso8601', { name: 'a', command: 'echo a', schedule: SCHED });
     await post('/iso8601', { name: 'b', command: 'echo b', schedule: SCHED, uris: ['http://x/y'] });
-    const list = await jobs.GET();
+    const list = await jobs.GET(req('GET', '/jobs'));
     expect(list.status).toBe(200);
     expect(list.headers.get('content-type')).toBe('application/json');
     const text = await list.text();

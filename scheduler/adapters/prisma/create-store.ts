@@ -10,7 +10,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../../ports';
 import { loadMigrations, migratePGlite, migratePostgres, type Migration } from './migrate';
-import { PrismaStore } from './store';
+import { pgTxRunner } from './pg-tx';
+import { PrismaStore, type BulkReader } from './store';
 import { PrismaClient } from './generated/client';
 
 export interface CreateStoreOptions {
@@ -37,10 +38,23 @@ export function pgliteDir(opts: { dataDir?: string } = {}): string {
 
 async function openPostgres(url: string, migrations: Migration[], max: number): Promise<PrismaStore> {
   await migratePostgres(url, migrations);
-  const { PrismaPg } = await import('@prisma/adapter-pg');
-  const adapter = new PrismaPg({ connectionString: url, max, application_name: 'sisyphus' });
+  const [{ PrismaPg }, { default: pg }] = await Promise.all([import('@prisma/adapter-pg'), import('pg')]);
+  // One pool for Prisma and for the store's bulk reads of every job (plain pg, no row mapping).
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'sisyphus' });
+  pool.on('error', () => {}); // an idle client lost (database restart): the next query reconnects
+  const adapter = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter });
-  return new PrismaStore(prisma, () => prisma.$disconnect());
+  const bulk: BulkReader = async <R,>(sql: string) => (await pool.query(sql)).rows as R[];
+  const rawTx = pgTxRunner(pool);
+  return new PrismaStore(
+    prisma,
+    async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+    bulk,
+    rawTx,
+  );
 }
 
 async function openPGlite(dir: string, migrations: Migration[]): Promise<PrismaStore> {

@@ -1,0 +1,79 @@
+/**
+ * `npx tsx bench/probe-burst.ts [N]`: a profiling aid, not a benchmark (no peer, no ratio).
+ *
+ * The burst (b) pipeline in one process without Next.js: N immediate jobs through the Chronos
+ * service (16 in flight) on a throwaway PostgreSQL database and mesos-local in scale mode, until
+ * every run is FINISHED. Prints POST latency, CPU per run, and how long the worker's serial
+ * chain spent in each step (flushPuts = the API's job writes, tick, offers, updates) — the chain
+ * is where a burst queues. Add `node --cpu-prof --import tsx` to see where the CPU goes.
+ */
+import { startLocalCluster } from '../scheduler/testing/local-cluster';
+
+const N = Number(process.argv[2] ?? 1000);
+const timings = new Map<string, number[]>();
+
+function timed(obj: object, method: string, label: string): void {
+  const o = obj as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  const f = o[method].bind(obj);
+  o[method] = async (...a: unknown[]) => {
+    const s = performance.now();
+    try {
+      return await f(...a);
+    } finally {
+      const list = timings.get(label) ?? [];
+      list.push(performance.now() - s);
+      timings.set(label, list);
+    }
+  };
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+async function main(): Promise<void> {
+  const c = await startLocalCluster({ dbPrefix: 'sisyphus_probe', mesos: { scale: { agents: 20, taskDurationMs: 0 } } });
+  try {
+    const w = c.scheduler.worker as unknown as object;
+    for (const m of ['flushPuts', 'tick', 'handleOffers', 'handleUpdates']) timed(w, m, `worker.${m}`);
+    timed(c.store, 'transaction', 'store.transaction');
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    let next = 0;
+    const lat: number[] = [];
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < N) {
+          const i = next++;
+          const s = performance.now();
+          await c.api.upsertIso8601({ name: `probe-${i}`, command: 'true', shell: false, schedule: 'R1//PT1S', cpus: 0.1, mem: 32 });
+          lat.push(performance.now() - s);
+        }
+      }),
+    );
+    const submitted = performance.now() - t0;
+    lat.sort((a, b) => a - b);
+    for (;;) {
+      const [row] = await c.store.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM runs WHERE state = 'FINISHED'`);
+      if (Number(row.n) >= N) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const all = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    console.log(`${N} jobs submitted in ${(submitted / 1000).toFixed(2)} s (POST p50 ${pct(lat, 0.5).toFixed(1)} ms, p99 ${pct(lat, 0.99).toFixed(1)} ms)`);
+    console.log(`all FINISHED in ${(all / 1000).toFixed(2)} s = ${Math.round((N / all) * 1000)} runs/s; CPU ${((cpu.user + cpu.system) / 1000 / N).toFixed(2)} ms per run`);
+    for (const [k, a] of timings) {
+      a.sort((x, y) => x - y);
+      const sum = a.reduce((x, y) => x + y, 0);
+      console.log(`${k.padEnd(22)} ${String(a.length).padStart(5)} calls  p50 ${pct(a, 0.5).toFixed(1).padStart(6)} ms  p99 ${pct(a, 0.99).toFixed(1).padStart(6)} ms  total ${(sum / 1000).toFixed(2)} s`);
+    }
+  } finally {
+    await c.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`probe failed: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,108 @@
+/**
+ * Store transactions over plain pg (pg-tx.ts) against the real local PostgreSQL: the same rows as
+ * Prisma's path, all-or-nothing, and a clear error for a query-builder call inside one.
+ */
+import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import type { Job } from '../../core/types';
+import type { NewRun } from '../../ports';
+import { createStore } from './create-store';
+import type { PrismaStore } from './store';
+import { createTestDatabase, type TestDatabase } from './test-support';
+
+let db: TestDatabase;
+let store: PrismaStore;
+
+beforeAll(async () => {
+  db = await createTestDatabase('sisyphus_pgtx');
+  store = await createStore({ databaseUrl: db.url, poolSize: 4 });
+});
+
+afterAll(async () => {
+  await store?.close();
+  await db?.drop();
+});
+
+beforeEach(async () => {
+  await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+});
+
+const T0 = Date.UTC(2026, 10, 25, 3, 0, 0, 123);
+const job = (name: string, extra: Partial<Job> = {}) => ({ name, command: `echo ${name}`, schedule: 'R/2026-11-25T03:00:00Z/PT1H', ...extra }) as Job;
+const newRun = (jobName: string, due = T0): NewRun => ({
+  jobName,
+  due,
+  attempt: 0,
+  taskId: `ct:${due}:0:${jobName}:`,
+  arguments: '',
+  trigger: 'schedule',
+  highPriority: false,
+  state: 'QUEUED',
+  queuedAt: due + 5,
+  message: null,
+});
+
+test('runs created and patched in a transaction read back exactly as outside one', async () => {
+  const inside = await store.transaction(async (tx) => {
+    const [r] = await tx.runs.createMany([newRun('a')]);
+    await tx.runs.updateMany([{ taskId: r.taskId, patch: { state: 'RUNNING', launchedAt: T0 + 10, startedAt: T0 + 20, elementsProcessed: 7 } }]);
+    return { created: r, updated: await tx.runs.getByTaskId(r.taskId) };
+  });
+  const [outside] = await store.runs.createMany([newRun('b')]);
+  expect(inside.created).toEqual({ ...outside, id: inside.created.id, jobName: 'a', taskId: inside.created.taskId });
+  expect(typeof inside.created.id).toBe('string');
+  expect(inside.created.due).toBe(T0);
+  expect(inside.created.queuedAt).toBe(T0 + 5);
+  expect(await store.runs.getByTaskId(inside.created.taskId)).toEqual(inside.updated);
+  expect(inside.updated).toMatchObject({ state: 'RUNNING', launchedAt: T0 + 10, startedAt: T0 + 20, elementsProcessed: 7 });
+});
+
+test('a throw inside the transaction leaves nothing behind', async () => {
+  await expect(
+    store.transaction(async (tx) => {
+      await tx.jobs.apply({ put: [job('x'), job('y', { parents: ['x'] })] });
+      await tx.edges.resetChild('y', ['x']);
+      await tx.runs.createMany([newRun('x')]);
+      throw new Error('boom');
+    }),
+  ).rejects.toThrow('boom');
+  expect(await store.jobs.count()).toBe(0);
+  expect((await store.edges.load()).size).toBe(0);
+  expect(await store.runs.listActive()).toEqual([]);
+  // and the pool still works
+  await store.transaction((tx) => tx.jobs.apply({ put: [job('z')] }));
+  expect((await store.jobs.get('z'))?.name).toBe('z');
+});
+
+test('jobs, edges and framework state written in a transaction', async () => {
+  await store.transaction(async (tx) => {
+    await tx.jobs.put(job('p'));
+    await tx.jobs.apply({ put: [job('c', { parents: ['p'] })] });
+    await tx.edges.resetChild('c', ['p', 'p']);
+    await tx.edges.set('c', 'p', 2);
+    await tx.framework.setFrameworkId('fw-1');
+    expect(await tx.jobs.count()).toBe(2);
+    expect(await tx.framework.getFrameworkId()).toBe('fw-1');
+  });
+  expect((await store.jobs.list()).map((j) => j.name)).toEqual(['c', 'p']);
+  expect(await store.edges.load()).toEqual(new Map([['c', new Map([['p', 2]])]]));
+  expect(await store.framework.getFrameworkId()).toBe('fw-1');
+  await store.transaction(async (tx) => {
+    await tx.jobs.apply({ delete: ['c'] });
+    await tx.edges.deleteJob('c');
+    await tx.framework.setFrameworkId(null);
+  });
+  expect((await store.jobs.list()).map((j) => j.name)).toEqual(['p']);
+  expect((await store.edges.load()).size).toBe(0);
+  expect(await store.framework.getFrameworkId()).toBeNull();
+});
+
+test('a store read that needs the query builder says so inside a transaction', async () => {
+  await expect(store.transaction((tx) => tx.runs.listActive())).rejects.toThrow(/query builder.*not available inside a store transaction/);
+});
+
+test("apply({ update }) replaces stored jobs and never brings back a deleted one (the worker's writes)", async () => {
+  await store.jobs.apply({ put: [job('kept'), job('gone')] });
+  await store.jobs.apply({ delete: ['gone'] }); // the API deleted it while a run of it was launching
+  await store.transaction((tx) => tx.jobs.apply({ update: [job('kept', { description: 'advanced' }), job('gone', { description: 'advanced' })] }));
+  expect((await store.jobs.list()).map((j) => [j.name, j.description])).toEqual([['kept', 'advanced']]);
+});
