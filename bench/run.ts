@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--jobs N] [--runs R] [--only burst-a,burst-b,limit,herd,scale,running,packing]`
+ * `npm run bench [-- --quick] [--jobs N] [--runs R] [--only burst-a,burst-b,limit,herd,scale,running,packing,ui]`
  *
  * Runs every benchmark on this machine against the local PostgreSQL and mesos-local and writes
  * bench/results/latest.md (figure, Sisyphus, peer or limit measured in the same run, ratio, goal,
@@ -20,9 +20,10 @@ import { markdown, svg, type BurstSet, type Results } from './lib/report';
 import { scale } from './lib/scale';
 import { ROOT, buildApp, createBenchDb, dropStaleBenchDbs, killChildren, startApp, startMesos } from './lib/services';
 import { sisyphusBurst } from './lib/sisyphus';
-import { fmt, progress, say } from './lib/util';
+import { ui } from './lib/ui';
+import { fmt, median, progress, say } from './lib/util';
 
-const ALL = ['limit', 'burst-a', 'burst-b', 'herd', 'running', 'packing', 'scale'] as const;
+const ALL = ['limit', 'burst-a', 'burst-b', 'herd', 'running', 'packing', 'scale', 'ui'] as const;
 type Name = (typeof ALL)[number];
 
 function args() {
@@ -43,6 +44,10 @@ function args() {
     herdJobs: Number(get('--herd-jobs') ?? (quick ? 2000 : 10_000)),
     runningTasks: Number(get('--running-tasks') ?? (quick ? 10_000 : 40_000)),
     scaleJobs: Number(get('--scale-jobs') ?? 100_000),
+    uiJobs: Number(get('--ui-jobs') ?? 10_000),
+    uiRuns: Number(get('--ui-runs') ?? 100_000),
+    uiOnly: get('--ui-figures')?.split(',').filter(Boolean),
+    uiBaseline: get('--ui-baseline'),
     out: get('--out') ?? path.join(ROOT, 'bench', 'results'),
     selected,
   };
@@ -87,7 +92,7 @@ async function main(): Promise<void> {
     write(results, o.out); // partial results survive an interruption
   };
 
-  if (has('burst-a') || has('burst-b') || has('scale')) await step('build', async () => void (await buildApp()));
+  if (has('burst-a') || has('burst-b') || has('scale') || has('ui')) await step('build', async () => void (await buildApp()));
 
   if (has('limit') || has('burst-b')) {
     await step('limit (pgbench)', async () => {
@@ -178,12 +183,28 @@ async function main(): Promise<void> {
     });
   }
 
+  if (has('ui')) {
+    await step('ui', async () => {
+      // --ui-baseline DIR[=LABEL]: another build of the app (its `next build` output in DIR), measured alternately
+      const [baseDir, baseLabel] = (o.uiBaseline ?? '').split('=');
+      const baseline = baseDir ? { appDir: path.resolve(baseDir), label: baseLabel || 'baseline' } : undefined;
+      results.ui = await ui({ jobs: o.uiJobs, runs: o.uiRuns, reps: o.runs, only: o.uiOnly, baseline });
+      const over = results.ui.figures.filter((f) => !(median(f.samples) < results.ui!.limitMs));
+      say(`ui: ${results.ui.figures.length - over.length}/${results.ui.figures.length} figures under ${fmt(results.ui.limitMs)} ms${over.length ? `; over: ${over.map((f) => f.id).join(', ')}` : ''}`);
+    });
+  }
+
   results.meta.notes.push(
     'Burst: jobs POSTed one by one to /v1/scheduler/iso8601 of `next start` (16 requests in flight), done when every run is FINISHED in PostgreSQL; peers submit one call per job (16 in flight) and are done when their table says so.',
     'Burst (a) runs /bin/true as a real process on mesos-local (1 agent, 8 cpus; jobs 0.1 cpu, shell=false); the limit spawns /bin/true 16 at a time with no scheduler. Burst (b) uses mesos-local scale mode (taskDurationMs 0) and no-op peer handlers.',
     'pg-boss 10: batchSize 64, 16 jobs at once in the handler, pollingIntervalSeconds 0.5 (minimum). graphile-worker 0.17: concurrency 16, localQueue 256, completeJobBatchDelay 0.',
     'Herd, running tasks and packing run the real worker and Mesos framework (assemble()) in the bench process against PostgreSQL and mesos-local (scale mode) in its own process.',
   );
+  if (results.ui) {
+    results.meta.notes.push(
+      'UI: headless Chromium (playwright-core, /usr/bin/chromium, 1440×900) against `next start` on PostgreSQL and mesos-local (40 simulated agents). A page figure is navigation start → its content condition true in the DOM (MutationObserver armed before any page script), at the next animation frame; each repetition in a fresh browser context (cold cache) after one unmeasured warm-up visit. An interaction is the input event → the new content. Seed: bench/lib/ui.ts.',
+    );
+  }
   if (o.quick) results.meta.notes.push(`Quick mode: ${fmt(o.jobs)} burst jobs, ${fmt(o.herdJobs)} herd jobs, ${fmt(o.runningTasks)} running tasks.`);
   write(results, o.out);
   say(`done in ${Math.round((Date.now() - t0) / 1000)} s: ${path.relative(process.cwd(), path.join(o.out, 'latest.md'))}`);
@@ -197,11 +218,21 @@ function write(r: Results, dir: string): void {
   fs.writeFileSync(path.join(dir, 'latest.svg'), svg(r));
 }
 
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+// Children (mesos-local, next build/start) run in their own process groups: stop them on every way
+// out of this process. What cannot be caught (SIGKILL) is covered by bench/lib/orphan-guard.cjs in
+// each child, which exits once this process is gone.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(sig, () => {
     say(`${sig}: stopping`);
     killChildren();
     process.exit(130);
+  });
+}
+for (const ev of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(ev, (e: unknown) => {
+    say(`${ev}: ${(e as Error)?.stack ?? e}`);
+    killChildren();
+    process.exit(1);
   });
 }
 

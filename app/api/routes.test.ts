@@ -91,6 +91,10 @@ describe('UI route handlers', () => {
   it('GET /api/graph, /api/instance, /api/dashboard', async () => {
     const g = (await (await graphGET(get('/api/graph?focus=r-b'))).json()) as { edges: unknown[] };
     expect(g.edges).toEqual([{ source: 'r-a', target: 'r-b' }]);
+    expect(g).not.toHaveProperty('layout');
+    // layout=1: positioned on the server (ELK in a worker thread), parent left of child
+    const laid = (await (await graphGET(get('/api/graph?focus=r-b&layout=1'))).json()) as { layout: { positions: Record<string, [number, number]> } };
+    expect(laid.layout.positions['r-a'][0]).toBeLessThan(laid.layout.positions['r-b'][0]);
     expect((await graphGET(get('/api/graph?focus=nope'))).status).toBe(404);
     expect(await (await instanceGET()).json()).toMatchObject({ isLeader: true, members: [] });
     const d = await (await dashboardGET()).json();

@@ -8,17 +8,19 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import dynamic from 'next/dynamic';
 import type { JobDetail, PreviewRun, RunPage, RunRow, UiEvent } from '@/scheduler/api/ui-types';
-import { apiFetch, apiSend, useApi } from './api';
+import { apiFetch, apiSend, useApi, type UseApiResult } from './api';
 import { Badge, isActiveRun, JobStateBadge, RunStateBadge, StatusBadge } from './badges';
 import { ConfirmDialog } from './confirm-dialog';
 import { EmptyState } from './empty-state';
 import { LogTail } from './log-tail';
-import { Time, formatDuration, formatInstant, useDisplayZone } from './time';
+import { Time, formatDuration, useDisplayZone } from './time';
 import { ErrorMessage, Loading, PageHeader, Section } from './ui';
 
 const enc = encodeURIComponent;
+// recharts loads after the page shows (see duration-chart.tsx)
+const DurationChart = dynamic(() => import('./duration-chart').then((m) => m.DurationChart), { ssr: false });
 
 export function JobDetailView({ name }: { name: string }) {
   const router = useRouter();
@@ -29,6 +31,11 @@ export function JobDetailView({ name }: { name: string }) {
   const next = useApi<PreviewRun[]>(`/api/jobs/${enc(name)}/next?n=10`, {
     refreshOn: (e) => !deleting.current && ((e.type === 'job' && e.name === name) || (e.type === 'run' && e.run.jobName === name && e.run.state === 'QUEUED')),
     throttleMs: 1500,
+  });
+  // The history's first page is asked for with the detail, not after it arrives (one round trip less).
+  const history = useApi<RunPage>(`/api/runs?job=${enc(name)}&limit=50`, {
+    refreshOn: (e) => !deleting.current && e.type === 'run' && e.run.jobName === name,
+    throttleMs: 700,
   });
   const [action, setAction] = useState<null | 'delete' | 'run' | 'kill' | 'success'>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -178,7 +185,7 @@ export function JobDetailView({ name }: { name: string }) {
         )}
       </Section>
 
-      <History name={name} detail={d} onShowLog={setLogTask} shownTask={currentTask} />
+      <History name={name} detail={d} first={history} onShowLog={setLogTask} shownTask={currentTask} />
 
       <ConfirmDialog
         open={action !== null}
@@ -346,9 +353,21 @@ const FLAG_TEXT: Record<PreviewRun['flags'][number], string> = {
   overdue: 'Due in the past and not yet run.',
 };
 
-function History({ name, detail, onShowLog, shownTask }: { name: string; detail: JobDetail; onShowLog: (t: string) => void; shownTask: string | null }) {
+function History({
+  name,
+  detail,
+  first,
+  onShowLog,
+  shownTask,
+}: {
+  name: string;
+  detail: JobDetail;
+  /** The first page (`${base}`), fetched by the page alongside the detail. */
+  first: UseApiResult<RunPage>;
+  onShowLog: (t: string) => void;
+  shownTask: string | null;
+}) {
   const base = `/api/runs?job=${enc(name)}&limit=50`;
-  const first = useApi<RunPage>(base, { refreshOn: (e) => e.type === 'run' && e.run.jobName === name, throttleMs: 700 });
   const [more, setMore] = useState<RunRow[]>([]);
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const [moreError, setMoreError] = useState<string | null>(null);
@@ -390,24 +409,7 @@ function History({ name, detail, onShowLog, shownTask }: { name: string; detail:
         <figure className="mb-4">
           <figcaption className="muted mb-1 text-xs">Duration of the last {chart.length} finished runs (seconds)</figcaption>
           <div className="h-40 w-full" data-testid="duration-chart">
-            <ResponsiveContainer width="100%" height="100%">
-              <BarChart data={chart} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
-                <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.12} vertical={false} />
-                <XAxis dataKey="at" tickFormatter={(v: number) => formatInstant(v, shown).slice(5, 16)} tick={{ fontSize: 10, fill: 'currentColor' }} minTickGap={40} />
-                <YAxis tick={{ fontSize: 10, fill: 'currentColor' }} />
-                <Tooltip
-                  labelFormatter={(v) => formatInstant(Number(v), shown)}
-                  formatter={(v) => [formatDuration(Number(v) * 1000), 'duration']}
-                  contentStyle={{ fontSize: 12, background: 'var(--color-gray-900)', color: 'white', border: 'none', borderRadius: 6 }}
-                  itemStyle={{ color: 'white' }}
-                />
-                <Bar dataKey="seconds" isAnimationActive={false}>
-                  {chart.map((c) => (
-                    <Cell key={c.taskId} fill={c.state === 'FINISHED' ? '#0ea5e9' : '#ef4444'} />
-                  ))}
-                </Bar>
-              </BarChart>
-            </ResponsiveContainer>
+            <DurationChart chart={chart} zone={shown} />
           </div>
         </figure>
       ) : null}

@@ -20,18 +20,25 @@ const KEY = 'sisyphus-tz';
 const MODES: readonly TimeZoneMode[] = ['local', 'utc', 'job'];
 
 const subscribers = new Set<() => void>();
+// The hooks below run on every render of every <Time> (a runs table renders hundreds): what they
+// read is cached at module level, and formatting is memoized (luxon with a zone asks Intl each time).
+let modeCache: TimeZoneMode | null = null;
 function readMode(): TimeZoneMode {
+  if (modeCache !== null) return modeCache;
   try {
     const v = localStorage.getItem(KEY);
-    return (MODES as readonly string[]).includes(v ?? '') ? (v as TimeZoneMode) : 'local';
+    modeCache = (MODES as readonly string[]).includes(v ?? '') ? (v as TimeZoneMode) : 'local';
   } catch {
-    return 'local';
+    modeCache = 'local';
   }
+  return modeCache;
 }
 function subscribe(cb: () => void): () => void {
   subscribers.add(cb);
   const onStorage = (e: StorageEvent) => {
-    if (e.key === KEY) cb();
+    if (e.key !== KEY) return;
+    modeCache = null; // another tab changed it
+    cb();
   };
   window.addEventListener('storage', onStorage);
   return () => {
@@ -40,6 +47,7 @@ function subscribe(cb: () => void): () => void {
   };
 }
 export function setTimeZoneMode(mode: TimeZoneMode): void {
+  modeCache = mode;
   try {
     localStorage.setItem(KEY, mode);
   } catch {
@@ -53,13 +61,11 @@ export function useTimeZoneMode(): TimeZoneMode {
 }
 
 const noop = () => () => {};
+let localZoneCache: string | null = null;
+const readLocalZone = () => (localZoneCache ??= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
 /** The browser's IANA zone ("UTC" during the server render). */
 export function useLocalZone(): string {
-  return useSyncExternalStore(
-    noop,
-    () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
-    () => 'UTC',
-  );
+  return useSyncExternalStore(noop, readLocalZone, () => 'UTC');
 }
 
 /** The zone an instant is shown in, for the current mode and a job's zone ("" = UTC). */
@@ -71,16 +77,30 @@ export function useDisplayZone(jobZone?: string | null): string {
   return normalizeZone(jobZone);
 }
 
+const zoneValid = new Map<string, boolean>();
 export function normalizeZone(zone?: string | null): string {
   if (!zone) return 'UTC';
-  return DateTime.now().setZone(zone).isValid ? zone : 'UTC';
+  let ok = zoneValid.get(zone);
+  if (ok === undefined) {
+    ok = DateTime.now().setZone(zone).isValid;
+    zoneValid.set(zone, ok);
+  }
+  return ok ? zone : 'UTC';
 }
 
 /** "2026-05-01 14:30:00 CEST" (seconds only when not zero, unless `seconds`). */
+const formatted = new Map<string, string>();
 export function formatInstant(ms: number, zone: string, opts: { seconds?: boolean } = {}): string {
-  const dt = DateTime.fromMillis(ms, { zone: normalizeZone(zone) });
-  const fmt = opts.seconds || dt.second !== 0 ? 'yyyy-MM-dd HH:mm:ss' : 'yyyy-MM-dd HH:mm';
-  return `${dt.toFormat(fmt)} ${zoneAbbrev(dt)}`;
+  const key = `${zone}\u0000${ms}\u0000${opts.seconds ? 1 : 0}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    const dt = DateTime.fromMillis(ms, { zone: normalizeZone(zone) });
+    const fmt = opts.seconds || dt.second !== 0 ? 'yyyy-MM-dd HH:mm:ss' : 'yyyy-MM-dd HH:mm';
+    text = `${dt.toFormat(fmt)} ${zoneAbbrev(dt)}`;
+    if (formatted.size >= 20_000) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
 }
 
 /** "EST", "UTC", "CET" where the locale has a name, else "UTC+1" (never a bare "GMT+1"). */

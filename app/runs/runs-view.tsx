@@ -32,7 +32,11 @@ const ROLLING = new Set<PresetId>(['1h', '6h', '24h', '7d']);
 const LOOKBACK_MS = 6 * 3_600_000;
 const PAGE = 50;
 const noopSubscribe = () => () => {};
-const TIMELINE_PAGE = 1000;
+/** Runs per request while loading the timeline: a small first page (bars show at once), then the API's most. */
+const TIMELINE_FIRST_PAGE = 1000;
+const TIMELINE_PAGE = 10_000;
+/** While pages arrive, the chart is redrawn at most this often (each redraw re-renders the page). */
+const TIMELINE_REDRAW_MS = 500;
 const TIMELINE_CAP = 20_000;
 
 interface Filters {
@@ -143,6 +147,7 @@ export function RunsView() {
     (async () => {
       let cursor: string | null = null;
       const all: RunRow[] = [];
+      let drawn = 0;
       try {
         do {
           const page: RunPage = await apiFetch<RunPage>(
@@ -151,14 +156,18 @@ export function RunsView() {
               state: filters.state,
               from: fetchWindow.from - LOOKBACK_MS,
               to: rolling ? undefined : fetchWindow.to,
-              limit: TIMELINE_PAGE,
+              limit: all.length === 0 ? TIMELINE_FIRST_PAGE : TIMELINE_PAGE,
               cursor,
             }),
             { signal: ctl.signal },
           );
           all.push(...page.runs);
           cursor = page.nextCursor;
-          if (!ctl.signal.aborted) setTimeline({ key, runs: all.slice(), done: cursor === null, capped: false, error: null });
+          // the first page at once, then at most one redraw per TIMELINE_REDRAW_MS; the last below
+          if (!ctl.signal.aborted && cursor !== null && (drawn === 0 || Date.now() - drawn >= TIMELINE_REDRAW_MS)) {
+            drawn = Date.now();
+            setTimeline({ key, runs: all.slice(), done: false, capped: false, error: null });
+          }
         } while (cursor && all.length < TIMELINE_CAP && !ctl.signal.aborted);
         if (!ctl.signal.aborted) setTimeline({ key, runs: all, done: true, capped: cursor !== null, error: null });
       } catch (e) {

@@ -1,9 +1,11 @@
 /** The results table (markdown) and the chart (hand-written SVG) of one `npm run bench`. */
+import os from 'node:os';
 import type { HerdResult, PackingResult, RunningResult } from './internal';
 import type { BurstResult } from './peers';
 import type { PgbenchResult } from './pglimit';
 import type { ScaleResult } from './scale';
 import type { SisyphusBurstResult } from './sisyphus';
+import type { UiResult } from './ui';
 import { fmt, median } from './util';
 
 export interface BurstSet {
@@ -23,6 +25,7 @@ export interface Results {
   running?: RunningResult;
   packing?: PackingResult[];
   scale?: ScaleResult;
+  ui?: UiResult;
   errors: Record<string, string>;
 }
 
@@ -97,6 +100,24 @@ export function rows(r: Results): Row[] {
     out.push({ figure: `Scale: GET /jobs/search p50 / p99 (${sc.search.samples} samples)`, value: `${fmt(sc.search.p50)} / ${fmt(sc.search.p99)} ms`, peer: 'limit 1,000 ms', ratio: pct(sc.search.p99 / 1000), goal: 'p99 < 1 s', met: sc.search.p99 < 1000 });
     out.push({ figure: 'Scale: UI jobs page first render', value: sc.ui.measured ? `${fmt(sc.ui.firstRenderMs ?? NaN)} ms` : 'not measured', peer: sc.ui.note, ratio: '—', goal: '—', met: null });
   }
+  const u = r.ui;
+  if (u) {
+    for (const f of u.figures) {
+      const m = med(f.samples);
+      const failed = f.samples.some((x) => !Number.isFinite(x));
+      const range = f.samples.length > 1 ? ` (${fmt(Math.min(...f.samples))}–${failed ? 'timeout' : fmt(Math.max(...f.samples))})` : '';
+      const bm = f.baseline ? med(f.baseline.samples) : NaN;
+      const base = f.baseline ? `; ${f.baseline.label} (same run, alternating): ${Number.isFinite(bm) ? `${fmt(bm)} ms` : 'timeout'}` : '';
+      out.push({
+        figure: `UI ${fmt(u.jobs)} jobs / ${fmt(u.runs)} runs: ${f.kind === 'page' ? 'first render of ' : ''}${f.what} → ${f.until}`,
+        value: failed && !Number.isFinite(m) ? `> timeout${f.error ? ` (${f.error.slice(0, 80)})` : ''}` : `${fmt(m)} ms${range}`,
+        peer: `limit ${fmt(u.limitMs)} ms${base}`,
+        ratio: Number.isFinite(m) ? pct(m / u.limitMs) : '—',
+        goal: '< 2 s',
+        met: Number.isFinite(m) && m < u.limitMs,
+      });
+    }
+  }
   const rt = r.running;
   if (rt) {
     out.push({ figure: `Running tasks: ${fmt(rt.tasks)} tasks on ${fmt(rt.agents)} simulated agents, held RUNNING`, value: fmt(rt.held), peer: `mesos-local: ${fmt(rt.mesosRunning)} running`, ratio: pct(rt.held / rt.tasks), goal: `${fmt(rt.tasks)} held`, met: rt.held === rt.tasks });
@@ -134,6 +155,35 @@ export function markdown(r: Results): string {
   if (r.herd) lines.push(`**Herd cycles** (skew ms p50/p99/max): ${r.herd.cycles.map((c) => `${fmt(c.p50)}/${fmt(c.p99)}/${fmt(c.max)} (${fmt(c.runs)} runs)`).join('; ')}`);
   if (r.running) lines.push(`**Running tasks**: ${JSON.stringify(r.running)}`);
   if (r.scale) lines.push(`**Scale**: RSS at start ${fmt(r.scale.rssStartMiB)} MiB, peak ${fmt(r.scale.rssPeakMiB)} MiB`);
+  if (r.ui) {
+    const u = r.ui;
+    lines.push(
+      `**UI seed**: ${fmt(u.jobs)} jobs, ${fmt(u.runs)} runs in ${fmt(u.seedSeconds, 1)} s; job detail shows ${u.facts.detailJob} (${fmt(u.facts.detailRuns)} runs); graph API answer ${fmt(u.facts.graphNodes)} nodes / ${fmt(u.facts.graphEdges)} edges; focus ${u.facts.focusJob} (${fmt(u.facts.focusNodes)} nodes); last night's window ${fmt(u.facts.nightWindowRuns)} runs. Samples (ms) per figure: ${u.figures.map((f) => `${f.id} ${f.samples.map((x) => (Number.isFinite(x) ? fmt(x) : 'timeout')).join('/')}`).join('; ')}.`,
+    );
+    if (u.loadAverage) lines.push(`**UI machine load** (1-min load average at each repetition's start, ${os.cpus().length} cores): median ${fmt(u.loadAverage.median, 1)}, ${fmt(u.loadAverage.min, 1)}–${fmt(u.loadAverage.max, 1)}.`);
+    if (u.baseline) {
+      lines.push('');
+      lines.push(`**UI: ${u.baseline.label} → this build** (medians, measured alternately in this run; limit ${fmt(u.limitMs)} ms):`);
+      lines.push('');
+      lines.push(`| figure | ${u.baseline.label} | this build | change |`);
+      lines.push('|---|---|---|---|');
+      const cell = (xs: number[]) => {
+        const m = med(xs);
+        return Number.isFinite(m) ? `${fmt(m)} ms` : 'timeout';
+      };
+      for (const f of u.figures) {
+        if (!f.baseline) continue;
+        const a = med(f.baseline.samples);
+        const b = med(f.samples);
+        const change = Number.isFinite(a) && Number.isFinite(b) ? `${fmt(b / a, 2)}×` : '—';
+        lines.push(`| ${f.kind === 'page' ? 'first render: ' : ''}${f.baseline.what === f.what ? f.what : `${f.what} (${u.baseline.label}: ${f.baseline.what})`} | ${cell(f.baseline.samples)} | ${cell(f.samples)} | ${change} |`);
+      }
+      lines.push('');
+      lines.push(`**UI API answers, ${u.baseline.label}**: ${u.baseline.api.map((a) => `\`${a.path}\` ${fmt(med(a.ms))} ms, ${fmt(a.bytes / 1024)} KiB`).join('; ')}.`);
+    }
+    lines.push('');
+    lines.push(`**UI API answers** (median of ${Math.max(3, u.reps)} GETs, server + transfer, no browser): ${u.api.map((a) => `\`${a.path}\` ${fmt(med(a.ms))} ms, ${fmt(a.bytes / 1024)} KiB`).join('; ')}.`);
+  }
   lines.push('');
   for (const n of r.meta.notes) lines.push(`- ${n}`);
   const errs = Object.entries(r.errors);

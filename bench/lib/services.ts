@@ -40,6 +40,16 @@ export function killChildren(): void {
 }
 process.on('exit', killChildren);
 
+/**
+ * Environment for every child the bench starts: bench/lib/orphan-guard.cjs preloaded, so the child
+ * (and its own children) exit within a second of the bench process dying, whatever killed it.
+ */
+export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const guard = path.join(ROOT, 'bench', 'lib', 'orphan-guard.cjs');
+  const nodeOptions = [extra.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? '', `--require ${guard}`].join(' ').trim();
+  return { ...process.env, ...extra, BENCH_PARENT_PID: String(process.pid), NODE_OPTIONS: nodeOptions };
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -87,6 +97,7 @@ export async function createBenchDb(prefix = 'sisyphus_bench'): Promise<BenchDb>
   const url = u.toString();
   const client = new pg.Client({ connectionString: url });
   client.on('notice', () => {});
+  client.on('error', () => {}); // the database dropped under us: the next query says so
   await client.connect();
   return {
     name,
@@ -112,9 +123,21 @@ export async function createBenchDb(prefix = 'sisyphus_bench'): Promise<BenchDb>
   };
 }
 
-/** Drops databases left by an interrupted earlier run. */
+/**
+ * Drops databases left by an interrupted earlier run: only those nobody is connected to, so a
+ * bench running at the same time (another engineer's, or the lead's baseline) keeps its database.
+ */
 export async function dropStaleBenchDbs(): Promise<void> {
-  const names = await admin(async (c) => (await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'sisyphus_bench_%' OR datname LIKE 'peer_bench_%'`)).rows);
+  const names = await admin(
+    async (c) =>
+      (
+        await c.query<{ datname: string }>(
+          `SELECT d.datname FROM pg_database d
+            WHERE (d.datname LIKE 'sisyphus_bench_%' OR d.datname LIKE 'sisyphus_uibench_%' OR d.datname LIKE 'peer_bench_%')
+              AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)`,
+        )
+      ).rows,
+  );
   for (const { datname } of names) await admin((c) => c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)).catch(() => {});
 }
 
@@ -158,7 +181,7 @@ export async function startMesos(opts: Record<string, unknown>): Promise<MesosPr
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
-    env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' },
+    env: childEnv({ NODE_OPTIONS: '--max-old-space-size=4096' }),
   });
   track(child);
   let err = '';
@@ -185,8 +208,8 @@ export async function startMesos(opts: Record<string, unknown>): Promise<MesosPr
 
 /* ------------------------------------------------------------------ the app */
 
-/** One build copy per checkout (a baseline checkout benchmarks its own build). */
-export const APP_DIR = path.join(os.tmpdir(), ROOT === '/work/main' ? 'sisyphus-bench-app' : `sisyphus-bench-app-${path.basename(ROOT)}`);
+/** Where the bench builds its copy of the app; BENCH_APP_DIR lets two benches run side by side. */
+export const APP_DIR = process.env.BENCH_APP_DIR ?? path.join(os.tmpdir(), ROOT === '/work/main' ? 'sisyphus-bench-app' : `sisyphus-bench-app-${path.basename(ROOT)}`);
 const COPY_EXCLUDES = ['node_modules', '.next', '.git', 'data', 'bench/results', '.sisyphus-test', 'e2e/artifacts', 'coverage'];
 
 /** Copies the working tree and runs `next build` there unless the copy's last build is current. */
@@ -210,7 +233,7 @@ export async function buildApp(): Promise<string> {
     const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
       cwd: APP_DIR,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+      env: childEnv({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' }),
       detached: true,
     });
     track(child);
@@ -278,14 +301,15 @@ export function treeRssMiB(pid: number): number {
 }
 
 /** `next start` of the built copy, against this database and master. Resolves once /ping answers. */
-export async function startApp(opts: { dbUrl: string; master: string; mesos?: MesosProcess; env?: Record<string, string> }): Promise<AppProcess> {
+export async function startApp(opts: { dbUrl: string; master: string; mesos?: MesosProcess; env?: Record<string, string>; appDir?: string }): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: APP_DIR,
+  // e.g. BENCH_APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the app alone
+  const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: opts.appDir ?? APP_DIR,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
-    env: {
-      ...process.env,
+    env: childEnv({
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
       DATABASE_URL: opts.dbUrl,
@@ -293,7 +317,7 @@ export async function startApp(opts: { dbUrl: string; master: string; mesos?: Me
       PORT: String(port),
       LOG_LEVEL: process.env.BENCH_APP_LOG_LEVEL ?? 'warn',
       ...opts.env,
-    },
+    }),
   });
   track(child);
   let out = '';

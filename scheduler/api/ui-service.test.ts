@@ -244,6 +244,18 @@ describe('UI API over the store (no scheduler in this process)', () => {
     expect(tiny.nodes.map((n) => n.name)).toEqual(['g-a', 'g-b', 'g-c', 'g-x']);
     // the focus view is never cut
     expect((await ui.graph('g-c', { maxNodes: 1 })).nodes).toHaveLength(3);
+    // with a layouter the answer carries the positions of exactly its nodes
+    const asked: string[][] = [];
+    const laidOut = new UiService({
+      store, runtime, clock, scheduler: () => null, elector: () => null, master: () => null,
+      layouter: { layout: async (d) => (asked.push(d.nodes.map((n) => n.name)), { positions: Object.fromEntries(d.nodes.map((n, i) => [n.name, [0, i * 60]])), width: 210, height: 60 * d.nodes.length, ms: 1 }) },
+    });
+    expect((await laidOut.graph('g-c')).layout).toBeUndefined(); // only when asked for
+    const focused = await laidOut.graph('g-c', { layout: true });
+    expect(asked.map((a) => [...a].sort())).toEqual([['g-a', 'g-b', 'g-c']]);
+    expect(Object.keys(focused.layout!.positions).sort()).toEqual(['g-a', 'g-b', 'g-c']);
+    laidOut.dispose();
+    expect((await ui.graph('g-c')).layout).toBeUndefined(); // none: the browser lays it out
   });
 
   it('validate: field errors, the upsert checks, nothing stored', async () => {
@@ -330,6 +342,9 @@ describe('UI API over the store (no scheduler in this process)', () => {
     expect((await ui.runs(new URLSearchParams('state=FINISHED'))).runs).toHaveLength(4);
     await expect(ui.runs(new URLSearchParams('cursor=garbage'))).rejects.toMatchObject({ field: 'cursor' });
     await expect(ui.runs(new URLSearchParams('state=NOPE'))).rejects.toMatchObject({ field: 'state' });
+    // the timeline pages through a window 10,000 runs at a time
+    expect((await ui.runs(new URLSearchParams('job=d-job&limit=10000'))).runs).toHaveLength(4);
+    await expect(ui.runs(new URLSearchParams('limit=10001'))).rejects.toMatchObject({ field: 'limit' });
   });
 
   it('bulk actions go through the Chronos rules', async () => {

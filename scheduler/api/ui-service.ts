@@ -92,6 +92,11 @@ export interface UiServiceOptions {
   httpTimeoutMs?: number;
 }
 
+/** Lays graphs out for GET /api/graph (graph-layouter.ts); null answers go without positions. */
+export interface UiGraphLayouter {
+  layout(data: Pick<GraphData, 'nodes' | 'edges'>): Promise<GraphData['layout'] | null>;
+}
+
 export interface UiServiceDeps {
   store: Store;
   runtime: SchedulerRuntime;
@@ -106,6 +111,8 @@ export interface UiServiceDeps {
   master?: () => string | null;
   fetch?: typeof fetch;
   options?: UiServiceOptions;
+  /** Server-side graph layout; default none (the browser lays graphs out). getUiService() passes the shared one. */
+  layouter?: UiGraphLayouter | null;
 }
 
 /* ------------------------------------------------------------------ plain mappings */
@@ -183,6 +190,8 @@ export interface JobPageQuery {
 }
 
 export const JOB_PAGE_DEFAULT_LIMIT = 100;
+/** Most runs one GET /api/runs answers (the store's RUN_PAGE_MAX_LIMIT). */
+export const RUNS_PAGE_MAX_LIMIT = 10_000;
 export const JOB_PAGE_MAX_LIMIT = 500;
 
 type Params = URLSearchParams | Record<string, string | undefined | null>;
@@ -373,6 +382,7 @@ export class UiService {
   private readonly getElector: () => UiElector | null;
   private readonly getMaster: (() => string | null) | null;
   private readonly fetchFn: typeof fetch;
+  private readonly layouter: UiGraphLayouter | null;
   private readonly o: Required<UiServiceOptions>;
 
   private snap: { at: number; gen: number; value: Snapshot } | null = null;
@@ -404,6 +414,7 @@ export class UiService {
     this.getElector = deps.elector ?? (() => (registry[ELECTOR_KEY] as UiElector | undefined) ?? null);
     this.getMaster = deps.master ?? null;
     this.fetchFn = deps.fetch ?? fetch;
+    this.layouter = deps.layouter ?? null;
     this.o = {
       jobsCacheMs: deps.options?.jobsCacheMs ?? 1000,
       stateCacheMs: deps.options?.stateCacheMs ?? 2000,
@@ -876,7 +887,8 @@ export class UiService {
   async runs(p: Params): Promise<RunPage> {
     const states = param(p, 'state')?.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
     for (const s of states ?? []) if (!ALL_RUN_STATES.has(s)) throw new UiFieldError('state', `unknown run state '${s}'`);
-    const limit = intParam(p, 'limit', 1, 1000);
+    // up to 10,000 a page: the timeline reads a whole night (8,000 runs at 10k jobs) in two requests
+    const limit = intParam(p, 'limit', 1, RUNS_PAGE_MAX_LIMIT);
     try {
       const page = await this.store.runs.list({
         jobName: param(p, 'job'),
@@ -900,9 +912,9 @@ export class UiService {
    * while they fit in `maxNodes` (GRAPH_MAX_NODES). Beyond that the answer keeps whole pipelines
    * (jobs connected by dependencies), largest first, then jobs without dependencies, as many as fit
    * (the first pipeline always, even when larger); `omitted` says what was left out, each of which
-   * the focus view shows.
+   * the focus view shows. With `layout` (and a layouter), the answer carries the node positions.
    */
-  async graph(focus?: string | null, opts: { maxNodes?: number } = {}): Promise<GraphData> {
+  async graph(focus?: string | null, opts: { maxNodes?: number; layout?: boolean } = {}): Promise<GraphData> {
     const snap = await this.snapshot();
     const { graph } = DependencyGraph.fromJobs(snap.entries.map((e) => e.job));
     let names: string[];
@@ -930,7 +942,11 @@ export class UiService {
     for (const child of names) {
       for (const parent of graph.parentsOf(child)) if (keep.has(parent)) edges.push({ source: parent, target: child });
     }
-    return omitted ? { nodes, edges, omitted } : { nodes, edges };
+    const out: GraphData = omitted ? { nodes, edges, omitted } : { nodes, edges };
+    // positions only for who draws the graph (the editor's cycle check reads the structure alone)
+    const layout = opts.layout && this.layouter ? await this.layouter.layout(out) : null;
+    if (layout) out.layout = layout;
+    return out;
   }
 
   /* ---------- GET /api/instance */
@@ -1343,7 +1359,11 @@ export async function getUiService(): Promise<UiService> {
   const cur = registry[UI_KEY];
   if (cur && cur.services === services) return cur.ui;
   cur?.ui.dispose();
-  const ui = new UiService({ store: services.store, runtime: services.runtime, clock: services.clock, chronos: services.chronos });
+  const { sharedGraphLayouter } = await import('./graph-layouter');
+  const ui = new UiService({ store: services.store, runtime: services.runtime, clock: services.clock, chronos: services.chronos, layouter: sharedGraphLayouter() });
   registry[UI_KEY] = { services, ui };
+  // Lay the whole graph out in the background (ELK's worker thread): the first visit of /graph
+  // then finds it ready instead of waiting a few seconds for the thread, ELK's load and the layout.
+  setTimeout(() => void ui.graph(null, { layout: true }).catch(() => {}), 0).unref?.();
   return ui;
 }

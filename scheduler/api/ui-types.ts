@@ -13,11 +13,12 @@
  *   GET  /api/preview?schedule&zone&n=10     → PreviewResult    (editor: preview an unsaved schedule)
  *   POST /api/validate    job JSON           → ValidateResult   (editor: field errors, nothing stored)
  *   GET  /api/runs?job&state&from&to&limit&cursor
- *                                            → RunPage          (cursor pagination, newest first)
+ *                                            → RunPage          (cursor pagination, newest first; limit ≤ 10000)
  *   GET  /api/runs/{taskId}/log?file=stdout|stderr&offset&length
  *                                            → LogChunk         (through the agent's files API; offset for tailing)
- *   GET  /api/graph?focus=name               → GraphData        (focus: only that job's ancestors and descendants;
- *                                                                    none: all jobs up to 1,000, then largest pipelines first)
+ *   GET  /api/graph?focus=name&layout=1      → GraphData        (focus: only that job's ancestors and descendants;
+ *                                                                    none: all jobs up to 1,000, then largest pipelines first;
+ *                                                                    layout=1: with node positions laid out on the server)
  *   GET  /api/cluster                        → ClusterState
  *   GET  /api/instance                       → InstanceInfo     (which instance answered, who leads)
  *   GET  /api/events                         → text/event-stream of UiEvent (one `data:` JSON line each)
@@ -154,6 +155,16 @@ export interface GraphData {
    * jobs without any dependency; `jobs` in all). Each is shown by focusing on one of its jobs.
    */
   omitted?: { jobs: number; pipelines: number; standalone: number; maxNodes: number };
+  /** Where to draw each node, laid out on the server (ELK layered); absent: lay it out in the browser. */
+  layout?: GraphLayout;
+}
+
+/** Top-left corner of each node ([x, y] by job name) and the drawing's size, px; ms: ELK's time. */
+export interface GraphLayout {
+  positions: Record<string, [number, number]>;
+  width: number;
+  height: number;
+  ms: number;
 }
 
 export interface QueuedRunInfo {

@@ -13,7 +13,13 @@ import { EmptyState } from '@/app/components/empty-state';
 import { useDisplayZone } from '@/app/components/time';
 import { ErrorMessage, Loading, PageHeader, Section, Stat } from '@/app/components/ui';
 import { formatAmount, ResourceBar } from './resource-bar';
-import { UtilizationChart } from './utilization-chart';
+import dynamic from 'next/dynamic';
+
+// recharts (~390 kB of JavaScript) loads after the agents show, not before the page's first render
+const UtilizationChart = dynamic(() => import('./utilization-chart').then((m) => m.UtilizationChart), {
+  ssr: false,
+  loading: () => <div className="h-60" aria-hidden="true" />,
+});
 
 const isClusterEvent = (e: UiEvent) => e.type === 'offers' || e.type === 'framework' || e.type === 'leader' || e.type === 'run';
 

@@ -1,7 +1,8 @@
 'use client';
 /**
  * The dependency graph: every job a node, every parent → child dependency an arrow, laid out in
- * layers by ELK (in the browser) and drawn by React Flow. Node colours follow the live state
+ * layers by ELK (on the server, which sends the positions with the graph; in the browser when an
+ * answer has none) and drawn by React Flow. Node colours follow the live state
  * (the graph refetches on run and job events); the layout is recomputed only when the set of
  * nodes or edges changes, so a state change never moves a node.
  *
@@ -30,7 +31,7 @@ import type { GraphData, GraphNode, UiEvent } from '@/scheduler/api/ui-types';
 import { useApi } from '@/app/components/api';
 import { EmptyState } from '@/app/components/empty-state';
 import { ErrorMessage, Loading, PageHeader } from '@/app/components/ui';
-import { layoutGraph, NODE_HEIGHT, NODE_WIDTH, type Positioned } from './layout';
+import { fromServer, layoutGraph, NODE_HEIGHT, NODE_WIDTH, type Positioned } from './layout';
 import { VISUAL_CLASS, VISUAL_COLOR, VISUAL_LABEL, VISUAL_SHORT, VISUALS, visualOf, type Visual } from './node-style';
 import { useIsDark } from './use-dark';
 
@@ -73,6 +74,17 @@ const JobNode = memo(function JobNode({ data }: NodeProps<JobFlowNode>) {
 });
 
 const NODE_TYPES = { job: JobNode };
+/** Up to this many nodes the graph opens fitted to the view; above, at a readable zoom (see below). */
+const FIT_ALL_MAX = 300;
+/**
+ * Where JobNode's two handles are (6 px, centred on the left and right borders). React Flow draws
+ * every node once to measure its handles unless it is told where they are: with 1,000 nodes that
+ * first render of nodes out of view cost more than a second; with this, only the nodes in view are drawn.
+ */
+const HANDLES: NonNullable<JobFlowNode['handles']> = [
+  { id: null, type: 'target', position: Position.Left, x: -3, y: NODE_HEIGHT / 2 - 3, width: 6, height: 6 },
+  { id: null, type: 'source', position: Position.Right, x: NODE_WIDTH - 3, y: NODE_HEIGHT / 2 - 3, width: 6, height: 6 },
+];
 
 /** A stable text key of the structure: the layout depends on nothing else. */
 function structureKey(data: GraphData): string {
@@ -108,7 +120,8 @@ function GraphInner() {
   const router = useRouter();
   const pathname = usePathname();
   const focus = params.get('focus') || '';
-  const url = focus ? `/api/graph?focus=${encodeURIComponent(focus)}` : '/api/graph';
+  // layout=1: the server sends the positions too (ELK runs there, kept between requests)
+  const url = focus ? `/api/graph?focus=${encodeURIComponent(focus)}&layout=1` : '/api/graph?layout=1';
   const { data, error, loading, refresh } = useApi<GraphData>(url, { refreshOn: isGraphEvent, throttleMs: 1500 });
   const dark = useIsDark();
   const flow = useReactFlow();
@@ -124,6 +137,11 @@ function GraphInner() {
     let cancelled = false;
     const snapshot = dataRef.current;
     setLayoutError(null);
+    if (snapshot.layout) {
+      // laid out on the server (GET /api/graph): no ELK in the browser
+      setLayout({ key, result: fromServer(snapshot.layout) });
+      return;
+    }
     getElk()
       .then((elk) => layoutGraph(elk, snapshot))
       .then(
@@ -162,6 +180,7 @@ function GraphInner() {
         position: p,
         width: NODE_WIDTH,
         height: NODE_HEIGHT,
+        handles: HANDLES,
         data: { job, visual: visualOf(job), highlighted: picked === job.name || matchSet.has(job.name), focused: focus === job.name },
         draggable: false,
         connectable: false,
@@ -188,13 +207,17 @@ function GraphInner() {
     });
   }, [data, layout, key]);
 
-  // Fit the view once per new layout.
+  // Fit the view once per new layout. A big graph opens at a readable zoom on its top-left corner
+  // (the largest pipelines) instead: fitted, every node is a few pixels wide and all of them are
+  // drawn at once (seconds at 1,000); the minimap shows the whole, zooming out shows more.
   const fittedKey = useRef<string | null>(null);
   useEffect(() => {
     if (!layout || layout.key !== key || nodes.length === 0 || fittedKey.current === layout.key) return;
     fittedKey.current = layout.key;
     requestAnimationFrame(() => {
-      void flow.fitView({ padding: 0.1, maxZoom: 1.25, minZoom: 0.05 });
+      // includeHiddenNodes: fit by the declared sizes, as nodes out of view are never drawn (measured)
+      if (nodes.length <= FIT_ALL_MAX) void flow.fitView({ padding: 0.1, maxZoom: 1.25, minZoom: 0.05, includeHiddenNodes: true });
+      else void flow.setViewport({ x: 24, y: 24, zoom: 0.75 });
     });
   }, [layout, key, nodes.length, flow]);
 
@@ -231,8 +254,26 @@ function GraphInner() {
     return c;
   }, [data]);
 
-  const focusTarget = picked ?? (matches.length === 1 ? matches[0] : null);
+  // A job left out of a large whole graph (data.omitted) is focused by its exact name.
+  const typed = query.trim();
+  const focusTarget = picked ?? (matches.length === 1 ? matches[0] : matches.length === 0 && data?.omitted && typed ? typed : null);
   const laidOut = layout !== null && layout.key === key;
+  // The minimap draws every node (a React element each): on a big graph it comes a frame after the
+  // nodes in view, so they show first.
+  const [miniKey, setMiniKey] = useState<string | null>(null);
+  const bigGraph = (data?.nodes.length ?? 0) > FIT_ALL_MAX;
+  useEffect(() => {
+    if (!laidOut || key === null) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => setMiniKey(key), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      if (timer) clearTimeout(timer);
+    };
+  }, [laidOut, key]);
+  const showMini = !bigGraph || miniKey === key;
 
   return (
     <div>
@@ -246,6 +287,13 @@ function GraphInner() {
                 Show all jobs
               </button>
             </>
+          ) : data?.omitted ? (
+            <span data-testid="graph-omitted">
+              The largest pipelines first: {plural(data.nodes.length, 'job')} of {(data.nodes.length + data.omitted.jobs).toLocaleString()}, an arrow from each
+              parent to the jobs that depend on it. Left out: {plural(data.omitted.pipelines, 'smaller pipeline')}
+              {data.omitted.standalone ? ` and ${plural(data.omitted.standalone, 'job')} without dependencies` : ''} ({plural(data.omitted.jobs, 'job')});
+              type a job&apos;s name and focus on it to see its pipeline.
+            </span>
           ) : (
             'Every job, with an arrow from each parent to the jobs that depend on it. Click a job to open it.'
           )
@@ -277,7 +325,8 @@ function GraphInner() {
             autoComplete="off"
           />
           <datalist id="graph-job-names">
-            {(data?.nodes.length ?? 0) <= 2000 ? data?.nodes.map((n) => <option key={n.name} value={n.name} />) : null}
+            {/* suggestions for small graphs only: 1,000 <option>s cost the big graph's first render ~0.1 s */}
+            {(data?.nodes.length ?? 0) <= FIT_ALL_MAX ? data?.nodes.map((n) => <option key={n.name} value={n.name} />) : null}
           </datalist>
           <button type="submit" className="btn" disabled={matches.length === 0}>
             Find
@@ -373,8 +422,8 @@ function GraphInner() {
             aria-label="Job dependency graph"
           >
             <Background gap={24} size={1} />
-            <Controls showInteractive={false} />
-            {data.nodes.length > 1 ? (
+            <Controls showInteractive={false} fitViewOptions={{ padding: 0.1, minZoom: 0.05, includeHiddenNodes: true }} />
+            {data.nodes.length > 1 && showMini ? (
               <MiniMap
                 pannable
                 zoomable

@@ -5,11 +5,12 @@
  * Options are tuned for size: at 1,000 nodes the default crossing minimisation dominates the time,
  * so thoroughness drops as the graph grows (the measured time is in layout.test.ts).
  */
-import type { ELK, ElkNode, LayoutOptions } from 'elkjs/lib/elk-api';
-import type { GraphData } from '@/scheduler/api/ui-types';
+import type { ELK, ElkNode } from 'elkjs/lib/elk-api';
+import { elkInput, layoutOptions, NODE_HEIGHT, NODE_WIDTH } from '@/scheduler/api/graph-layout';
+import type { GraphData, GraphLayout } from '@/scheduler/api/ui-types';
 
-export const NODE_WIDTH = 210;
-export const NODE_HEIGHT = 44;
+// One definition for the server's layout (scheduler/api/graph-layouter.ts) and this one.
+export { layoutOptions, NODE_HEIGHT, NODE_WIDTH };
 
 export interface Positioned {
   /** Top-left corner of each node, by job name. */
@@ -20,38 +21,16 @@ export interface Positioned {
   ms: number;
 }
 
-export function layoutOptions(nodeCount: number): LayoutOptions {
-  // Above a few hundred nodes: one crossing-minimisation pass, no greedy switch, polyline routing
-  // and merged edges (measured in layout.test.ts; about 3x faster than the defaults at 1,000).
-  const big = nodeCount > 300;
-  return {
-    'elk.algorithm': 'layered',
-    'elk.direction': 'RIGHT',
-    'elk.edgeRouting': 'POLYLINE',
-    'elk.spacing.nodeNode': '16',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '56',
-    'elk.spacing.componentComponent': '40',
-    'elk.separateConnectedComponents': 'true',
-    'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-    'elk.layered.thoroughness': big ? '1' : '7',
-    'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
-    'elk.layered.crossingMinimization.greedySwitch.type': big ? 'OFF' : 'TWO_SIDED',
-    ...(big ? { 'elk.layered.mergeEdges': 'true' } : {}),
-  };
+/** A layout the server sent with the graph (GET /api/graph), as the page draws it. */
+export function fromServer(layout: GraphLayout): Positioned {
+  const positions = new Map<string, { x: number; y: number }>();
+  for (const [name, [x, y]] of Object.entries(layout.positions)) positions.set(name, { x, y });
+  return { positions, width: layout.width, height: layout.height, ms: layout.ms };
 }
 
 export async function layoutGraph(elk: ELK, data: GraphData): Promise<Positioned> {
   const started = performance.now();
-  const names = new Set(data.nodes.map((n) => n.name));
-  const graph: ElkNode = {
-    id: '__root',
-    layoutOptions: layoutOptions(data.nodes.length),
-    children: data.nodes.map((n) => ({ id: n.name, width: NODE_WIDTH, height: NODE_HEIGHT })),
-    edges: data.edges
-      .filter((e) => names.has(e.source) && names.has(e.target))
-      .map((e, i) => ({ id: `e${i}`, sources: [e.source], targets: [e.target] })),
-  };
-  const out = await elk.layout(graph);
+  const out = await elk.layout(elkInput(data) as ElkNode);
   const positions = new Map<string, { x: number; y: number }>();
   for (const c of out.children ?? []) positions.set(c.id, { x: c.x ?? 0, y: c.y ?? 0 });
   return { positions, width: out.width ?? 0, height: out.height ?? 0, ms: performance.now() - started };

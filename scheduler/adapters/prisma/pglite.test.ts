@@ -56,6 +56,8 @@ test('embedded PGlite: migrate, store jobs and runs, and keep them across a reop
     expect(await reopened.runs.listActive()).toMatchObject([
       { taskId: `ct:${DUE}:0:${job.name}:`, state: 'RUNNING', startedAt: DUE + 2 },
     ]);
+    // the runs list (one json_agg query, array parameter) reads the same on PGlite
+    expect((await reopened.runs.list({ states: ['RUNNING'], from: DUE, to: DUE + 1 })).runs).toEqual(await reopened.runs.listActive());
     expect(await reopened.edges.load()).toEqual(new Map([['c', new Map([['p', 2]])]]));
     expect(await reopened.framework.getFrameworkId()).toBe('fw-embedded');
     const applied = await reopened.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM _prisma_migrations`;

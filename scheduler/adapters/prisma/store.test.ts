@@ -323,6 +323,18 @@ describe('runs', () => {
     expect((await store.runs.list({ states: [] })).runs).toEqual([]);
   });
 
+  test('list returns every field as getByTaskId does (ms instants, nulls, counters)', async () => {
+    const [r] = await store.runs.createMany([newRun('full', T0 + 123, 2, { arguments: 'x y', trigger: 'manual', highPriority: true })]);
+    await store.runs.update(r.taskId, { state: 'FINISHED', launchedAt: T0 + 1_001, startedAt: T0 + 2_002, finishedAt: T0 + 3_999, agentId: 'a1', host: 'h1', message: 'done', elementsProcessed: 42 });
+    const [queued] = await store.runs.createMany([newRun('full', T0 + 124, 0)]);
+    const listed = (await store.runs.list({ jobName: 'full' })).runs;
+    expect(listed).toEqual([await store.runs.getByTaskId(queued.taskId), await store.runs.getByTaskId(r.taskId)]);
+    expect(listed[1]).toMatchObject({ due: T0 + 123, launchedAt: T0 + 1_001, finishedAt: T0 + 3_999, elementsProcessed: 42, highPriority: true, reason: null });
+    // a window edge at millisecond precision
+    expect((await store.runs.list({ jobName: 'full', from: T0 + 124 })).runs.map((x) => x.due)).toEqual([T0 + 124]);
+    expect((await store.runs.list({ jobName: 'full', to: T0 + 124 })).runs.map((x) => x.due)).toEqual([T0 + 123]);
+  });
+
   test('list pages with an opaque cursor: every run exactly once, ties on due included', async () => {
     const runs: NewRun[] = [];
     for (let i = 0; i < 9; i++) for (let attempt = 0; attempt < 3; attempt++) runs.push(newRun('p', T0 + i * MIN, attempt));

@@ -84,6 +84,35 @@ export function toRun(r: RunRow): Run {
   };
 }
 
+/** A run as RunStore.list reads it: the columns of runs in table order, instants in ms. */
+type RunTuple = [
+  string, string, number, number, string, string, string, boolean, string, number,
+  number | null, number | null, number | null, string | null, string | null, string | null, string | null, number,
+];
+
+function fromTuple(t: RunTuple): Run {
+  return {
+    id: t[0],
+    jobName: t[1],
+    due: t[2],
+    attempt: t[3],
+    taskId: t[4],
+    arguments: t[5],
+    trigger: t[6] as RunTrigger,
+    highPriority: t[7],
+    state: t[8] as RunState,
+    queuedAt: t[9],
+    launchedAt: t[10],
+    startedAt: t[11],
+    finishedAt: t[12],
+    agentId: t[13],
+    host: t[14],
+    message: t[15],
+    reason: t[16],
+    elementsProcessed: Number(t[17]),
+  };
+}
+
 function patchData(p: RunPatch): Prisma.RunUpdateManyMutationInput {
   const d: Prisma.RunUpdateManyMutationInput = {};
   if (p.state !== undefined) d.state = p.state;
@@ -374,27 +403,39 @@ export class PrismaRunStore implements RunStore {
     return rows.map(toRun);
   }
 
-  /** Newest first (due desc, id desc); keyset pagination through `cursor`. */
+  /**
+   * Newest first (due desc, id desc); keyset pagination through `cursor`. The page comes back from
+   * PostgreSQL as one JSON text of row arrays (json_agg), parsed once here: at thousands of runs
+   * a page (the UI's timeline reads 10,000 at a time) Prisma's per-row mapping cost ~25 µs a run.
+   */
   async list(filter: RunFilter): Promise<RunPage> {
     const limit = Math.min(
       RUN_PAGE_MAX_LIMIT,
       Math.max(1, nonNegInt(filter.limit, RUN_PAGE_DEFAULT_LIMIT)),
     );
-    const and: Prisma.RunWhereInput[] = [];
-    if (filter.jobName !== undefined) and.push({ jobName: filter.jobName });
-    if (filter.states !== undefined) and.push({ state: { in: filter.states } });
-    if (filter.from !== undefined) and.push({ due: { gte: date(filter.from) } });
-    if (filter.to !== undefined) and.push({ due: { lt: date(filter.to) } });
+    const and: Prisma.Sql[] = [];
+    if (filter.jobName !== undefined) and.push(Prisma.sql`"job_name" = ${filter.jobName}`);
+    if (filter.states !== undefined) and.push(Prisma.sql`"state" = ANY(${filter.states}::text[])`);
+    // instants as exact epoch milliseconds (no Date round trip through the driver's time zone)
+    const at = (t: number) => Prisma.sql`('epoch'::timestamptz + ${Math.trunc(t)}::bigint * interval '1 millisecond')`;
+    if (filter.from !== undefined) and.push(Prisma.sql`"due" >= ${at(filter.from)}`);
+    if (filter.to !== undefined) and.push(Prisma.sql`"due" < ${at(filter.to)}`);
     if (filter.cursor) {
       const c = decodeCursor(filter.cursor);
-      and.push({ OR: [{ due: { lt: c.due } }, { due: c.due, id: { lt: c.id } }] });
+      const due = at(c.due.getTime());
+      and.push(Prisma.sql`("due" < ${due} OR ("due" = ${due} AND "id" < ${c.id}))`);
     }
-    const rows = await this.db.run.findMany({
-      where: { AND: and },
-      orderBy: [{ due: 'desc' }, { id: 'desc' }],
-      take: limit + 1,
-    });
-    const runs = rows.slice(0, limit).map(toRun);
+    const where = and.length ? Prisma.sql`WHERE ${Prisma.join(and, ' AND ')}` : Prisma.empty;
+    const ms = (col: string) => Prisma.raw(`(extract(epoch FROM r."${col}") * 1000)::bigint`);
+    const [row] = await this.db.$queryRaw<{ j: string }[]>`
+      SELECT coalesce(json_agg(json_build_array(
+               r."id"::text, r."job_name", ${ms('due')}, r."attempt", r."task_id", r."arguments", r."trigger",
+               r."high_priority", r."state", ${ms('queued_at')}, ${ms('launched_at')}, ${ms('started_at')},
+               ${ms('finished_at')}, r."agent_id", r."host", r."message", r."reason", r."elements_processed"
+             ) ORDER BY r."due" DESC, r."id" DESC), '[]')::text AS j
+        FROM (SELECT * FROM "runs" ${where} ORDER BY "due" DESC, "id" DESC LIMIT ${limit + 1}) AS r`;
+    const rows = JSON.parse(row?.j ?? '[]') as RunTuple[];
+    const runs = rows.slice(0, limit).map(fromTuple);
     const last = runs[runs.length - 1];
     return { runs, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
   }
