@@ -69,6 +69,12 @@ export function pgTxRunner(pool: Pool): RawTxRunner {
   return async <T>(fn: (db: PgRawDb) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // A connection lost while checked out emits 'error' on the client (the pool only listens
+    // while it is idle): unheard, that would end the process. The query in flight fails anyway.
+    const onError = (e: Error) => {
+      broken ??= e;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       try {
@@ -87,6 +93,7 @@ export function pgTxRunner(pool: Pool): RawTxRunner {
       broken ??= isConnectionError(e) ? (e as Error) : undefined;
       throw e;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   };
