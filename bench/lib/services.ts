@@ -177,7 +177,9 @@ async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
 
 /** Starts mesos-local (bench/lib/mesos-child.ts) with these MesosLocal options. */
 export async function startMesos(opts: Record<string, unknown>): Promise<MesosProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'lib', 'mesos-child.ts'), JSON.stringify(opts)], {
+  // BENCH_MESOS_NODE_ARGS, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof', profiles mesos-local
+  const nodeArgs = (process.env.BENCH_MESOS_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'bench', 'lib', 'mesos-child.ts'), JSON.stringify(opts)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Encoding, Json } from '../../../proto';
-import { MesosClient, MesosHttpError, NotSubscribedError } from './client';
+import { ACK_SOCKETS, MesosClient, MesosHttpError, NotSubscribedError } from './client';
 import { StaticDetector } from './detect';
 import { FakeMaster } from './testing/fake-master';
 
@@ -190,6 +190,51 @@ describe('MesosClient', () => {
     await Promise.all(acks);
     expect(m.calls.filter((r) => r.call.type === 'ACKNOWLEDGE')).toHaveLength(8);
     expect(maxInFlight).toBeGreaterThan(1); // not one after another
+  });
+
+  it('keeps thousands of acknowledgements in its own queue: at most ACK_SOCKETS at the master, oldest first, a resent one acknowledged once', async () => {
+    const m = await master();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    m.server.on('request', (req, res) => {
+      if (req.method !== 'POST' || req.headers['mesos-stream-id'] === undefined) return;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      res.on('close', () => inFlight--);
+    });
+    m.callDelayMs = () => 1;
+    const c = client({ master: m.url });
+    await c.subscribe(SUBSCRIBE);
+    const ack = (i: number) =>
+      c.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: 'A' }, task_id: { value: `t${i}` }, uuid: 'AAAAAAAAAAAAAAAAAAAAAA==' } });
+    const acks = Array.from({ length: 2000 }, (_, i) => ack(i));
+    const again = ack(1999); // the same update resent before its acknowledgement went out
+    await Promise.all([...acks, again]);
+    const sent = m.calls.filter((r) => r.call.type === 'ACKNOWLEDGE').map((r) => String((r.call.acknowledge as Json).task_id.value));
+    expect(sent).toHaveLength(2000);
+    expect(new Set(sent).size).toBe(2000);
+    expect(maxInFlight).toBeLessThanOrEqual(ACK_SOCKETS);
+    expect(maxInFlight).toBeGreaterThan(1);
+    // oldest first: the k-th call to reach the master was among the first k + ACK_SOCKETS queued
+    const late = sent.map((t, k) => ({ t, k })).filter(({ t, k }) => Number(t.slice(1)) >= k + ACK_SOCKETS);
+    expect(late).toEqual([]);
+  });
+
+  it('closing the client rejects the acknowledgements still waiting (the agent resends them)', async () => {
+    const m = await master();
+    m.callDelayMs = () => 200;
+    const c = client({ master: m.url });
+    await c.subscribe(SUBSCRIBE);
+    const acks = Array.from({ length: ACK_SOCKETS + 20 }, (_, i) =>
+      c.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: 'A' }, task_id: { value: `t${i}` }, uuid: 'AAAAAAAAAAAAAAAAAAAAAA==' } }),
+    );
+    const settled = Promise.allSettled(acks);
+    await new Promise((r) => setTimeout(r, 20));
+    await c.close();
+    const results = await settled;
+    const waiting = results.slice(ACK_SOCKETS);
+    expect(waiting).toHaveLength(20);
+    expect(waiting.every((r) => r.status === 'rejected' && r.reason instanceof NotSubscribedError)).toBe(true);
   });
 
   it('sends calls strictly in order, one at a time, whatever their latency', async () => {

@@ -46,31 +46,43 @@ export function openRequest(opts: RequestOptions): { req: http.ClientRequest; re
   return { req, response };
 }
 
-/** Sends a request and reads the whole response body. */
-export async function request(opts: RequestOptions): Promise<HttpResponse> {
-  const { req, response } = openRequest(opts);
-  let timer: NodeJS.Timeout | null = null;
-  const deadline = opts.timeoutMs
-    ? new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const e = new HttpTimeoutError(opts.url, opts.timeoutMs!);
-          req.destroy(e);
-          reject(e);
-        }, opts.timeoutMs);
-      })
-    : null;
-  const work = (async () => {
-    const res = await response;
-    const parts: Buffer[] = [];
-    for await (const c of res) parts.push(c as Buffer);
-    return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) };
-  })();
-  try {
-    return await (deadline ? Promise.race([work, deadline]) : work);
-  } finally {
-    if (timer) clearTimeout(timer);
-    work.catch(() => {}); // the loser of the race must not become an unhandled rejection
-  }
+/**
+ * Sends a request and reads the whole response body. Plain callbacks and one timer: this runs for
+ * every ACKNOWLEDGE (thousands a second), where an async iterator and a raced promise per request
+ * showed in profiles.
+ */
+export function request(opts: RequestOptions): Promise<HttpResponse> {
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.body) headers['Content-Length'] = String(opts.body.length);
+    let timer: NodeJS.Timeout | null = null;
+    let done = false;
+    const finish = (err: Error | null, value?: HttpResponse) => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(value!);
+    };
+    const req = moduleFor(opts.url).request(opts.url, { method: opts.method, headers, agent: opts.agent }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () =>
+        finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: parts.length === 1 ? parts[0] : Buffer.concat(parts) }),
+      );
+      res.on('error', (e) => finish(e));
+      res.on('aborted', () => finish(new Error('socket hang up')));
+    });
+    req.on('error', (e) => finish(e));
+    if (opts.timeoutMs) {
+      timer = setTimeout(() => {
+        const e = new HttpTimeoutError(opts.url, opts.timeoutMs!);
+        req.destroy(e);
+        finish(e);
+      }, opts.timeoutMs);
+    }
+    req.end(opts.body);
+  });
 }
 
 /**
