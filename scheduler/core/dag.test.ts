@@ -107,6 +107,42 @@ describe('trigger rule: details', () => {
   });
 });
 
+describe('counters of some children: read, save, restore', () => {
+  it('countersOf reads only the named children, in counters() order', () => {
+    const g = specGraph();
+    g.trigger('B', 'success');
+    g.trigger('C', 'success');
+    g.trigger('C', 'success');
+    expect(g.countersOf(['E'])).toEqual([
+      { child: 'E', parent: 'B', count: 1 },
+      { child: 'E', parent: 'C', count: 2 },
+    ]);
+    expect(g.countersOf(['D', 'unknown'])).toEqual([]);
+    expect(g.countersOf(['E'])).toEqual(g.counters().filter((c) => c.child === 'E'));
+  });
+
+  it('restoreCounters puts back exactly what was saved: counters added since are gone, reset ones return', () => {
+    const g = specGraph([{ child: 'E', parent: 'B', count: 3 }]);
+    const saved = g.saveCounters(['E']);
+    g.trigger('C', 'success'); // adds E←C
+    g.resetCounters('E');
+    g.trigger('C', 'success');
+    expect(g.counters()).toEqual([{ child: 'E', parent: 'C', count: 1 }]);
+    g.restoreCounters(saved);
+    expect(g.counters()).toEqual([{ child: 'E', parent: 'B', count: 3 }]);
+  });
+
+  it('a child saved twice into one snapshot keeps its first state', () => {
+    const g = specGraph();
+    const saved = g.saveCounters(['E']);
+    g.trigger('B', 'success');
+    g.saveCounters(['E'], saved);
+    g.trigger('B', 'success');
+    g.restoreCounters(saved);
+    expect(g.counters()).toEqual([]);
+  });
+});
+
 describe('validation', () => {
   it('names a cycle A -> B -> C -> A', () => {
     const g = build([['A'], ['B', ['A']], ['C', ['B']]]);

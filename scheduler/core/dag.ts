@@ -65,6 +65,9 @@ export interface TriggerOptions {
   isDisabled?: (child: string) => boolean;
 }
 
+/** Some children's counters as they were (null: none), from `saveCounters`. */
+export type CounterSnapshot = Map<string, Map<string, number> | null>;
+
 /** Task states that reset a child's counters. */
 const STARTED_STATES: ReadonlySet<RunState> = new Set<RunState>(['STAGING', 'STARTING', 'RUNNING']);
 
@@ -310,6 +313,42 @@ export class DependencyGraph {
       }
     }
     return out;
+  }
+
+  /** Non-zero counters of the edges into `children`, ordered as `counters()` orders them. */
+  countersOf(children: Iterable<string>): EdgeCount[] {
+    const out: EdgeCount[] = [];
+    for (const child of children) {
+      const v = this.vertices.get(child);
+      const m = this.counts.get(child);
+      if (!v || !m) continue;
+      for (const parent of v.parents) {
+        const count = m.get(parent) ?? 0;
+        if (count > 0) out.push({ child, parent, count });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The counters of `children` exactly as they are now, for `restoreCounters`: a caller that
+   * moves counters ahead of a commit can put back just what it touched, at O(touched) cost.
+   * A child already in `into` keeps its first (older) snapshot.
+   */
+  saveCounters(children: Iterable<string>, into: CounterSnapshot = new Map()): CounterSnapshot {
+    for (const child of children) {
+      if (into.has(child)) continue;
+      const m = this.counts.get(child);
+      into.set(child, m ? new Map(m) : null);
+    }
+    return into;
+  }
+
+  restoreCounters(snapshot: CounterSnapshot): void {
+    for (const [child, m] of snapshot) {
+      if (m) this.counts.set(child, new Map(m));
+      else this.counts.delete(child);
+    }
   }
 
   /** Load persisted counters; entries for edges that do not exist are ignored. */

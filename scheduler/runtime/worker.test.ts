@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, type PrismaStore } from '../adapters/prisma';
 import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
 import { parseJob } from '../api/job-schema';
-import type { Job } from '../core/types';
+import type { Job, Offer, OfferResource } from '../core/types';
 import type { Store } from '../ports';
 import { TestClock } from '../testing/test-clock';
 import { Worker } from './worker';
@@ -118,6 +118,46 @@ describe('Worker.storeJob (the API writes jobs through the worker)', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(worker.jobsView()?.size).toBe(0);
     expect(await store.jobs.count()).toBe(0);
+    worker.stop();
+  });
+});
+
+describe('Worker status updates and the dependency counters', () => {
+  const offer = (id: string): Offer => {
+    const res = (name: string, scalar: number): OfferResource => ({ name, type: 'SCALAR', scalar, role: '*', reserved: false });
+    return { id, agentId: 'agent-1', hostname: 'agent-1', resources: [res('cpus', 8), res('mem', 65536), res('disk', 100000)], attributes: [] };
+  };
+
+  it('an update whose commit failed leaves the counters as they were: stored again, it counts once', async () => {
+    await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+    const clock = new TestClock('2026-01-01T00:00:00Z');
+    let failNext = false;
+    const flaky = Object.create(store, {
+      transaction: {
+        value: (fn: Parameters<Store['transaction']>[0]) =>
+          failNext ? ((failNext = false), Promise.reject(new Error('database went away'))) : store.transaction(fn),
+      },
+    }) as Store;
+    const worker = new Worker({ store: flaky, clock });
+    await worker.start();
+    const base = { command: 'true', schedule: 'R/2026-02-01T00:00:00Z/P1D' };
+    await worker.storeJob(job({ name: 'a', ...base }, clock.now()), []);
+    await worker.storeJob(job({ name: 'b', ...base }, clock.now()), []);
+    await worker.storeJob(job({ name: 'c', command: 'true', parents: ['a', 'b'] }, clock.now()), []);
+    const taskId = await worker.runNow(worker.jobsView()!.get('a')!, '');
+    expect((await worker.onOffers([offer('o-1')])).launches).toHaveLength(1);
+    const finished = { taskId, state: 'TASK_FINISHED', agentId: 'agent-1' };
+
+    failNext = true;
+    await expect(worker.onUpdate(finished)).rejects.toThrow('database went away');
+    // Mesos resends the unacknowledged update; this time it is stored
+    await worker.onUpdate(finished);
+    const stored = await store.edges.load();
+    expect(stored.get('c')?.get('a')).toBe(1);
+    expect(stored.get('c')?.get('b') ?? 0).toBe(0);
+    // c is waiting for b: a finishing once more must not make a count the worker holds run ahead
+    // of the stored one (it did when a failed commit left the counter moved)
+    expect((await store.runs.list({ jobName: 'c' })).runs).toHaveLength(0);
     worker.stop();
   });
 });

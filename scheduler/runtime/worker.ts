@@ -11,7 +11,7 @@
 import type { Clock, SchedulerRuntime, JobActivity, Store, NewRun, RunPatch } from '../ports';
 import type { Instant, Job, Offer, Run, RunState, RunTrigger } from '../core/types';
 import { isTerminal } from '../core/types';
-import { DependencyGraph } from '../core/dag';
+import { DependencyGraph, type CounterSnapshot } from '../core/dag';
 import { matchOffers, type PendingTask, type Unplaced } from '../core/matcher';
 import { buildTaskInfo } from '../core/taskinfo';
 import { formatTaskId, parseTaskId, taskArguments } from '../core/taskid';
@@ -68,8 +68,10 @@ const UPDATE_BATCH_MAX = 2000;
 interface Effects {
   jobs: Job[];
   runs: NewRun[];
+  /** Non-zero counters of the edges into `touched` once this outcome is applied. */
   counters: { child: string; parent: string; count: number }[];
-  nextCounters: { child: string; parent: string; count: number }[];
+  /** The children whose counters this outcome moves. */
+  touched: string[];
 }
 
 /** Maps a Mesos TaskState name to a run state (partition states collapse to LOST or stay). */
@@ -623,8 +625,9 @@ export class Worker implements SchedulerRuntime {
     const runsNow = new Map<string, Run>();
     const jobsNow = new Map<string, Job>();
     const jobOf = (name: string) => jobsNow.get(name) ?? this.jobs.get(name);
-    const graphBefore = this.graph.counters();
-    let graphTouched = false;
+    // counters the batch moves ahead of its commit, as they were: put back before memory proper
+    // changes (or when the commit fails)
+    const graphBefore: CounterSnapshot = new Map();
     const patches: { taskId: string; patch: RunPatch }[] = [];
     const jobPuts = new Map<string, Job>();
     const newRuns: NewRun[] = [];
@@ -658,8 +661,8 @@ export class Worker implements SchedulerRuntime {
       let graphState: RunState | null = null;
       if (effects) {
         // later updates of this batch see these effects (restored below if the commit fails)
-        this.graph.importCounters(effects.nextCounters);
-        graphTouched = true;
+        this.graph.saveCounters(effects.touched, graphBefore);
+        this.applyCounters(effects);
         for (const j of effects.jobs) {
           jobsNow.set(j.name, j);
           jobPuts.set(j.name, j);
@@ -672,6 +675,9 @@ export class Worker implements SchedulerRuntime {
           counters.delete(`${job.name}\u0000${p}`);
         }
         graphState = state;
+        // later outcomes of this batch see the reset too (restored below like the effects)
+        this.graph.saveCounters([job.name], graphBefore);
+        this.graph.onTaskState(job.name, state);
       }
       const next: Run = { ...run, ...patch } as Run;
       runsNow.set(next.taskId, next);
@@ -679,7 +685,7 @@ export class Worker implements SchedulerRuntime {
       steps.push({ run, next, graphState, effects });
     }
     if (patches.length === 0) {
-      if (graphTouched) this.graph.importCounters(graphBefore);
+      this.graph.restoreCounters(graphBefore);
       return;
     }
 
@@ -693,12 +699,12 @@ export class Worker implements SchedulerRuntime {
         for (const c of counters.values()) await tx.edges.set(c.child, c.parent, c.count);
       });
     } catch (e) {
-      if (graphTouched) this.graph.importCounters(graphBefore);
+      this.graph.restoreCounters(graphBefore);
       throw e;
     }
 
     // Stored: now change memory, in arrival order.
-    if (graphTouched) this.graph.importCounters(graphBefore);
+    this.graph.restoreCounters(graphBefore);
     const createdByTask = new Map(created.map((r) => [r.taskId, r]));
     for (const { run, next, graphState, effects } of steps) {
       if (graphState) this.graph.onTaskState(next.jobName, graphState);
@@ -709,14 +715,17 @@ export class Worker implements SchedulerRuntime {
     }
   }
 
-  /** What a terminal state does to the job, its retries and its children (not yet applied). */
+  /**
+   * What a terminal state does to the job, its retries and its children (not yet applied: the
+   * graph's counters are put back before this returns). Costs O(children of the job), never
+   * O(jobs): it runs once per finished task.
+   */
   private outcome(job: Job, run: Run, state: RunState, now: Instant, jobOf: (name: string) => Job | undefined = (n) => this.jobs.get(n)): Effects {
     const jobs: Job[] = [];
     const runs: NewRun[] = [];
-    let counters: { child: string; parent: string; count: number }[] = [];
     let fire: string[] = [];
-    const graphBefore = this.graph.counters();
-    const restore = () => this.graph.importCounters(graphBefore);
+    const children = this.graph.childrenOf(job.name);
+    const before = this.graph.saveCounters(children);
 
     if (state === 'FINISHED') {
       const updated: Job = { ...job, successCount: job.successCount + 1, errorsSinceLastSuccess: 0, lastSuccess: isoUtc(now) };
@@ -724,7 +733,6 @@ export class Worker implements SchedulerRuntime {
       if (schedule && schedule.recurrences === 0) updated.disabled = true;
       jobs.push(updated);
       fire = this.graph.trigger(job.name, 'success', { isDisabled: (c) => jobOf(c)?.disabled ?? true });
-      counters = this.graph.counters().filter((c) => this.graph.parentsOf(c.child).includes(job.name) || fire.includes(c.child));
     } else if (state === 'FAILED' || state === 'LOST' || state === 'ERROR' || state === 'DROPPED') {
       const canRetry =
         run.attempt < job.retries && (job.lastError === '' || (job.lastSuccess !== '' && job.lastSuccess >= job.lastError));
@@ -745,22 +753,28 @@ export class Worker implements SchedulerRuntime {
             softError: true,
             isDisabled: (c) => jobOf(c)?.disabled ?? true,
           });
-          counters = this.graph.counters().filter((c) => this.graph.parentsOf(c.child).includes(job.name) || fire.includes(c.child));
         }
       }
     }
-    const nextCounters = this.graph.counters();
-    restore(); // applied for real after the transaction commits
+    // the counters of the job's edges to its children: persisted, and applied once committed
+    const counters = this.graph.countersOf(children);
+    this.graph.restoreCounters(before);
     for (const child of fire) {
       const c = jobOf(child);
       if (c) runs.push(this.newRun(c, now, 0, taskArguments(c), 'dependency', now));
     }
-    return { jobs, runs, counters, nextCounters };
+    return { jobs, runs, counters, touched: children };
+  }
+
+  /** Sets the counters of the outcome's children to what it computed (absent = 0). */
+  private applyCounters(effects: Effects): void {
+    for (const child of effects.touched) this.graph.resetCounters(child);
+    this.graph.importCounters(effects.counters);
   }
 
   /** Applies committed effects to memory; `created` = what createMany stored (new rows only). */
   private applyEffects(effects: Effects, now: Instant, created: Run[]): void {
-    this.graph.importCounters(effects.nextCounters);
+    this.applyCounters(effects);
     for (const job of effects.jobs) {
       const before = this.jobs.get(job.name);
       this.jobs.set(job.name, job);
