@@ -195,14 +195,14 @@ async function main(): Promise<void> {
   }
 
   results.meta.notes.push(
-    'Burst: jobs POSTed one by one to /v1/scheduler/iso8601 of `next start` (16 requests in flight), done when every run is FINISHED in PostgreSQL; peers submit one call per job (16 in flight) and are done when their table says so.',
+    'Burst: jobs POSTed one by one to /v1/scheduler/iso8601 of the server (`server/main.ts`) (16 requests in flight), done when every run is FINISHED in PostgreSQL; peers submit one call per job (16 in flight) and are done when their table says so.',
     'Burst (a) runs /bin/true as a real process on mesos-local (1 agent, 8 cpus; jobs 0.1 cpu, shell=false); the limit spawns /bin/true 16 at a time with no scheduler. Burst (b) uses mesos-local scale mode (taskDurationMs 0) and no-op peer handlers.',
     'pg-boss 10: batchSize 64, 16 jobs at once in the handler, pollingIntervalSeconds 0.5 (minimum). graphile-worker 0.17: concurrency 16, localQueue 256, completeJobBatchDelay 0.',
     'Herd, running tasks and packing run the real worker and Mesos framework (assemble()) in the bench process against PostgreSQL and mesos-local (scale mode) in its own process.',
   );
   if (results.ui) {
     results.meta.notes.push(
-      'UI: headless Chromium (playwright-core, /usr/bin/chromium, 1440×900) against `next start` on PostgreSQL and mesos-local (40 simulated agents). A page figure is navigation start → its content condition true in the DOM (MutationObserver armed before any page script), at the next animation frame; each repetition in a fresh browser context (cold cache) after one unmeasured warm-up visit. An interaction is the input event → the new content. Seed: bench/lib/ui.ts.',
+      'UI: headless Chromium (playwright-core, /usr/bin/chromium, 1440×900) against the server (`server/main.ts`) on PostgreSQL and mesos-local (40 simulated agents). A page figure is navigation start → its content condition true in the DOM (MutationObserver armed before any page script), at the next animation frame; each repetition in a fresh browser context (cold cache) after one unmeasured warm-up visit. An interaction is the input event → the new content. Seed: bench/lib/ui.ts.',
     );
   }
   if (o.quick) results.meta.notes.push(`Quick mode: ${fmt(o.jobs)} burst jobs, ${fmt(o.herdJobs)} herd jobs, ${fmt(o.runningTasks)} running tasks.`);

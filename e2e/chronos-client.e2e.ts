@@ -1,5 +1,5 @@
 /**
- * A Chronos client pointed at Sisyphus, over plain HTTP against the built app (`next start`):
+ * A Chronos client pointed at Sisyphus, over plain HTTP against the built app (the server (`server/main.ts`)):
  * the calls chronos-python and chronos-sync.rb make — list, add (POST, and PUT on 2.x paths),
  * update, run, stats, graph, summary, search, metrics, delete — with the status codes, bodies
  * and byte formats Chronos answers.

@@ -154,7 +154,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<RunningApp> 
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   const appDir = snapshotBuild();
-  const app: ChildProcess = spawn(process.execPath, [NEXT_BIN, 'start', appDir, '-p', String(port), '-H', '127.0.0.1'], {
+  const app: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts'), appDir, '-p', String(port), '-H', '127.0.0.1'], {
     cwd: appDir,
     env: {
       ...process.env,
@@ -197,7 +197,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<RunningApp> 
     await waitFor(
       'the app to answer /ping',
       async () => {
-        if (exited) throw new Error(`next start ${exited}:\n${output}`);
+        if (exited) throw new Error(`the server ${exited}:\n${output}`);
         try {
           const r = await fetch(`${url}/ping`);
           return r.ok;

@@ -5,7 +5,8 @@
  *   1. Builds the Next.js app when .next/BUILD_ID is missing or older than any source file.
  *   2. Unless MESOS_MASTER is set, starts mesos-local (mesos-local/main.ts, once it exists) as a
  *      child process on MESOS_LOCAL_PORT (5050) and points the app at it.
- *   3. Starts `next start` on PORT (8080) bound to HOSTNAME (0.0.0.0).
+ *   3. Starts the server (server/main.ts: the scheduler, the API, and Next.js for the pages) on
+ *      PORT (8080) bound to HOSTNAME (0.0.0.0).
  * SIGINT/SIGTERM are forwarded to the children; when the app exits, mesos-local is stopped too.
  * Failures print one line (after the build output, when the build is what failed) and exit 1.
  */
@@ -18,6 +19,7 @@ import { ROOT, ScriptError, capture, lastLine, portOpen, runMain, say } from './
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
 const BUILD_ID = path.join(ROOT, '.next', 'BUILD_ID');
 const MESOS_LOCAL_MAIN = path.join(ROOT, 'mesos-local', 'main.ts');
+const SERVER_MAIN = path.join(ROOT, 'server', 'main.ts');
 const PRISMA_SCHEMA = path.join(ROOT, 'prisma', 'schema.prisma');
 const PRISMA_CLIENT = path.join(ROOT, 'scheduler', 'adapters', 'prisma', 'generated', 'client.ts');
 
@@ -139,7 +141,7 @@ runMain(async () => {
     env.MESOS_MASTER = `http://127.0.0.1:${mesosPort}`;
   }
 
-  const app = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', host], {
+  const app = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN, '-p', String(port), '-H', host], {
     cwd: ROOT,
     env,
     stdio: 'inherit',

@@ -1,7 +1,7 @@
 /**
  * Preloaded (`node --require`) into every process the bench starts (mesos-local, `next build`,
- * `next start`): when the bench process is gone — interrupted, killed with SIGKILL, its terminal
- * closed — this process kills its own process group and exits, so no `next start` outlives the
+ * the server (`server/main.ts`)): when the bench process is gone — interrupted, killed with SIGKILL, its terminal
+ * closed — this process kills its own process group and exits, so no the server (`server/main.ts`) outlives the
  * bench. The bench's own signal handlers cover the orderly cases; this covers the rest.
  * BENCH_PARENT_PID names the bench process; without it this file does nothing.
  */

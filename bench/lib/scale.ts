@@ -1,5 +1,5 @@
 /**
- * Scale: N jobs defined, the real app (`next start`) over them. Resident memory of the server
+ * Scale: N jobs defined, the real app (the server (`server/main.ts`)) over them. Resident memory of the server
  * process tree, latency of GET /v1/scheduler/jobs and /jobs/search, and the UI jobs page's first
  * render in Chromium when the page lists jobs (otherwise "not measured", with the reason).
  */

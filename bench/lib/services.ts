@@ -1,6 +1,6 @@
 /**
  * What the benchmarks run against: a fresh PostgreSQL database per benchmark, mesos-local in its
- * own process, and the real Sisyphus app (`next build` + `next start`) for the REST figures.
+ * own process, and the real Sisyphus app (`next build` + `server/main.ts`) for the REST figures.
  *
  * The app is built from a copy of the working tree under /tmp (other engineers work in this
  * checkout; building in place would race their `npm start`, and a half-written page of theirs must
@@ -302,13 +302,14 @@ export function treeRssMiB(pid: number): number {
   return kb / 1024;
 }
 
-/** `next start` of the built copy, against this database and master. Resolves once /ping answers. */
+/** the server (`server/main.ts`) of the built copy, against this database and master. Resolves once /ping answers. */
 export async function startApp(opts: { dbUrl: string; master: string; mesos?: MesosProcess; env?: Record<string, string>; appDir?: string }): Promise<AppProcess> {
   const port = await freePort();
   // e.g. BENCH_APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the app alone
   const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: opts.appDir ?? APP_DIR,
+  const dir = opts.appDir ?? APP_DIR;
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(dir, 'server', 'main.ts'), '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
     env: childEnv({
@@ -332,7 +333,7 @@ export async function startApp(opts: { dbUrl: string; master: string; mesos?: Me
   await waitFor(
     'the app to answer /ping',
     async () => {
-      if (exited) throw new Error(`next start exited:\n${out}`);
+      if (exited) throw new Error(`the server exited:\n${out}`);
       try {
         const r = await fetch(`${url}/ping`);
         return r.ok;

@@ -1,7 +1,7 @@
 /**
- * The follower → leader proxy under the real server: two instances of the built app under
- * `next start` (proxy.ts runs as Next's proxy, instrumentation.ts boots the scheduler) over the
- * real ZooKeeper and PostgreSQL. scripts/instance.ts serves the same route handlers without
+ * The follower → leader proxy under the real server: two instances of the built app served by
+ * server/main.ts (proxy.ts runs before every route handler, the server boots the scheduler) over
+ * the real ZooKeeper and PostgreSQL. scripts/instance.ts serves the same route handlers without
  * Next.js; this is the production path.
  *
  *   - a job POSTed to the follower is created by the leader (the answer names both);
@@ -80,7 +80,7 @@ afterAll(async () => {
 const post = (base: string, body: string) =>
   fetch(`${base}/v1/scheduler/iso8601`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
-describe('follower → leader proxy under next start', () => {
+describe('follower → leader proxy under the production server', () => {
   it('a job POSTed to the follower is created by the leader', async () => {
     const res = await post(follower.url, JSON.stringify({ name: 'next-via-follower', command: 'true', schedule: 'R/2100-01-01T00:00:00Z/P1D', owner: 'ha@example.com' }));
     expect(res.status).toBe(204);

@@ -1,6 +1,6 @@
 /**
  * Helpers of the HA tests and the soak: Sisyphus instances as real processes
- * (`node --import tsx scripts/instance.ts`, or the built app under `next start`), a TCP proxy in
+ * (`node --import tsx scripts/instance.ts`, or the built app under the server (`server/main.ts`)), a TCP proxy in
  * front of PostgreSQL that a test can cut and restore, free ports, polling.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -166,7 +166,7 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
 }
 
 /**
- * A private copy of the built app to serve with `next start`: `.next` copied without its caches,
+ * A private copy of the built app to serve with the server (`server/main.ts`): `.next` copied without its caches,
  * everything else symlinked. The working tree is shared (another `next build` may rewrite .next
  * while instances run), as in e2e/harness.ts. Null when there is no complete build right now.
  */
@@ -208,7 +208,7 @@ export interface NextInstanceOptions extends Omit<InstanceOptions, 'master'> {
 }
 
 /**
- * The built app under `next start` as one instance (instrumentation.ts boots the scheduler), on a
+ * The built app under the server (`server/main.ts`) as one instance (instrumentation.ts boots the scheduler), on a
  * free port; resolves once it answers /api/instance. Same environment as startInstance.
  */
 export async function startNextInstance(o: NextInstanceOptions): Promise<Instance> {
@@ -236,16 +236,15 @@ export async function startNextInstance(o: NextInstanceOptions): Promise<Instanc
   else delete env.ZK;
   if (o.master) env.MESOS_MASTER = o.master;
   else delete env.MESOS_MASTER;
-  const nextBin = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
-  const child = spawn(process.execPath, [nextBin, 'start', o.appDir, '-p', String(port), '-H', '127.0.0.1'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts'), o.appDir, '-p', String(port), '-H', '127.0.0.1'], {
     cwd: o.appDir,
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);
   const inst = new Instance(port, child, logFile);
-  await waitFor(`next start ${inst.id} to answer /api/instance`, async () => {
-    if (!inst.alive) throw new Error(`next start ${inst.id} exited:\n${inst.log().slice(-3000)}`);
+  await waitFor(`the server ${inst.id} to answer /api/instance`, async () => {
+    if (!inst.alive) throw new Error(`the server ${inst.id} exited:\n${inst.log().slice(-3000)}`);
     const r = await fetch(`${inst.url}/api/instance`, { signal: AbortSignal.timeout(5_000) });
     return r.ok;
   }, o.startTimeoutMs ?? 60_000, 150);

@@ -1,0 +1,159 @@
+/**
+ * The production server (`npm start`, the e2e tests, the benchmarks):
+ *
+ *   node --import tsx server/main.ts [DIR] [-p PORT] [-H HOST]   (PORT / HOSTNAME by default)
+ *
+ * DIR holds the Next.js build (.next) to serve, as for `next start DIR`: the e2e tests and the
+ * benchmarks serve a snapshot of the build while the tree may be rebuilt. Default: this checkout.
+ *
+ * One process, one port, as `next start` was:
+ * - boots the scheduler (scheduler/runtime/boot: leader election, the worker and the Mesos
+ *   framework while leading) — instrumentation.ts sees it booted and does nothing;
+ * - answers every route handler (app/**\/route.ts: the Chronos REST API, /api/*, /metrics, /ping)
+ *   by calling it directly through server/routes.ts, after the same proxy.ts as Next.js runs
+ *   (CORS, basic auth, the follower → leader proxy, the instance headers);
+ * - hands everything else (pages, /_next assets, 404s) to Next.js's own request handler.
+ *
+ * Next.js's pipeline cost ~1.7 ms of CPU per API request (~570 req/s for GET
+ * /v1/scheduler/leader here, ~2,600 through the table): the REST API is the scheduler's hot
+ * path (a burst of POSTs, GET /jobs at 100,000 jobs), so it no longer goes through it.
+ * `next dev` (npm run dev) still serves everything through Next.js, from the same files.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import next from 'next';
+import { boot } from '../scheduler/runtime/boot';
+import { log } from '../scheduler/runtime/log';
+import { BodyTooLargeError, readBody, sendResponse, toRequest } from './node-web';
+import { RouteTable } from './routes';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The flag instrumentation.ts checks: the scheduler is booted once per process. */
+const BOOTED = Symbol.for('sisyphus.scheduler.booted');
+
+function arg(short: string, long: string): string | undefined {
+  const a = process.argv;
+  const i = a.findIndex((x) => x === short || x === long);
+  return i >= 0 ? a[i + 1] : undefined;
+}
+
+/** The first argument that is neither a flag nor a flag's value. */
+function positional(): string | undefined {
+  const a = process.argv.slice(2);
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].startsWith('-')) {
+      i++;
+      continue;
+    }
+    return a[i];
+  }
+  return undefined;
+}
+
+const chronosError = (status: number, message: string, reason: string) =>
+  new Response(JSON.stringify({ message, status: reason }), { status, headers: { 'content-type': 'application/json' } });
+
+async function main(): Promise<void> {
+  const port = Number(arg('-p', '--port') ?? process.env.PORT ?? '8080');
+  const host = arg('-H', '--hostname') ?? process.env.HOSTNAME ?? '0.0.0.0';
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT=${port} is not a TCP port (1-65535)`);
+  process.env.PORT = String(port); // the instance id (host:port) is read from it
+
+  const routes = RouteTable.scan(path.join(ROOT, 'app'));
+  (globalThis as Record<symbol, unknown>)[BOOTED] = true;
+  const dir = path.resolve(positional() ?? ROOT);
+  const app = next({ dev: false, dir, hostname: host === '0.0.0.0' ? 'localhost' : host, port });
+  const [leadership] = await Promise.all([boot(), app.prepare(), routes.load()]);
+  const nextHandler = app.getRequestHandler();
+  // next/server (NextResponse, in proxy.ts) needs the environment next() sets up: import it after
+  const { proxy } = await import('../proxy');
+  const origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+
+  const server = http.createServer((req, res) => {
+    void serve(req, res).catch((e) => {
+      log.error({ where: 'server', url: req.url }, String((e as Error)?.stack ?? e));
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: 'Internal Server Error', status: 'Internal Server Error' }));
+      } else {
+        res.destroy();
+      }
+    });
+  });
+
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    let pathname = q >= 0 ? url.slice(0, q) : url;
+    try {
+      pathname = decodeURI(pathname);
+    } catch {
+      // leave it encoded: no route will match, Next.js answers
+    }
+    const hit = pathname.startsWith('/_next/') ? null : await routes.match(req.method ?? 'GET', pathname);
+    if (!hit) return nextHandler(req, res);
+
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (e) {
+      if (e instanceof BodyTooLargeError) {
+        await sendResponse(req, res, chronosError(413, e.message, 'Payload Too Large'));
+        return;
+      }
+      throw e;
+    }
+    const request = toRequest(req, res, body, origin);
+    // proxy.ts first, exactly as Next.js runs it: it answers (preflight, 401, the leader's answer
+    // on a follower) or lets the request through with headers for the response.
+    const pre = await proxy(request as Parameters<typeof proxy>[0]);
+    let response: Response;
+    if (pre.headers.get('x-middleware-next') === '1') {
+      if (hit.handler) {
+        response = await hit.handler(request, { params: Promise.resolve(hit.params) });
+      } else {
+        response = new Response(null, { status: 405, headers: { allow: hit.methods.join(', ') } });
+      }
+      const merged = new Headers(response.headers);
+      pre.headers.forEach((v, k) => {
+        if (!k.startsWith('x-middleware-')) merged.set(k, v);
+      });
+      response = new Response(response.body, { status: response.status, statusText: response.statusText, headers: merged });
+    } else {
+      response = pre;
+    }
+    await sendResponse(req, res, response, { gzip: pathname.startsWith('/api/') });
+  }
+
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  log.info({ port, host, routes: routes.size }, `listening on http://${host}:${port}`);
+  process.stdout.write(`▲ Sisyphus ready on http://${host === '0.0.0.0' ? 'localhost' : host}:${port}\n`);
+
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    server.closeAllConnections();
+    const force = setTimeout(() => process.exit(0), 10_000);
+    force.unref();
+    void leadership
+      .stop()
+      .catch(() => {})
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((e) => {
+  const msg = (e as Error)?.message ?? String(e);
+  process.stderr.write(`sisyphus: the server did not start: ${msg}\n`);
+  if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+  process.exit(1);
+});

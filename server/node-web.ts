@@ -1,0 +1,118 @@
+/**
+ * Node's http request/response ↔ the web Request/Response the route handlers speak.
+ *
+ * - The request body is read whole (API bodies are small JSON) and the Request carries an
+ *   AbortSignal that fires when the client goes away, as Next.js gives route handlers (the event
+ *   stream ends on it).
+ * - The response body is streamed chunk by chunk with backpressure (GET /jobs at 100,000 jobs is
+ *   ~70 MB; /api/events never ends), and cancelled when the client disconnects.
+ * - gzip only where asked for and worth it: /api/* JSON answers (the UI's graph, timeline and runs
+ *   pages read hundreds of KB) for a client that accepts it. The Chronos API is answered plain, as
+ *   Chronos (Jetty) does.
+ */
+import type http from 'node:http';
+import zlib from 'node:zlib';
+
+/** Bodies larger than this are refused with 413 before they are read whole. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export class BodyTooLargeError extends Error {}
+
+export function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new BodyTooLargeError(`request body over ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** A web Request for `req` with `body`, aborted when the client disconnects before the answer ends. */
+export function toRequest(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, origin: string): Request {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    // HTTP/2 pseudo-headers never reach an http.Server; skip anything Headers would refuse
+    try {
+      headers.append(raw[i], raw[i + 1]);
+    } catch {
+      // an invalid header value: leave it out
+    }
+  }
+  const abort = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD' && body.length > 0;
+  return new Request(`${origin}${req.url ?? '/'}`, { method, headers, body: hasBody ? (new Uint8Array(body) as Uint8Array<ArrayBuffer>) : undefined, signal: abort.signal });
+}
+
+/** Writes `response` to `res`: status, headers, then the body streamed with backpressure. */
+export async function sendResponse(req: http.IncomingMessage, res: http.ServerResponse, response: Response, opts: { gzip?: boolean } = {}): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((v, k) => {
+    if (k !== 'set-cookie') headers[k] = v;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers['set-cookie'] = cookies;
+  const body = req.method === 'HEAD' ? null : response.body;
+  if (!body) {
+    res.writeHead(response.status, headers);
+    res.end();
+    return;
+  }
+  const gzip =
+    opts.gzip &&
+    /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) &&
+    !headers['content-encoding'] &&
+    /json|text\/(plain|csv)/.test(String(headers['content-type'] ?? '')) &&
+    !/no-transform/.test(String(headers['cache-control'] ?? ''));
+  let out: NodeJS.WritableStream & { write(chunk: Uint8Array): boolean } = res;
+  if (gzip) {
+    delete headers['content-length'];
+    headers['content-encoding'] = 'gzip';
+    headers.vary = 'Accept-Encoding';
+    const z = zlib.createGzip({ level: 4 });
+    z.pipe(res);
+    out = z;
+  }
+  const streaming = String(headers['content-type'] ?? '').startsWith('text/event-stream');
+  if (streaming) res.setHeader('X-Accel-Buffering', 'no');
+  res.writeHead(response.status, headers);
+  if (streaming) res.flushHeaders();
+  const reader = body.getReader();
+  let closed = false;
+  const onClose = () => {
+    closed = true;
+    void reader.cancel().catch(() => {});
+  };
+  res.once('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || closed) break;
+      if (!out.write(value)) {
+        await new Promise<void>((r) => {
+          (out as NodeJS.EventEmitter).once('drain', r);
+          res.once('close', r);
+        });
+      }
+      if (gzip && streaming) (out as zlib.Gzip).flush();
+    }
+  } catch {
+    // the handler's stream failed after the status went out: end what was sent
+  } finally {
+    res.off('close', onClose);
+    if (!closed) out.end();
+  }
+}
