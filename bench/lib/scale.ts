@@ -4,6 +4,7 @@
  * render in Chromium when the page lists jobs (otherwise "not measured", with the reason).
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import { createStore } from '../../scheduler/adapters/prisma';
 import { makeJob, putJobs } from './internal';
 import { createBenchDb, startApp, startMesos } from './services';
@@ -18,11 +19,21 @@ export interface ScaleResult {
   ui: { measured: boolean; firstRenderMs: number | null; note: string };
 }
 
-async function timed(url: string): Promise<{ ms: number; bytes: number; status: number }> {
+/** Keep-alive, as a Chronos client library keeps its session (the burst's client too). */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+
+/** GET `url`, the whole body read (counted, not kept): the time until its last byte. */
+function timed(url: string): Promise<{ ms: number; bytes: number; status: number }> {
   const t0 = performance.now();
-  const r = await fetch(url);
-  const buf = await r.arrayBuffer();
-  return { ms: performance.now() - t0, bytes: buf.byteLength, status: r.status };
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('end', () => resolve({ ms: performance.now() - t0, bytes, status: res.statusCode ?? 0 }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
 }
 
 export async function scale(n: number, listSamples: number, searchSamples: number): Promise<ScaleResult> {

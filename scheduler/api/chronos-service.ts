@@ -540,11 +540,11 @@ export class ChronosService {
   /**
    * GET /jobs as text: each job's exact JSON (`jobToChronosJson(jobsListView(job))`), in order;
    * the response is `[` + these joined by `,` + `]`. A job held by the worker is serialized once
-   * per version of it (cached per object).
+   * per version of it (cached per object, as UTF-8 bytes).
    */
-  async listJobsJson(): Promise<string[]> {
+  async listJobsJson(): Promise<Array<string | Uint8Array>> {
     const { jobs, live } = await this.allJobs();
-    return jobs.map(live ? cachedJobListJson : jobListJson);
+    return live ? jobs.map((j): Uint8Array => cachedJobListJson(j)) : jobs.map((j) => jobListJson(j));
   }
 
   /**

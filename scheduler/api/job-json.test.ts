@@ -296,12 +296,12 @@ describe('the direct writer (GET /jobs at scale) against the tree, byte for byte
     expect(uriOnly).toContain('"fetch":[{"uri":"http://a","executable":false,"cache":false,"extract":true}],"uris":["http://a"]');
   });
 
-  it('cachedJobListJson: one text per job object; a replaced object has its own text', () => {
+  it('cachedJobListJson: one text (UTF-8) per job object; a replaced object has its own text', () => {
     const first = cachedJobListJson(base);
     expect(cachedJobListJson(base)).toBe(first);
-    expect(first).toBe(jobListJson(base));
-    const changed = { ...base, successCount: base.successCount + 1 };
-    expect(cachedJobListJson(changed)).toBe(jobListJson(changed));
+    expect(first.toString('utf8')).toBe(jobListJson(base));
+    const changed = { ...base, successCount: base.successCount + 1, description: 'façade ✓' };
+    expect(cachedJobListJson(changed).toString('utf8')).toBe(jobListJson(changed));
     expect(cachedJobListJson(changed)).not.toBe(first);
   });
 

@@ -364,24 +364,26 @@ export function jobListJson(job: Job): string {
 }
 
 /**
- * `jobListJson` remembered per Job object. Jobs are immutable values here: every change (API
- * upsert, the worker's bookkeeping, a schedule advanced at launch) replaces the object, so an
- * object's text never goes stale; an entry lives as long as its object (a WeakMap).
+ * `jobListJson` remembered per Job object, as UTF-8 bytes (GET /jobs writes bytes: 100,000 jobs
+ * are ~66 MB, copied into chunks in ~60 ms, where joining strings and encoding them took ~300).
+ * Jobs are immutable values here: every change (API upsert, the worker's bookkeeping, a schedule
+ * advanced at launch) replaces the object, so an object's text never goes stale; an entry lives
+ * as long as its object (a WeakMap).
  */
-const listJsonCache = new WeakMap<Job, string>();
+const listJsonCache = new WeakMap<Job, Buffer>();
 
 /** True when `cachedJobListJson(job)` would answer from the cache (tests, diagnostics). */
 export function isListJsonCached(job: Job): boolean {
   return listJsonCache.has(job);
 }
 
-export function cachedJobListJson(job: Job): string {
-  let text = listJsonCache.get(job);
-  if (text === undefined) {
-    text = jobListJson(job);
-    listJsonCache.set(job, text);
+export function cachedJobListJson(job: Job): Buffer {
+  let bytes = listJsonCache.get(job);
+  if (bytes === undefined) {
+    bytes = Buffer.from(jobListJson(job), 'utf8');
+    listJsonCache.set(job, bytes);
   }
-  return text;
+  return bytes;
 }
 
 /* ------------------------------------------------------------------ views */
