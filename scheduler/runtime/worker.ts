@@ -61,6 +61,9 @@ export interface WorkerOptions {
 
 const ACTIVE_BEFORE_LAUNCH: ReadonlySet<RunState> = new Set(['QUEUED']);
 
+/** An ISO 8601 schedule whose start is left empty (`R1//PT1H`): its start is "now" when read. */
+const OPEN_START = /^R\d*\/\//;
+
 /** Most status updates persisted in one transaction. */
 const UPDATE_BATCH_MAX = 2000;
 
@@ -253,12 +256,13 @@ export class Worker implements SchedulerRuntime {
 
   /* ------------------------------------------------------------------ schedule index */
 
-  private reindex(job: Job, now: Instant): void {
+  /** `known`: the job's schedule already parsed (a launch advanced it), so it is not parsed again. */
+  private reindex(job: Job, now: Instant, known?: JobSchedule): void {
     const gen = (this.indexGen.get(job.name) ?? 0) + 1;
     this.indexGen.set(job.name, gen);
     this.schedules.delete(job.name);
     if (!job.schedule) return;
-    const parsed = parseJobSchedule(job, now);
+    const parsed = known ? { ok: true as const, value: known } : parseJobSchedule(job, now);
     if (!parsed.ok) {
       this.events.emit('error', { where: 'schedule', message: `job ${job.name}: ${parsed.error}` });
       return;
@@ -481,6 +485,7 @@ export class Worker implements SchedulerRuntime {
 
     // Persist every launch (run → STAGING, schedules advanced) in one transaction before ACCEPT.
     const patches: { taskId: string; patch: RunPatch }[] = [];
+    const advanced = new Map<string, JobSchedule>();
     const jobPuts = new Map<string, Job>();
     const decision: OfferDecision = { launches: [], declines: result.declines };
     const launched: { run: Run; agentId: string; host: string }[] = [];
@@ -511,9 +516,13 @@ export class Worker implements SchedulerRuntime {
         const schedule = this.schedules.get(job.name);
         if (schedule && run.attempt === 0) {
           const base = jobPuts.get(job.name) ?? job;
-          const current = parseJobSchedule(base, now);
+          // The held parse is the job's (its start fixed); a start left empty means "now" and is
+          // read again at launch, as Chronos does.
+          const held = advanced.get(job.name) ?? (OPEN_START.test(base.schedule ?? '') ? null : schedule);
+          const current = held ? { ok: true as const, value: held } : parseJobSchedule(base, now);
           if (current.ok) {
             const next = launchAdvance(current.value, now);
+            advanced.set(job.name, next.next);
             jobPuts.set(job.name, { ...base, schedule: next.expression });
           }
         }
@@ -540,7 +549,7 @@ export class Worker implements SchedulerRuntime {
     }
     for (const job of jobPuts.values()) {
       this.jobs.set(job.name, job);
-      this.reindex(job, now);
+      this.reindex(job, now, advanced.get(job.name));
     }
     this.armTimer();
     const used = decision.launches.reduce((n, l) => n + l.offerIds.length, 0);
