@@ -99,6 +99,7 @@ async function main(): Promise<void> {
       body = await readBody(req);
     } catch (e) {
       if (e instanceof BodyTooLargeError) {
+        res.setHeader('connection', 'close');
         await sendResponse(req, res, chronosError(413, e.message, 'Payload Too Large'));
         return;
       }
