@@ -155,6 +155,8 @@ export interface RunningResult {
   updatesPerSecond: number;
   peakPerSecond: number;
   acks: number;
+  /** Seconds from the first launch to the last (the launches bound how fast updates can come). */
+  launchSpreadSeconds: number;
 }
 
 /** N long tasks launched at once on `agents` simulated agents; how fast their updates are handled. */
@@ -194,6 +196,7 @@ export async function runningTasks(n: number, agents: number): Promise<RunningRe
     const [held] = await env.db.query<{ c: string }>(`SELECT count(*)::text AS c FROM runs WHERE state = 'RUNNING'`);
     const m = await env.mesos.metrics();
     off();
+    const [spread] = await env.db.query<{ s: string }>(`SELECT extract(epoch from max(launched_at) - min(launched_at))::text AS s FROM runs`);
     const updates = fw.state().counters.updates - base;
     const seconds = first === null ? NaN : (lastAt - first) / 1000;
     let peak = 0;
@@ -212,6 +215,7 @@ export async function runningTasks(n: number, agents: number): Promise<RunningRe
       updatesPerSecond: updates / seconds,
       peakPerSecond: peak,
       acks: fw.state().counters.acks,
+      launchSpreadSeconds: Number(spread.s),
     };
   } finally {
     await teardown(env);
