@@ -146,8 +146,9 @@ export class Worker implements SchedulerRuntime {
   private cancelTimer: (() => void) | null = null;
   private timerAt: Instant | null = null;
   private running = false;
-  /** Serialises state changes that read-modify-write jobs (updates, launches, API changes). */
-  private chain: Promise<unknown> = Promise.resolve();
+  /** State changes that read-modify-write jobs (updates, launches, API changes), one at a time. */
+  private steps: Array<() => Promise<void>> = [];
+  private pumping = false;
   /** Status updates waiting for the next batch (see onUpdate). */
   private pendingUpdates: Array<{ update: TaskUpdate; resolve: () => void; reject: (e: unknown) => void }> = [];
   private updateFlushQueued = false;
@@ -217,11 +218,30 @@ export class Worker implements SchedulerRuntime {
     this.timerAt = null;
   }
 
-  /** Runs fn after every earlier state change finished (one writer at a time). */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(fn, fn);
-    this.chain = next.catch(() => undefined);
-    return next;
+  /**
+   * Runs fn after the state change running now and those queued before it (one writer at a
+   * time). `first`: ahead of the queued ones (never of the running one): the API's job writes,
+   * whose callers wait for them, so a POST waits for one step of the chain, not for every batch
+   * of launches and status updates queued before it. Any order of these steps is a valid
+   * serialization: each reads the state the previous one left.
+   */
+  private serial<T>(fn: () => Promise<T>, first = false): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const step = () => Promise.resolve().then(fn).then(resolve, reject);
+      if (first) this.steps.unshift(step);
+      else this.steps.push(step);
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      for (let step = this.steps.shift(); step; step = this.steps.shift()) await step();
+    } finally {
+      this.pumping = false;
+    }
   }
 
   /* ------------------------------------------------------------------ bookkeeping of runs */
@@ -827,7 +847,7 @@ export class Worker implements SchedulerRuntime {
       if (this.putFlushQueued) return;
       this.putFlushQueued = true;
       setImmediate(() => {
-        void this.serial(() => this.flushPuts());
+        void this.serial(() => this.flushPuts(), true);
       });
     });
   }
