@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { AppShell } from './components/app-shell';
 import { Providers } from './components/providers';
+import { EARLY_INPUT_SCRIPT } from './components/early-input';
 import { THEME_SCRIPT } from './components/theme-script';
 import './globals.css';
 
@@ -20,6 +21,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <head>
         {/* Sets the `dark` class before first paint (stored choice, else the system preference). */}
         <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+        {/* Notes input before the page's JavaScript runs; replayed once hydrated (Providers). */}
+        <script dangerouslySetInnerHTML={{ __html: EARLY_INPUT_SCRIPT }} />
       </head>
       <body className="min-h-screen bg-gray-50 font-sans text-gray-900 antialiased dark:bg-gray-950 dark:text-gray-100">
         <Providers>

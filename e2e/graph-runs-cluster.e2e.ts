@@ -7,9 +7,10 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunPage, RunRow } from '../scheduler/api/ui-types';
+import type { RunRow } from '../scheduler/api/ui-types';
+import { encodeTimeline } from '../scheduler/api/ui-service';
 import { syntheticGraph } from '../app/components/graph/layout';
-import { ChronosApi, appUrl, launchBrowser, newPage, screenshot } from './harness';
+import { ChronosApi, answersFromStubs, appUrl, hydrated, launchBrowser, newPage, screenshot } from './harness';
 
 let browser: Browser;
 let base: string;
@@ -89,6 +90,7 @@ describe('runs', () => {
 
     const bar = page.locator(`[data-testid="gantt"] rect[data-task-id="${finished.taskId}"]`);
     await bar.waitFor({ state: 'visible' });
+    await hydrated(page); // the tooltip follows the pointer once the page's handlers are attached
     expect(await bar.getAttribute('data-outcome')).toBe('success');
     expect(Number(await bar.getAttribute('width'))).toBeGreaterThan(0);
     await bar.hover();
@@ -128,6 +130,7 @@ describe('scale', () => {
   it('lays out and draws 1,000 jobs (graph answered by a stub)', { timeout: 180_000 }, async () => {
     const { page, errors, close } = await newPage(browser);
     const data = syntheticGraph(1000);
+    await answersFromStubs(page);
     await page.route('**/api/graph*', (route) => route.fulfill({ json: data }));
     const started = Date.now();
     await page.goto(`${base}/graph`);
@@ -165,13 +168,13 @@ describe('scale', () => {
         agentId: 'a1', host: `agent-${i % 8}`, message: null, reason: null, arguments: '',
       } as RunRow;
     }).reverse();
-    await page.route('**/api/runs?*', (route) => {
+    await answersFromStubs(page);
+    await page.route('**/api/runs/timeline?*', (route) => {
       const u = new URL(route.request().url());
-      const limit = Number(u.searchParams.get('limit') ?? 100);
+      const limit = Number(u.searchParams.get('limit') ?? 1000);
       const offset = Number(u.searchParams.get('cursor') ?? 0);
       const slice = runs.slice(offset, offset + limit);
-      const body: RunPage = { runs: slice, nextCursor: offset + limit < runs.length ? String(offset + limit) : null };
-      return route.fulfill({ json: body });
+      return route.fulfill({ json: encodeTimeline(slice, offset + limit < runs.length ? String(offset + limit) : null) });
     });
     const started = Date.now();
     await page.goto(`${base}/runs?window=24h`);

@@ -269,6 +269,26 @@ export async function newPage(browser: Browser, opts: { theme?: 'light' | 'dark'
   return { page, errors, close: () => context.close() };
 }
 
+/**
+ * Waits until the page is hydrated (<html data-hydrated>, app/components/providers.tsx): its
+ * content comes with the HTML, its event handlers with the JavaScript. Clicks, typing and picked
+ * options before then are replayed once it is (app/components/early-input.ts); keyboard shortcuts
+ * and hover are not: wait for this first.
+ */
+export async function hydrated(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.documentElement.hasAttribute('data-hydrated'));
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+}
+
+/**
+ * From now on this page's context gets pages without server-rendered data (the cookie
+ * app/components/server-data.ts honours): the browser fetches every /api/… answer itself, so
+ * `page.route` stubs decide what the page shows. Before the first goto.
+ */
+export async function answersFromStubs(page: Page): Promise<void> {
+  await page.context().addCookies([{ name: 'sisyphus-preload', value: 'off', url: new URL(appUrl()).origin }]);
+}
+
 /** A full-page PNG under e2e/artifacts/<name>.png (gitignored); returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });

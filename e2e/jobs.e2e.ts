@@ -5,7 +5,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChronosApi, appUrl, launchBrowser, newPage, screenshot } from './harness';
+import { ChronosApi, appUrl, hydrated, launchBrowser, newPage, screenshot } from './harness';
 
 let browser: Browser;
 let base: string;
@@ -41,8 +41,8 @@ describe('jobs', () => {
 
     // in the list, through the search box ("/" focuses it)
     await page.goto(`${base}/jobs`);
-    // rows come from the client (hydrated: shortcuts are live), not the server render
     await page.getByRole('table', { name: 'Jobs' }).getByRole('link').first().waitFor();
+    await hydrated(page); // shortcuts are live
     await page.keyboard.press('/');
     await page.keyboard.type(name);
     // (clicked at once: a search still debouncing must not cancel the click's navigation)
@@ -132,8 +132,8 @@ describe('jobs', () => {
 
     const { page, errors, close } = await newPage(browser);
     await page.goto(`${base}/jobs`);
-    // rows come from the client (hydrated: shortcuts are live), not the server render
     await page.getByRole('table', { name: 'Jobs' }).getByRole('link').first().waitFor();
+    await hydrated(page); // shortcuts are live
     await page.keyboard.press('/');
     expect(await page.getByLabel(/^Search/).evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.type(prefix);

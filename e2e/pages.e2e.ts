@@ -4,7 +4,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChronosApi, appUrl, launchBrowser, newPage, screenshot } from './harness';
+import { ChronosApi, answersFromStubs, appUrl, hydrated, launchBrowser, newPage, screenshot } from './harness';
 
 let browser: Browser;
 let base: string;
@@ -62,6 +62,7 @@ describe('shell', () => {
     const { page, errors, close } = await newPage(browser);
     await page.goto(`${base}/`);
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await hydrated(page); // shortcuts are live
     await page.keyboard.press('?');
     await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
     await screenshot(page, 'shortcuts-help');
@@ -82,6 +83,8 @@ describe('shell', () => {
     const { page, errors, close } = await newPage(browser, { theme: 'light', timezoneId: 'Asia/Tokyo' });
     await page.goto(`${base}/jobs/${parent}`);
     await page.getByRole('table', { name: 'Next runs' }).waitFor();
+    // a first visit: the server rendered the times in UTC; once hydrated they are in the browser's zone
+    await hydrated(page);
     const firstRun = page.getByRole('table', { name: 'Next runs' }).locator('tbody tr').first().locator('td').nth(1);
     // local (the default): the browser's zone, Tokyo here
     expect(await firstRun.textContent()).toMatch(/UTC\+9$/);
@@ -102,9 +105,37 @@ describe('shell', () => {
     await close();
   });
 
+  it('input made before the page hydrates is not lost: a search typed while its JavaScript loads filters the list', async () => {
+    const { page, errors, close } = await newPage(browser);
+    // hold the page's scripts back: the server-rendered HTML shows, nothing listens yet
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    await page.route('**/_next/static/**/*.js', async (route) => {
+      await gate;
+      await route.continue();
+    });
+    await page.goto(`${base}/jobs`, { waitUntil: 'commit' });
+    const search = page.getByLabel(/^Search/);
+    await search.waitFor();
+    await page.getByRole('table', { name: 'Jobs' }).getByRole('link').first().waitFor(); // rows from the server
+    expect(await page.evaluate(() => document.documentElement.hasAttribute('data-hydrated'))).toBe(false);
+    await search.fill(child);
+    release();
+    await hydrated(page);
+    // the typed text is kept and applied: the list shows only the matching job, the URL says so
+    await page.waitForURL((u) => new URL(u).searchParams.get('q') === child);
+    const links = page.getByRole('table', { name: 'Jobs' }).getByRole('link', { name: child });
+    await links.first().waitFor();
+    expect(await search.inputValue()).toBe(child);
+    expect(await page.getByRole('table', { name: 'Jobs' }).getByRole('link', { name: parent, exact: true }).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it('empty states tell a new user what to do (an empty scheduler answered by stubs; no match for real)', async () => {
     const { page, errors, close } = await newPage(browser);
     // No jobs at all: the dashboard, jobs and graph pages say how to create the first one.
+    await answersFromStubs(page);
     await page.route('**/api/dashboard', async (route) => {
       const real = (await (await route.fetch()).json()) as { counts: Record<string, number> };
       const counts = Object.fromEntries(Object.keys(real.counts).map((k) => [k, 0]));
@@ -123,6 +154,7 @@ describe('shell', () => {
     await page.getByRole('link', { name: 'Create a job' }).click();
     await page.waitForURL('**/jobs/new');
     await page.unrouteAll();
+    await page.context().clearCookies(); // the real answers again, with the pages' HTML
 
     // A search that matches nothing says so and offers the way back.
     await page.goto(`${base}/jobs?q=no-such-job-${suffix}`);

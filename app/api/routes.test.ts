@@ -8,7 +8,7 @@ import { createStore, type PrismaStore } from '@/scheduler/adapters/prisma';
 import { createTestDatabase, type TestDatabase } from '@/scheduler/adapters/prisma/test-support';
 import { setServicesForTesting } from '@/scheduler/api/context';
 import { SCHEDULER_KEY } from '@/scheduler/api/ui-service';
-import type { UiEvent } from '@/scheduler/api/ui-types';
+import type { RunTimelinePage, UiEvent } from '@/scheduler/api/ui-types';
 import { assemble, type Scheduler } from '@/scheduler/runtime/assemble';
 import { systemClock } from '@/scheduler/runtime/system-clock';
 import { GET as eventsGET } from './events/route';
@@ -19,6 +19,7 @@ import { GET as nextGET } from './jobs/[name]/next/route';
 import { GET as previewGET } from './preview/route';
 import { POST as validatePOST } from './validate/route';
 import { GET as runsGET } from './runs/route';
+import { GET as timelineGET } from './runs/timeline/route';
 import { GET as logGET } from './runs/[taskId]/log/route';
 import { GET as graphGET } from './graph/route';
 import { GET as instanceGET } from './instance/route';
@@ -127,13 +128,18 @@ describe('UI route handlers', () => {
     for (let i = 0; i < 50 && !end.done; i++) end = await reader.read();
     expect(end.done).toBe(true);
 
-    const runs = (await (await runsGET(get('/api/runs?job=r-a'))).json()) as { runs: Array<{ taskId: string; state: string }> };
+    const runs = (await (await runsGET(get('/api/runs?job=r-a'))).json()) as { runs: Array<{ id: string; taskId: string; state: string }> };
     expect(runs.runs).toHaveLength(1);
     expect(runs.runs[0].state).toBe('QUEUED');
     const taskId = runs.runs[0].taskId;
     const log = await logGET(get(`/api/runs/${encodeURIComponent(taskId)}/log`), ctx({ taskId }));
     expect(await log.json()).toMatchObject({ taskId, data: '', unavailable: 'the run has not been launched yet' });
     expect((await runsGET(get('/api/runs?cursor=zzz'))).status).toBe(400);
+    // the timeline's compact rows: the queued run, still going, is in any window up to now
+    const tl = (await (await timelineGET(get(`/api/runs/timeline?job=r-a&from=${Date.now() - 3_600_000}`))).json()) as RunTimelinePage;
+    expect(tl.runs.map((t) => t[0])).toEqual([runs.runs[0].id]);
+    expect(tl.strings).toEqual(expect.arrayContaining(['r-a', 'QUEUED', 'manual']));
+    expect(await (await timelineGET(get('/api/runs/timeline?job=r-a'))).json()).toEqual({ error: expect.stringContaining('from'), field: 'from' });
     const d = (await (await dashboardGET()).json()) as { queued: Array<{ reason: string }> };
     expect(d.queued[0].reason).toMatch(/no Mesos master/);
   });

@@ -7,11 +7,15 @@
  *   `{message}` from /v1/scheduler/…, where the message often reads "field: reason").
  * - `useApi(url, {refreshOn})`: SWR-like hook; keeps the last data while refetching, refetches when
  *   an event from /api/events matches `refreshOn` (coalesced), when the stream reconnects, and when
- *   the window regains focus. `url = null` means "do not fetch yet".
+ *   the window regains focus. `url = null` means "do not fetch yet". When the page's server
+ *   component read the answer for the first URL already (<Preloaded>, preload.tsx), that is the
+ *   data from the first render and nothing is fetched; with `refreshOn`, it is refetched once after
+ *   the event stream first opens (events between the server's read and then were not seen).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { UiEvent } from '@/scheduler/api/ui-types';
 import { useEventStream } from './events';
+import { usePreloaded, whenIdle } from './preload';
 
 export class ApiRequestError extends Error {
   readonly status: number;
@@ -105,12 +109,13 @@ export interface UseApiResult<T> {
 }
 
 export function useApi<T>(url: string | null, options: UseApiOptions = {}): UseApiResult<T> {
-  const [state, setState] = useState<{ url: string | null; data: T | undefined; error: ApiRequestError | null; loading: boolean }>({
-    url,
-    data: undefined,
-    error: null,
-    loading: url !== null,
-  });
+  const preloaded = usePreloaded<T>(url);
+  const [state, setState] = useState<{ url: string | null; data: T | undefined; error: ApiRequestError | null; loading: boolean }>(() =>
+    preloaded !== undefined ? { url, data: preloaded, error: null, loading: false } : { url, data: undefined, error: null, loading: url !== null },
+  );
+  /** The URL whose answer came with the page (not fetched on mount), until the first fetch. */
+  const preloadedUrl = useRef(preloaded !== undefined ? url : null);
+  const catchUp = useRef(preloaded !== undefined);
   const seq = useRef(0);
   const urlRef = useRef(url);
   urlRef.current = url;
@@ -133,6 +138,9 @@ export function useApi<T>(url: string | null, options: UseApiOptions = {}): UseA
 
   // A new URL: forget data of the old one (unless it was the same) and fetch.
   useEffect(() => {
+    const fromServer = preloadedUrl.current !== null && preloadedUrl.current === url;
+    preloadedUrl.current = null;
+    if (fromServer) return; // the page came with this answer
     if (url === null) {
       seq.current++;
       setState({ url, data: undefined, error: null, loading: false });
@@ -173,6 +181,13 @@ export function useApi<T>(url: string | null, options: UseApiOptions = {}): UseA
     ),
     useCallback(() => {
       if (refreshRef.current) schedule();
+    }, [schedule]),
+    useCallback(() => {
+      // data from the server render: catch up on what happened before the stream was open, once
+      // the page has loaded
+      if (!catchUp.current) return;
+      catchUp.current = false;
+      if (refreshRef.current) whenIdle(schedule);
     }, [schedule]),
   );
 

@@ -1,5 +1,10 @@
 'use client';
-/** The header (brand, navigation with the current page marked, instance badge, toggles) and main. */
+/**
+ * The header (brand, navigation with the current page marked, instance badge, toggles) and main.
+ * Its links are not prefetched: every page is rendered per request with its data, so a prefetch
+ * would only fetch the layout, and a page's own requests right after it loads would queue behind
+ * a dozen of them (six connections per host).
+ */
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
@@ -30,7 +35,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       </a>
       <header className="sticky top-0 z-30 border-b border-gray-200 bg-white/90 backdrop-blur dark:border-gray-800 dark:bg-gray-950/90">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-2.5">
-          <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+          <Link href="/" prefetch={false} className="flex items-center gap-2 font-semibold tracking-tight">
             <span aria-hidden="true" className="inline-block h-5 w-5 rounded bg-gradient-to-br from-sky-500 to-indigo-600" />
             Sisyphus
           </Link>
@@ -42,6 +47,7 @@ export function AppShell({ children }: { children: ReactNode }) {
                   <li key={item.href}>
                     <Link
                       href={item.href}
+                      prefetch={false}
                       aria-current={current ? 'page' : undefined}
                       title={`${item.label} (g ${item.key})`}
                       className={`rounded-md px-2.5 py-1.5 ${
@@ -61,7 +67,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             <InstanceBadge />
             <TimeZoneToggle />
             <ThemeToggle />
-            <Link href="/jobs/new" className="btn btn-primary btn-sm" title="New job (n)">
+            <Link href="/jobs/new" prefetch={false} className="btn btn-primary btn-sm" title="New job (n)">
               New job
             </Link>
           </div>

@@ -53,7 +53,7 @@ export function DashboardView() {
             <ul className="divide-y divide-gray-100 text-sm dark:divide-gray-800">
               {data.queued.map((q) => (
                 <li key={q.run.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2">
-                  <Link className="link font-medium" href={`/jobs/${encodeURIComponent(q.run.jobName)}`}>
+                  <Link className="link font-medium" prefetch={false} href={`/jobs/${encodeURIComponent(q.run.jobName)}`}>
                     {q.run.jobName}
                   </Link>
                   <span className="muted">queued {formatRelative(q.run.queuedAt, now)}</span>
@@ -96,7 +96,7 @@ function RunList({ runs, render }: { runs: RunRow[]; render: (r: RunRow) => Reac
     <ul className="divide-y divide-gray-100 text-sm dark:divide-gray-800">
       {runs.map((r) => (
         <li key={r.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2">
-          <Link className="link font-medium" href={`/jobs/${encodeURIComponent(r.jobName)}`}>
+          <Link className="link font-medium" prefetch={false} href={`/jobs/${encodeURIComponent(r.jobName)}`}>
             {r.jobName}
           </Link>
           <RunStateBadge state={r.state} />

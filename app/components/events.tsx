@@ -3,7 +3,8 @@
  * One EventSource on /api/events for the whole tab, shared through context.
  *
  *   <EventStreamProvider> (in the root layout's Providers)
- *   useEventStream(onEvent, onReconnect?)   subscribe; the callbacks should be stable (useCallback)
+ *   useEventStream(onEvent, onReconnect?, onOpen?)   subscribe; the callbacks should be stable (useCallback);
+ *                                           onOpen is called at every (re)open after subscribing
  *   useEventStreamStatus()                  'connecting' | 'open' | 'closed' (for a status dot)
  *
  * The browser reconnects an EventSource by itself after a dropped connection; when it gives up
@@ -18,7 +19,7 @@ export type StreamStatus = 'connecting' | 'open' | 'closed';
 type Listener = (e: UiEvent) => void;
 
 interface Hub {
-  subscribe(onEvent: Listener, onReconnect?: () => void): () => void;
+  subscribe(onEvent: Listener, onReconnect?: () => void, onOpen?: () => void): () => void;
 }
 
 const HubContext = createContext<Hub | null>(null);
@@ -27,14 +28,17 @@ const StatusContext = createContext<StreamStatus>('connecting');
 export function EventStreamProvider({ children, url = '/api/events' }: { children: ReactNode; url?: string }) {
   const listeners = useRef(new Set<Listener>());
   const reconnectors = useRef(new Set<() => void>());
+  const openers = useRef(new Set<() => void>());
   const [status, setStatus] = useState<StreamStatus>('connecting');
   const hub = useRef<Hub>({
-    subscribe(onEvent, onReconnect) {
+    subscribe(onEvent, onReconnect, onOpen) {
       listeners.current.add(onEvent);
       if (onReconnect) reconnectors.current.add(onReconnect);
+      if (onOpen) openers.current.add(onOpen);
       return () => {
         listeners.current.delete(onEvent);
         if (onReconnect) reconnectors.current.delete(onReconnect);
+        if (onOpen) openers.current.delete(onOpen);
       };
     },
   });
@@ -56,6 +60,7 @@ export function EventStreamProvider({ children, url = '/api/events' }: { childre
         setStatus('open');
         if (openedBefore) for (const r of [...reconnectors.current]) r();
         openedBefore = true;
+        for (const o of [...openers.current]) o();
       };
       source.onmessage = (m) => {
         let event: UiEvent;
@@ -98,13 +103,13 @@ export function EventStreamProvider({ children, url = '/api/events' }: { childre
   );
 }
 
-/** Subscribe to every UiEvent (and to reconnects). Pass stable callbacks (useCallback). */
-export function useEventStream(onEvent: Listener, onReconnect?: () => void): void {
+/** Subscribe to every UiEvent (and to reconnects, and opens). Pass stable callbacks (useCallback). */
+export function useEventStream(onEvent: Listener, onReconnect?: () => void, onOpen?: () => void): void {
   const hub = useContext(HubContext);
   useEffect(() => {
     if (!hub) return;
-    return hub.subscribe(onEvent, onReconnect);
-  }, [hub, onEvent, onReconnect]);
+    return hub.subscribe(onEvent, onReconnect, onOpen);
+  }, [hub, onEvent, onReconnect, onOpen]);
 }
 
 export function useEventStreamStatus(): StreamStatus {

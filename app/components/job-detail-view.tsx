@@ -17,6 +17,7 @@ import { EmptyState } from './empty-state';
 import { LogTail } from './log-tail';
 import { Time, formatDuration, useDisplayZone } from './time';
 import { ErrorMessage, Loading, PageHeader, Section } from './ui';
+import { jobDetailUrls } from './urls';
 
 const enc = encodeURIComponent;
 // recharts loads after the page shows (see duration-chart.tsx)
@@ -27,13 +28,14 @@ export function JobDetailView({ name }: { name: string }) {
   // Set while this page deletes the job: its own deletion is not refetched (a 404) on the way out.
   const deleting = useRef(false);
   const aboutThisJob = useCallback((e: UiEvent) => !deleting.current && ((e.type === 'job' && e.name === name) || (e.type === 'run' && e.run.jobName === name)), [name]);
-  const detail = useApi<JobDetail>(`/api/jobs/${enc(name)}`, { refreshOn: aboutThisJob, throttleMs: 700 });
-  const next = useApi<PreviewRun[]>(`/api/jobs/${enc(name)}/next?n=10`, {
+  const urls = jobDetailUrls(name);
+  const detail = useApi<JobDetail>(urls.detail, { refreshOn: aboutThisJob, throttleMs: 700 });
+  const next = useApi<PreviewRun[]>(urls.next, {
     refreshOn: (e) => !deleting.current && ((e.type === 'job' && e.name === name) || (e.type === 'run' && e.run.jobName === name && e.run.state === 'QUEUED')),
     throttleMs: 1500,
   });
   // The history's first page is asked for with the detail, not after it arrives (one round trip less).
-  const history = useApi<RunPage>(`/api/runs?job=${enc(name)}&limit=50`, {
+  const history = useApi<RunPage>(urls.history, {
     refreshOn: (e) => !deleting.current && e.type === 'run' && e.run.jobName === name,
     throttleMs: 700,
   });
@@ -367,7 +369,7 @@ function History({
   onShowLog: (t: string) => void;
   shownTask: string | null;
 }) {
-  const base = `/api/runs?job=${enc(name)}&limit=50`;
+  const base = jobDetailUrls(name).history;
   const [more, setMore] = useState<RunRow[]>([]);
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const [moreError, setMoreError] = useState<string | null>(null);

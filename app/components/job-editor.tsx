@@ -19,7 +19,9 @@ import { jobInputSchema } from '@/scheduler/api/job-schema';
 import type { GraphData, JobDetail, JobPage, PreviewResult, ValidateResult } from '@/scheduler/api/ui-types';
 import { apiFetch, apiSend, ApiRequestError, useApi } from './api';
 import { PreviewTable } from './job-detail-view';
+import { useInitialNow } from './time';
 import { ErrorMessage, Loading, PageHeader } from './ui';
+import { jobDetailUrls, newJobSchedule, parentSearchUrl, previewUrl } from './urls';
 
 const enc = encodeURIComponent;
 
@@ -71,17 +73,14 @@ export interface FormState {
 
 type Json = Record<string, unknown>;
 
-function nextHourIso(): string {
-  return DateTime.utc().plus({ hours: 1 }).startOf('hour').toISO({ suppressMilliseconds: true }) ?? '';
-}
-
-export function emptyForm(): FormState {
+/** A new job's form; its schedule starts at the hour after `now` (the server's clock while hydrating). */
+export function emptyForm(now = Date.now()): FormState {
   return {
     name: '',
     command: '',
     shell: true,
     kind: 'scheduled',
-    schedule: `R/${nextHourIso()}/P1D`,
+    schedule: newJobSchedule(now),
     scheduleTimeZone: '',
     parents: [],
     cpus: '0.1',
@@ -265,7 +264,7 @@ function byFormField(errors: FieldErrors): FieldErrors {
 
 export function JobEditor({ name }: { name?: string }) {
   const editing = name !== undefined;
-  const existing = useApi<JobDetail>(editing ? `/api/jobs/${enc(name)}` : null);
+  const existing = useApi<JobDetail>(editing ? jobDetailUrls(name).detail : null);
   if (editing && existing.loading && !existing.data) return <Loading label={`Loading ${name}…`} />;
   if (editing && !existing.data) return <ErrorMessage error={existing.error ?? 'Not found'} retry={existing.refresh} />;
   return <EditorForm key={name ?? '(new)'} base={existing.data?.job ?? null} name={name} />;
@@ -274,7 +273,8 @@ export function JobEditor({ name }: { name?: string }) {
 function EditorForm({ base, name }: { base: Json | null; name?: string }) {
   const router = useRouter();
   const editing = name !== undefined;
-  const [form, setForm] = useState<FormState>(() => (base ? formFromJson(base) : emptyForm()));
+  const startedAt = useInitialNow();
+  const [form, setForm] = useState<FormState>(() => (base ? formFromJson(base) : emptyForm(startedAt)));
   const [mode, setMode] = useState<'form' | 'json'>('form');
   const [raw, setRaw] = useState('');
   const [rawError, setRawError] = useState<string | null>(null);
@@ -852,7 +852,7 @@ function ScheduleBuilder({ form, set, errors }: { form: FormState; set: <K exten
     <div className="space-y-4">
       <div role="radiogroup" aria-label="Schedule kind" className="flex gap-4 text-sm">
         <label className="flex items-center gap-2">
-          <input type="radio" name="schedule-kind" checked={!cron} onChange={() => set('schedule', `R/${nextHourIso()}/P1D`)} />
+          <input type="radio" name="schedule-kind" checked={!cron} onChange={() => set('schedule', newJobSchedule(Date.now()))} />
           Repeating interval (ISO 8601)
         </label>
         <label className="flex items-center gap-2">
@@ -959,7 +959,7 @@ function SchedulePreview({ schedule, zone }: { schedule: string; zone: string })
     const t = setTimeout(() => setDebounced({ schedule, zone }), 300);
     return () => clearTimeout(t);
   }, [schedule, zone]);
-  const url = debounced.schedule.trim() ? `/api/preview?schedule=${enc(debounced.schedule.trim())}&zone=${enc(debounced.zone.trim())}&n=10` : null;
+  const url = debounced.schedule.trim() ? previewUrl(debounced.schedule, debounced.zone) : null;
   const { data, error } = useApi<PreviewResult>(url);
   return (
     <div aria-live="polite" className="rounded-md border border-gray-200 p-3 dark:border-gray-800" data-testid="schedule-preview">
@@ -996,7 +996,7 @@ function ParentPicker({ parents, onChange, errors, jobName, json }: { parents: s
     const t = setTimeout(() => setDebounced(q), 200);
     return () => clearTimeout(t);
   }, [q]);
-  const results = useApi<JobPage>(`/api/jobs?q=${enc(debounced)}&limit=12&sort=name`);
+  const results = useApi<JobPage>(parentSearchUrl(debounced));
   // The job's descendants: picking one as a parent would close a cycle.
   const graph = useApi<GraphData>(jobName ? `/api/graph?focus=${enc(jobName)}` : null);
   const descendants = useMemo(() => {

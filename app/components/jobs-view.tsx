@@ -20,35 +20,14 @@ import { JobStateBadge, StatusBadge } from './badges';
 import { ConfirmDialog } from './confirm-dialog';
 import { EmptyState } from './empty-state';
 import { useEventStream } from './events';
-import { Time, normalizeZone, useDisplayZone } from './time';
+import { Time, normalizeZone, useDisplayZone, useFormatCount } from './time';
+import { DEFAULTS, FILTER_KEYS, filtersFrom, JOBS_PAGE, jobsApiUrl, type JobFilters } from './jobs-filters';
+import { usePreloaded, useScrolledBeforeHydration } from './preload';
 import { ErrorMessage, PageHeader } from './ui';
 
-const PAGE = 100;
+const PAGE = JOBS_PAGE;
 const ROW_HEIGHT = 52;
-
-interface Filters {
-  q: string;
-  status: string;
-  state: string;
-  owner: string;
-  disabled: string;
-  kind: string;
-  sort: string;
-  dir: 'asc' | 'desc';
-}
-const FILTER_KEYS = ['q', 'status', 'state', 'owner', 'disabled', 'kind', 'sort', 'dir'] as const;
-const DEFAULTS: Filters = { q: '', status: '', state: '', owner: '', disabled: '', kind: '', sort: 'name', dir: 'asc' };
-
-function filtersFrom(params: URLSearchParams | null): Filters {
-  const f = { ...DEFAULTS };
-  if (!params) return f;
-  for (const k of FILTER_KEYS) {
-    const v = params.get(k);
-    if (v !== null) (f as Record<string, string>)[k] = v;
-  }
-  if (f.dir !== 'asc' && f.dir !== 'desc') f.dir = 'asc';
-  return f;
-}
+type Filters = JobFilters;
 
 /** The search and filters (no sort, no paging): what "all matching" means, for the bulk API. */
 function matchQuery(f: Filters): Record<string, string> {
@@ -73,17 +52,6 @@ function describeMatch(f: Filters): string {
   return parts.join(', ');
 }
 
-function queryOf(f: Filters, offset: number, limit: number): string {
-  const p = new URLSearchParams();
-  for (const k of FILTER_KEYS) {
-    const v = f[k].trim();
-    if (v !== '') p.set(k, v);
-  }
-  p.set('offset', String(offset));
-  p.set('limit', String(limit));
-  return p.toString();
-}
-
 type BulkAction = 'run' | 'disable' | 'enable' | 'delete';
 type BulkScope =
   | { action: BulkAction; all: false; names: string[] }
@@ -96,8 +64,14 @@ export function JobsView() {
   const params = useSearchParams();
   const [filters, setFilters] = useState<Filters>(() => filtersFrom(params));
   const [qInput, setQInput] = useState(filters.q);
-  const [pages, setPages] = useState<Map<number, JobRow[]>>(() => new Map());
-  const [total, setTotal] = useState<number | null>(null);
+  // The first page, when it came with the HTML (app/jobs/page.tsx reads it for the URL's filters).
+  const preloaded = usePreloaded<JobPage>(jobsApiUrl(filters, 0, PAGE));
+  const [pages, setPages] = useState<Map<number, JobRow[]>>(() => new Map(preloaded ? [[0, preloaded.jobs]] : []));
+  const [total, setTotal] = useState<number | null>(() => preloaded?.total ?? null);
+  /** The preloaded first page is kept by the first run of the filters effect below. */
+  const keepPreloaded = useRef(preloaded !== undefined);
+  const catchUp = useRef(preloaded !== undefined);
+  const formatCount = useFormatCount();
   const [error, setError] = useState<ApiRequestError | null>(null);
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   /** "All N matching jobs" selected: bulk actions go to the server by query, not by name. */
@@ -126,6 +100,10 @@ export function JobsView() {
     // Not while leaving: Next treats history.replaceState as a navigation, and a search debounced
     // just before a click on a job would cancel the click's navigation.
     if (!leaving.current && `${window.location.pathname}${window.location.search}` !== url) window.history.replaceState(null, '', url);
+    if (keepPreloaded.current) {
+      keepPreloaded.current = false;
+      return;
+    }
     generation.current++;
     inflight.current.clear();
     setPages(new Map());
@@ -155,7 +133,7 @@ export function JobsView() {
       inflight.current.add(index);
       const gen = generation.current;
       try {
-        const page = await apiFetch<JobPage>(`/api/jobs?${queryOf(filters, index * PAGE, PAGE)}`);
+        const page = await apiFetch<JobPage>(jobsApiUrl(filters, index * PAGE, PAGE));
         if (gen !== generation.current) return;
         setTotal(page.total);
         setPages((prev) => {
@@ -174,11 +152,14 @@ export function JobsView() {
   );
 
   const count = total ?? 0;
+  useScrolledBeforeHydration(scrollRef);
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 8,
+    // the server's HTML (and the hydrating render, before the scroller is measured) shows this much
+    initialRect: { width: 1200, height: 640 },
   });
   const items = virtualizer.getVirtualItems();
   const firstIndex = items[0]?.index ?? 0;
@@ -217,13 +198,19 @@ export function JobsView() {
       if (e.type === 'job' || e.type === 'run') refreshVisible();
     }, [refreshVisible]),
     refreshVisible,
+    useCallback(() => {
+      // the first page came with the HTML: catch up on changes made before the stream was open
+      if (!catchUp.current) return;
+      catchUp.current = false;
+      refreshVisible();
+    }, [refreshVisible]),
   );
 
   const rowAt = (i: number): JobRow | undefined => pages.get(Math.floor(i / PAGE))?.[i % PAGE];
   const loadedRows = useMemo(() => [...pages.values()].flat(), [pages]);
   const filtered = FILTER_KEYS.some((k) => k !== 'sort' && k !== 'dir' && filters[k] !== DEFAULTS[k]);
 
-  const setFilter = (k: keyof Filters, v: string) => setFilters((f) => ({ ...f, [k]: v }));
+  const setFilter = (k: keyof Filters, v: string) => setFilters((f) => (f[k] === v ? f : { ...f, [k]: v }));
   const sortBy = (key: string) =>
     setFilters((f) => ({ ...f, sort: key, dir: f.sort === key && f.dir === 'asc' ? 'desc' : 'asc' }));
   const isSelected = (name: string) => allMatching || selected.has(name);
@@ -281,7 +268,7 @@ export function JobsView() {
     >
       <PageHeader
         title="Jobs"
-        subtitle={total === null ? 'Loading…' : `${total.toLocaleString()} job${total === 1 ? '' : 's'}${filtered ? ' match' : ''}`}
+        subtitle={total === null ? 'Loading…' : `${formatCount(total)} job${total === 1 ? '' : 's'}${filtered ? ' match' : ''}`}
         actions={
           <Link href="/jobs/new" className="btn btn-primary">
             New job
@@ -352,8 +339,8 @@ export function JobsView() {
         <div role="toolbar" aria-label="Bulk actions" className="mb-3 flex flex-wrap items-center gap-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm dark:border-sky-900 dark:bg-sky-950/40">
           <span className="font-medium" data-testid="selection-summary">
             {allMatching
-              ? `All ${count.toLocaleString()} job${count === 1 ? '' : 's'}${matchWords ? ' matching this search' : ''} selected`
-              : `${selected.size.toLocaleString()} selected`}
+              ? `All ${formatCount(count)} job${count === 1 ? '' : 's'}${matchWords ? ' matching this search' : ''} selected`
+              : `${formatCount(selected.size)} selected`}
           </span>
           <button type="button" className="btn btn-sm" onClick={() => openBulk('run')}>
             Run now
@@ -372,9 +359,9 @@ export function JobsView() {
           </button>
           {!allMatching && allLoadedSelected && count > loadedRows.length ? (
             <p className="w-full text-sm">
-              The {loadedRows.length.toLocaleString()} loaded job{loadedRows.length === 1 ? ' is' : 's are'} selected.{' '}
+              The {formatCount(loadedRows.length)} loaded job{loadedRows.length === 1 ? ' is' : 's are'} selected.{' '}
               <button type="button" className="link font-medium" onClick={() => setAllMatching(true)}>
-                Select all {count.toLocaleString()} jobs{matchWords ? ' matching this search' : ''}
+                Select all {formatCount(count)} jobs{matchWords ? ' matching this search' : ''}
               </button>
             </p>
           ) : null}
@@ -491,7 +478,7 @@ export function JobsView() {
         title={
           bulk
             ? bulk.all
-              ? `${bulkVerb(bulk.action)} all ${bulk.count.toLocaleString()} job${bulk.count === 1 ? '' : 's'}${bulk.words ? ' matching this search' : ''}?`
+              ? `${bulkVerb(bulk.action)} all ${formatCount(bulk.count)} job${bulk.count === 1 ? '' : 's'}${bulk.words ? ' matching this search' : ''}?`
               : `${bulkVerb(bulk.action)} ${bulk.names.length} job${bulk.names.length === 1 ? '' : 's'}?`
             : ''
         }
@@ -579,7 +566,7 @@ function Row({ row, checked, onToggle }: { row: JobRow; checked: boolean; onTogg
         <input type="checkbox" aria-label={`Select ${row.name}`} checked={checked} onChange={onToggle} tabIndex={-1} />
       </span>
       <span role="cell" className="min-w-0">
-        <Link href={href} className={`link block truncate font-medium ${row.disabled ? 'line-through decoration-gray-400' : ''}`} tabIndex={-1}>
+        <Link href={href} prefetch={false} className={`link block truncate font-medium ${row.disabled ? 'line-through decoration-gray-400' : ''}`} tabIndex={-1}>
           {row.name}
         </Link>
         <span className="muted block truncate font-mono text-xs" title={row.command}>

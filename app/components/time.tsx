@@ -10,10 +10,12 @@
  *   formatInstant(ms, zone), formatDuration(ms), formatRelative(ms, now), useNow()
  *
  * Stored through useSyncExternalStore, so the server render (no localStorage) and hydration agree
- * and the saved choice applies right after.
+ * and the saved choice applies right after. The browser also keeps the mode and its zone in
+ * cookies (rememberViewer), so a page rendered on the server shows its times as the browser will
+ * (see useViewer in preload.tsx); only a first visit renders them in UTC until it hydrates.
  */
-import { DateTime } from 'luxon';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useState, useSyncExternalStore } from 'react';
+import { useHydrated, useServerNow, useViewer } from './preload';
 
 export type TimeZoneMode = 'local' | 'utc' | 'job';
 const KEY = 'sisyphus-tz';
@@ -53,19 +55,34 @@ export function setTimeZoneMode(mode: TimeZoneMode): void {
   } catch {
     /* private mode: not persisted */
   }
+  rememberViewer();
   for (const s of [...subscribers]) s();
 }
 
+const asMode = (v: string | null): TimeZoneMode | null => ((MODES as readonly string[]).includes(v ?? '') ? (v as TimeZoneMode) : null);
+
 export function useTimeZoneMode(): TimeZoneMode {
-  return useSyncExternalStore(subscribe, readMode, () => 'local');
+  const viewer = useViewer();
+  return useSyncExternalStore(subscribe, readMode, () => asMode(viewer.mode) ?? 'local');
+}
+
+/**
+ * Tells the server how this browser shows times (cookies sisyphus-tz and sisyphus-zone, read by
+ * app/components/server-data.ts): the next page it renders has its times in the right zone.
+ */
+export function rememberViewer(): void {
+  const year = 365 * 24 * 3600;
+  document.cookie = `${KEY}=${readMode()}; path=/; max-age=${year}; samesite=lax`;
+  document.cookie = `sisyphus-zone=${encodeURIComponent(readLocalZone())}; path=/; max-age=${year}; samesite=lax`;
 }
 
 const noop = () => () => {};
 let localZoneCache: string | null = null;
 const readLocalZone = () => (localZoneCache ??= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
-/** The browser's IANA zone ("UTC" during the server render). */
+/** The browser's IANA zone (during the server render, the one its cookie says, else "UTC"). */
 export function useLocalZone(): string {
-  return useSyncExternalStore(noop, readLocalZone, () => 'UTC');
+  const viewer = useViewer();
+  return useSyncExternalStore(noop, readLocalZone, () => viewer.zone ?? 'UTC');
 }
 
 /** The zone an instant is shown in, for the current mode and a job's zone ("" = UTC). */
@@ -77,12 +94,39 @@ export function useDisplayZone(jobZone?: string | null): string {
   return normalizeZone(jobZone);
 }
 
+// Formatting goes through Intl directly (the parts of a date in a zone, and the zone's short name
+// in the browser's locale, as luxon would ask for them): luxon stays off the pages that only show
+// times (~70 kB of JavaScript less to load before they respond).
+const fieldFormats = new Map<string, Intl.DateTimeFormat>();
+const nameFormats = new Map<string, Intl.DateTimeFormat>();
+function fieldFormat(zone: string): Intl.DateTimeFormat {
+  let f = fieldFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    fieldFormats.set(zone, f);
+  }
+  return f;
+}
+function nameFormat(zone: string): Intl.DateTimeFormat {
+  let f = nameFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat(undefined, { timeZone: zone, timeZoneName: 'short' });
+    nameFormats.set(zone, f);
+  }
+  return f;
+}
+
 const zoneValid = new Map<string, boolean>();
 export function normalizeZone(zone?: string | null): string {
   if (!zone) return 'UTC';
   let ok = zoneValid.get(zone);
   if (ok === undefined) {
-    ok = DateTime.now().setZone(zone).isValid;
+    try {
+      fieldFormat(zone);
+      ok = true;
+    } catch {
+      ok = false;
+    }
     zoneValid.set(zone, ok);
   }
   return ok ? zone : 'UTC';
@@ -94,9 +138,14 @@ export function formatInstant(ms: number, zone: string, opts: { seconds?: boolea
   const key = `${zone}\u0000${ms}\u0000${opts.seconds ? 1 : 0}`;
   let text = formatted.get(key);
   if (text === undefined) {
-    const dt = DateTime.fromMillis(ms, { zone: normalizeZone(zone) });
-    const fmt = opts.seconds || dt.second !== 0 ? 'yyyy-MM-dd HH:mm:ss' : 'yyyy-MM-dd HH:mm';
-    text = `${dt.toFormat(fmt)} ${zoneAbbrev(dt)}`;
+    const z = normalizeZone(zone);
+    const p: Record<string, string> = {};
+    for (const part of fieldFormat(z).formatToParts(ms)) p[part.type] = part.value;
+    const second = Number(p.second);
+    // the zone's offset: its wall clock read as UTC, minus the instant (whole seconds)
+    const offset = Math.round((Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), second) - Math.floor(ms / 1000) * 1000) / 60_000);
+    const clock = opts.seconds || second !== 0 ? `${p.hour}:${p.minute}:${p.second}` : `${p.hour}:${p.minute}`;
+    text = `${p.year}-${p.month}-${p.day} ${clock} ${zoneAbbrev(z, ms, offset)}`;
     if (formatted.size >= 20_000) formatted.clear();
     formatted.set(key, text);
   }
@@ -104,13 +153,13 @@ export function formatInstant(ms: number, zone: string, opts: { seconds?: boolea
 }
 
 /** "EST", "UTC", "CET" where the locale has a name, else "UTC+1" (never a bare "GMT+1"). */
-function zoneAbbrev(dt: DateTime): string {
-  const short = dt.offsetNameShort;
+function zoneAbbrev(zone: string, ms: number, offset: number): string {
+  const short = zone === 'UTC' ? 'UTC' : nameFormat(zone).formatToParts(ms).find((x) => x.type === 'timeZoneName')?.value;
   if (short && /^[A-Z]{2,5}$/.test(short)) return short;
-  if (dt.offset === 0) return 'UTC';
-  const h = Math.trunc(Math.abs(dt.offset) / 60);
-  const m = Math.abs(dt.offset) % 60;
-  return `UTC${dt.offset < 0 ? '−' : '+'}${h}${m ? `:${String(m).padStart(2, '0')}` : ''}`;
+  if (offset === 0) return 'UTC';
+  const h = Math.trunc(Math.abs(offset) / 60);
+  const m = Math.abs(offset) % 60;
+  return `UTC${offset < 0 ? '−' : '+'}${h}${m ? `:${String(m).padStart(2, '0')}` : ''}`;
 }
 
 export function formatDuration(ms: number | null | undefined): string {
@@ -134,14 +183,72 @@ export function formatRelative(ms: number, now: number): string {
   return d > 0 ? `in ${text}` : `${text} ago`;
 }
 
-/** The current time, refreshed every `intervalMs` (for relative times). */
+/** One clock per refresh interval, shared by every component that shows relative times. */
+interface Ticker {
+  now: number;
+  subscribers: Set<() => void>;
+  timer: ReturnType<typeof setInterval> | null;
+}
+const tickers = new Map<number, Ticker>();
+function ticker(intervalMs: number): Ticker {
+  let t = tickers.get(intervalMs);
+  if (!t) {
+    t = { now: Date.now(), subscribers: new Set(), timer: null };
+    tickers.set(intervalMs, t);
+  }
+  return t;
+}
+function subscribeTicker(intervalMs: number, cb: () => void): () => void {
+  const t = ticker(intervalMs);
+  t.subscribers.add(cb);
+  if (t.timer === null) {
+    t.now = Date.now();
+    t.timer = setInterval(() => {
+      t.now = Date.now();
+      for (const s of [...t.subscribers]) s();
+    }, intervalMs);
+  }
+  return () => {
+    t.subscribers.delete(cb);
+    if (t.subscribers.size === 0 && t.timer !== null) {
+      clearInterval(t.timer);
+      t.timer = null;
+    }
+  };
+}
+
+/**
+ * The current time, refreshed every `intervalMs` (for relative times): one timer per interval for
+ * the whole page, so a table of times re-renders once a tick. While hydrating a page the server
+ * rendered with data (<Preloaded>), the server's clock, so "in 5 min" matches the HTML.
+ */
 export function useNow(intervalMs = 15_000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(id);
-  }, [intervalMs]);
-  return now;
+  const serverNow = useServerNow();
+  return useSyncExternalStore(
+    useCallback((cb: () => void) => subscribeTicker(intervalMs, cb), [intervalMs]),
+    () => ticker(intervalMs).now,
+    () => serverNow ?? ticker(intervalMs).now,
+  );
+}
+
+/** The time of a component's first render: the server's clock while hydrating (see useNow), else the browser's. */
+export function useInitialNow(): number {
+  const hydrated = useHydrated();
+  const serverNow = useServerNow();
+  const [at] = useState(() => (!hydrated && serverNow !== null ? serverNow : Date.now()));
+  return at;
+}
+
+const noSubscribe = () => () => {};
+let localeCache: string | null = null;
+const readLocale = () => (localeCache ??= new Intl.NumberFormat().resolvedOptions().locale);
+/**
+ * Counts as the browser writes them ("10,000", "10.000"): en-US in the server's HTML and while
+ * hydrating, the browser's locale right after (so the HTML and the first client render agree).
+ */
+export function useFormatCount(): (n: number) => string {
+  const locale = useSyncExternalStore(noSubscribe, readLocale, () => 'en-US');
+  return (n: number) => n.toLocaleString(locale);
 }
 
 export function Time({

@@ -1,14 +1,21 @@
 import type { Metadata } from 'next';
-import { Suspense } from 'react';
+import { parseJobPageQuery } from '@/scheduler/api/ui-service';
 import { JobsView } from '../components/jobs-view';
-import { Loading } from '../components/ui';
+import { filtersFrom, JOBS_PAGE, jobsApiUrl } from '../components/jobs-filters';
+import { Preloaded } from '../components/preload';
+import { paramsOf, preload, searchParamsOf } from '../components/server-data';
 
 export const metadata: Metadata = { title: 'Jobs' };
 
-export default function JobsPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+/** The first page of the URL's search and filters comes with the HTML (the view fetches the rest). */
+export default async function JobsPage({ searchParams }: Props) {
+  const url = jobsApiUrl(filtersFrom(searchParamsOf(await searchParams)), 0, JOBS_PAGE);
+  const preloaded = await preload({ [url]: (ui) => ui.jobs(parseJobPageQuery(paramsOf(url))) });
   return (
-    <Suspense fallback={<Loading label="Loading jobs…" />}>
+    <Preloaded {...preloaded}>
       <JobsView />
-    </Suspense>
+    </Preloaded>
   );
 }

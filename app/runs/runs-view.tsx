@@ -4,79 +4,38 @@
  * bookmarked), as a timeline (Gantt) of the window and a newest-first table with cursor paging.
  * Both stay live: run events from /api/events update rows in place and add new ones.
  *
- * The window filters runs by due instant (as GET /api/runs does); the timeline also asks for a
- * few hours before the window so a long run that started earlier still shows its tail.
+ * The window filters runs by due instant (as GET /api/runs does); the timeline reads GET
+ * /api/runs/timeline, which also reads runs due a few hours before the window that were still
+ * going in it, so a long run that started earlier still shows its tail. The first page of each
+ * comes with the HTML (app/runs/page.tsx); changing a filter changes the URL only (no server
+ * render) and the view reads the new runs.
  */
 import { DateTime } from 'luxon';
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
-import type { RunPage, RunRow, UiEvent } from '@/scheduler/api/ui-types';
-import type { RunState } from '@/scheduler/core/types';
+import { usePathname, useSearchParams } from 'next/navigation';
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { preload } from 'react-dom';
+import type { RunPage, RunRow, RunTimelinePage, UiEvent } from '@/scheduler/api/ui-types';
 import { apiFetch } from '@/app/components/api';
 import { RunStateBadge } from '@/app/components/badges';
 import { EmptyState } from '@/app/components/empty-state';
 import { useEventStream } from '@/app/components/events';
-import { formatDuration, formatInstant, Time, useDisplayZone, useNow } from '@/app/components/time';
+import { usePreloaded, whenIdle } from '@/app/components/preload';
+import { formatDuration, formatInstant, Time, useDisplayZone, useFormatCount, useInitialNow, useNow } from '@/app/components/time';
 import { ErrorMessage, Loading, PageHeader, Section } from '@/app/components/ui';
 import { Gantt } from '@/app/components/timeline/gantt';
-import { overlaps, PRESETS, presetWindow, type PresetId, type RowMode, type Window } from '@/app/components/timeline/model';
+import { decodeTimeline, overlaps, PRESETS, type Window } from '@/app/components/timeline/model';
+import { fetchWindowOf, isRolling, readFilters, STATES, tableUrl, TIMELINE_CAP, TIMELINE_FIRST_PAGE, timelineUrl, type RunFilters } from './runs-query';
 
-const STATES: readonly RunState[] = ['QUEUED', 'STAGING', 'STARTING', 'RUNNING', 'KILLING', 'FINISHED', 'FAILED', 'KILLED', 'LOST', 'ERROR', 'DROPPED', 'SKIPPED'];
 /** Groups offered in the state filter (the API takes a comma-separated list). */
 const STATE_GROUPS: ReadonlyArray<{ value: string; label: string }> = [
   { value: 'QUEUED,STAGING,STARTING,RUNNING,KILLING', label: 'active (queued or running)' },
   { value: 'FAILED,ERROR,LOST', label: 'any failure (failed, error, lost)' },
 ];
-const ROLLING = new Set<PresetId>(['1h', '6h', '24h', '7d']);
+/** The timeline shows runs due up to this long before its window (the API reads them: TIMELINE_LOOKBACK_MS). */
 const LOOKBACK_MS = 6 * 3_600_000;
-const PAGE = 50;
-const noopSubscribe = () => () => {};
-/** Runs per request while loading the timeline: a small first page (bars show at once), then the API's most. */
-const TIMELINE_FIRST_PAGE = 1000;
-const TIMELINE_PAGE = 10_000;
-/** While pages arrive, the chart is redrawn at most this often (each redraw re-renders the page). */
-const TIMELINE_REDRAW_MS = 500;
-const TIMELINE_CAP = 20_000;
 
-interface Filters {
-  job: string;
-  /** "" (all), one RunState or a comma-separated list. */
-  state: string;
-  preset: PresetId | 'custom';
-  from: number | null;
-  to: number | null;
-  rows: RowMode;
-}
-
-function readFilters(p: URLSearchParams): Filters {
-  const preset = p.get('window');
-  const from = Number(p.get('from'));
-  const to = Number(p.get('to'));
-  const custom = preset === 'custom' && Number.isFinite(from) && Number.isFinite(to) && from > 0 && to > from;
-  const state = p.get('state') ?? '';
-  return {
-    job: p.get('job') ?? '',
-    state: state.split(',').every((x) => (STATES as readonly string[]).includes(x)) ? state : '',
-    preset: custom ? 'custom' : PRESETS.some((x) => x.id === preset) ? (preset as PresetId) : '24h',
-    from: custom ? from : null,
-    to: custom ? to : null,
-    rows: p.get('rows') === 'run' ? 'run' : 'job',
-  };
-}
-
-function runsUrl(f: { job: string; state: string; from?: number; to?: number; limit: number; cursor?: string | null }): string {
-  const q = new URLSearchParams();
-  if (f.job) q.set('job', f.job);
-  if (f.state) q.set('state', f.state);
-  if (f.from !== undefined) q.set('from', String(Math.floor(f.from)));
-  if (f.to !== undefined) q.set('to', String(Math.ceil(f.to)));
-  q.set('limit', String(f.limit));
-  if (f.cursor) q.set('cursor', f.cursor);
-  return `/api/runs?${q}`;
-}
-
-function matches(run: RunRow, f: Filters): boolean {
+function matches(run: RunRow, f: RunFilters): boolean {
   return (!f.job || run.jobName === f.job) && (!f.state || f.state.split(',').includes(run.state));
 }
 
@@ -91,14 +50,32 @@ function upsert(list: RunRow[], run: RunRow, addIfNew: boolean): RunRow[] {
   return addIfNew ? [run, ...list] : list;
 }
 
+/** `fresh` replaces the runs of `list` with the same id; the new ones come first (newest first). */
+function merge(list: RunRow[], fresh: RunRow[]): RunRow[] {
+  const byId = new Map(fresh.map((r) => [r.id, r]));
+  const kept = list.map((r) => {
+    const f = byId.get(r.id);
+    if (f) byId.delete(r.id);
+    return f ?? r;
+  });
+  return [...byId.values(), ...kept];
+}
+
+interface TimelineState {
+  key: string;
+  runs: RunRow[];
+  done: boolean;
+  capped: boolean;
+  error: string | null;
+}
+
 export function RunsView() {
   const params = useSearchParams();
-  const router = useRouter();
   const pathname = usePathname();
   const filters = useMemo(() => readFilters(new URLSearchParams(params.toString())), [params]);
   const zone = useDisplayZone();
   const now = useNow(5_000);
-  const mounted = useSyncExternalStore(noopSubscribe, () => true, () => false);
+  const formatCount = useFormatCount();
 
   const setParams = useCallback(
     (patch: Record<string, string | null>) => {
@@ -108,92 +85,49 @@ export function RunsView() {
         else next.set(k, v);
       }
       const qs = next.toString();
-      router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+      // The URL only (useSearchParams follows it): the view reads the new runs itself, the server
+      // does not render the page again.
+      window.history.replaceState(null, '', qs ? `${pathname}?${qs}` : pathname);
     },
-    [params, pathname, router],
+    [params, pathname],
   );
 
   // The window: a fixed one (tonight, custom) or a rolling one whose end follows the clock. The
   // anchor is when the preset was chosen: the fetch is keyed on it, the display rolls with `now`.
-  const anchorKey = `${filters.preset}|${filters.from}|${filters.to}|${zone}`;
-  const [anchorState, setAnchorState] = useState(() => ({ key: anchorKey, at: Date.now() }));
+  // Only "tonight" and "last night" depend on the zone (the server renders in UTC, the browser may
+  // show another zone right after hydrating: a rolling window stays put).
+  const rolling = isRolling(filters);
+  const zoned = filters.preset === 'tonight' || filters.preset === 'lastnight';
+  const anchorKey = `${filters.preset}|${filters.from}|${filters.to}|${zoned ? zone : ''}`;
+  const firstRenderAt = useInitialNow();
+  const [anchorState, setAnchorState] = useState(() => ({ key: anchorKey, at: firstRenderAt }));
   if (anchorState.key !== anchorKey) setAnchorState({ key: anchorKey, at: Date.now() });
   const anchor = anchorState.at;
-  const rolling = filters.preset !== 'custom' && ROLLING.has(filters.preset);
-  const fetchWindow: Window = useMemo(() => {
-    if (filters.preset === 'custom') return { from: filters.from!, to: filters.to! };
-    return presetWindow(filters.preset, anchor, zone);
-  }, [filters.preset, filters.from, filters.to, anchor, zone]);
+  const fetchWindow: Window = useMemo(() => fetchWindowOf(filters, anchor, zone), [filters, anchor, zone]);
   const shownWindow: Window = useMemo(
     () => (rolling ? { from: fetchWindow.from + (now - anchor > 0 ? now - anchor : 0), to: Math.max(fetchWindow.to, now) } : fetchWindow),
     [rolling, fetchWindow, now, anchor],
   );
 
   const filterKey = `${filters.job}|${filters.state}|${fetchWindow.from}|${fetchWindow.to}`;
-
-  // ---- Timeline: every run in the window (paged through), live.
-  const [timeline, setTimeline] = useState<{ key: string; runs: RunRow[]; done: boolean; capped: boolean; error: string | null }>({
-    key: '',
-    runs: [],
-    done: false,
-    capped: false,
-    error: null,
-  });
-  const [timelineReload, setTimelineReload] = useState(0);
-  useEffect(() => {
-    const ctl = new AbortController();
-    const key = filterKey;
-    setTimeline({ key, runs: [], done: false, capped: false, error: null });
-    (async () => {
-      let cursor: string | null = null;
-      const all: RunRow[] = [];
-      let drawn = 0;
-      try {
-        do {
-          const page: RunPage = await apiFetch<RunPage>(
-            runsUrl({
-              job: filters.job,
-              state: filters.state,
-              from: fetchWindow.from - LOOKBACK_MS,
-              to: rolling ? undefined : fetchWindow.to,
-              limit: all.length === 0 ? TIMELINE_FIRST_PAGE : TIMELINE_PAGE,
-              cursor,
-            }),
-            { signal: ctl.signal },
-          );
-          all.push(...page.runs);
-          cursor = page.nextCursor;
-          // the first page at once, then at most one redraw per TIMELINE_REDRAW_MS; the last below
-          if (!ctl.signal.aborted && cursor !== null && (drawn === 0 || Date.now() - drawn >= TIMELINE_REDRAW_MS)) {
-            drawn = Date.now();
-            setTimeline({ key, runs: all.slice(), done: false, capped: false, error: null });
-          }
-        } while (cursor && all.length < TIMELINE_CAP && !ctl.signal.aborted);
-        if (!ctl.signal.aborted) setTimeline({ key, runs: all, done: true, capped: cursor !== null, error: null });
-      } catch (e) {
-        if (ctl.signal.aborted) return;
-        setTimeline({ key, runs: all, done: true, capped: false, error: (e as Error).message });
-      }
-    })();
-    return () => ctl.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [filterKey, timelineReload]);
+  // The first answers come with the HTML (app/runs/page.tsx reads them for the URL's filters): the
+  // table's first page and the timeline's.
+  const preloadedTable = usePreloaded<RunPage>(tableUrl(filters, fetchWindow));
+  const preloadedTimeline = usePreloaded<RunTimelinePage>(timelineUrl(filters, fetchWindow, TIMELINE_FIRST_PAGE));
 
   // ---- Table: newest first, cursor pages appended by "Load more".
-  const [table, setTable] = useState<{ key: string; runs: RunRow[]; cursor: string | null; loading: boolean; error: string | null }>({
-    key: '',
-    runs: [],
-    cursor: null,
-    loading: true,
-    error: null,
-  });
-  const [tableReload, setTableReload] = useState(0);
-  const tableQuery = useCallback(
-    (cursor: string | null) =>
-      runsUrl({ job: filters.job, state: filters.state, from: fetchWindow.from, to: rolling ? undefined : fetchWindow.to, limit: PAGE, cursor }),
-    [filters.job, filters.state, fetchWindow, rolling],
+  const [table, setTable] = useState<{ key: string; runs: RunRow[]; cursor: string | null; loading: boolean; error: string | null }>(() =>
+    preloadedTable
+      ? { key: filterKey, runs: preloadedTable.runs, cursor: preloadedTable.nextCursor, loading: false, error: null }
+      : { key: '', runs: [], cursor: null, loading: true, error: null },
   );
+  const tableFromServer = useRef(preloadedTable ? filterKey : null);
+  const [tableReload, setTableReload] = useState(0);
+  const tableQuery = useCallback((cursor: string | null) => tableUrl(filters, fetchWindow, cursor), [filters, fetchWindow]);
   useEffect(() => {
+    const fromServer = tableFromServer.current === filterKey;
+    tableFromServer.current = null;
+    if (fromServer) return; // the first page came with the HTML
     const ctl = new AbortController();
     setTable({ key: filterKey, runs: [], cursor: null, loading: true, error: null });
     apiFetch<RunPage>(tableQuery(null), { signal: ctl.signal }).then(
@@ -219,26 +153,33 @@ export function RunsView() {
     }
   };
 
-  // ---- Live: run events update both views; a reconnect reloads them (events may have been missed).
-  const filtersRef = useRef({ filters, fetchWindow, rolling });
-  filtersRef.current = { filters, fetchWindow, rolling };
+  // ---- Live: run events update the table; a reconnect reloads it (events may have been missed).
+  const filtersRef = useRef({ filters, fetchWindow, rolling, tableFirstUrl: tableQuery(null), filterKey });
+  filtersRef.current = { filters, fetchWindow, rolling, tableFirstUrl: tableQuery(null), filterKey };
+  /** Set while the first page is the server's: the stream's first open re-reads it. */
+  const catchUp = useRef(preloadedTable !== undefined);
   useEventStream(
     useCallback((e: UiEvent) => {
       if (e.type !== 'run') return;
       const { filters: f, fetchWindow: w, rolling: r } = filtersRef.current;
       const run = e.run;
-      const fits = matches(run, f);
-      const inWindow = run.due >= w.from && (r || run.due < w.to);
-      setTimeline((t) => ({ ...t, runs: upsert(t.runs, run, fits && (r || run.due < w.to) && run.due >= w.from - LOOKBACK_MS) }));
-      setTable((t) => ({ ...t, runs: upsert(t.runs, run, fits && inWindow) }));
+      setTable((t) => ({ ...t, runs: upsert(t.runs, run, matches(run, f) && run.due >= w.from && (r || run.due < w.to)) }));
     }, []),
+    useCallback(() => setTableReload((n) => n + 1), []),
     useCallback(() => {
-      setTimelineReload((n) => n + 1);
-      setTableReload((n) => n + 1);
+      // The first page came with the HTML: what changed before the stream was open (runs that
+      // ended, new ones) is on it; read it again once the page has loaded, and merge.
+      if (!catchUp.current) return;
+      catchUp.current = false;
+      whenIdle(() => {
+        const { tableFirstUrl: url, filterKey: key } = filtersRef.current;
+        void apiFetch<RunPage>(url).then(
+          (p) => setTable((t) => (t.key === key ? { ...t, runs: merge(t.runs, p.runs) } : t)),
+          () => {},
+        );
+      });
     }, []),
   );
-
-  const timelineRuns = useMemo(() => timeline.runs.filter((r) => overlaps(r, shownWindow, now)), [timeline.runs, shownWindow, now]);
 
   // ---- Filter form (job applies on submit; the rest at once).
   const [jobText, setJobText] = useState(filters.job);
@@ -254,9 +195,6 @@ export function RunsView() {
   };
 
   const anyFilter = filters.job || filters.state;
-
-  // Everything below depends on the clock and the browser's zone: render it after hydration only.
-  if (!mounted) return <Loading label="Loading runs…" />;
 
   return (
     <div>
@@ -362,71 +300,17 @@ export function RunsView() {
         ) : null}
       </form>
 
-      <Section
-        title="Timeline"
-        className="mb-4"
-        actions={
-          <div className="flex items-center gap-2 text-xs">
-            <span className="muted" aria-live="polite">
-              {timeline.done
-                ? `${timelineRuns.length.toLocaleString()} ${timelineRuns.length === 1 ? 'run' : 'runs'} in the window`
-                : `loading… ${timeline.runs.length.toLocaleString()} runs`}
-            </span>
-            <div role="group" aria-label="Rows" className="flex gap-1">
-              {(['job', 'run'] as const).map((m) => (
-                <button
-                  key={m}
-                  type="button"
-                  aria-pressed={filters.rows === m}
-                  className={`btn btn-sm ${filters.rows === m ? 'btn-primary' : ''}`}
-                  onClick={() => setParams({ rows: m === 'job' ? null : 'run' })}
-                >
-                  {m === 'job' ? 'Row per job' : 'Row per run'}
-                </button>
-              ))}
-            </div>
-          </div>
-        }
-      >
-        <ErrorMessage className="mb-2" error={timeline.error ? `Could not load the timeline: ${timeline.error}` : null} retry={() => setTimelineReload((n) => n + 1)} />
-        {timeline.capped ? (
-          <p className="mb-2 text-xs text-amber-700 dark:text-amber-400">
-            Showing the first {TIMELINE_CAP.toLocaleString()} runs of this window; narrow the window or filter by job to see all.
-          </p>
-        ) : null}
-        {!timeline.done && timeline.runs.length === 0 ? (
-          <Loading label="Loading runs for the timeline…" />
-        ) : timelineRuns.length === 0 && !timeline.error ? (
-          <EmptyState
-            title="No runs in this window"
-            action={
-              <>
-                <button type="button" className="btn" onClick={() => setParams({ window: '7d', from: null, to: null })}>
-                  Show the last 7 days
-                </button>
-                <Link href="/jobs" className="btn">
-                  Go to jobs
-                </Link>
-              </>
-            }
-          >
-            {anyFilter
-              ? 'No run matches these filters between '
-              : 'Nothing ran between '}
-            {formatInstant(shownWindow.from, zone)} and {formatInstant(shownWindow.to, zone)}. Runs appear here as soon as a job is due
-            or started by hand (Run now on a job&apos;s page); each becomes a bar from its start to its end.
-          </EmptyState>
-        ) : (
-          <Gantt
-            runs={timelineRuns}
-            window={shownWindow}
-            zone={zone}
-            now={now}
-            rowMode={filters.rows}
-            resetKey={`${filterKey}|${filters.preset}`}
-          />
-        )}
-      </Section>
+      <TimelineSection
+        first={preloadedTimeline}
+        filters={filters}
+        filterKey={filterKey}
+        fetchWindow={fetchWindow}
+        shownWindow={shownWindow}
+        rolling={rolling}
+        now={now}
+        zone={zone}
+        setParams={setParams}
+      />
 
       <Section title="All runs" actions={<span className="muted text-xs">newest first</span>}>
         <ErrorMessage className="mb-2" error={table.error ? `Could not load runs: ${table.error}` : null} retry={() => setTableReload((n) => n + 1)} />
@@ -459,7 +343,7 @@ export function RunsView() {
                         <RunStateBadge state={r.state} />
                       </td>
                       <td className="py-1.5 pr-3">
-                        <Link className="link" href={`/jobs/${encodeURIComponent(r.jobName)}`}>
+                        <Link className="link" prefetch={false} href={`/jobs/${encodeURIComponent(r.jobName)}`}>
                           {r.jobName}
                         </Link>
                       </td>
@@ -499,12 +383,190 @@ export function RunsView() {
                   {table.loading ? 'Loading…' : 'Load older runs'}
                 </button>
               ) : (
-                <span className="muted text-xs">{table.runs.length === 1 ? 'The only run' : `All ${table.runs.length.toLocaleString()} runs`} in this window shown.</span>
+                <span className="muted text-xs">{table.runs.length === 1 ? 'The only run' : `All ${formatCount(table.runs.length)} runs`} in this window shown.</span>
               )}
             </div>
           </>
         )}
       </Section>
     </div>
+  );
+}
+
+/** The timeline's second request: the window's runs after its first page. */
+const restOfTimelineUrl = (f: RunFilters, w: Window, cursor: string) => timelineUrl(f, w, TIMELINE_CAP - TIMELINE_FIRST_PAGE, cursor);
+
+/**
+ * The timeline of the window: every run it shows, live. Its first page comes with the HTML (`first`,
+ * bars at once) and the HTML asks for the rest (<link rel=preload>) while the page's JavaScript
+ * loads; after a filter changes, a first page and the whole window are asked for together, the
+ * whole replacing the first.
+ */
+function TimelineSection({
+  first,
+  filters,
+  filterKey,
+  fetchWindow,
+  shownWindow,
+  rolling,
+  now,
+  zone,
+  setParams,
+}: {
+  first: RunTimelinePage | undefined;
+  filters: RunFilters;
+  filterKey: string;
+  fetchWindow: Window;
+  shownWindow: Window;
+  rolling: boolean;
+  now: number;
+  zone: string;
+  setParams: (patch: Record<string, string | null>) => void;
+}) {
+  const formatCount = useFormatCount();
+  const [timeline, setTimeline] = useState<TimelineState>(() =>
+    first
+      ? { key: filterKey, runs: decodeTimeline(first), done: first.nextCursor === null, capped: false, error: null }
+      : { key: '', runs: [], done: false, capped: false, error: null },
+  );
+  /** The first page's continuation, for the effect's first run. */
+  const resume = useRef(first ? { key: filterKey, cursor: first.nextCursor } : null);
+  // asked for by the HTML, taken from there by the effect below
+  if (first?.nextCursor) preload(restOfTimelineUrl(filters, fetchWindow, first.nextCursor), { as: 'fetch', crossOrigin: 'anonymous' });
+  const [reload, setReload] = useState(0);
+  useEffect(() => {
+    const ctl = new AbortController();
+    const key = filterKey;
+    const rest = resume.current?.key === key ? resume.current : null;
+    resume.current = null;
+    if (rest) {
+      if (rest.cursor === null) return; // the whole window came with the page
+      // `accept` as the preload sent it: the browser hands this request the preload's answer
+      apiFetch<RunTimelinePage>(restOfTimelineUrl(filters, fetchWindow, rest.cursor), { signal: ctl.signal, headers: { accept: '*/*' } }).then(
+        (p) => {
+          const more = decodeTimeline(p);
+          // thousands of bars: drawn in a transition, so a click or a filter meanwhile goes first
+          startTransition(() => setTimeline((t) => {
+            if (t.key !== key) return { key, runs: more, done: true, capped: p.nextCursor !== null, error: null };
+            const have = new Set(t.runs.map((r) => r.id)); // a live event may have brought one already
+            return { key, runs: [...t.runs, ...more.filter((r) => !have.has(r.id))], done: true, capped: p.nextCursor !== null, error: null };
+          }));
+        },
+        (e: Error) => {
+          if (!ctl.signal.aborted) setTimeline((t) => ({ ...t, key, done: true, error: e.message }));
+        },
+      );
+      return () => ctl.abort();
+    }
+    let whole = false;
+    setTimeline({ key, runs: [], done: false, capped: false, error: null });
+    apiFetch<RunTimelinePage>(timelineUrl(filters, fetchWindow, TIMELINE_FIRST_PAGE), { signal: ctl.signal }).then(
+      (p) => {
+        if (!whole && !ctl.signal.aborted) setTimeline({ key, runs: decodeTimeline(p), done: p.nextCursor === null, capped: false, error: null });
+      },
+      () => {}, // the whole window's request says what went wrong
+    );
+    apiFetch<RunTimelinePage>(timelineUrl(filters, fetchWindow, TIMELINE_CAP), { signal: ctl.signal }).then(
+      (p) => {
+        whole = true;
+        const runs = decodeTimeline(p);
+        if (!ctl.signal.aborted) startTransition(() => setTimeline({ key, runs, done: true, capped: p.nextCursor !== null, error: null }));
+      },
+      (e: Error) => {
+        if (!ctl.signal.aborted) setTimeline((t) => ({ key, runs: t.key === key ? t.runs : [], done: true, capped: false, error: e.message }));
+      },
+    );
+    return () => ctl.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [filterKey, reload]);
+
+  // ---- Live: run events update the bars; a reconnect reloads the window (events may have been missed).
+  const current = useRef({ filters, fetchWindow, rolling, filterKey });
+  current.current = { filters, fetchWindow, rolling, filterKey };
+  /** Set while the runs are the server's: the stream's first open re-reads the newest of them. */
+  const catchUp = useRef(first !== undefined);
+  useEventStream(
+    useCallback((e: UiEvent) => {
+      if (e.type !== 'run') return;
+      const { filters: f, fetchWindow: w, rolling: r } = current.current;
+      const run = e.run;
+      setTimeline((t) => ({ ...t, runs: upsert(t.runs, run, matches(run, f) && (r || run.due < w.to) && run.due >= w.from - LOOKBACK_MS) }));
+    }, []),
+    useCallback(() => setReload((n) => n + 1), []),
+    useCallback(() => {
+      // Runs that ended or began before the stream was open are among the newest: once the page
+      // has loaded, read those again and merge them in.
+      if (!catchUp.current) return;
+      catchUp.current = false;
+      whenIdle(() => {
+        const { filters: f, fetchWindow: w, filterKey: key } = current.current;
+        void apiFetch<RunTimelinePage>(timelineUrl(f, w, TIMELINE_FIRST_PAGE)).then(
+          (p) => setTimeline((t) => (t.key === key ? { ...t, runs: merge(t.runs, decodeTimeline(p)) } : t)),
+          () => {},
+        );
+      });
+    }, []),
+  );
+
+  const timelineRuns = useMemo(() => timeline.runs.filter((r) => overlaps(r, shownWindow, now)), [timeline.runs, shownWindow, now]);
+  const anyFilter = filters.job || filters.state;
+
+  return (
+    <Section
+      title="Timeline"
+      className="mb-4"
+      actions={
+        <div className="flex items-center gap-2 text-xs">
+          <span className="muted" aria-live="polite">
+            {timeline.done
+              ? `${formatCount(timelineRuns.length)} ${timelineRuns.length === 1 ? 'run' : 'runs'} in the window`
+              : `loading… ${formatCount(timeline.runs.length)} runs`}
+          </span>
+          <div role="group" aria-label="Rows" className="flex gap-1">
+            {(['job', 'run'] as const).map((m) => (
+              <button
+                key={m}
+                type="button"
+                aria-pressed={filters.rows === m}
+                className={`btn btn-sm ${filters.rows === m ? 'btn-primary' : ''}`}
+                onClick={() => setParams({ rows: m === 'job' ? null : 'run' })}
+              >
+                {m === 'job' ? 'Row per job' : 'Row per run'}
+              </button>
+            ))}
+          </div>
+        </div>
+      }
+    >
+      <ErrorMessage className="mb-2" error={timeline.error ? `Could not load the timeline: ${timeline.error}` : null} retry={() => setReload((n) => n + 1)} />
+      {timeline.capped ? (
+        <p className="mb-2 text-xs text-amber-700 dark:text-amber-400">
+          Showing the first {formatCount(TIMELINE_CAP)} runs of this window; narrow the window or filter by job to see all.
+        </p>
+      ) : null}
+      {!timeline.done && timeline.runs.length === 0 ? (
+        <Loading label="Loading runs for the timeline…" />
+      ) : timelineRuns.length === 0 && !timeline.error ? (
+        <EmptyState
+          title="No runs in this window"
+          action={
+            <>
+              <button type="button" className="btn" onClick={() => setParams({ window: '7d', from: null, to: null })}>
+                Show the last 7 days
+              </button>
+              <Link href="/jobs" className="btn">
+                Go to jobs
+              </Link>
+            </>
+          }
+        >
+          {anyFilter ? 'No run matches these filters between ' : 'Nothing ran between '}
+          {formatInstant(shownWindow.from, zone)} and {formatInstant(shownWindow.to, zone)}. Runs appear here as soon as a job is due or started by hand
+          (Run now on a job&apos;s page); each becomes a bar from its start to its end.
+        </EmptyState>
+      ) : (
+        <Gantt runs={timelineRuns} window={shownWindow} zone={zone} now={now} rowMode={filters.rows} resetKey={`${filterKey}|${filters.preset}`} />
+      )}
+    </Section>
   );
 }

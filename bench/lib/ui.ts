@@ -433,7 +433,18 @@ window.__benchWatch = function (cond, after) {
     const iv = setInterval(check, 50);
     check();
   });
-};`;
+};
+// A step armed in a document that then navigated away (a link followed as a plain link, before the
+// page hydrated) goes on here, with its time in that first document's clock.
+try {
+  const pending = sessionStorage.getItem('__benchStep');
+  if (pending) {
+    sessionStorage.removeItem('__benchStep');
+    const step = JSON.parse(pending);
+    const shift = performance.timeOrigin - step.origin;
+    window.__benchStep = window.__benchWatch(step.cond, step.after || undefined).then(function (t) { return t + shift; });
+  }
+} catch (e) {}`;
 
 type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
@@ -446,25 +457,34 @@ async function newPage(browser: Browser, firstLoadCond?: string): Promise<Page> 
   return ctx.newPage();
 }
 
-/** The value of the promise window[key] (set by the watcher), with a timeout. */
+/**
+ * The value of the promise window[key] (set by the watcher), with a timeout. A navigation to a new
+ * document meanwhile is followed: the watcher goes on there (WATCH, __benchStep).
+ */
 async function awaitInPage(page: Page, key: '__benchDone' | '__benchStep', timeoutMs: number): Promise<number> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   });
+  const read = async (): Promise<number> => {
+    for (;;) {
+      try {
+        return await page.evaluate(
+          (k) =>
+            new Promise<number>((resolve) => {
+              const w = window as unknown as Record<string, Promise<number> | undefined>;
+              const poll = () => (w[k] ? w[k]!.then(resolve) : setTimeout(poll, 10));
+              poll();
+            }),
+          key,
+        );
+      } catch (e) {
+        if (!/context was destroyed|navigat/i.test((e as Error).message)) throw e;
+      }
+    }
+  };
   try {
-    return await Promise.race([
-      page.evaluate(
-        (k) =>
-          new Promise<number>((resolve) => {
-            const w = window as unknown as Record<string, Promise<number> | undefined>;
-            const poll = () => (w[k] ? w[k]!.then(resolve) : setTimeout(poll, 10));
-            poll();
-          }),
-        key,
-      ),
-      timeout,
-    ]);
+    return await Promise.race([read(), timeout]);
   } finally {
     clearTimeout(timer);
   }
@@ -503,6 +523,8 @@ async function timeInteraction(
     const t0 = await page.evaluate(
       ([c, a]) => {
         const w = window as unknown as { __benchWatch: (c: string, a?: string) => Promise<number>; __benchStep: Promise<number> };
+        // if the act navigates to a new document, WATCH arms the step there
+        sessionStorage.setItem('__benchStep', JSON.stringify({ cond: c, after: a, origin: performance.timeOrigin }));
         w.__benchStep = w.__benchWatch(c, a ?? undefined);
         return performance.now();
       },

@@ -347,6 +347,44 @@ describe('UI API over the store (no scheduler in this process)', () => {
     await expect(ui.runs(new URLSearchParams('limit=10001'))).rejects.toMatchObject({ field: 'limit' });
   });
 
+  it('timeline: the runs a window draws, compact; runs due before it only while they still go', async () => {
+    const H = 3_600_000;
+    const from = NOW - 10 * H;
+    const to = NOW - 2 * H;
+    const ids = new Map<string, string>();
+    const mk = async (label: string, due: number, startedAt: number | null, finishedAt: number | null, state: 'FINISHED' | 'RUNNING' | 'FAILED') => {
+      const [r] = await store.runs.createMany([
+        { jobName: 't-job', due, attempt: 0, taskId: `ct:${due}:0:t-job:`, arguments: '', trigger: 'schedule', highPriority: false, queuedAt: due },
+      ]);
+      await store.runs.update(r.taskId, { state, startedAt, finishedAt });
+      ids.set(r.id, label);
+    };
+    await mk('ended before the window', from - 5 * H, from - 5 * H + 10, from - 4 * H, 'FINISHED');
+    await mk('started before, ended inside', from - 3 * H, from - 3 * H + 10, from + H, 'FINISHED');
+    await mk('inside', from + 2 * H, from + 2 * H + 10, from + 3 * H, 'FAILED');
+    await mk('still running', from - H, from - H + 10, null, 'RUNNING');
+    await mk('due before the lookback', from - 7 * H, from - 7 * H + 10, from + H, 'FINISHED');
+    await mk('due after the window', to + H, to + H + 10, to + 2 * H, 'FINISHED');
+    const labels = (page: { runs: Array<[string, ...unknown[]]> }) => page.runs.map((t) => ids.get(t[0]));
+
+    const all = await ui.timeline(new URLSearchParams(`job=t-job&from=${from}&to=${to}`));
+    expect(labels(all)).toEqual(['inside', 'still running', 'started before, ended inside']);
+    expect(all.nextCursor).toBeNull();
+    expect(all.strings).toContain('t-job');
+    expect(all.runs.every((t) => t[15] === 0)).toBe(true); // Chronos task ids are rebuilt by the browser
+    // a rolling window (no end) draws the runs due after it too
+    expect(labels(await ui.timeline(new URLSearchParams(`job=t-job&from=${from}`)))).toEqual(['due after the window', 'inside', 'still running', 'started before, ended inside']);
+    // `limit` bounds the runs read (dropped ones count), the cursor continues
+    const first = await ui.timeline(new URLSearchParams(`job=t-job&from=${from}&to=${to}&limit=2`));
+    expect(labels(first)).toEqual(['inside', 'still running']);
+    const rest = await ui.timeline(new URLSearchParams(`job=t-job&from=${from}&to=${to}&limit=20000&cursor=${first.nextCursor}`));
+    expect(labels(rest)).toEqual(['started before, ended inside']);
+    expect(rest.nextCursor).toBeNull();
+    await expect(ui.timeline(new URLSearchParams('job=t-job'))).rejects.toMatchObject({ field: 'from' });
+    await expect(ui.timeline(new URLSearchParams(`from=${from}&limit=20001`))).rejects.toMatchObject({ field: 'limit' });
+    await expect(ui.timeline(new URLSearchParams(`from=${from}&cursor=garbage`))).rejects.toMatchObject({ field: 'cursor' });
+  });
+
   it('bulk actions go through the Chronos rules', async () => {
     await store.jobs.apply({ put: [mkJob('bulk-1'), mkJob('bulk-2', { disabled: true }), mkJob('bulk-3')] });
     ui.invalidateJobs();

@@ -10,7 +10,7 @@ import type { ClusterState, UiEvent } from '@/scheduler/api/ui-types';
 import { useApi } from '@/app/components/api';
 import { Badge } from '@/app/components/badges';
 import { EmptyState } from '@/app/components/empty-state';
-import { useDisplayZone } from '@/app/components/time';
+import { useDisplayZone, useFormatCount } from '@/app/components/time';
 import { ErrorMessage, Loading, PageHeader, Section, Stat } from '@/app/components/ui';
 import { formatAmount, ResourceBar } from './resource-bar';
 import dynamic from 'next/dynamic';
@@ -26,6 +26,7 @@ const isClusterEvent = (e: UiEvent) => e.type === 'offers' || e.type === 'framew
 export function ClusterView() {
   const { data, error, loading, refresh } = useApi<ClusterState>('/api/cluster', { refreshOn: isClusterEvent, throttleMs: 2000, pollMs: 60_000 });
   const zone = useDisplayZone();
+  const formatCount = useFormatCount();
   const [agentQuery, setAgentQuery] = useState('');
 
   const totals = useMemo(() => {
@@ -94,9 +95,9 @@ export function ClusterView() {
 
           <div className="mb-4 grid grid-cols-2 gap-3 md:grid-cols-4">
             <Stat label="Agents" value={`${data.agents.filter((a) => a.active).length} / ${data.agents.length}`} />
-            <Stat label="Offers received" value={data.offers.received.toLocaleString()} />
-            <Stat label="Offers used" value={data.offers.used.toLocaleString()} tone="text-green-700 dark:text-green-400" />
-            <Stat label="Offers declined" value={data.offers.declined.toLocaleString()} />
+            <Stat label="Offers received" value={formatCount(data.offers.received)} />
+            <Stat label="Offers used" value={formatCount(data.offers.used)} tone="text-green-700 dark:text-green-400" />
+            <Stat label="Offers declined" value={formatCount(data.offers.declined)} />
           </div>
 
           <div className="mb-4 grid gap-4 lg:grid-cols-3">

@@ -19,6 +19,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStoreApi,
   type Edge,
   type Node,
   type NodeProps,
@@ -30,7 +31,10 @@ import type { ELK } from 'elkjs/lib/elk-api';
 import type { GraphData, GraphNode, UiEvent } from '@/scheduler/api/ui-types';
 import { useApi } from '@/app/components/api';
 import { EmptyState } from '@/app/components/empty-state';
+import { usePreloaded } from '@/app/components/preload';
+import { useFormatCount } from '@/app/components/time';
 import { ErrorMessage, Loading, PageHeader } from '@/app/components/ui';
+import { graphUrl } from '@/app/components/urls';
 import { fromServer, layoutGraph, NODE_HEIGHT, NODE_WIDTH, type Positioned } from './layout';
 import { VISUAL_CLASS, VISUAL_COLOR, VISUAL_LABEL, VISUAL_SHORT, VISUALS, visualOf, type Visual } from './node-style';
 import { useIsDark } from './use-dark';
@@ -107,41 +111,109 @@ function getElk(): Promise<ELK> {
 
 const isGraphEvent = (e: UiEvent) => e.type === 'job' || e.type === 'run' || e.type === 'leader';
 
+/** React Flow's nodes: one per job, where the layout put it. */
+function flowNodes(data: GraphData, layout: Positioned, highlighted: (name: string) => boolean, focus: string): JobFlowNode[] {
+  return data.nodes.map((job) => {
+    const p = layout.positions.get(job.name) ?? { x: 0, y: 0 };
+    return {
+      id: job.name,
+      type: 'job' as const,
+      position: p,
+      width: NODE_WIDTH,
+      height: NODE_HEIGHT,
+      handles: HANDLES,
+      data: { job, visual: visualOf(job), highlighted: highlighted(job.name), focused: focus === job.name },
+      draggable: false,
+      connectable: false,
+      ariaLabel: `${job.name}, ${VISUAL_LABEL[visualOf(job)]}`,
+    };
+  });
+}
+
+/** React Flow's edges: parent → child, animated while the child is queued or running. */
+function flowEdges(data: GraphData): Edge[] {
+  const byName = new Map(data.nodes.map((n) => [n.name, n]));
+  return data.edges.map((e) => {
+    const child = byName.get(e.target);
+    const live = child ? child.state !== 'idle' : false;
+    return {
+      id: `${e.source}->${e.target}`,
+      source: e.source,
+      target: e.target,
+      ariaLabel: `${e.source} → ${e.target}`,
+      animated: live,
+      focusable: false,
+      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+    };
+  });
+}
+
+/** Where a big graph opens: its top-left corner (the largest pipelines) at a readable zoom. */
+const BIG_VIEWPORT = { x: 24, y: 24, zoom: 0.75 };
+/**
+ * The canvas the server draws a big graph for (it cannot measure the browser's): only how many of
+ * the nodes near the top-left corner are in the HTML depends on it, not where they are.
+ */
+const SERVER_CANVAS = { width: 1600, height: 1000 };
+
 export function GraphView() {
+  const params = useSearchParams();
+  const focus = params.get('focus') || '';
+  // A big graph that came with the page, laid out, is drawn into the HTML: React Flow's store starts
+  // with its nodes at the big graph's viewport (a small one is fitted to the canvas, which only the
+  // browser can measure, so it is drawn there).
+  const preloaded = usePreloaded<GraphData>(graphUrl(focus));
+  const [initial] = useState(() =>
+    preloaded?.layout && preloaded.nodes.length > FIT_ALL_MAX
+      ? { nodes: flowNodes(preloaded, fromServer(preloaded.layout), () => false, focus), edges: flowEdges(preloaded) }
+      : null,
+  );
   return (
-    <ReactFlowProvider>
-      <GraphInner />
+    <ReactFlowProvider
+      initialNodes={initial?.nodes}
+      initialEdges={initial?.edges}
+      initialWidth={initial ? SERVER_CANVAS.width : undefined}
+      initialHeight={initial ? SERVER_CANVAS.height : undefined}
+    >
+      <GraphInner bigFromServer={initial !== null} />
     </ReactFlowProvider>
   );
 }
 
-function GraphInner() {
+function GraphInner({ bigFromServer }: { bigFromServer: boolean }) {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
   const focus = params.get('focus') || '';
   // layout=1: the server sends the positions too (ELK runs there, kept between requests)
-  const url = focus ? `/api/graph?focus=${encodeURIComponent(focus)}&layout=1` : '/api/graph?layout=1';
+  const url = graphUrl(focus);
   const { data, error, loading, refresh } = useApi<GraphData>(url, { refreshOn: isGraphEvent, throttleMs: 1500 });
   const dark = useIsDark();
   const flow = useReactFlow();
+  const store = useStoreApi();
+  useState(() => {
+    // the server's HTML (and the hydrating render) draw the big graph at its opening viewport
+    if (bigFromServer) store.setState({ transform: [BIG_VIEWPORT.x, BIG_VIEWPORT.y, BIG_VIEWPORT.zoom] });
+  });
+  const formatCount = useFormatCount();
+  const plural = (n: number, one: string, many?: string) => pluralIn(formatCount, n, one, many);
 
-  // Layout, recomputed when the structure changes.
+  // Layout, recomputed when the structure changes. Laid out on the server (GET /api/graph), it is
+  // read in the same render as the data (the nodes show at once); otherwise ELK runs here.
   const key = useMemo(() => (data ? structureKey(data) : null), [data]);
-  const [layout, setLayout] = useState<{ key: string; result: Positioned } | null>(null);
-  const [layoutError, setLayoutError] = useState<string | null>(null);
   const dataRef = useRef(data);
   dataRef.current = data;
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const serverLayout = useMemo(() => (key !== null && dataRef.current?.layout ? { key, result: fromServer(dataRef.current.layout) } : null), [key]);
+  const [browserLayout, setLayout] = useState<{ key: string; result: Positioned } | null>(null);
+  const layout = serverLayout ?? browserLayout;
+  const [layoutError, setLayoutError] = useState<string | null>(null);
   useEffect(() => {
     if (key === null || !dataRef.current) return;
     let cancelled = false;
     const snapshot = dataRef.current;
     setLayoutError(null);
-    if (snapshot.layout) {
-      // laid out on the server (GET /api/graph): no ELK in the browser
-      setLayout({ key, result: fromServer(snapshot.layout) });
-      return;
-    }
+    if (snapshot.layout) return; // laid out on the server: no ELK in the browser
     getElk()
       .then((elk) => layoutGraph(elk, snapshot))
       .then(
@@ -172,39 +244,12 @@ function GraphInner() {
 
   const nodes: JobFlowNode[] = useMemo(() => {
     if (!data || !layout || layout.key !== key) return [];
-    return data.nodes.map((job) => {
-      const p = layout.result.positions.get(job.name) ?? { x: 0, y: 0 };
-      return {
-        id: job.name,
-        type: 'job' as const,
-        position: p,
-        width: NODE_WIDTH,
-        height: NODE_HEIGHT,
-        handles: HANDLES,
-        data: { job, visual: visualOf(job), highlighted: picked === job.name || matchSet.has(job.name), focused: focus === job.name },
-        draggable: false,
-        connectable: false,
-        ariaLabel: `${job.name}, ${VISUAL_LABEL[visualOf(job)]}`,
-      };
-    });
+    return flowNodes(data, layout.result, (name) => picked === name || matchSet.has(name), focus);
   }, [data, layout, key, matchSet, picked, focus]);
 
   const edges: Edge[] = useMemo(() => {
     if (!data || !layout || layout.key !== key) return [];
-    const byName = new Map(data.nodes.map((n) => [n.name, n]));
-    return data.edges.map((e) => {
-      const child = byName.get(e.target);
-      const live = child ? child.state !== 'idle' : false;
-      return {
-        id: `${e.source}->${e.target}`,
-        source: e.source,
-        target: e.target,
-        ariaLabel: `${e.source} → ${e.target}`,
-        animated: live,
-        focusable: false,
-        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
-      };
-    });
+    return flowEdges(data);
   }, [data, layout, key]);
 
   // Fit the view once per new layout. A big graph opens at a readable zoom on its top-left corner
@@ -217,7 +262,7 @@ function GraphInner() {
     requestAnimationFrame(() => {
       // includeHiddenNodes: fit by the declared sizes, as nodes out of view are never drawn (measured)
       if (nodes.length <= FIT_ALL_MAX) void flow.fitView({ padding: 0.1, maxZoom: 1.25, minZoom: 0.05, includeHiddenNodes: true });
-      else void flow.setViewport({ x: 24, y: 24, zoom: 0.75 });
+      else void flow.setViewport(BIG_VIEWPORT);
     });
   }, [layout, key, nodes.length, flow]);
 
@@ -245,7 +290,9 @@ function GraphInner() {
     else next.delete('focus');
     const qs = next.toString();
     setPicked(null);
-    router.replace(qs ? `${pathname}?${qs}` : pathname);
+    // the URL only (useSearchParams follows it): the view fetches the focused graph itself, the
+    // server does not render the page again
+    window.history.replaceState(null, '', qs ? `${pathname}?${qs}` : pathname);
   };
 
   const counts = useMemo(() => {
@@ -289,7 +336,7 @@ function GraphInner() {
             </>
           ) : data?.omitted ? (
             <span data-testid="graph-omitted">
-              The largest pipelines first: {plural(data.nodes.length, 'job')} of {(data.nodes.length + data.omitted.jobs).toLocaleString()}, an arrow from each
+              The largest pipelines first: {plural(data.nodes.length, 'job')} of {formatCount(data.nodes.length + data.omitted.jobs)}, an arrow from each
               parent to the jobs that depend on it. Left out: {plural(data.omitted.pipelines, 'smaller pipeline')}
               {data.omitted.standalone ? ` and ${plural(data.omitted.standalone, 'job')} without dependencies` : ''} ({plural(data.omitted.jobs, 'job')});
               type a job&apos;s name and focus on it to see its pipeline.
@@ -397,7 +444,7 @@ function GraphInner() {
         >
           {!laidOut ? (
             <div className="absolute inset-0 z-10 flex items-center justify-center bg-white/60 dark:bg-gray-950/60">
-              <Loading label={`Laying out ${data.nodes.length.toLocaleString()} jobs…`} />
+              <Loading label={`Laying out ${formatCount(data.nodes.length)} jobs…`} />
             </div>
           ) : null}
           <ReactFlow<JobFlowNode, Edge>
@@ -414,6 +461,7 @@ function GraphInner() {
             edgesFocusable={false}
             minZoom={0.05}
             maxZoom={2}
+            defaultViewport={bigGraph ? BIG_VIEWPORT : undefined}
             proOptions={{ hideAttribution: true }}
             onNodeClick={(e, node) => {
               // The name inside is a link (keyboard, middle-click); a click elsewhere on the box opens the job too.
@@ -450,6 +498,6 @@ function rank(name: string, q: string): number {
   return n === q ? 0 : n.startsWith(q) ? 1 : 2;
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+function pluralIn(format: (n: number) => string, n: number, one: string, many = `${one}s`): string {
+  return `${format(n)} ${n === 1 ? one : many}`;
 }

@@ -16,6 +16,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import type { RunRow } from '@/scheduler/api/ui-types';
+import { useScrolledBeforeHydration } from '@/app/components/preload';
 import { formatDuration, formatInstant } from '@/app/components/time';
 import {
   buildRows,
@@ -88,11 +89,14 @@ export function Gantt({
     return () => ro.disconnect();
   }, []);
 
+  useScrolledBeforeHydration(scroller);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_H,
     overscan: 12,
+    // the server's HTML (and the hydrating render, before the scroller is measured) shows this much
+    initialRect: { width, height: maxHeight },
   });
 
   const span = view.to - view.from || 1;
@@ -238,7 +242,7 @@ export function Gantt({
                   style={{ top: vi.start, height: ROW_H }}
                 >
                   <div style={{ width: LABEL_W }} className="flex shrink-0 items-center truncate border-r border-gray-200 px-2 dark:border-gray-800">
-                    <Link href={`/jobs/${encodeURIComponent(row.jobName)}`} className="link truncate" title={row.label}>
+                    <Link href={`/jobs/${encodeURIComponent(row.jobName)}`} prefetch={false} className="link truncate" title={row.label}>
                       {row.label}
                     </Link>
                     {rowMode === 'job' && row.runs.length > 1 ? <span className="muted ml-1 shrink-0">×{row.runs.length}</span> : null}

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { RunRow } from '@/scheduler/api/ui-types';
-import { buildRows, overlaps, presetWindow, ticks, zoomView } from './model';
+import { encodeTimeline } from '@/scheduler/api/ui-service';
+import { buildRows, decodeTimeline, overlaps, presetWindow, ticks, zoomView } from './model';
 
 const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toMillis();
 const iso = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
@@ -51,5 +52,29 @@ describe('rows and spans', () => {
     const t = ticks({ from: at('2026-03-10T18:00', 'UTC'), to: at('2026-03-11T08:00', 'UTC') }, 'UTC', 8);
     expect(t.map((x) => x.label).slice(0, 3)).toEqual(['18:00', '20:00', '22:00']);
     expect(t.find((x) => x.major)?.label).toBe('Wed 11 Mar');
+  });
+});
+
+describe('timeline answers (GET /api/runs/timeline): compact rows decode to the same RunRows', () => {
+  const due = Date.UTC(2026, 2, 10, 22, 0);
+  const base = run('7', 'nightly-etl', due, null, null);
+  const cases: Array<{ name: string; row: RunRow }> = [
+    { name: 'finished, Chronos task id', row: { ...base, taskId: `ct:${due}:0:nightly-etl:`, queuedAt: due + 5, launchedAt: due + 900, startedAt: due + 1500, finishedAt: due + 61_500, durationMs: 60_000, state: 'FINISHED', host: 'agent-1', agentId: 'a-1' } },
+    { name: 'retry with arguments and a message', row: { ...base, id: '8', attempt: 2, trigger: 'retry', arguments: '--date 2026-03-10', taskId: `ct:${due}:2:nightly-etl:--date 2026-03-10`, launchedAt: due + 10, startedAt: due + 20, finishedAt: due + 30, durationMs: 10, state: 'FAILED', message: 'Command exited with status 1', reason: 'REASON_COMMAND_EXECUTOR_FAILED' } },
+    { name: 'queued, never launched', row: { ...base, id: '9', taskId: `ct:${due}:0:nightly-etl:`, state: 'QUEUED' } },
+    { name: 'running, launched but not started', row: { ...base, id: '10', taskId: `ct:${due}:0:nightly-etl:`, launchedAt: due + 100, state: 'STAGING' } },
+    { name: 'a task id of another form is sent as it is', row: { ...base, id: '11', taskId: 'custom-task-id', finishedAt: due + 5, state: 'KILLED' } },
+  ];
+  it.each(cases)('$name', ({ row }) => {
+    const page = JSON.parse(JSON.stringify(encodeTimeline([row], 'c1')));
+    expect(page.nextCursor).toBe('c1');
+    expect(decodeTimeline(page)).toEqual([row]);
+  });
+  it('each string is sent once', () => {
+    const rows = cases.map((c) => c.row);
+    const page = encodeTimeline(rows, null);
+    expect(page.strings.filter((x) => x === 'nightly-etl')).toHaveLength(1);
+    expect(page.runs[0][15]).toBe(0);
+    expect(decodeTimeline(page)).toEqual(rows);
   });
 });

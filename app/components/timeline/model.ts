@@ -3,8 +3,8 @@
  * No React, no clock: `now` is passed in (tested in model.test.ts).
  */
 import { DateTime } from 'luxon';
-import type { RunRow } from '@/scheduler/api/ui-types';
-import type { RunState } from '@/scheduler/core/types';
+import type { RunRow, RunTimelinePage } from '@/scheduler/api/ui-types';
+import type { RunState, RunTrigger } from '@/scheduler/core/types';
 
 export type PresetId = '1h' | '6h' | '24h' | 'tonight' | 'lastnight' | '7d';
 
@@ -208,4 +208,36 @@ export function panView(view: Window, fraction: number, bounds: Window): Window 
   const span = view.to - view.from;
   const from = Math.max(bounds.from, Math.min(view.from + span * fraction, bounds.to - span));
   return { from, to: from + span };
+}
+
+/** The runs of a GET /api/runs/timeline answer (compact rows, see RunTimelinePage) as RunRows. */
+export function decodeTimeline(page: RunTimelinePage): RunRow[] {
+  const str = page.strings;
+  const opt = (i: number): string | null => (i < 0 ? null : str[i]);
+  const at = (d: number | null, due: number): number | null => (d === null ? null : due + d);
+  return page.runs.map(([id, job, due, attempt, trigger, state, q, l, st, f, host, agent, message, reason, args, taskId]) => {
+    const jobName = str[job];
+    const startedAt = at(st, due);
+    const finishedAt = at(f, due);
+    const argumentsText = args < 0 ? '' : str[args];
+    return {
+      id,
+      taskId: taskId === 0 ? `ct:${due}:${attempt}:${jobName}:${argumentsText}` : taskId,
+      jobName,
+      due,
+      attempt,
+      trigger: str[trigger] as RunTrigger,
+      state: str[state] as RunState,
+      queuedAt: due + q,
+      launchedAt: at(l, due),
+      startedAt,
+      finishedAt,
+      durationMs: startedAt !== null && finishedAt !== null ? finishedAt - startedAt : null,
+      agentId: opt(agent),
+      host: opt(host),
+      message: opt(message),
+      reason: opt(reason),
+      arguments: argumentsText,
+    };
+  });
 }

@@ -1,5 +1,8 @@
 import type { Metadata } from 'next';
 import { JobDetailView } from '../../components/job-detail-view';
+import { jobDetailUrls } from '../../components/urls';
+import { Preloaded } from '../../components/preload';
+import { preload } from '../../components/server-data';
 
 type Props = { params: Promise<{ name: string }> };
 
@@ -15,7 +18,18 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: decode((await params).name) };
 }
 
+/** The job, its next runs and the first page of its history come with the HTML. */
 export default async function JobPage({ params }: Props) {
   const name = decode((await params).name);
-  return <JobDetailView key={name} name={name} />;
+  const urls = jobDetailUrls(name);
+  const preloaded = await preload({
+    [urls.detail]: (ui) => ui.jobDetail(name),
+    [urls.next]: (ui) => ui.jobNext(name, 10),
+    [urls.history]: (ui) => ui.runs(new URLSearchParams({ job: name, limit: '50' })),
+  });
+  return (
+    <Preloaded {...preloaded}>
+      <JobDetailView key={name} name={name} />
+    </Preloaded>
+  );
 }
