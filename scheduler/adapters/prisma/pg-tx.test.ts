@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import type { Job } from '../../core/types';
 import type { NewRun } from '../../ports';
 import { createStore } from './create-store';
+import type { PgRawDb } from './pg-tx';
 import type { PrismaStore } from './store';
 import { createTestDatabase, type TestDatabase } from './test-support';
 
@@ -106,3 +107,32 @@ test("apply({ update }) replaces stored jobs and never brings back a deleted one
   await store.transaction((tx) => tx.jobs.apply({ update: [job('kept', { description: 'advanced' }), job('gone', { description: 'advanced' })] }));
   expect((await store.jobs.list()).map((j) => [j.name, j.description])).toEqual([['kept', 'advanced']]);
 });
+
+test('a batch of status updates or job updates reads its rows by index, however many runs and jobs are stored', async () => {
+  // history grows without bound (every run of every job): a batch must not scan it all
+  const N = 20_000;
+  const jobs = Array.from({ length: N }, (_, i) => job(`j${i}`));
+  await store.jobs.apply({ put: jobs });
+  const runs = await store.runs.createMany(Array.from({ length: N }, (_, i) => newRun(`j${i % 100}`, T0 + i * 60_000)));
+  expect(runs).toHaveLength(N);
+  await db.query('ANALYZE jobs');
+  await db.query('ANALYZE runs');
+  const scans = await store.transaction(async (tx) => {
+    await tx.runs.updateMany([
+      { taskId: runs[7].taskId, patch: { state: 'RUNNING', startedAt: T0 + 1 } },
+      { taskId: runs[19_000].taskId, patch: { state: 'FINISHED', finishedAt: T0 + 2 } },
+    ]);
+    await tx.jobs.apply({ update: [{ ...jobs[3], successCount: 1 }, { ...jobs[12_345], errorCount: 2 }] });
+    // this transaction's own table statistics, on its connection (the store's private handle)
+    const raw = (tx.runs as unknown as { db: PgRawDb }).db;
+    return (await raw.$queryRaw`
+      SELECT relname, seq_scan::int AS seq, idx_scan::int AS idx FROM pg_stat_xact_user_tables WHERE relname IN ('jobs', 'runs') ORDER BY relname`) as Array<{ relname: string; seq: number; idx: number }>;
+  });
+  expect(scans).toEqual([
+    { relname: 'jobs', seq: 0, idx: expect.any(Number) },
+    { relname: 'runs', seq: 0, idx: expect.any(Number) },
+  ]);
+  expect(await store.runs.getByTaskId(runs[19_000].taskId)).toMatchObject({ state: 'FINISHED', finishedAt: T0 + 2 });
+  expect(await store.runs.getByTaskId(runs[7].taskId)).toMatchObject({ state: 'RUNNING', startedAt: T0 + 1 });
+  expect((await store.jobs.get('j12345'))?.errorCount).toBe(2);
+}, 60_000);

@@ -288,11 +288,13 @@ export class PrismaJobStore implements JobStore {
     const byName = new Map<string, Job>();
     for (const j of jobs) byName.set(j.name, j);
     const payload = JSON.stringify([...byName.values()]);
+    // `name = ANY(…)` lets the planner find the rows by the primary key; joined on the JSON alone it
+    // expects 100 elements and scans the whole table (see updateMany)
     await this.db.$executeRaw`
       UPDATE "jobs" AS j SET "command" = coalesce(e->>'command', ''), "data" = e,
              "version" = j."version" + 1, "updated_at" = now()
         FROM jsonb_array_elements(${payload}::jsonb) AS e
-       WHERE j."name" = e->>'name'`;
+       WHERE j."name" = e->>'name' AND j."name" = ANY(${[...byName.keys()]}::text[])`;
   }
 
   async delete(name: string): Promise<boolean> {
@@ -358,7 +360,9 @@ export class PrismaRunStore implements RunStore {
   /**
    * One UPDATE … FROM jsonb_array_elements: atomic and one round trip. Patches of the same task
    * are merged in order first (each field: the last patch that sets it wins), which is what
-   * applying them one by one would leave.
+   * applying them one by one would leave. The task ids also go as an array (`task_id = ANY`):
+   * the planner cannot see how many elements a JSON document holds, and joined on it alone it
+   * hash-joined a sequential scan of every run ever stored, for each batch of status updates.
    */
   async updateMany(updates: { taskId: string; patch: RunPatch }[]): Promise<void> {
     if (updates.length === 0) return;
@@ -386,7 +390,7 @@ export class PrismaRunStore implements RunStore {
         "elements_processed" = CASE WHEN u ? 'elementsProcessed'
           THEN trunc((u->>'elementsProcessed')::numeric)::bigint ELSE r."elements_processed" END
       FROM jsonb_array_elements(${payload}::jsonb) AS u
-      WHERE r."task_id" = u->>'taskId'`;
+      WHERE r."task_id" = u->>'taskId' AND r."task_id" = ANY(${[...merged.keys()]}::text[])`;
   }
 
   async getByTaskId(taskId: string): Promise<Run | null> {
