@@ -87,8 +87,13 @@ export async function graphileBurst(n: number, handler: Handler, onProgress: (do
   const gw = await import('graphile-worker');
   const db = await createBenchDb('peer_bench_graphile');
   const logger = new gw.Logger(() => () => {});
+  // our own pool, so it can be closed before the database is dropped (a connection of graphile's
+  // own pool still open then was terminated by the drop, and its error ended the bench)
+  const { default: pg } = await import('pg');
+  const pgPool = new pg.Pool({ connectionString: db.url, max: 24 });
+  pgPool.on('error', () => {});
   const runner = await gw.run({
-    connectionString: db.url,
+    pgPool,
     concurrency: 16,
     noHandleSignals: true,
     pollInterval: 2000,
@@ -96,7 +101,7 @@ export async function graphileBurst(n: number, handler: Handler, onProgress: (do
     taskList: { burst: async () => handler() },
     preset: { worker: { localQueue: { size: 256 }, completeJobBatchDelay: 0 } },
   });
-  const utils = await gw.makeWorkerUtils({ connectionString: db.url, logger });
+  const utils = await gw.makeWorkerUtils({ pgPool, logger });
   try {
     // warm the add path (prepared statements) outside the timing
     const t0 = performance.now();
@@ -118,6 +123,7 @@ export async function graphileBurst(n: number, handler: Handler, onProgress: (do
   } finally {
     await Promise.resolve(utils.release()).catch(() => {});
     await runner.stop().catch(() => {});
+    await pgPool.end().catch(() => {});
     await db.drop();
   }
 }
