@@ -92,6 +92,7 @@ export async function graphileBurst(n: number, handler: Handler, onProgress: (do
   const { default: pg } = await import('pg');
   const pgPool = new pg.Pool({ connectionString: db.url, max: 24 });
   pgPool.on('error', () => {});
+  pgPool.on('connect', (client) => client.on('error', () => {})); // graphile-worker asks for both
   const runner = await gw.run({
     pgPool,
     concurrency: 16,

@@ -179,6 +179,18 @@ function buildPools(offers: readonly Offer[], role: string): Pool[] {
   return pools;
 }
 
+/** The cpus, mem and disk the offers hold that `role` may use (rule 2), summed. */
+export function offeredTotals(offers: readonly Offer[], role = '*'): [number, number, number] {
+  const total: [number, number, number] = [0, 0, 0];
+  for (const offer of offers) {
+    for (const r of offer.resources) {
+      const k = KINDS.indexOf(r.name as (typeof KINDS)[number]);
+      if (k >= 0 && usable(r, role)) total[k] += r.scalar ?? 0;
+    }
+  }
+  return total;
+}
+
 /** Cuts `amount` milli of one resource kind from a pool's slices. */
 function cut(pool: Pool, k: Kind, amount: number): OfferResource[] {
   const out: OfferResource[] = [];
@@ -278,7 +290,8 @@ class PoolIndex {
   }
 }
 
-function compareTasks(a: PendingTask, b: PendingTask): number {
+/** The launch order of rule 1: highPriority first, then earlier `due`, then `taskId`. */
+export function compareTasks(a: Pick<PendingTask, 'highPriority' | 'due' | 'taskId'>, b: Pick<PendingTask, 'highPriority' | 'due' | 'taskId'>): number {
   if (a.highPriority !== b.highPriority) return a.highPriority ? -1 : 1;
   if (a.due !== b.due) return a.due - b.due;
   return a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0;

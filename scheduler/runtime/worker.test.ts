@@ -161,3 +161,41 @@ describe('Worker status updates and the dependency counters', () => {
     worker.stop();
   });
 });
+
+describe('Worker offers with a long queue', () => {
+  const offer = (id: string, cpus: number): Offer => {
+    const res = (name: string, scalar: number): OfferResource => ({ name, type: 'SCALAR', scalar, role: '*', reserved: false });
+    return { id, agentId: 'agent-1', hostname: 'agent-1', resources: [res('cpus', cpus), res('mem', 1_000_000), res('disk', 1_000_000)], attributes: [] };
+  };
+
+  it('a small offer takes the head of 3,000 queued runs in launch order (a late high-priority run first), and every run launches in time', async () => {
+    await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+    const clock = new TestClock('2026-01-01T00:00:00Z');
+    const worker = new Worker({ store, clock });
+    await worker.start();
+    const base = { command: 'true', schedule: 'R/2030-01-01T00:00:00Z/P1D', concurrent: true, cpus: 0.1, mem: 16, disk: 0 };
+    await worker.storeJob(job({ name: 'bulk', ...base }, clock.now()), []);
+    await worker.storeJob(job({ name: 'urgent', ...base, highPriority: true }, clock.now()), []);
+    const bulk = worker.jobsView()!.get('bulk')!;
+    const queued: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      queued.push(await worker.runNow(bulk, `n${String(i).padStart(4, '0')}`));
+      clock.advance(1); // each due a millisecond after the one before
+    }
+    const urgent = await worker.runNow(worker.jobsView()!.get('urgent')!, '');
+
+    const first = await worker.onOffers([offer('o-0', 0.5)]);
+    const launched = first.launches.flatMap((l) => l.taskInfos.map((t) => (t as { task_id: { value: string } }).task_id.value));
+    expect(launched).toEqual([urgent, ...queued.slice(0, 4)]);
+
+    // the rest launch, oldest due first, a few hundred per offer
+    const seen = new Set(launched);
+    for (let i = 1; seen.size < 3001 && i < 100; i++) {
+      const d = await worker.onOffers([offer(`o-${i}`, 40)]);
+      for (const l of d.launches) for (const t of l.taskInfos) seen.add((t as { task_id: { value: string } }).task_id.value);
+    }
+    expect(seen.size).toBe(3001);
+    expect(worker.activity('bulk')).toEqual({ queued: 0, running: 3000 });
+    worker.stop();
+  }, 60_000);
+});

@@ -12,11 +12,12 @@ import type { Clock, SchedulerRuntime, JobActivity, Store, NewRun, RunPatch } fr
 import type { Instant, Job, Offer, Run, RunState, RunTrigger } from '../core/types';
 import { isTerminal } from '../core/types';
 import { DependencyGraph, type CounterSnapshot } from '../core/dag';
-import { matchOffers, type PendingTask, type Unplaced } from '../core/matcher';
+import { matchOffers, offeredTotals, type PendingTask, type Unplaced } from '../core/matcher';
 import { buildTaskInfo } from '../core/taskinfo';
 import { formatTaskId, parseTaskId, taskArguments } from '../core/taskid';
 import { launchAdvance, nextDueAt, parseJobSchedule, type JobSchedule } from './schedules';
 import { MinHeap } from './heap';
+import { RunQueue } from './run-queue';
 import { EventBus } from './events';
 
 /** What the worker needs from the Mesos framework adapter. */
@@ -66,6 +67,13 @@ const OPEN_START = /^R\d*\/\//;
 
 /** Most status updates persisted in one transaction. */
 const UPDATE_BATCH_MAX = 2000;
+/**
+ * How much of the queue an offer round matches: runs in launch order until their demand is
+ * `times` what the offers hold (in cpus, mem or disk), and never fewer than `min` runs that could
+ * take room. A head of more than `min` runs that fit no agent (a constraint no agent meets) would
+ * keep smaller runs behind it waiting; the matcher's priority rule holds within the window.
+ */
+const OFFER_WINDOW = { min: 1000, times: 4 };
 
 /** What a terminal run does to its job, retries and children (see Worker.outcome). */
 interface Effects {
@@ -130,8 +138,8 @@ export class Worker implements SchedulerRuntime {
   private indexGen = new Map<string, number>();
   /** Jobs whose scheduled run is queued and not yet launched (out of the index until launch). */
   private awaitingLaunch = new Set<string>();
-  /** Runs due and waiting for an offer, by task id. */
-  private queue = new Map<string, Run>();
+  /** Runs due and waiting for an offer, by task id and in launch order. */
+  private queue = new RunQueue();
   /** Runs due in the future (retries), by due instant. */
   private delayed = new MinHeap<string>();
   private delayedRuns = new Map<string, Run>();
@@ -269,8 +277,7 @@ export class Worker implements SchedulerRuntime {
   }
 
   private emitQueue(): void {
-    let high = 0;
-    for (const r of this.queue.values()) if (r.highPriority) high++;
+    const high = this.queue.high;
     this.events.emit('queue', { high, normal: this.queue.size - high, delayed: this.delayedRuns.size });
   }
 
@@ -474,7 +481,14 @@ export class Worker implements SchedulerRuntime {
     const now = this.clock.now();
     const pending: PendingTask[] = [];
     const dropped: Run[] = [];
-    for (const run of this.queue.values()) {
+    // The matcher sees the head of the queue in launch order: enough runs to fill these offers
+    // several times over (OFFER_WINDOW), not the whole queue (10,000 queued runs made every
+    // small offer cost milliseconds). Runs that cannot take room (a non-concurrent job already
+    // running) do not count towards the window.
+    const offered = offeredTotals(offers, this.role);
+    const wanted = [0, 0, 0];
+    let counted = 0;
+    for (const run of this.queue.inOrder()) {
       const job = this.jobs.get(run.jobName);
       if (!job) continue;
       if (job.disabled) {
@@ -482,6 +496,13 @@ export class Worker implements SchedulerRuntime {
         dropped.push(run);
         continue;
       }
+      if (job.concurrent || !this.inflightByJob.has(job.name)) {
+        counted++;
+        wanted[0] += job.cpus;
+        wanted[1] += job.mem;
+        wanted[2] += job.disk;
+      }
+      if (counted > OFFER_WINDOW.min && wanted.some((w, k) => w > offered[k] * OFFER_WINDOW.times)) break;
       pending.push({
         taskId: run.taskId,
         jobName: run.jobName,
