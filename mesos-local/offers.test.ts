@@ -88,7 +88,11 @@ describe('offers', () => {
       expect(sameAgent).toBeDefined();
       const cpus = sameAgent!.resources.find((r: Json) => r.name === 'cpus').scalar.value;
       expect(cpus).toBeCloseTo(1.9);
+      // gone before the next test: its resources coming back later would be offered in the middle of it
+      // (updates come in order, each after the previous one is acknowledged)
+      await sub.ack(await sub.update('small', 'TASK_RUNNING'));
       await sub.call({ type: 'KILL', kill: { task_id: { value: 'small' } } });
+      await sub.ack(await sub.update('small', 'TASK_KILLED'));
     } finally {
       sub.close();
     }
