@@ -37,6 +37,7 @@ function launcherPath(): string {
 export class Launcher {
   private child: ChildProcess | null = null;
   private seq = 0;
+  /** The spawns of the current launcher process: each process has its own, as a closed launcher's exit comes after a new one may have started. */
   private pending = new Map<number, SpawnEvents & { pid: number | null }>();
 
   spawn(req: SpawnRequest, events: SpawnEvents): void {
@@ -49,25 +50,27 @@ export class Launcher {
   private ensure(): ChildProcess {
     if (this.child && this.child.connected) return this.child;
     const child = fork(launcherPath(), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const pending = new Map<number, SpawnEvents & { pid: number | null }>();
+    this.pending = pending;
     child.on('message', (m: { id: number; ev: string; pid?: number; code?: number | null; signal?: NodeJS.Signals | null; message?: string }) => {
-      const e = this.pending.get(m.id);
+      const e = pending.get(m.id);
       if (!e) return;
       if (m.ev === 'spawn') {
         e.pid = m.pid!;
         e.onSpawn(m.pid!);
       } else if (m.ev === 'error') {
-        this.pending.delete(m.id);
+        pending.delete(m.id);
         e.onError(m.message ?? 'spawn failed');
       } else if (m.ev === 'exit') {
-        this.pending.delete(m.id);
+        pending.delete(m.id);
         e.onExit(m.code ?? null, m.signal ?? null);
       }
     });
     child.once('exit', (code, signal) => {
       if (this.child === child) this.child = null;
       // Nobody would report the exit of its processes any more: they are killed and fail.
-      const lost = [...this.pending.values()];
-      this.pending.clear();
+      const lost = [...pending.values()];
+      pending.clear();
       for (const e of lost) {
         if (e.pid === null) {
           e.onError(`the agent's launcher process exited (${signal ?? `status ${code}`})`);
@@ -90,6 +93,7 @@ export class Launcher {
     const c = this.child;
     this.child = null;
     this.pending.clear();
+    this.pending = new Map();
     if (c && c.connected) c.disconnect();
   }
 }
