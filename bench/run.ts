@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { childPid, cpuSince, cpuSnapshot, postmasterPid } from './lib/cpu';
 import { herd, packing, runningTasks } from './lib/internal';
 import { graphileBurst, handlerLimit, noop, pgBossBurst, spawnTrue } from './lib/peers';
 import { pgbench } from './lib/pglimit';
@@ -118,14 +119,25 @@ async function main(): Promise<void> {
       try {
         // warm-up: a few jobs through the whole path (route compilation, prepared statements)
         await sisyphusBurst(app, db, 20, `warm${mode}-`, { command: mode === 'a' ? '/bin/true' : 'true', shell: false, cpus: 0.1, mem: 32 }, () => {}, 60_000);
+        // where the CPU goes: the app, mesos-local (master and agent), its launcher with the task
+        // processes it reaped, PostgreSQL, this process (the REST client, or the limit's spawner)
+        const roots = { app: app.pid, mesos: mesos.pid, launcher: childPid(mesos.pid, /launcher-child/), postgres: postmasterPid(), bench: process.pid };
         for (let rep = 0; rep < o.runs; rep++) {
           const tag = `burst (${mode}) ${rep + 1}/${o.runs}`;
           if (mode === 'a') {
+            const c0 = cpuSnapshot(roots);
             const l = await handlerLimit(o.jobs, spawnTrue, (d) => progress(`${tag} spawn limit: ${d}/${o.jobs}`));
-            set.limit.push(l);
+            set.limit.push({ ...l, cpu: cpuSince(c0, cpuSnapshot(roots)) });
           }
-          const s = await sisyphusBurst(app, db, o.jobs, `b${mode}${rep}-`, { command: mode === 'a' ? '/bin/true' : 'true', shell: false, cpus: 0.1, mem: 32 }, (d, sub) =>
-            progress(`${tag} Sisyphus: ${sub}/${o.jobs} submitted, ${d}/${o.jobs} finished`),
+          const s = await sisyphusBurst(
+            app,
+            db,
+            o.jobs,
+            `b${mode}${rep}-`,
+            { command: mode === 'a' ? '/bin/true' : 'true', shell: false, cpus: 0.1, mem: 32 },
+            (d, sub) => progress(`${tag} Sisyphus: ${sub}/${o.jobs} submitted, ${d}/${o.jobs} finished`),
+            undefined,
+            roots,
           );
           set.sisyphus.push(s);
           const pb = await pgBossBurst(o.jobs, handler, (d) => progress(`${tag} pg-boss: ${d}/${o.jobs} completed`));

@@ -13,6 +13,7 @@
  * "FINISHED and recorded".
  */
 import { spawn } from 'node:child_process';
+import type { CpuUse } from './cpu';
 import { createBenchDb } from './services';
 import { pool, sleep, waitFor } from './util';
 
@@ -30,6 +31,8 @@ export const noop: Handler = async () => {};
 export interface BurstResult {
   seconds: number;
   perSecond: number;
+  /** CPU of each process tree during the run (the limit's) */
+  cpu?: CpuUse;
 }
 
 /** How fast this machine runs the handler with 16 in flight and nothing else (the limit). */

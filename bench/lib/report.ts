@@ -1,6 +1,7 @@
 /** The results table (markdown) and the chart (hand-written SVG) of one `npm run bench`. */
 import os from 'node:os';
 import type { HerdResult, PackingResult, RunningResult } from './internal';
+import type { CpuUse } from './cpu';
 import type { BurstResult } from './peers';
 import type { PgbenchResult } from './pglimit';
 import type { ScaleResult } from './scale';
@@ -149,6 +150,25 @@ export function markdown(r: Results): string {
     lines.push(`- Sisyphus: ${b.sisyphus.map((x) => `${fmt(x.perSecond)} (submitted in ${fmt(x.submitSeconds, 1)} s${x.failed ? `, ${x.failed} failed` : ''})`).join(', ')}`);
     lines.push(`- pg-boss: ${b.pgboss.map((x) => fmt(x.perSecond)).join(', ')}`);
     lines.push(`- graphile-worker: ${b.graphile.map((x) => fmt(x.perSecond)).join(', ')}`);
+    const cpuLine = (who: string, uses: Array<CpuUse | undefined>, labels: Record<string, string>) => {
+      const got = uses.filter((u): u is CpuUse => !!u && u.machineMs > 0);
+      if (!got.length) return;
+      const per = (f: (u: CpuUse) => number) => fmt(median(got.map((u) => f(u) / b.n)), 2);
+      const parts = Object.entries(labels)
+        .filter(([k]) => got.some((u) => (u.ms[k] ?? 0) > 0))
+        .map(([k, label]) => `${label} ${per((u) => u.ms[k] ?? 0)}`);
+      const busy = median(got.map((u) => u.machineMs / (u.wallMs * os.cpus().length)));
+      lines.push(`- CPU per run, ${who} (ms, median): ${parts.join(', ')}; all ${per((u) => u.machineMs)}; machine busy ${pct(busy)} of ${os.cpus().length} cores`);
+    };
+    cpuLine('spawn limit', b.limit.map((x) => x.cpu), { bench: 'spawner (with its /bin/true)', postgres: 'PostgreSQL', other: 'other' });
+    cpuLine('Sisyphus', b.sisyphus.map((x) => x.cpu), {
+      app: 'app',
+      mesos: 'mesos-local master+agent',
+      launcher: 'launcher (with its tasks)',
+      postgres: 'PostgreSQL',
+      bench: 'REST client',
+      other: 'other',
+    });
   };
   each('Burst (a)', r.burstA);
   each('Burst (b)', r.burstB);

@@ -4,6 +4,7 @@
  * Also counts what the database did per run (commits and row writes, from pg_stat).
  */
 import http from 'node:http';
+import { cpuSince, cpuSnapshot, type CpuUse } from './cpu';
 import type { AppProcess, BenchDb, DbStats } from './services';
 
 /**
@@ -34,6 +35,8 @@ export interface SisyphusBurstResult {
   failed: number;
   db: DbStats;
   polls: number;
+  /** CPU of each process tree from the first POST to the last run FINISHED (with `cpuRoots`) */
+  cpu?: CpuUse;
 }
 
 export interface BurstJobShape {
@@ -51,11 +54,13 @@ export async function sisyphusBurst(
   shape: BurstJobShape,
   onProgress: (done: number, submitted: number) => void,
   timeoutMs = 900_000,
+  cpuRoots?: Record<string, number | null>,
 ): Promise<SisyphusBurstResult> {
   await sleep(1200); // let pg_stat settle before the baseline
   const before = await db.stats();
   let submitted = 0;
   let polls = 0;
+  const cpu0 = cpuRoots ? cpuSnapshot(cpuRoots) : null;
   const t0 = performance.now();
   let submitSeconds = 0;
   const submit = pool(n, 16, async (i) => {
@@ -106,6 +111,7 @@ export async function sisyphusBurst(
     50,
   );
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpu0 && cpuRoots ? cpuSince(cpu0, cpuSnapshot(cpuRoots)) : undefined;
   await submit;
   await sleep(1500); // pg_stat is flushed by backends about once a second
   const after = await db.stats();
@@ -115,6 +121,7 @@ export async function sisyphusBurst(
     submitSeconds,
     failed,
     polls,
+    cpu,
     db: {
       commits: after.commits - before.commits - polls - 2,
       inserted: after.inserted - before.inserted,
