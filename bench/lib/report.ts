@@ -158,7 +158,7 @@ export function markdown(r: Results): string {
         .filter(([k]) => got.some((u) => (u.ms[k] ?? 0) > 0))
         .map(([k, label]) => `${label} ${per((u) => u.ms[k] ?? 0)}`);
       const busy = median(got.map((u) => u.machineMs / (u.wallMs * os.cpus().length)));
-      lines.push(`- CPU per run, ${who} (ms, median): ${parts.join(', ')}; all ${per((u) => u.machineMs)}; machine busy ${pct(busy)} of ${os.cpus().length} cores`);
+      lines.push(`- CPU per run, ${who} (ms, median): ${parts.join(', ')}; machine total ${per((u) => u.machineMs)}; machine busy ${pct(busy)} of ${os.cpus().length} cores`);
     };
     cpuLine('spawn limit', b.limit.map((x) => x.cpu), { bench: 'spawner (with its /bin/true)', postgres: 'PostgreSQL', other: 'other' });
     cpuLine('Sisyphus', b.sisyphus.map((x) => x.cpu), {
