@@ -198,4 +198,36 @@ describe('Worker offers with a long queue', () => {
     expect(worker.activity('bulk')).toEqual({ queued: 0, running: 3000 });
     worker.stop();
   }, 60_000);
+
+  it('a client writing jobs without pause does not hold back launches: an offer is answered while the writes go on', async () => {
+    await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+    const clock = new TestClock('2026-01-01T00:00:00Z');
+    const worker = new Worker({ store, clock });
+    await worker.start();
+    const base = { command: 'true', schedule: 'R/2030-01-01T00:00:00Z/P1D', concurrent: true, cpus: 0.1, mem: 16, disk: 0 };
+    await worker.storeJob(job({ name: 'waiting', ...base }, clock.now()), []);
+    const run = await worker.runNow(worker.jobsView()!.get('waiting')!, '');
+    // an open-loop client: a new job every turn of the event loop, whatever the answers, so a
+    // write is always waiting when the one before it commits
+    const cap = 3000;
+    let writes = 0;
+    let writing = true;
+    const client = (async () => {
+      const answers: Array<Promise<unknown>> = [];
+      while (writing && writes < cap) {
+        answers.push(worker.storeJob(job({ name: `w${writes++}`, ...base }, clock.now()), []));
+        await new Promise((r) => setImmediate(r));
+      }
+      await Promise.all(answers);
+    })();
+    while (writes < 50) await new Promise((r) => setImmediate(r));
+    const decision = await worker.onOffers([offer('o-1', 1)]);
+    const writesWhenAnswered = writes;
+    writing = false;
+    await client;
+    const launched = decision.launches.flatMap((l) => l.taskInfos.map((t) => (t as { task_id: { value: string } }).task_id.value));
+    expect(launched).toEqual([run]);
+    expect(writesWhenAnswered).toBeLessThan(cap / 2);
+    worker.stop();
+  }, 60_000);
 });

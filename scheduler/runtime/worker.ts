@@ -156,6 +156,9 @@ export class Worker implements SchedulerRuntime {
   private running = false;
   /** State changes that read-modify-write jobs (updates, launches, API changes), one at a time. */
   private steps: Array<() => Promise<void>> = [];
+  /** The API's job writes (see serial): ahead of `steps`, but never twice in a row while a step waits there. */
+  private urgent: Array<() => Promise<void>> = [];
+  private lastUrgent = false;
   private pumping = false;
   /** Status updates waiting for the next batch (see onUpdate). */
   private pendingUpdates: Array<{ update: TaskUpdate; resolve: () => void; reject: (e: unknown) => void }> = [];
@@ -228,25 +231,35 @@ export class Worker implements SchedulerRuntime {
 
   /**
    * Runs fn after the state change running now and those queued before it (one writer at a
-   * time). `first`: ahead of the queued ones (never of the running one): the API's job writes,
-   * whose callers wait for them, so a POST waits for one step of the chain, not for every batch
-   * of launches and status updates queued before it. Any order of these steps is a valid
-   * serialization: each reads the state the previous one left.
+   * time). `first`: the API's job writes, whose callers wait for them: they go ahead of the queued
+   * batches of launches and status updates, so a POST waits for about one step of the chain, not
+   * for every batch queued before it; but they alternate with those batches while any wait, so a
+   * client writing without pause cannot hold back launches and acknowledgements. Any order of
+   * these steps is a valid serialization: each reads the state the previous one left.
    */
   private serial<T>(fn: () => Promise<T>, first = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const step = () => Promise.resolve().then(fn).then(resolve, reject);
-      if (first) this.steps.unshift(step);
+      if (first) this.urgent.push(step);
       else this.steps.push(step);
       void this.pump();
     });
+  }
+
+  private nextStep(): (() => Promise<void>) | undefined {
+    if (this.urgent.length && (!this.lastUrgent || !this.steps.length)) {
+      this.lastUrgent = true;
+      return this.urgent.shift();
+    }
+    this.lastUrgent = false;
+    return this.steps.shift();
   }
 
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      for (let step = this.steps.shift(); step; step = this.steps.shift()) await step();
+      for (let step = this.nextStep(); step; step = this.nextStep()) await step();
     } finally {
       this.pumping = false;
     }
