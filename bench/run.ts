@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--jobs N] [--runs R] [--only burst-a,burst-b,limit,herd,scale,running,packing,ui]`
+ * `npm run bench [-- --quick] [--jobs N] [--runs R] [--only burst-a,burst-b,limit,herd,scale,running,packing,ui] [--merge]`
  *
  * Runs every benchmark on this machine against the local PostgreSQL and mesos-local and writes
  * bench/results/latest.md (figure, Sisyphus, peer or limit measured in the same run, ratio, goal,
@@ -8,6 +8,8 @@
  *
  * --quick: 2,000 burst jobs, 2,000 herd jobs, 10,000 running tasks on 250 agents; every
  * benchmark bounded to ~3 minutes, the whole run to < 10 minutes.
+ * --merge: run only the --only benchmarks and keep the other figures of the last run (its
+ * latest.json); the report says which figures come from which run.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -50,6 +52,7 @@ function args() {
     uiOnly: get('--ui-figures')?.split(',').filter(Boolean),
     uiBaseline: get('--ui-baseline'),
     out: get('--out') ?? path.join(ROOT, 'bench', 'results'),
+    merge: a.includes('--merge'),
     selected,
   };
 }
@@ -77,6 +80,27 @@ async function main(): Promise<void> {
     },
     errors: {},
   };
+  if (o.merge) {
+    // re-run some benchmarks and keep the other figures of the last run (its latest.json)
+    const file = path.join(o.out, 'latest.json');
+    if (!fs.existsSync(file)) throw new Error(`--merge: no ${file} to merge into; run the whole bench first`);
+    const prev = JSON.parse(fs.readFileSync(file, 'utf8')) as Results;
+    const keys: Record<Name, Array<keyof Results>> = {
+      'burst-a': ['burstA'],
+      'burst-b': ['burstB'],
+      limit: ['pgbench'],
+      herd: ['herd'],
+      scale: ['scale'],
+      running: ['running'],
+      packing: ['packing'],
+      ui: ['ui'],
+    };
+    for (const n of o.selected) for (const k of keys[n]) delete prev[k];
+    prev.errors = {};
+    prev.meta.notes = prev.meta.notes.filter((n) => n.startsWith('Re-run')); // the others are written again below
+    prev.meta.notes.push(`Re-run on ${results.meta.date} at commit ${commit} (--merge): ${[...o.selected].join(', ')}; the other figures are from ${prev.meta.date}.`);
+    Object.assign(results, prev, { errors: {} });
+  }
   const has = (n: Name) => o.selected.has(n);
   await dropStaleBenchDbs();
   const step = async (name: string, fn: () => Promise<void>) => {

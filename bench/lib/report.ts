@@ -99,7 +99,15 @@ export function rows(r: Results): Row[] {
     out.push({ figure: `Scale: ${fmt(sc.jobs)} jobs, resident memory of the app (server + worker), peak`, value: `${fmt(sc.rssPeakMiB)} MiB`, peer: 'limit 1,024 MiB', ratio: pct(sc.rssPeakMiB / 1024), goal: '< 1 GiB', met: sc.rssPeakMiB < 1024 });
     out.push({ figure: `Scale: GET /v1/scheduler/jobs p50 / p99 (${sc.list.samples} samples, ${fmt(sc.list.bytes / 1e6, 1)} MB)`, value: `${fmt(sc.list.p50)} / ${fmt(sc.list.p99)} ms`, peer: 'limit 1,000 ms', ratio: pct(sc.list.p99 / 1000), goal: 'p99 < 1 s', met: sc.list.p99 < 1000 });
     out.push({ figure: `Scale: GET /jobs/search p50 / p99 (${sc.search.samples} samples)`, value: `${fmt(sc.search.p50)} / ${fmt(sc.search.p99)} ms`, peer: 'limit 1,000 ms', ratio: pct(sc.search.p99 / 1000), goal: 'p99 < 1 s', met: sc.search.p99 < 1000 });
-    out.push({ figure: 'Scale: UI jobs page first render', value: sc.ui.measured ? `${fmt(sc.ui.firstRenderMs ?? NaN)} ms` : 'not measured', peer: sc.ui.note, ratio: '—', goal: '—', met: null });
+    const uiMs = sc.ui.measured ? (sc.ui.firstRenderMs ?? NaN) : NaN;
+    out.push({
+      figure: `Scale: UI jobs page first render (${sc.ui.note})`,
+      value: sc.ui.measured ? `${fmt(uiMs)} ms${sc.ui.samples?.length ? ` (${sc.ui.samples.map((x) => fmt(x)).join(', ')})` : ''}` : 'not measured',
+      peer: 'limit 2,000 ms',
+      ratio: sc.ui.measured ? pct(uiMs / 2000) : '—',
+      goal: '< 2 s',
+      met: sc.ui.measured ? uiMs < 2000 : null,
+    });
   }
   const u = r.ui;
   if (u) {
