@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { childPid, cpuSince, cpuSnapshot, postmasterPid } from './lib/cpu';
+import { childPid, cpuSince, cpuSnapshot, postmasterPid } from './lib/proc';
 import { herd, packing, runningTasks } from './lib/internal';
 import { graphileBurst, handlerLimit, noop, pgBossBurst, spawnTrue } from './lib/peers';
 import { pgbench } from './lib/pglimit';
@@ -85,18 +85,17 @@ async function main(): Promise<void> {
     const file = path.join(o.out, 'latest.json');
     if (!fs.existsSync(file)) throw new Error(`--merge: no ${file} to merge into; run the whole bench first`);
     const prev = JSON.parse(fs.readFileSync(file, 'utf8')) as Results;
-    const keys: Record<Name, Array<keyof Results>> = {
-      'burst-a': ['burstA'],
-      'burst-b': ['burstB'],
-      limit: ['pgbench'],
-      herd: ['herd'],
-      scale: ['scale'],
-      running: ['running'],
-      packing: ['packing'],
-      ui: ['ui'],
+    const keys: Record<Name, keyof Results> = {
+      'burst-a': 'burstA',
+      'burst-b': 'burstB',
+      limit: 'pgbench',
+      herd: 'herd',
+      scale: 'scale',
+      running: 'running',
+      packing: 'packing',
+      ui: 'ui',
     };
-    for (const n of o.selected) for (const k of keys[n]) delete prev[k];
-    prev.errors = {};
+    for (const n of o.selected) delete prev[keys[n]];
     prev.meta.notes = prev.meta.notes.filter((n) => n.startsWith('Re-run')); // the others are written again below
     prev.meta.notes.push(`Re-run on ${results.meta.date} at commit ${commit} (--merge): ${[...o.selected].join(', ')}; the other figures are from ${prev.meta.date}.`);
     Object.assign(results, prev, { errors: {} });

@@ -92,8 +92,7 @@ export class Launcher {
   close(): void {
     const c = this.child;
     this.child = null;
-    this.pending.clear();
-    this.pending = new Map();
+    this.pending.clear(); // its exit then fails nothing: the agent killed its tasks first
     if (c && c.connected) c.disconnect();
   }
 }

@@ -13,7 +13,7 @@
  * "FINISHED and recorded".
  */
 import { spawn } from 'node:child_process';
-import type { CpuUse } from './cpu';
+import type { CpuUse } from './proc';
 import { createBenchDb } from './services';
 import { pool, sleep, waitFor } from './util';
 

@@ -1,7 +1,7 @@
 /** The results table (markdown) and the chart (hand-written SVG) of one `npm run bench`. */
 import os from 'node:os';
 import type { HerdResult, PackingResult, RunningResult } from './internal';
-import type { CpuUse } from './cpu';
+import type { CpuUse } from './proc';
 import type { BurstResult } from './peers';
 import type { PgbenchResult } from './pglimit';
 import type { ScaleResult } from './scale';

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { treeRssMiB } from './proc';
 import { progress, say, sleep, waitFor } from './util';
 
 /** The checkout (npm runs scripts from the package root). */
@@ -271,35 +272,6 @@ export interface AppProcess {
   /** Resident memory of the server process tree, in MiB. */
   rssMiB(): number;
   stop(): Promise<void>;
-}
-
-/** Resident set of a process and all its descendants (from /proc), MiB. */
-export function treeRssMiB(pid: number): number {
-  const kids = new Map<number, number[]>();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = kids.get(ppid) ?? [];
-      list.push(Number(d));
-      kids.set(ppid, list);
-    } catch {
-      // exited
-    }
-  }
-  let kb = 0;
-  const visit = (p: number) => {
-    try {
-      const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
-      if (m) kb += Number(m[1]);
-    } catch {
-      // exited
-    }
-    for (const c of kids.get(p) ?? []) visit(c);
-  };
-  visit(pid);
-  return kb / 1024;
 }
 
 /** the server (`server/main.ts`) of the built copy, against this database and master. Resolves once /ping answers. */

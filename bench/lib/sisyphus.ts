@@ -4,7 +4,7 @@
  * Also counts what the database did per run (commits and row writes, from pg_stat).
  */
 import http from 'node:http';
-import { cpuSince, cpuSnapshot, type CpuUse } from './cpu';
+import { cpuSince, cpuSnapshot, type CpuUse } from './proc';
 import type { AppProcess, BenchDb, DbStats } from './services';
 
 /**

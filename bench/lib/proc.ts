@@ -1,8 +1,8 @@
 /**
- * Where a benchmark's CPU went, from /proc: the machine's busy time and the CPU of process trees
- * (a root and every live descendant, with what they reaped: task processes end up in their
- * launcher's figure, exited PostgreSQL backends in the postmaster's). Linux only; elsewhere the
- * figures are empty.
+ * Process trees from /proc: their resident memory, and where a benchmark's CPU went (the machine's
+ * busy time and the CPU of process trees: a root and every live descendant, with what they
+ * reaped, so task processes end up in their launcher's figure and exited PostgreSQL backends in
+ * the postmaster's). Linux only; elsewhere the figures are empty.
  */
 import fs from 'node:fs';
 
@@ -50,24 +50,38 @@ function machineBusyTicks(): number {
   }
 }
 
-function treeTicks(procs: Map<number, Proc>, root: number, exclude: Set<number>): number {
-  const kids = new Map<number, number[]>();
+/** `root` and its live descendants, stopping at (and leaving out) any pid in `stopAt` other than root. */
+function tree(procs: Map<number, Proc>, root: number, stopAt: ReadonlySet<number> = new Set()): Proc[] {
+  const kids = new Map<number, Proc[]>();
   for (const p of procs.values()) {
     const list = kids.get(p.ppid) ?? [];
-    list.push(p.pid);
+    list.push(p);
     kids.set(p.ppid, list);
   }
-  let sum = 0;
-  const stack = [root];
+  const out: Proc[] = [];
+  const first = procs.get(root);
+  const stack = first ? [first] : [];
   while (stack.length) {
-    const pid = stack.pop()!;
-    if (exclude.has(pid) && pid !== root) continue;
-    const p = procs.get(pid);
-    if (!p) continue;
-    sum += p.ticks;
-    stack.push(...(kids.get(pid) ?? []));
+    const p = stack.pop()!;
+    if (p.pid !== root && stopAt.has(p.pid)) continue;
+    out.push(p);
+    stack.push(...(kids.get(p.pid) ?? []));
   }
-  return sum;
+  return out;
+}
+
+/** Resident set of a process and all its descendants, MiB. */
+export function treeRssMiB(pid: number): number {
+  let kb = 0;
+  for (const p of tree(readProcs(), pid)) {
+    try {
+      const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p.pid}/status`, 'utf8'));
+      if (m) kb += Number(m[1]);
+    } catch {
+      // exited
+    }
+  }
+  return kb / 1024;
 }
 
 /** The postmaster on this machine: a `postgres` process whose parent is not one. */
@@ -88,7 +102,7 @@ export function cpuSnapshot(roots: Record<string, number | null | undefined>): C
   const procs = readProcs();
   const named = new Set(Object.values(roots).filter((p): p is number => typeof p === 'number'));
   const groups: Record<string, number> = {};
-  for (const [name, pid] of Object.entries(roots)) groups[name] = typeof pid === 'number' ? treeTicks(procs, pid, named) : 0;
+  for (const [name, pid] of Object.entries(roots)) groups[name] = typeof pid === 'number' ? tree(procs, pid, named).reduce((sum, p) => sum + p.ticks, 0) : 0;
   return { at: performance.now(), machine: machineBusyTicks(), groups };
 }
 
