@@ -113,6 +113,8 @@ export interface RunStore {
   /** Durations in ms of finished runs of a job (for percentiles), newest first, at most limit. */
   durations(jobName: string, limit: number): Promise<number[]>;
   deleteForJob(jobName: string): Promise<void>;
+  /** Applies `patch` to every QUEUED run of a job (a deleted job's runs end); returns how many. */
+  settleQueued(jobName: string, patch: RunPatch): Promise<number>;
 }
 
 /** Invocation counters on parent→child edges (Chronos §4), persisted (Chronos #811). */
@@ -165,6 +167,18 @@ export class FencedError extends Error {
   ) {
     super(`fenced: this instance's leadership epoch ${epoch} is older than the stored epoch ${storedEpoch} (a newer leader exists)`);
     this.name = 'FencedError';
+  }
+}
+
+/**
+ * A write refused for the data it carried (a value the database cannot take, a broken constraint),
+ * not because the database is unreachable: the same write fails again however often it is tried.
+ * The worker then finds the item that carries it and marks it failed, and commits the others.
+ */
+export class StoreDataError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreDataError';
   }
 }
 

@@ -8,6 +8,8 @@ import type { PrismaStore } from '../adapters/prisma';
 import type { ChronosService } from '../api/chronos-service';
 import type { Job, Run } from '../core/types';
 import { startLocalCluster, type LocalCluster } from '../testing/local-cluster';
+import { parseJob } from '../api/job-schema';
+import { schedulerMetrics } from './metrics';
 
 let cluster: LocalCluster;
 let store: PrismaStore;
@@ -200,4 +202,42 @@ describe('jobs run end to end on mesos-local', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await runsOf('once-only')).toHaveLength(1);
   });
+});
+
+describe('one bad job never stops the others (issue 12)', () => {
+  it('a job whose schedule cannot advance, beside 100 ordinary jobs: all 100 run, the bad one is marked with its reason', async () => {
+    const metrics = schedulerMetrics();
+    const errorsBefore = (await metrics.errors.get()).values.find((v) => v.labels.where === 'launch')?.value ?? 0;
+    // Stored as an older version (or a direct write) left it: the API refuses this schedule now.
+    const poison = parseJob({ name: 'poison-s3', command: 'true', schedule: 'R/2026-01-01T00:00:00Z/P1000000Y' }, { now: Date.now() });
+    if (!poison.ok) throw new Error(poison.error.message);
+    await store.jobs.put(poison.value);
+    await cluster.scheduler.worker.jobChanged(poison.value, null);
+    await expect(api.upsertIso8601({ name: 'poison-api', command: 'true', schedule: 'R/2026-01-01T00:00:00Z/P1000000Y' })).rejects.toThrow(
+      /Schedule 'R\/2026-01-01T00:00:00Z\/P1000000Y' cannot be scheduled: the run after 2026-01-01T00:00:00.000Z would be after 9999-12-31T23:59:59.999Z/,
+    );
+
+    const names = Array.from({ length: 100 }, (_, i) => `plain-${String(i).padStart(3, '0')}`);
+    await Promise.all(names.map((name) => api.upsertIso8601({ name, command: 'true', schedule: 'R1//PT1H', cpus: 0.05, mem: 8, disk: 0 })));
+    const finished = await waitFor(
+      'all 100 ordinary jobs finished',
+      async () => {
+        const js = await Promise.all(names.map(job));
+        const n = js.filter((j) => j.successCount === 1).length;
+        return n === names.length ? n : null;
+      },
+      60_000,
+    );
+    expect(finished).toBe(100);
+
+    const [bad] = await runsOf('poison-s3');
+    expect(bad.state).toBe('ERROR');
+    expect(bad.message).toMatch(/^not launched: the schedule R\/2026-01-01T00:00:00(\.000)?Z\/P1000000Y cannot advance past/);
+    expect((await job('poison-s3')).errorCount).toBe(1);
+    expect((await api.jobStat('poison-s3')).taskStatHistory[0]).toMatchObject({ status: 'Fail' });
+    expect(cluster.scheduler.worker.setAsideReason('poison-s3')).toMatch(/cannot advance/);
+    const errorsAfter = (await metrics.errors.get()).values.find((v) => v.labels.where === 'launch')?.value ?? 0;
+    expect(errorsAfter).toBeGreaterThan(errorsBefore);
+    expect((await metrics.runs.get()).values.find((v) => v.labels.outcome === 'ERROR')?.value ?? 0).toBeGreaterThanOrEqual(1);
+  }, 90_000);
 });

@@ -15,10 +15,12 @@ import { DependencyGraph, type CounterSnapshot } from '../core/dag';
 import { matchOffers, offeredTotals, type PendingTask, type Unplaced } from '../core/matcher';
 import { buildTaskInfo } from '../core/taskinfo';
 import { formatTaskId, parseTaskId, taskArguments } from '../core/taskid';
+import { storableText } from '../core/text';
 import { launchAdvance, nextDueAt, parseJobSchedule, type JobSchedule } from './schedules';
 import { MinHeap } from './heap';
 import { RunQueue } from './run-queue';
 import { EventBus } from './events';
+import { commitIsolating, isItemError, reasonOf } from './isolate';
 
 /** What the worker needs from the Mesos framework adapter. */
 export interface FrameworkDriver {
@@ -85,6 +87,30 @@ interface Effects {
   touched: string[];
 }
 
+/** A status update waiting to be stored, with its caller's promise. */
+interface PendingUpdate {
+  update: TaskUpdate;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** An API job write waiting to be stored (see Worker.storeJob). */
+interface PendingPut {
+  job: Job;
+  keep: readonly (keyof Job)[];
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** One task of an offer round, built and waiting to be recorded (see Worker.handleOffers). */
+interface PlannedLaunch {
+  run: Run;
+  agentId: string;
+  host: string;
+  offerIds: string[];
+  taskInfo: object;
+}
+
 /** Maps a Mesos TaskState name to a run state (partition states collapse to LOST or stay). */
 export function runStateOf(mesosState: string): RunState | null {
   switch (mesosState) {
@@ -146,6 +172,12 @@ export class Worker implements SchedulerRuntime {
   /** Runs launched and not terminal, by task id. */
   private inflight = new Map<string, Run>();
   private inflightByJob = new Map<string, number>();
+  /**
+   * Jobs whose schedule cannot be read or advanced (a stored schedule past the year 9999, a zone
+   * the data does not know): out of the schedule index, with the reason, until the job changes.
+   * One such job never holds back the others.
+   */
+  private setAside = new Map<string, string>();
   /** The latest reasons queued runs could not be placed (for the UI). */
   private lastUnplaced = new Map<string, Unplaced>();
   private activityCache: Map<string, JobActivity> | null = null;
@@ -161,10 +193,10 @@ export class Worker implements SchedulerRuntime {
   private lastUrgent = false;
   private pumping = false;
   /** Status updates waiting for the next batch (see onUpdate). */
-  private pendingUpdates: Array<{ update: TaskUpdate; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private pendingUpdates: PendingUpdate[] = [];
   private updateFlushQueued = false;
   /** Job writes from the API waiting for the next turn of the chain (storeJob). */
-  private pendingPuts: Array<{ job: Job; keep: readonly (keyof Job)[]; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private pendingPuts: PendingPut[] = [];
   private putFlushQueued = false;
   private tickQueued = false;
 
@@ -209,12 +241,14 @@ export class Worker implements SchedulerRuntime {
         if (!r.ok) this.events.emit('error', { where: 'dag', message: `job ${job.name}: ${JSON.stringify(r.error)}` });
       }
     }
+    this.setAside.clear();
     const edgeCounts: { child: string; parent: string; count: number }[] = [];
     for (const [child, parents] of counters) for (const [parent, count] of parents) edgeCounts.push({ child, parent, count });
     this.graph.importCounters(edgeCounts);
 
     const now = this.clock.now();
     for (const run of active) this.track(run, now);
+    // reindex never throws: a job whose schedule cannot be read is set aside with the reason
     for (const job of jobs) this.reindex(job, now);
     this.running = true;
     this.armTimer();
@@ -301,17 +335,42 @@ export class Worker implements SchedulerRuntime {
     const gen = (this.indexGen.get(job.name) ?? 0) + 1;
     this.indexGen.set(job.name, gen);
     this.schedules.delete(job.name);
-    if (!job.schedule) return;
-    const parsed = known ? { ok: true as const, value: known } : parseJobSchedule(job, now);
+    if (!job.schedule || this.setAside.has(job.name)) return;
+    let parsed: ReturnType<typeof parseJobSchedule>;
+    let at: Instant | null;
+    try {
+      parsed = known ? { ok: true as const, value: known } : parseJobSchedule(job, now);
+      at = parsed.ok ? nextDueAt(parsed.value) : null;
+    } catch (e) {
+      this.putAside(job.name, `its schedule cannot be read: ${reasonOf(e)}`);
+      return;
+    }
     if (!parsed.ok) {
       this.events.emit('error', { where: 'schedule', message: `job ${job.name}: ${parsed.error}` });
       return;
     }
     this.schedules.set(job.name, parsed.value);
     if (job.disabled || this.awaitingLaunch.has(job.name)) return;
-    const at = nextDueAt(parsed.value);
     if (at === null) return;
     this.index.push(at, { name: job.name, gen });
+  }
+
+  /**
+   * Takes a job out of the schedule index until it changes, with the reason (logged once, counted
+   * under sisyphus_errors_total{where="job"}): its schedule cannot be read or advanced.
+   */
+  private putAside(name: string, reason: string): void {
+    this.indexGen.set(name, (this.indexGen.get(name) ?? 0) + 1);
+    this.schedules.delete(name);
+    this.awaitingLaunch.delete(name);
+    if (this.setAside.get(name) === reason) return;
+    this.setAside.set(name, reason);
+    this.events.emit('error', { where: 'job', message: `job ${name} is set aside until it is changed: ${reason}` });
+  }
+
+  /** Why a job is out of the schedule (its schedule cannot be read or advanced); null when it is not. */
+  setAsideReason(name: string): string | null {
+    return this.setAside.get(name) ?? null;
   }
 
   private armTimer(): void {
@@ -361,26 +420,42 @@ export class Worker implements SchedulerRuntime {
       const job = this.jobs.get(value.name);
       const schedule = this.schedules.get(value.name);
       if (!job || !schedule || job.disabled) continue;
-      if (job.epsilon && schedule.epsilonMs !== null && now - due > schedule.epsilonMs) {
-        skipped.push({ job, schedule });
-        creates.push(this.newRun(job, due, 0, taskArguments(job), 'schedule', now, 'SKIPPED', `skipped: ${now - due} ms late, past epsilon ${job.epsilon}`));
-        continue;
+      try {
+        if (job.epsilon && schedule.epsilonMs !== null && now - due > schedule.epsilonMs) {
+          creates.push(this.newRun(job, due, 0, taskArguments(job), 'schedule', now, 'SKIPPED', `skipped: ${now - due} ms late, past epsilon ${job.epsilon}`));
+          skipped.push({ job, schedule });
+          continue;
+        }
+        creates.push(this.newRun(job, due, 0, taskArguments(job), schedule.immediate ? 'immediate' : 'schedule', now));
+        this.awaitingLaunch.add(job.name);
+      } catch (e) {
+        this.putAside(job.name, `its run due at ${isoUtc(due)} cannot be made: ${reasonOf(e)}`);
       }
-      this.awaitingLaunch.add(job.name);
-      creates.push(this.newRun(job, due, 0, taskArguments(job), schedule.immediate ? 'immediate' : 'schedule', now));
     }
     if (creates.length > 0) {
-      let created: Run[];
-      try {
-        created = await this.store.runs.createMany(creates);
-      } catch (e) {
+      const created: Run[] = [];
+      // One insert for all; a run the store refuses (its data) sets its job aside, the rest go on.
+      const refused = (c: NewRun, e: unknown) => this.putAside(c.jobName, `its run due at ${isoUtc(c.due)} cannot be stored: ${reasonOf(e)}`);
+      const putBack = (notStored: readonly NewRun[]) => {
         // Not stored (database down): put the due instants back and try again shortly, so a
         // database outage delays these runs but never loses them.
+        const names = new Set(notStored.map((c) => c.jobName));
         for (const p of popped) {
+          if (!names.has(p.value.name)) continue;
           this.index.push(p.key, p.value);
           this.awaitingLaunch.delete(p.value.name);
         }
         this.retryTickLater();
+      };
+      let stoppedBy: unknown = null;
+      let committed: ReadonlySet<NewRun>;
+      try {
+        const r = await commitIsolating(creates, async (units) => void created.push(...(await this.store.runs.createMany([...units]))), refused);
+        stoppedBy = r.stoppedBy;
+        committed = new Set(r.committed);
+        if (stoppedBy !== null) putBack(creates.filter((c) => !committed.has(c)));
+      } catch (e) {
+        putBack(creates);
         throw e;
       }
       for (const run of created) {
@@ -392,7 +467,7 @@ export class Worker implements SchedulerRuntime {
       // an instant that already ran (e.g. the same past start POSTed again) moves on without a run.
       const createdIds = new Set(created.map((r) => r.taskId));
       for (const c of creates) {
-        if (c.state === 'SKIPPED' || createdIds.has(c.taskId)) continue;
+        if (c.state === 'SKIPPED' || createdIds.has(c.taskId) || !committed.has(c)) continue;
         if (this.queue.has(c.taskId) || this.delayedRuns.has(c.taskId) || this.inflight.has(c.taskId)) continue;
         const job = this.jobs.get(c.jobName);
         const schedule = this.schedules.get(c.jobName);
@@ -400,18 +475,25 @@ export class Worker implements SchedulerRuntime {
         if (job && schedule) skipped.push({ job, schedule });
         this.events.emit('error', { where: 'schedule', message: `job ${c.jobName}: due instant ${isoUtc(c.due)} already ran; moving its schedule on` });
       }
-      if (skipped.length > 0) {
+      const notStored = new Set(creates.filter((c) => !committed.has(c)).map((c) => c.jobName));
+      const toAdvance = skipped.filter(({ job }) => !this.setAside.has(job.name) && !notStored.has(job.name));
+      if (toAdvance.length > 0) {
         try {
-          await this.advanceSkipped(skipped, now);
+          await this.advanceSkipped(toAdvance, now);
         } catch (e) {
           // the schedule did not advance: the same instant is due again and skipped again later
-          for (const { job } of skipped) this.reindex(job, now);
+          for (const { job } of toAdvance) this.reindex(job, now);
           this.retryTickLater();
           // the runs created above are queued all the same: the framework must hear of them
           this.emitQueue();
           if (this.queue.size > 0) this.framework?.workArrived();
           throw e;
         }
+      }
+      if (stoppedBy !== null) {
+        this.emitQueue();
+        if (this.queue.size > 0) this.framework?.workArrived();
+        throw stoppedBy;
       }
     }
     while (this.delayed.size > 0 && this.delayed.peekKey()! <= now) {
@@ -440,9 +522,14 @@ export class Worker implements SchedulerRuntime {
   private async advanceSkipped(items: { job: Job; schedule: JobSchedule }[], now: Instant): Promise<void> {
     const puts: Job[] = [];
     for (const { job, schedule } of items) {
-      const next = launchAdvance(schedule, now);
-      puts.push({ ...job, schedule: next.expression });
+      try {
+        const next = launchAdvance(schedule, now);
+        puts.push({ ...job, schedule: next.expression });
+      } catch (e) {
+        this.putAside(job.name, `its schedule cannot advance past ${isoUtc(now)}: ${reasonOf(e)}`);
+      }
     }
+    if (puts.length === 0) return;
     await this.store.jobs.apply({ update: puts });
     for (const job of puts) {
       this.jobs.set(job.name, job);
@@ -460,12 +547,15 @@ export class Worker implements SchedulerRuntime {
     state: RunState = 'QUEUED',
     message: string | null = null,
   ): NewRun {
+    // A job stored before the API refused such text may hold a NUL in its arguments: keep the run
+    // storable (the task id is made of the same text)
+    const safeArgs = storableText(args);
     return {
       jobName: job.name,
       due,
       attempt,
-      taskId: formatTaskId(due, attempt, job.name, args),
-      arguments: args,
+      taskId: formatTaskId(due, attempt, job.name, safeArgs),
+      arguments: safeArgs,
       trigger,
       highPriority: job.highPriority,
       state,
@@ -537,20 +627,20 @@ export class Worker implements SchedulerRuntime {
       return { launches: [], declines: offers.map((o) => o.id) };
     }
 
-    // Persist every launch (run → STAGING, schedules advanced) in one transaction before ACCEPT.
-    const patches: { taskId: string; patch: RunPatch }[] = [];
+    // Each task of the round: its TaskInfo, and for a first attempt its job's schedule advanced
+    // (Chronos advances at launch). A task that cannot be built fails its run alone (ERROR, with
+    // the reason); the others launch.
+    const planned: PlannedLaunch[] = [];
+    const failed: { run: Run; reason: string }[] = [];
     const advanced = new Map<string, JobSchedule>();
     const jobPuts = new Map<string, Job>();
-    const decision: OfferDecision = { launches: [], declines: result.declines };
-    const launched: { run: Run; agentId: string; host: string }[] = [];
     for (const launch of result.launches) {
-      const taskInfos: object[] = [];
       for (const t of launch.tasks) {
         const run = this.queue.get(t.taskId);
         const job = this.jobs.get(t.jobName);
         if (!run || !job) continue;
-        taskInfos.push(
-          buildTaskInfo({
+        try {
+          const taskInfo = buildTaskInfo({
             job,
             taskId: run.taskId,
             agentId: launch.agentId,
@@ -559,42 +649,78 @@ export class Worker implements SchedulerRuntime {
             attempt: run.attempt,
             arguments: run.arguments,
             hostname: launch.hostname,
-          }),
-        );
-        patches.push({
-          taskId: run.taskId,
-          patch: { state: 'STAGING', launchedAt: now, agentId: launch.agentId, host: launch.hostname },
-        });
-        launched.push({ run, agentId: launch.agentId, host: launch.hostname });
-        // Chronos advances the schedule at launch, once per launch of a first attempt.
-        const schedule = this.schedules.get(job.name);
-        if (schedule && run.attempt === 0) {
-          const base = jobPuts.get(job.name) ?? job;
-          // The held parse is the job's (its start fixed); a start left empty means "now" and is
-          // read again at launch, as Chronos does.
-          const held = advanced.get(job.name) ?? (OPEN_START.test(base.schedule ?? '') ? null : schedule);
-          const current = held ? { ok: true as const, value: held } : parseJobSchedule(base, now);
-          if (current.ok) {
-            const next = launchAdvance(current.value, now);
-            advanced.set(job.name, next.next);
-            jobPuts.set(job.name, { ...base, schedule: next.expression });
+          });
+          const schedule = this.schedules.get(job.name);
+          if (schedule && run.attempt === 0) {
+            const base = jobPuts.get(job.name) ?? job;
+            // The held parse is the job's (its start fixed); a start left empty means "now" and is
+            // read again at launch, as Chronos does.
+            const held = advanced.get(job.name) ?? (OPEN_START.test(base.schedule ?? '') ? null : schedule);
+            const current = held ? { ok: true as const, value: held } : parseJobSchedule(base, now);
+            if (current.ok) {
+              let next: ReturnType<typeof launchAdvance>;
+              try {
+                next = launchAdvance(current.value, now);
+              } catch (e) {
+                this.putAside(job.name, `its schedule cannot advance past ${isoUtc(now)}: ${reasonOf(e)}`);
+                throw new Error(`the schedule ${base.schedule} cannot advance past ${isoUtc(now)}: ${reasonOf(e)}`);
+              }
+              advanced.set(job.name, next.next);
+              jobPuts.set(job.name, { ...base, schedule: next.expression });
+            }
           }
+          planned.push({ run, agentId: launch.agentId, host: launch.hostname, offerIds: launch.offerIds, taskInfo });
+        } catch (e) {
+          failed.push({ run, reason: reasonOf(e) });
         }
       }
-      if (taskInfos.length > 0) decision.launches.push({ agentId: launch.agentId, offerIds: launch.offerIds, taskInfos });
-      else decision.declines.push(...launch.offerIds);
     }
-    try {
+
+    // Persist every launch (run → STAGING, schedules advanced) before ACCEPT: one transaction for
+    // the round, or, when the store refuses one job's data, one per job, the refused ones failed.
+    const byJob = new Map<string, PlannedLaunch[]>();
+    for (const p of planned) {
+      const list = byJob.get(p.run.jobName);
+      if (list) list.push(p);
+      else byJob.set(p.run.jobName, [p]);
+    }
+    const commit = async (units: readonly PlannedLaunch[][]) => {
+      const items = units.flat();
+      const puts = [...new Set(items.map((p) => p.run.jobName))].map((n) => jobPuts.get(n)).filter((j): j is Job => !!j);
       await this.store.transaction(async (tx) => {
-        await tx.runs.updateMany(patches);
-        if (jobPuts.size > 0) await tx.jobs.apply({ update: [...jobPuts.values()] });
+        await tx.runs.updateMany(items.map((p) => ({ taskId: p.run.taskId, patch: { state: 'STAGING', launchedAt: now, agentId: p.agentId, host: p.host } })));
+        if (puts.length > 0) await tx.jobs.apply({ update: puts });
       });
+    };
+    let recorded: PlannedLaunch[] = [];
+    try {
+      const r = await commitIsolating([...byJob.values()], commit, (unit, e) => {
+        for (const p of unit) failed.push({ run: p.run, reason: `the launch cannot be recorded: ${reasonOf(e)}` });
+      });
+      recorded = r.committed.flat();
+      if (r.stoppedBy !== null) {
+        this.events.emit('error', { where: 'launch', message: `could not record launches: ${reasonOf(r.stoppedBy)}` });
+      }
     } catch (e) {
       // Nothing launched that is not recorded: decline everything and try again later.
       this.events.emit('error', { where: 'launch', message: `could not record launches: ${(e as Error).message}` });
       return { launches: [], declines: offers.map((o) => o.id) };
     }
-    for (const { run, agentId, host } of launched) {
+    const decision: OfferDecision = { launches: [], declines: result.declines };
+    const recordedIds = new Set<string>();
+    const recordedJobs = new Set<string>();
+    const taskInfosOf = new Map<string[], object[]>(result.launches.map((l) => [l.offerIds, []]));
+    for (const p of recorded) {
+      recordedIds.add(p.run.taskId);
+      recordedJobs.add(p.run.jobName);
+      taskInfosOf.get(p.offerIds)!.push(p.taskInfo);
+    }
+    for (const launch of result.launches) {
+      const taskInfos = taskInfosOf.get(launch.offerIds)!;
+      if (taskInfos.length > 0) decision.launches.push({ agentId: launch.agentId, offerIds: launch.offerIds, taskInfos });
+      else decision.declines.push(...launch.offerIds);
+    }
+    for (const { run, agentId, host } of recorded) {
       this.queue.delete(run.taskId);
       const next: Run = { ...run, state: 'STAGING', launchedAt: now, agentId, host };
       this.track(next, now);
@@ -602,19 +728,69 @@ export class Worker implements SchedulerRuntime {
       if (run.trigger === 'schedule' || run.trigger === 'immediate') this.awaitingLaunch.delete(run.jobName);
     }
     for (const job of jobPuts.values()) {
+      if (!recordedJobs.has(job.name)) continue;
       this.jobs.set(job.name, job);
       this.reindex(job, now, advanced.get(job.name));
     }
+    await this.failRuns(failed.filter((f) => !recordedIds.has(f.run.taskId)), now);
     this.armTimer();
     const used = decision.launches.reduce((n, l) => n + l.offerIds.length, 0);
     this.events.emit('offers', {
       received: offers.length,
       used,
       declined: offers.length - used,
-      launched: launched.length,
+      launched: recorded.length,
     });
     this.emitQueue();
     return decision;
+  }
+
+  /**
+   * Runs that could not be launched for a reason of their own (their task cannot be built, their
+   * schedule cannot advance, the store refuses their data): each goes to ERROR with the reason and
+   * counts as a failure of its job, without a retry (it would fail the same way). Logged once per
+   * run. If this cannot be stored, the runs stay queued and are tried again with the next offer.
+   */
+  private async failRuns(items: { run: Run; reason: string }[], now: Instant): Promise<void> {
+    if (items.length === 0) return;
+    const patches: { taskId: string; patch: RunPatch }[] = [];
+    const allEffects: Effects[] = [];
+    for (const { run, reason } of items) {
+      this.events.emit('error', { where: 'launch', message: `job ${run.jobName}: run ${run.taskId} not launched: ${reason}` });
+      patches.push({ taskId: run.taskId, patch: { state: 'ERROR', finishedAt: now, message: storableText(`not launched: ${reason}`) } });
+      const job = this.jobs.get(run.jobName);
+      if (!job) continue;
+      try {
+        // no retry: attempts used up
+        allEffects.push(this.outcome(job, { ...run, attempt: Number.MAX_SAFE_INTEGER }, 'ERROR', now));
+      } catch (e) {
+        this.events.emit('error', { where: 'launch', message: `job ${run.jobName}: its failure cannot be counted: ${reasonOf(e)}` });
+      }
+    }
+    const created: Run[][] = [];
+    try {
+      await this.store.transaction(async (tx) => {
+        await tx.runs.updateMany(patches);
+        for (const effects of allEffects) {
+          if (effects.jobs.length) await tx.jobs.apply({ update: effects.jobs });
+          created.push(effects.runs.length ? await tx.runs.createMany(effects.runs) : []);
+          for (const c of effects.counters) await tx.edges.set(c.child, c.parent, c.count);
+        }
+      });
+    } catch (e) {
+      this.events.emit('error', { where: 'launch', message: `could not record ${items.length} failed launch(es): ${reasonOf(e)}` });
+      return;
+    }
+    items.forEach(({ run }, i) => {
+      this.queue.delete(run.taskId);
+      this.events.emit('run', { run: { ...run, ...patches[i].patch } as Run, previous: run.state });
+      if (run.trigger === 'schedule' || run.trigger === 'immediate') {
+        this.awaitingLaunch.delete(run.jobName);
+        const job = this.jobs.get(run.jobName);
+        if (job) this.reindex(job, now);
+      }
+    });
+    allEffects.forEach((effects, i) => this.applyEffects(effects, now, created[i] ?? []));
   }
 
   /** Settles queued runs that will never launch as SKIPPED (stored first), with the reason. */
@@ -661,18 +837,46 @@ export class Worker implements SchedulerRuntime {
         const batch = this.pendingUpdates.splice(0, UPDATE_BATCH_MAX);
         if (this.pendingUpdates.length > 0) this.scheduleUpdateFlush();
         if (batch.length === 0) return;
-        try {
-          await this.handleUpdates(batch.map((b) => b.update));
-        } catch (e) {
-          for (const b of batch) b.reject(e);
-          return;
-        }
-        for (const b of batch) b.resolve();
+        await this.flushUpdates(batch);
       });
     });
   }
 
-  private async handleUpdates(updates: TaskUpdate[]): Promise<void> {
+  /**
+   * Stores a batch of updates; each caller's promise settles with its own outcome. When the store
+   * refuses the data of one update (StoreDataError), the batch is split in halves until that
+   * update is alone: it is then stored without its effects on the job (its state, and a note that
+   * its bookkeeping failed), so it is acknowledged and never holds back the others. Any other
+   * failure (database down) rejects the batch: nothing is acknowledged, Mesos sends them again.
+   */
+  private async flushUpdates(batch: PendingUpdate[], bookkeeping = true): Promise<void> {
+    try {
+      await this.handleUpdates(batch.map((b) => b.update), bookkeeping);
+    } catch (e) {
+      if (!isItemError(e)) {
+        for (const b of batch) b.reject(e);
+        return;
+      }
+      if (batch.length > 1) {
+        const mid = batch.length >> 1;
+        await this.flushUpdates(batch.slice(0, mid), bookkeeping);
+        await this.flushUpdates(batch.slice(mid), bookkeeping);
+        return;
+      }
+      if (bookkeeping) {
+        this.events.emit('error', { where: 'update', message: `update ${batch[0].update.state} of ${batch[0].update.taskId}: its effects cannot be stored (${reasonOf(e)}); storing its state alone` });
+        await this.flushUpdates(batch, false);
+        return;
+      }
+      this.events.emit('error', { where: 'update', message: `update ${batch[0].update.state} of ${batch[0].update.taskId} cannot be stored: ${reasonOf(e)}` });
+      batch[0].reject(e);
+      return;
+    }
+    for (const b of batch) b.resolve();
+  }
+
+  /** `bookkeeping` false: only the runs' states, no retries, counters or children (see flushUpdates). */
+  private async handleUpdates(updates: TaskUpdate[], bookkeeping = true): Promise<void> {
     const now = this.clock.now();
     // Runs the worker does not track (settled, or from before a restart): one read for all.
     const unknown = new Set<string>();
@@ -707,9 +911,10 @@ export class Worker implements SchedulerRuntime {
       if (run.state === state && !isTerminal(state)) continue;
 
       const patch: RunPatch = { state };
-      if (update.message) patch.message = update.message;
-      if (update.reason) patch.reason = update.reason;
-      if (update.agentId) patch.agentId = update.agentId;
+      // text from the agent, kept as it came where it can be stored
+      if (update.message) patch.message = storableText(update.message);
+      if (update.reason) patch.reason = storableText(update.reason);
+      if (update.agentId) patch.agentId = storableText(update.agentId);
       if ((state === 'RUNNING' || state === 'STARTING') && !run.startedAt) patch.startedAt = now;
       if (isTerminal(state)) patch.finishedAt = now;
 
@@ -720,7 +925,20 @@ export class Worker implements SchedulerRuntime {
         patch.message = 'process finished; waiting for the task to report completion';
       }
 
-      const effects = patch.state && isTerminal(patch.state) && job ? this.outcome(job, run, patch.state, now, jobOf) : null;
+      let effects: Effects | null = null;
+      if (patch.state && isTerminal(patch.state) && job) {
+        if (!bookkeeping) {
+          patch.message = `${patch.message ? `${patch.message}; ` : ''}not counted: the job's bookkeeping for this run could not be stored`;
+        } else {
+          try {
+            effects = this.outcome(job, run, patch.state, now, jobOf);
+          } catch (e) {
+            // this run alone: its state is kept, its job's counters, retry and children are not
+            this.events.emit('error', { where: 'update', message: `job ${job.name}: the outcome of ${run.taskId} cannot be decided: ${reasonOf(e)}` });
+            patch.message = storableText(`${patch.message ? `${patch.message}; ` : ''}not counted: ${reasonOf(e)}`);
+          }
+        }
+      }
       let graphState: RunState | null = null;
       if (effects) {
         // later updates of this batch see these effects (restored below if the commit fails)
@@ -732,7 +950,7 @@ export class Worker implements SchedulerRuntime {
         }
         newRuns.push(...effects.runs);
         for (const c of effects.counters) counters.set(`${c.child}\u0000${c.parent}`, c);
-      } else if ((state === 'STAGING' || state === 'STARTING' || state === 'RUNNING') && job?.parents) {
+      } else if (bookkeeping && (state === 'STAGING' || state === 'STARTING' || state === 'RUNNING') && job?.parents) {
         for (const p of job.parents) {
           edgeResets.push({ child: job.name, parent: p });
           counters.delete(`${job.name}\u0000${p}`);
@@ -824,7 +1042,13 @@ export class Worker implements SchedulerRuntime {
     this.graph.restoreCounters(before);
     for (const child of fire) {
       const c = jobOf(child);
-      if (c) runs.push(this.newRun(c, now, 0, taskArguments(c), 'dependency', now));
+      if (!c) continue;
+      try {
+        runs.push(this.newRun(c, now, 0, taskArguments(c), 'dependency', now));
+      } catch (e) {
+        // one child that cannot run does not keep its siblings from running
+        this.events.emit('error', { where: 'dependency', message: `job ${c.name} (child of ${job.name}) cannot be fired: ${reasonOf(e)}` });
+      }
     }
     return { jobs, runs, counters, touched: children };
   }
@@ -891,6 +1115,21 @@ export class Worker implements SchedulerRuntime {
     const batch = this.pendingPuts;
     this.pendingPuts = [];
     if (batch.length === 0) return;
+    if (!(await this.storePuts(batch))) {
+      // The store refused one request's data: each request alone, so only that one fails.
+      for (const put of batch) await this.storePuts([put]);
+    }
+    // The immediate fast path: jobs due now get their runs in this same turn of the chain.
+    const head = this.index.peekKey();
+    if (head !== undefined && head < this.clock.now()) await this.tick();
+  }
+
+  /**
+   * Stores and applies a batch of API job writes in one transaction and settles their callers.
+   * False, with nothing settled, when the store refused the data of a batch of several (the caller
+   * then writes them one by one).
+   */
+  private async storePuts(batch: PendingPut[]): Promise<boolean> {
     // In arrival order: a later write of the same job sees the earlier one as its previous.
     const latest = new Map<string, Job | null>();
     const changes: { job: Job; previous: Job | null }[] = [];
@@ -913,20 +1152,21 @@ export class Worker implements SchedulerRuntime {
         for (const [child, parents] of resets) await tx.edges.resetChild(child, parents);
       });
     } catch (e) {
+      if (batch.length > 1 && isItemError(e)) return false;
       for (const b of batch) b.reject(e);
-      return;
+      return true;
     }
     for (const { job, previous } of changes) this.applyJob(job, previous);
     for (const b of batch) b.resolve();
-    // The immediate fast path: jobs due now get their runs in this same turn of the chain.
-    const head = this.index.peekKey();
-    if (head !== undefined && head < this.clock.now()) await this.tick();
+    return true;
   }
 
   /** The worker's view of a stored job change: graph, schedule index, events, timer. */
   private applyJob(job: Job, previous: Job | null): void {
     const now = this.clock.now();
     this.jobs.set(job.name, job);
+    // a changed job is read again: whatever set it aside may be gone
+    this.setAside.delete(job.name);
     this.graph.upsertJob(job.name, job.parents ?? []);
     if (previous?.schedule !== job.schedule || previous?.scheduleTimeZone !== job.scheduleTimeZone) {
       // a new schedule replaces the queued scheduled run's claim on the index
@@ -964,9 +1204,22 @@ export class Worker implements SchedulerRuntime {
       this.schedules.delete(job.name);
       this.indexGen.set(job.name, (this.indexGen.get(job.name) ?? 0) + 1);
       this.awaitingLaunch.delete(job.name);
+      this.setAside.delete(job.name);
       this.graph.removeJob(job.name);
-      for (const [taskId, run] of this.queue) if (run.jobName === job.name) this.queue.delete(taskId);
-      for (const [taskId, run] of this.delayedRuns) if (run.jobName === job.name) this.delayedRuns.delete(taskId);
+      // Its queued runs were settled SKIPPED ("job deleted") in the delete's transaction.
+      const now = this.clock.now();
+      const settled = (run: Run) =>
+        this.events.emit('run', { run: { ...run, state: 'SKIPPED', finishedAt: now, message: 'skipped: job deleted' }, previous: run.state });
+      for (const [taskId, run] of this.queue) {
+        if (run.jobName !== job.name) continue;
+        this.queue.delete(taskId);
+        settled(run);
+      }
+      for (const [taskId, run] of this.delayedRuns) {
+        if (run.jobName !== job.name) continue;
+        this.delayedRuns.delete(taskId);
+        settled(run);
+      }
       // Children were re-parented in the store by the API, which then calls jobChanged for each.
       this.events.emit('job', { name: job.name, change: 'deleted' });
       this.emitQueue();

@@ -15,6 +15,7 @@ import type { EdgeStore, FrameworkStore, JobStore, RunStore, Store } from '../..
 import { FencedError } from '../../ports';
 import { Prisma, type PrismaClient } from './generated/client';
 import { PrismaEdgeStore, PrismaFrameworkStore, PrismaJobStore, PrismaRunStore } from './store';
+import { classifyingDataErrors } from './data-error';
 
 export const LEADER_EPOCH_KEY = 'leader_epoch';
 const TX_OPTIONS = { maxWait: 10_000, timeout: 60_000 };
@@ -72,7 +73,9 @@ export function fencedStore(
     };
   // The store classes use only $executeRaw/$queryRaw in their writes, which PgRawDb provides.
   const inTx = <T>(fn: (s: Bound) => Promise<T>): Promise<T> =>
-    rawTx ? rawTx((db) => body(fn)(db as unknown as Prisma.TransactionClient)) : prisma.$transaction(body(fn), TX_OPTIONS);
+    classifyingDataErrors(() =>
+      rawTx ? rawTx((db) => body(fn)(db as unknown as Prisma.TransactionClient)) : prisma.$transaction(body(fn), TX_OPTIONS),
+    );
 
   const jobs: JobStore = {
     get: (n) => root.jobs.get(n),
@@ -94,6 +97,7 @@ export function fencedStore(
     recent: (n, l) => root.runs.recent(n, l),
     durations: (n, l) => root.runs.durations(n, l),
     deleteForJob: (n) => inTx((s) => s.runs.deleteForJob(n)),
+    settleQueued: (n, p) => inTx((s) => s.runs.settleQueued(n, p)),
   };
   const edges: EdgeStore = {
     load: () => root.edges.load(),

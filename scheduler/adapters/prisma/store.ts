@@ -10,6 +10,7 @@
  * - The framework id is the framework_state row with key `framework_id`.
  */
 import type { RawTxRunner } from './pg-tx';
+import { classifyingDataErrors } from './data-error';
 import type { Instant, Job, Run, RunState, RunTrigger } from '../../core/types';
 import type {
   EdgeStore,
@@ -471,6 +472,13 @@ export class PrismaRunStore implements RunStore {
   async deleteForJob(jobName: string): Promise<void> {
     await this.db.$executeRaw`DELETE FROM "runs" WHERE "job_name" = ${jobName}`;
   }
+
+  async settleQueued(jobName: string, patch: RunPatch): Promise<number> {
+    const ids = await this.db.$queryRaw<{ task_id: string }[]>`
+      SELECT "task_id" FROM "runs" WHERE "job_name" = ${jobName} AND "state" = 'QUEUED'`;
+    if (ids.length > 0) await this.updateMany(ids.map((r) => ({ taskId: r.task_id, patch })));
+    return ids.length;
+  }
 }
 
 export class PrismaEdgeStore implements EdgeStore {
@@ -571,8 +579,10 @@ export class PrismaStore implements Store, FencingStore {
    * on PGlite the root stores would wait for this transaction to end.
    */
   transaction<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T> {
-    if (this.rawTx) return this.rawTx((db) => fn(bind(db as unknown as Prisma.TransactionClient)));
-    return this.prisma.$transaction((tx) => fn(bind(tx)), TX_OPTIONS);
+    return classifyingDataErrors(() => {
+      if (this.rawTx) return this.rawTx((db) => fn(bind(db as unknown as Prisma.TransactionClient)));
+      return this.prisma.$transaction((tx) => fn(bind(tx)), TX_OPTIONS);
+    });
   }
 
   close(): Promise<void> {
