@@ -202,6 +202,14 @@ describe('bad input: 400 naming the problem, nothing stored, runtime not told', 
       body: dep('x', ['root']),
       message: /^schedule: is required/,
     },
+    // issue 12: hostile input
+    { name: 'a period of a million years (the poison job)', kind: 'iso8601', body: sched('s3', { schedule: 'R/2026-01-01T00:00:00Z/P1000000Y' }), message: /^Schedule 'R\/2026-01-01T00:00:00Z\/P1000000Y' cannot be scheduled: the run after/ },
+    { name: 'a schedule past the year 9999', kind: 'iso8601', body: sched('x', { schedule: 'R/9999-12-31T00:00:00Z/P1D' }), message: /would be after 9999-12-31T23:59:59.999Z/ },
+    { name: 'NUL in the command', kind: 'iso8601', body: sched('x', { command: 'echo a\u0000b' }), message: /^command: contains a NUL character/ },
+    { name: 'lone surrogate in the owner', kind: 'dependency', body: dep('x', ['root'], { owner: '\ud800' }), message: /^owner: contains an unpaired UTF-16 surrogate/ },
+    { name: 'a name of 100,000 characters', kind: 'iso8601', body: sched('n'.repeat(100_000)), message: /^name: must be at most 128 characters long/ },
+    { name: 'the name ..', kind: 'iso8601', body: sched('..'), message: /^name: must not be '.' or '..'/ },
+    { name: 'arguments with a path', kind: 'iso8601', body: sched('x', { arguments: ['-i', '/in.mp4'] }), message: /^arguments: '\/' cannot be used/ },
   ];
 
   test.each(cases)('$name', async ({ kind, body, message }) => {
@@ -220,6 +228,36 @@ describe('bad input: 400 naming the problem, nothing stored, runtime not told', 
     ['{"name":"x",}', /^Malformed JSON body: /],
   ])('malformed JSON %j', async (text, message) => {
     await expect400(Promise.resolve().then(() => parseJsonBody(text)), message);
+  });
+});
+
+describe('hostile names, task ids and queries in paths: 400, never a database error', () => {
+  test.each([
+    ['getJob', () => svc.getJob('a\u0000b')],
+    ['runJob', () => svc.runJob('\u0000', null)],
+    ['deleteJob', () => svc.deleteJob('\u0000')],
+    ['markSuccess', () => svc.markSuccess('\u0000')],
+    ['killTasks', () => svc.killTasks('\u0000')],
+    ['jobStat', () => svc.jobStat('\u0000')],
+  ])('%s with a NUL in the job name', async (_, call) => {
+    await expect400(call(), /^job name in the path contains a NUL character/);
+  });
+
+  test('a NUL in a task id (progress, async completion)', async () => {
+    await svc.upsertIso8601(sched('p', { dataProcessingJobType: true }));
+    await expect400(svc.progress('p', 'ct:1:0:p:\u0000', { numAdditionalElementsProcessed: 1 }), /^task id in the path contains a NUL/);
+    await expect400(svc.asyncComplete('ct:1:0:p:\u0000', { statusCode: 0 }), /^task id in the path contains a NUL/);
+  });
+
+  test.each(['name', 'command', 'any'] as const)('a NUL in the search parameter %s', async (key) => {
+    await expect400(svc.search({ [key]: 'a\u0000' }), new RegExp(`^${key} contains a NUL character`));
+  });
+
+  test('validate (the editor) lists every bad string with its field', async () => {
+    expect(await svc.validate({ name: 'v', command: 'a\u0000', owner: '\ud800', schedule: SCHED })).toEqual([
+      { field: 'command', message: expect.stringMatching(/NUL/) },
+      { field: 'owner', message: expect.stringMatching(/surrogate/) },
+    ]);
   });
 });
 
@@ -367,11 +405,25 @@ describe('reads', () => {
 describe('actions', () => {
   test('runJob: task id with arguments, ; stripped, blank falls back to job arguments', async () => {
     await svc.upsertIso8601(sched('r', { arguments: ['-a', '1'] }));
-    expect(await svc.runJob('r', '-c 1 ; ./evil.sh')).toBe(`ct:${NOW}:0:r:-c 1  ./evil.sh`);
+    // (Chronos's own vector is '-c 1 ; ./evil.sh'; a '/' is refused since issue 12, below)
+    expect(await svc.runJob('r', '-c 1 ; evil.sh')).toBe(`ct:${NOW}:0:r:-c 1  evil.sh`);
     expect(await svc.runJob('r', '  ')).toBe(`ct:${NOW}:0:r:-a 1`);
     expect(await svc.runJob('r', null)).toBe(`ct:${NOW}:0:r:-a 1`);
-    expect(runtime.callsOf('runNow').map((c) => c.args)).toEqual(['-c 1  ./evil.sh', '-a 1', '-a 1']);
+    expect(runtime.callsOf('runNow').map((c) => c.args)).toEqual(['-c 1  evil.sh', '-a 1', '-a 1']);
     await expect400(svc.runJob('nope', ''), "Job 'nope' not found");
+  });
+
+  test.each([
+    ['a slash (x/../../etc)', 'x/../../etc', "arguments: '/' cannot be used"],
+    ['a backslash', 'a\\b', "arguments: '\\' cannot be used"],
+    ['a control character', 'a\u0001b', 'arguments: the control character U+0001 cannot be used'],
+    ['a NUL', 'a\u0000b', 'arguments: contains a NUL character'],
+    ['too many bytes for a task id', 'x'.repeat(300), 'arguments: too long: with them the Mesos task id would be up to'],
+  ])('runJob refuses arguments that make an invalid Mesos task id: %s', async (_case, args, message) => {
+    await svc.upsertIso8601(sched('r2'));
+    runtime.reset();
+    await expect400(svc.runJob('r2', args), new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(runtime.callsOf('runNow')).toEqual([]);
   });
 
   test('markSuccess: true for a known job, false for an unknown one', async () => {

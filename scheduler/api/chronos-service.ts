@@ -15,9 +15,9 @@
  * succeeded only (see `stats`).
  */
 import { DependencyGraph, lastState, rewireChildrenOnDelete } from '../core/dag';
-import { looksLikeCron, parseCron } from '../core/cron';
-import { parseSchedule } from '../core/iso8601';
-import { parseTaskId, taskArguments } from '../core/taskid';
+import { parseScheduleSpec } from '../core/spec';
+import { textIssues, textProblem } from '../core/text';
+import { parseTaskId, taskArguments, taskIdProblem } from '../core/taskid';
 import type { Job, Run, RunState } from '../core/types';
 import type { Clock, JobActivity, JobQuery, SchedulerRuntime, Store } from '../ports';
 import { ApiError } from './errors';
@@ -386,6 +386,8 @@ export class ChronosService {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return [{ field: 'job', message: 'must be a JSON object' }];
     }
+    const text = textIssues(body, 20);
+    if (text.length > 0) return text;
     const schema = jobInputSchema.safeParse(body);
     if (!schema.success) {
       const seen = new Set<string>();
@@ -425,11 +427,11 @@ export class ChronosService {
     await this.runtime.jobChanged(job, previous);
   }
 
-  /** Schedule grammar (ISO8601 or 5-field cron), zone and the 1970 rule. */
+  /** Schedule grammar (ISO8601 or 5-field cron), zone, the 1970 rule and the year-9999 range. */
   private checkSchedule(job: Job, now: number): void {
     const expr = job.schedule ?? '';
     const zone = job.scheduleTimeZone ?? '';
-    const r = looksLikeCron(expr) ? parseCron(expr, zone, now) : parseSchedule(expr, zone, now);
+    const r = parseScheduleSpec(expr, zone, now);
     if (!r.ok) {
       const e = r.error;
       if (e.code === 'UNKNOWN_ZONE') throw ApiError.badRequest(`scheduleTimeZone: ${e.message}`);
@@ -445,6 +447,22 @@ export class ChronosService {
   private async jobNamed(name: string): Promise<Job | null> {
     const view = this.runtime.jobsView?.();
     return view ? (view.get(name) ?? null) : this.store.jobs.get(name);
+  }
+
+  /**
+   * The stored job named in a request path (or null). A name PostgreSQL cannot take (a NUL, an
+   * unpaired surrogate) is a 400 naming it, never a database error.
+   */
+  private async lookup(name: string): Promise<Job | null> {
+    const why = textProblem(name);
+    if (why !== null) throw ApiError.badRequest(`job name in the path ${why}`);
+    return this.store.jobs.get(name);
+  }
+
+  /** A task id from a request path, checked as `lookup` checks names. */
+  private checkTaskIdText(taskId: string): void {
+    const why = textProblem(taskId);
+    if (why !== null) throw ApiError.badRequest(`task id in the path ${why}`);
   }
 
   private async checkParents(job: Job): Promise<void> {
@@ -575,6 +593,10 @@ export class ChronosService {
     const offset = params.offset ?? 0;
     if (!Number.isSafeInteger(limit) || limit < 0) throw ApiError.badRequest('limit must be a non-negative integer');
     if (!Number.isSafeInteger(offset) || offset < 0) throw ApiError.badRequest('offset must be a non-negative integer');
+    for (const key of ['name', 'command', 'any'] as const) {
+      const why = params[key] ? textProblem(params[key]) : null;
+      if (why !== null) throw ApiError.badRequest(`${key} ${why}`);
+    }
     if (limit === 0) return [];
     const q: JobQuery = { limit, offset };
     if (params.name) q.name = params.name;
@@ -591,7 +613,7 @@ export class ChronosService {
 
   /** GET /job/{name}. */
   async getJob(name: string): Promise<Job> {
-    const job = await this.store.jobs.get(name);
+    const job = await this.lookup(name);
     if (!job) throw jobNotFound(name);
     return job;
   }
@@ -600,9 +622,12 @@ export class ChronosService {
 
   /** PUT /job/{name}?arguments=…: a manual run. Returns the task id the runtime queued. */
   async runJob(name: string, args?: string | null): Promise<string> {
-    const job = await this.store.jobs.get(name);
+    const job = await this.lookup(name);
     if (!job) throw jobNotFound(name);
-    return this.runtime.runNow(job, taskArguments(job, args));
+    const taskArgs = taskArguments(job, args);
+    const why = textProblem(taskArgs) ?? taskIdProblem(job.name, taskArgs, job.retries);
+    if (why !== null) throw ApiError.badRequest(`arguments: ${why}`);
+    return this.runtime.runNow(job, taskArgs);
   }
 
   /**
@@ -610,7 +635,7 @@ export class ChronosService {
    * the runtime is told, then the job's running tasks are killed (best effort).
    */
   async deleteJob(name: string): Promise<void> {
-    const job = await this.store.jobs.get(name);
+    const job = await this.lookup(name);
     if (!job) throw ApiError.notFound(`JobSchedule '${name}' not found`);
     // No store method lists the children of one job: read all jobs once (a delete is rare).
     const all = await this.store.jobs.list();
@@ -618,6 +643,9 @@ export class ChronosService {
     const rewired = rewireChildrenOnDelete(job, children);
     await this.store.transaction(async (tx) => {
       await tx.jobs.apply({ put: rewired, delete: [name] });
+      // Its queued runs end with it (Chronos kills its tasks): none stays queued for a job that no
+      // longer exists, nor shows up in the history of a new job of the same name.
+      await tx.runs.settleQueued(name, { state: 'SKIPPED', finishedAt: this.clock.now(), message: 'skipped: job deleted' });
       await tx.edges.deleteJob(name);
       for (const c of rewired) await tx.edges.resetChild(c.name, c.parents ?? []);
     });
@@ -634,7 +662,7 @@ export class ChronosService {
 
   /** PUT /job/success/{name}: the text Chronos answers (200 for a known or unknown job). */
   async markSuccess(name: string): Promise<string> {
-    const job = await this.store.jobs.get(name);
+    const job = await this.lookup(name);
     if (!job) return `marked job ${name} as successful: false`;
     await this.runtime.markSuccess(job);
     return `marked job ${name} as successful: true`;
@@ -642,7 +670,7 @@ export class ChronosService {
 
   /** DELETE /task/kill/{name}: kill every running task of the job (queued ones stay). */
   async killTasks(name: string): Promise<void> {
-    const job = await this.store.jobs.get(name);
+    const job = await this.lookup(name);
     if (!job) throw jobNotFound(name);
     await this.runtime.killJob(name);
   }
@@ -652,8 +680,9 @@ export class ChronosService {
    * to the run's elementsProcessed.
    */
   async progress(name: string, taskId: string, body: unknown): Promise<void> {
-    const job = await this.store.jobs.get(name);
+    const job = await this.lookup(name);
     if (!job) throw jobNotFound(name);
+    this.checkTaskIdText(taskId);
     const parsedId = parseTaskId(taskId);
     if (!parsedId.ok) throw ApiError.badRequest(`Invalid task id: ${parsedId.error}`);
     if (parsedId.value.jobName !== name) {
@@ -677,7 +706,7 @@ export class ChronosService {
 
   /** GET /job/stat/{name}: duration histogram (ms) and the last runs. */
   async jobStat(name: string): Promise<JobStat> {
-    const job = await this.store.jobs.get(name);
+    const job = await this.lookup(name);
     if (!job) throw jobNotFound(name);
     const [durations, recent] = await Promise.all([
       this.store.runs.durations(name, this.statSampleSize),
@@ -737,6 +766,7 @@ export class ChronosService {
 
   /** Chronos 2.x PUT /scheduler/task/{taskId} with `{"statusCode": n}`: 0 finished, else failed. */
   async asyncComplete(taskId: string, body: unknown): Promise<void> {
+    this.checkTaskIdText(taskId);
     const parsedId = parseTaskId(taskId);
     if (!parsedId.ok) throw ApiError.badRequest(`Invalid task id: ${parsedId.error}`);
     const code =

@@ -231,6 +231,20 @@ describe('parseJob: every field type', () => {
     { name: 'schedule not a string', patch: { schedule: 5 }, field: 'schedule', message: 'must be a string' },
     { name: 'epsilon not a duration', patch: { epsilon: '60s' }, field: 'epsilon', message: 'must be an ISO8601 duration such as PT60S' },
     { name: 'async a string', patch: { async: 'no' }, field: 'async', message: 'must be a boolean' },
+    // issue 12: what PostgreSQL or a Mesos task id cannot take, named by its field
+    { name: 'NUL in command', patch: { command: 'echo a\u0000b' }, field: 'command', message: 'contains a NUL character (\\u0000), which cannot be stored' },
+    { name: 'lone surrogate in owner', patch: { owner: '\ud800' }, field: 'owner', message: /^contains an unpaired UTF-16 surrogate/ },
+    { name: 'lone low surrogate in an env value', patch: { environmentVariables: [{ name: 'A', value: 'x\udc00' }] }, field: 'environmentVariables[0].value', message: /^contains an unpaired UTF-16 surrogate/ },
+    { name: 'NUL in a fetch uri', patch: { fetch: [{ uri: 'http://a/\u0000' }] }, field: 'fetch[0].uri', message: /^contains a NUL character/ },
+    { name: 'NUL in a key', patch: { ['ke\u0000y']: 1 }, field: 'ke\ufffdy', message: /^contains a NUL character/ },
+    { name: 'name of 129 characters', patch: { name: 'n'.repeat(129) }, field: 'name', message: 'must be at most 128 characters long (it is part of every Mesos task id)' },
+    { name: 'name "."', patch: { name: '.' }, field: 'name', message: "must not be '.' or '..' (they are path steps in URLs and sandbox paths)" },
+    { name: 'name ".."', patch: { name: '..' }, field: 'name', message: "must not be '.' or '..' (they are path steps in URLs and sandbox paths)" },
+    { name: 'maxCompletionTime past 64-bit nanoseconds', patch: { maxCompletionTime: 9_223_372_037 }, field: 'maxCompletionTime', message: 'must be at most 9223372036 seconds (Mesos counts it in nanoseconds in 64 bits)' },
+    { name: 'retries past the safe integers', patch: { retries: 2 ** 53 }, field: 'retries', message: 'must be a non-negative integer' },
+    { name: 'arguments with a slash', patch: { arguments: ['-i', '/in.mp4'] }, field: 'arguments', message: /^'\/' cannot be used: the arguments are part of the Mesos task id/ },
+    { name: 'arguments with a newline', patch: { arguments: ['a\nb'] }, field: 'arguments', message: /^the control character U\+000A cannot be used/ },
+    { name: 'arguments too long for a task id', patch: { arguments: ['x'.repeat(250)] }, field: 'arguments', message: /^too long: with them the Mesos task id would be up to \d+ bytes, and Mesos takes at most 255/ },
     {
       name: 'both uris and fetch',
       patch: { uris: ['http://a'], fetch: [{ uri: 'http://b' }] },
@@ -243,6 +257,17 @@ describe('parseJob: every field type', () => {
     expect(e.field).toBe(field);
     if (typeof message === 'string') expect(e.message).toBe(message);
     else expect(e.message).toMatch(message);
+  });
+
+  it.each([
+    ['a name of 128 characters', { name: 'n'.repeat(128) }],
+    ['a name with dots', { name: '.a.' }],
+    ['maxCompletionTime at the 64-bit limit', { maxCompletionTime: 9_223_372_036 }],
+    ['arguments that fit a task id with a long name', { name: 'n'.repeat(128), arguments: ['-v'] }],
+    ['text with emoji (paired surrogates)', { description: 'nightly 🎬 transcode' }],
+  ])('accepts %s', (_, patch) => {
+    const r = parseJob({ ...full, ...patch }, { now: NOW });
+    expect(r.ok ? 'ok' : r.error).toBe('ok');
   });
 
   it('formats an error as "field: message"', () => {

@@ -23,6 +23,8 @@ import type {
   Result,
 } from '../core/types';
 import { err, ok } from '../core/types';
+import { textIssues } from '../core/text';
+import { taskArguments, taskIdProblem } from '../core/taskid';
 
 /** Chronos's flag defaults (`--mesos_task_cpu`, `--mesos_task_mem`, `--mesos_task_disk`, `--user`). */
 export const JOB_DEFAULTS = {
@@ -35,6 +37,16 @@ export const JOB_DEFAULTS = {
 
 /** The job name rule: the whole name must match this. */
 export const JOB_NAME_PATTERN = /^[\w.-]+$/;
+
+/**
+ * The longest job name. The name is part of every task id (`ct:<due>:<attempt>:<name>:<args>`),
+ * which Mesos turns into a sandbox directory name of at most 255 bytes; 128 leaves the rest for
+ * the arguments.
+ */
+export const JOB_NAME_MAX_LENGTH = 128;
+
+/** The longest `maxCompletionTime`: Mesos holds it in nanoseconds in a signed 64-bit integer. */
+export const MAX_COMPLETION_SECONDS = 9_223_372_036;
 
 /** ISO8601 duration (Joda period syntax), e.g. PT60S, P1D, P1Y2M3DT4H5M6.5S; `P` alone is zero. */
 export const ISO_DURATION_PATTERN =
@@ -296,7 +308,9 @@ export const jobInputSchema = z
     {
       name: z
         .string({ error: required('a string') })
-        .regex(JOB_NAME_PATTERN, { error: 'must match [\\w.-]+' }),
+        .regex(JOB_NAME_PATTERN, { error: 'must match [\\w.-]+' })
+        .max(JOB_NAME_MAX_LENGTH, { error: `must be at most ${JOB_NAME_MAX_LENGTH} characters long (it is part of every Mesos task id)` })
+        .refine((n) => n !== '.' && n !== '..', { error: "must not be '.' or '..' (they are path steps in URLs and sandbox paths)" }),
       command: str(''),
       shell: bool(true),
       epsilon: nd(
@@ -333,7 +347,15 @@ export const jobInputSchema = z
       highPriority: bool(false),
       runAsUser: nd(z.string({ error: 'must be a string' }).default(JOB_DEFAULTS.runAsUser)),
       concurrent: bool(false),
-      maxCompletionTime: nonNegInt(0),
+      maxCompletionTime: z.preprocess(
+        numericString,
+        z
+          .number({ error: 'must be a non-negative integer' })
+          .int({ error: 'must be a non-negative integer' })
+          .min(0, { error: 'must be a non-negative integer' })
+          .max(MAX_COMPLETION_SECONDS, { error: `must be at most ${MAX_COMPLETION_SECONDS} seconds (Mesos counts it in nanoseconds in 64 bits)` })
+          .default(0),
+      ),
       container: containerSchema,
       constraints: constraintsSchema,
       parents: nd(
@@ -354,6 +376,9 @@ export const jobInputSchema = z
         message: `Tried to add both uri (deprecated) and fetch parameters on ${j.name}`,
       });
     }
+    // The arguments are part of every task id of the job: Mesos must be able to take it.
+    const problem = taskIdProblem(j.name, taskArguments(j), j.retries);
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: ['arguments'], message: problem });
   });
 
 export type JobInput = z.output<typeof jobInputSchema>;
@@ -401,6 +426,8 @@ export function parseJob(json: unknown, opts: ParseJobOptions): Result<Job, JobF
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return err({ field: 'job', message: 'must be a JSON object' });
   }
+  const [text] = textIssues(json, 1);
+  if (text) return err(text);
   const parsed = jobInputSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -39,7 +39,7 @@ import {
 } from './zones';
 
 /** Closed set of schedule error codes. */
-export type ScheduleErrorCode = 'UNPARSEABLE' | 'BEFORE_1970' | 'UNKNOWN_ZONE' | 'INVALID_CRON' | 'INVALID_ARGUMENT';
+export type ScheduleErrorCode = 'UNPARSEABLE' | 'BEFORE_1970' | 'OUT_OF_RANGE' | 'UNKNOWN_ZONE' | 'INVALID_CRON' | 'INVALID_ARGUMENT';
 
 export interface ScheduleError {
   code: ScheduleErrorCode;
@@ -92,6 +92,13 @@ const EXPRESSION = /^(R[0-9]*)\/(.*)\/(P.*)$/s;
 
 /** 1970-01-01T00:00:01Z: Chronos rejects a start before it on create. */
 export const EARLIEST_START: Instant = 1000;
+
+/**
+ * 9999-12-31T23:59:59.999Z: the latest instant Sisyphus schedules. Later ones have no ISO 8601
+ * form of four-digit years (luxon writes `+010000-…`, which no parser reads back), and periods that
+ * reach far past it overflow the date arithmetic.
+ */
+export const LATEST_INSTANT: Instant = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 export const unparseable = (expr: string, detail?: string): ScheduleError => ({
   code: 'UNPARSEABLE',

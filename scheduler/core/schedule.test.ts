@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatSchedule, parseSchedule, type Schedule } from './iso8601';
-import { addPeriods, advanceAfter, isDue, nextDue, skipForward } from './schedule';
+import { addPeriods, advanceAfter, isDue, nextDue, rangeProblem, skipForward } from './schedule';
+import { parseScheduleSpec } from './spec';
 import { formatInZone } from './zones';
 
 /** Named instants. */
@@ -246,5 +247,45 @@ describe('advanceAfter (preview): strictly after now, count unchanged', () => {
     const s = advanceAfter(parse(expr), now);
     expect(iso(s.start)).toBe(start);
     expect(s.recurrences).toBe(3);
+  });
+});
+
+describe('rangeProblem and parseScheduleSpec: instants past the year 9999 are refused at the door (issue 12)', () => {
+  const refused: { name: string; expr: string; zone?: string; reason: RegExp }[] = [
+    { name: 'a period of a million years', expr: 'R/2026-01-01T00:00:00Z/P1000000Y', reason: /the run after 2026-01-01T00:00:00.000Z would be after 9999-12-31T23:59:59.999Z \(the period P1000000Y is too long\)/ },
+    { name: 'one day past the last day', expr: 'R/9999-12-31T00:00:00Z/P1D', reason: /would be after 9999-12-31T23:59:59.999Z/ },
+    { name: 'hours past the year 9999', expr: 'R/2026-01-01T00:00:00Z/PT2147483647H', reason: /the period PT2147483647H is too long/ },
+    { name: 'a run-once schedule whose advance overflows', expr: 'R1/2026-01-01T00:00:00Z/P999999999Y', reason: /is too long/ },
+    { name: 'R0 (Chronos runs it again as R)', expr: 'R0/2026-01-01T00:00:00Z/P100000Y', reason: /is too long/ },
+    { name: 'a start pushed past 9999 by its offset', expr: 'R/9999-12-31T23:00:00-05:00/PT0S', reason: /its start is after 9999-12-31T23:59:59.999Z/ },
+  ];
+  it.each(refused)('refuses $name', ({ expr, zone, reason }) => {
+    const r = parseScheduleSpec(expr, zone ?? '', NOW);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('OUT_OF_RANGE');
+      expect(r.error.message).toMatch(new RegExp(`^Schedule '${expr.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' cannot be scheduled: `));
+      expect(r.error.message).toMatch(reason);
+    }
+  });
+
+  const accepted: { name: string; expr: string; zone?: string }[] = [
+    { name: 'a zero period at the last day (PT0S never moves)', expr: 'R/9999-12-31T00:00:00Z/PT0S' },
+    { name: 'the last day reached exactly', expr: 'R/9999-12-30T00:00:00Z/P1D' },
+    { name: 'R0', expr: 'R0/2026-01-01T00:00:00Z/PT1H' },
+    { name: 'a past start', expr: 'R/1999-01-01T00:00:00Z/P1D' },
+    { name: 'an empty start', expr: 'R//PT1H' },
+    { name: 'a long but possible period', expr: 'R/2026-01-01T00:00:00Z/P7000Y' },
+    { name: 'a named zone', expr: 'R/2026-03-08T02:30:00/P1D', zone: 'America/New_York' },
+    { name: 'a cron expression', expr: '30 2 * * 1-5', zone: 'Asia/Shanghai' },
+  ];
+  it.each(accepted)('accepts $name', ({ expr, zone }) => {
+    const r = parseScheduleSpec(expr, zone ?? '', NOW);
+    expect(r.ok ? 'ok' : r.error.message).toBe('ok');
+  });
+
+  it('a stored (legacy) schedule still loads: the worker sets such a job aside with the reason instead', () => {
+    expect(parseScheduleSpec('R/2026-01-01T00:00:00Z/P1000000Y', '', NOW, { legacy: true }).ok).toBe(true);
+    expect(rangeProblem(parse('R/2026-01-01T00:00:00Z/P1000000Y'))).toMatch(/is too long/);
   });
 });

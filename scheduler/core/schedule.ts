@@ -27,7 +27,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Instant } from './types';
-import { isZeroPeriod, wallFieldsOf, type Period, type Schedule } from './iso8601';
+import { LATEST_INSTANT, isZeroPeriod, wallFieldsOf, type Period, type Schedule } from './iso8601';
 import { formatFields, resolveWall, sameFields, wallOf, type LocalFields } from './zones';
 
 export { parseSchedule, formatSchedule } from './iso8601';
@@ -136,4 +136,27 @@ export function isDue(s: Schedule, now: Instant): boolean {
 /** The next due instant, or null when no run is left (count 0). May be in the past (overdue). */
 export function nextDue(s: Schedule): Instant | null {
   return s.recurrences === 0 ? null : s.start;
+}
+
+const iso = (t: Instant): string => new Date(t).toISOString();
+
+/**
+ * Why the runs of `s` cannot be scheduled, in words; null when they can. The start and the instant
+ * one period after it must be finite and at or before LATEST_INSTANT (9999-12-31): a period such
+ * as P1000000Y has no next instant, and an accepted job whose schedule cannot advance would fail
+ * every launch. A zero period (`PT0S`) never moves the start and is fine.
+ */
+export function rangeProblem(s: Schedule): string | null {
+  if (!(s.start <= LATEST_INSTANT)) return `its start is after ${iso(LATEST_INSTANT)}, the latest instant Sisyphus schedules`;
+  if (isZeroPeriod(s.period)) return null;
+  let next: number;
+  try {
+    next = addPeriods(s, 1).start;
+  } catch {
+    next = NaN;
+  }
+  if (!(next <= LATEST_INSTANT)) {
+    return `the run after ${iso(s.start)} would be after ${iso(LATEST_INSTANT)} (the period ${s.periodIso} is too long), the latest instant Sisyphus schedules`;
+  }
+  return null;
 }

@@ -8,7 +8,7 @@
  */
 import { err, ok, type Instant, type Result } from './types';
 import { formatSchedule, parseSchedule, unparseable, type ParseOptions, type Schedule, type ScheduleError } from './iso8601';
-import { advanceAfter, isDue, nextDue, skipForward } from './schedule';
+import { advanceAfter, isDue, nextDue, rangeProblem, skipForward } from './schedule';
 import { advanceCron, looksLikeCron, parseCron, type CronSchedule } from './cron';
 
 export type ScheduleSpec = { kind: 'iso'; schedule: Schedule } | { kind: 'cron'; cron: CronSchedule };
@@ -21,7 +21,12 @@ export function parseScheduleSpec(
 ): Result<ScheduleSpec, ScheduleError> {
   if (expr.startsWith('R')) {
     const s = parseSchedule(expr, zoneId, now, options);
-    return s.ok ? ok({ kind: 'iso', schedule: s.value }) : s;
+    if (!s.ok) return s;
+    // A new or changed job must be able to run all its instants; a stored one loads as it is (the
+    // worker sets aside a job whose schedule cannot advance, with the reason).
+    const range = options.legacy ? null : rangeProblem(s.value);
+    if (range !== null) return err({ code: 'OUT_OF_RANGE', message: `Schedule '${expr}' cannot be scheduled: ${range}` });
+    return ok({ kind: 'iso', schedule: s.value });
   }
   if (looksLikeCron(expr)) {
     const c = parseCron(expr, zoneId, now, options);

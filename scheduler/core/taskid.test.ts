@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTaskId, formatTaskId, parseTaskId, taskArguments, taskName } from './taskid';
+import { buildTaskId, formatTaskId, parseTaskId, taskArguments, taskIdProblem, taskName } from './taskid';
 
 /** The due instant of the Chronos TaskUtilsSpec vectors. */
 const DUE = 1420843781398;
@@ -73,5 +73,24 @@ describe('parseTaskId (chronos.md §3 vector 15)', () => {
 describe('taskName', () => {
   it('is ChronosTask:<job>', () => {
     expect(taskName('sample-name')).toBe('ChronosTask:sample-name');
+  });
+});
+
+describe('taskIdProblem: task ids Mesos refuses (issue 12)', () => {
+  it.each([
+    ['plain arguments', 'job', '-a 1 -b 2', 2, null],
+    ['no arguments', 'job', '', 0, null],
+    ['a slash', 'job', 'x/../../etc', 0, /^'\/' cannot be used/],
+    ['a backslash', 'job', 'a\\b', 0, /^'\\' cannot be used/],
+    ['a tab', 'job', 'a\tb', 0, /^the control character U\+0009 cannot be used/],
+    ['DEL', 'job', 'a\u007fb', 0, /^the control character U\+007F/],
+    ['an id of 256 bytes', 'j', 'x'.repeat(233), 0, /^too long: with them the Mesos task id would be up to 256 bytes/],
+    ['an id of exactly 255 bytes', 'j', 'x'.repeat(232), 0, null],
+    ['many attempts make it longer', 'j', 'x'.repeat(232), 1000, /would be up to 258 bytes/],
+    ['multi-byte characters count as bytes', 'j', 'é'.repeat(117), 0, /would be up to 257 bytes/],
+  ])('%s', (_, name, args, attempts, expected) => {
+    const why = taskIdProblem(name, args, attempts);
+    if (expected === null) expect(why).toBeNull();
+    else expect(why).toMatch(expected);
   });
 });

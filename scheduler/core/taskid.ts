@@ -4,6 +4,7 @@
  */
 import type { Instant, Job, Result } from './types';
 import { err, ok } from './types';
+import { LATEST_INSTANT } from './iso8601';
 
 export const TASK_ID_PREFIX = 'ct:';
 export const TASK_NAME_PREFIX = 'ChronosTask:';
@@ -45,6 +46,37 @@ export function buildTaskId(
   argumentsOverride?: string | null,
 ): string {
   return formatTaskId(due, attempt, job.name, taskArguments(job, argumentsOverride));
+}
+
+/**
+ * The longest task id Mesos can run: the agent names the command executor's sandbox directory
+ * after the task id, and a file name has at most 255 bytes (a longer id failed every run with
+ * ENAMETOOLONG).
+ */
+export const MAX_TASK_ID_BYTES = 255;
+
+const UTF8 = new TextEncoder();
+
+/** Characters Mesos refuses in any id (src/common/validation.cpp): control characters, `/` and `\`. */
+const INVALID_ID_CHARACTER = /[\x00-\x1f\x7f/\\]/;
+
+/**
+ * Why the task ids of `jobName` with `args` would be refused by Mesos, in words; null when they
+ * are fine. Checks the longest id such a run can have: the latest due instant Sisyphus schedules
+ * and an attempt of `maxAttempt` (the job's retries).
+ */
+export function taskIdProblem(jobName: string, args: string, maxAttempt: number): string | null {
+  const bad = INVALID_ID_CHARACTER.exec(args);
+  if (bad) {
+    const c = bad[0];
+    const shown = c === '/' || c === '\\' ? `'${c}'` : `the control character U+${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`;
+    return `${shown} cannot be used: the arguments are part of the Mesos task id (ct:<due>:<attempt>:<job>:<arguments>), and Mesos refuses ${shown} in an id (pass paths in the command or in environmentVariables instead)`;
+  }
+  const longest = UTF8.encode(formatTaskId(LATEST_INSTANT, maxAttempt, jobName, args)).length;
+  if (longest > MAX_TASK_ID_BYTES) {
+    return `too long: with them the Mesos task id would be up to ${longest} bytes, and Mesos takes at most ${MAX_TASK_ID_BYTES} (shorten the arguments or the job name)`;
+  }
+  return null;
 }
 
 /** Parse a task id; the error says why it is not one. */
