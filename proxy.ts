@@ -10,17 +10,10 @@
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { INSTANCE_HEADER, LEADER_HEADER, proxyToLeader, registeredLeaderView, shouldProxy } from './scheduler/api/leader-proxy';
+import { config as settings } from './scheduler/config';
 
 export const REALM = 'Sisyphus';
 const ALLOWED_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
-
-/** `user:password` split at the first colon; null when unset or malformed. */
-export function parseCredentials(raw: string | undefined): { user: string; password: string } | null {
-  if (!raw) return null;
-  const i = raw.indexOf(':');
-  if (i < 0) return null;
-  return { user: raw.slice(0, i), password: raw.slice(i + 1) };
-}
 
 /** Compare without an early exit on the first differing character. */
 function sameText(a: string, b: string): boolean {
@@ -51,7 +44,19 @@ export function authorized(header: string | null, expected: { user: string; pass
   return userOk && passOk;
 }
 
-export function proxy(request: NextRequest): NextResponse | Promise<Response> {
+/** The 401 every protected path answers without credentials. */
+export function unauthorized(): Response {
+  return new Response(JSON.stringify({ message: 'Unauthorized', status: 'Unauthorized' }), {
+    status: 401,
+    headers: {
+      'Content-Type': 'application/json',
+      'WWW-Authenticate': `Basic realm="${REALM}"`,
+      'Access-Control-Allow-Origin': '*',
+    },
+  });
+}
+
+export function proxy(request: NextRequest): Response | Promise<Response> {
   if (request.method === 'OPTIONS' && request.headers.has('access-control-request-method')) {
     return new NextResponse(null, {
       status: 204,
@@ -65,17 +70,8 @@ export function proxy(request: NextRequest): NextResponse | Promise<Response> {
     });
   }
 
-  const credentials = parseCredentials(process.env.HTTP_CREDENTIALS);
-  if (credentials && !authorized(request.headers.get('authorization'), credentials)) {
-    return new NextResponse(JSON.stringify({ message: 'Unauthorized', status: 'Unauthorized' }), {
-      status: 401,
-      headers: {
-        'Content-Type': 'application/json',
-        'WWW-Authenticate': `Basic realm="${REALM}"`,
-        'Access-Control-Allow-Origin': '*',
-      },
-    });
-  }
+  const credentials = settings().httpCredentials;
+  if (credentials && !authorized(request.headers.get('authorization'), credentials)) return unauthorized();
 
   const view = registeredLeaderView();
   if (shouldProxy(request, view)) {

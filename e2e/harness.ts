@@ -200,7 +200,8 @@ export async function startApp(opts: StartAppOptions = {}): Promise<RunningApp> 
         if (exited) throw new Error(`the server ${exited}:\n${output}`);
         try {
           const r = await fetch(`${url}/ping`);
-          return r.ok;
+          return r.ok || r.status === 401; // with HTTP_CREDENTIALS set, /ping is protected too
+
         } catch {
           return false;
         }

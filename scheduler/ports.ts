@@ -133,6 +133,8 @@ export interface FrameworkStore {
   /** Small key/value state (leader epoch, watermarks). */
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<void>;
+  /** The stored value of `key`, storing `value` first when there is none (the first writer wins). */
+  getOrSet(key: string, value: string): Promise<string>;
 }
 
 export interface Store {

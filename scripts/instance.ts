@@ -21,6 +21,7 @@ import { INSTANCE_HEADER, LEADER_HEADER, proxyToLeader, registeredLeaderView } f
 import { FencedError, type FencingStore, type Store } from '../scheduler/ports';
 import { readBody, sendResponse, toRequest } from '../server/node-web';
 import { RouteTable } from '../server/routes';
+import { config } from '../scheduler/config';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
 
   const server = http.createServer((req, res) => {
     void (async () => {
-      const request = toRequest(req, res, await readBody(req), `http://127.0.0.1:${port}`);
+      const request = toRequest(req, res, await readBody(req, config().maxBodyBytes), `http://127.0.0.1:${port}`);
       const view = registeredLeaderView();
       let response: Response;
       try {

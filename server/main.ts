@@ -25,7 +25,9 @@ import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { boot } from '../scheduler/runtime/boot';
 import { log } from '../scheduler/runtime/log';
-import { BodyTooLargeError, readBody, sendResponse, toRequest } from './node-web';
+import { config } from '../scheduler/config';
+import { BodyTooLargeError, readBody, sendResponse, toRequest, tooLargeMessage } from './node-web';
+import { checkRequestTarget } from './request-target';
 import { RouteTable } from './routes';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
   const [leadership] = await Promise.all([boot(), app.prepare(), routes.load()]);
   const nextHandler = app.getRequestHandler();
   // next/server (NextResponse, in proxy.ts) needs the environment next() sets up: import it after
-  const { proxy } = await import('../proxy');
+  const { proxy, authorized, unauthorized } = await import('../proxy');
   const origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
   const server = http.createServer((req, res) => {
@@ -82,8 +84,23 @@ async function main(): Promise<void> {
     });
   });
 
+  const { maxBodyBytes, httpCredentials } = config();
+
+  /** Answers before the body is read; the connection closes when a body may still be coming. */
+  async function refuse(req: http.IncomingMessage, res: http.ServerResponse, response: Response): Promise<void> {
+    if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) res.setHeader('connection', 'close');
+    response.headers.set('access-control-allow-origin', '*');
+    await sendResponse(req, res, response);
+  }
+
   async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = req.url ?? '/';
+    // The request line first: `*`, a broken or NUL-holding target is a 400 before anything reads
+    // it; the absolute form (`GET http://host/ping`) is served as its path (Next.js answered it
+    // with a redirect to itself).
+    const target = checkRequestTarget(req.url ?? '/');
+    if (!target.ok) return refuse(req, res, chronosError(400, target.message, 'Bad Request'));
+    req.url = target.path;
+    const url = target.path;
     const q = url.indexOf('?');
     let pathname = q >= 0 ? url.slice(0, q) : url;
     try {
@@ -94,9 +111,19 @@ async function main(): Promise<void> {
     const hit = pathname.startsWith('/_next/') ? null : await routes.match(req.method ?? 'GET', pathname);
     if (!hit) return nextHandler(req, res);
 
+    // Credentials and size before the body: an unauthenticated or oversized upload is refused at
+    // once, not after it has been read (CORS preflights carry no credentials: proxy.ts answers them).
+    const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+    if (httpCredentials && !preflight && !authorized(req.headers.authorization ?? null, httpCredentials)) {
+      return refuse(req, res, unauthorized());
+    }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBodyBytes) {
+      return refuse(req, res, chronosError(413, tooLargeMessage(maxBodyBytes), 'Payload Too Large'));
+    }
     let body: Buffer;
     try {
-      body = await readBody(req);
+      body = await readBody(req, maxBodyBytes);
     } catch (e) {
       if (e instanceof BodyTooLargeError) {
         res.setHeader('connection', 'close');

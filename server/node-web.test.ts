@@ -4,7 +4,10 @@
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BodyTooLargeError, MAX_BODY_BYTES, readBody, sendResponse, toRequest } from './node-web';
+import { BodyTooLargeError, readBody, sendResponse, toRequest } from './node-web';
+
+/** The limit these tests serve with. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 let server: http.Server | null = null;
 afterEach(async () => {
@@ -18,7 +21,7 @@ async function serve(handler: (req: Request) => Promise<Response> | Response, gz
     void (async () => {
       let body: Buffer;
       try {
-        body = await readBody(req);
+        body = await readBody(req, MAX_BODY_BYTES);
       } catch (e) {
         res.writeHead(e instanceof BodyTooLargeError ? 413 : 500);
         res.end();

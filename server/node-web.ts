@@ -13,23 +13,28 @@
 import type http from 'node:http';
 import zlib from 'node:zlib';
 
-/** Bodies larger than this are refused with 413 before they are read whole. */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
-
 export class BodyTooLargeError extends Error {}
 
-export function readBody(req: http.IncomingMessage): Promise<Buffer> {
+/** The message of a 413: the limit and the setting that raises it. */
+export const tooLargeMessage = (limit: number): string =>
+  `the request body is larger than ${limit} bytes, the limit (HTTP_MAX_BODY_BYTES raises it)`;
+
+/**
+ * The whole body, or BodyTooLargeError as soon as more than `limit` bytes have come (the rest is
+ * read and dropped so the 413 reaches the client).
+ */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         // keep nothing more, but let the rest arrive so the 413 reaches the client
         chunks.length = 0;
         req.removeAllListeners('data');
         req.resume();
-        reject(new BodyTooLargeError(`request body over ${MAX_BODY_BYTES} bytes`));
+        reject(new BodyTooLargeError(tooLargeMessage(limit)));
         return;
       }
       chunks.push(c);

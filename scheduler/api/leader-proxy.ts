@@ -10,17 +10,49 @@
  * UI pages, /ping, /metrics and static files are served by every instance.
  *
  * Every response carries `X-Sisyphus-Instance` (who answered) and `X-Sisyphus-Leader` (who leads,
- * as this instance knows it). A proxied request carries `X-Sisyphus-Proxied-By`; an instance never
- * proxies such a request again (no loops while two instances disagree during a change).
+ * as this instance knows it). A proxied request carries `X-Sisyphus-Proxied-By: <id> <ms> <hmac>`,
+ * signed with a secret the instances share through the database (framework_state `proxy_secret`,
+ * created by the first instance): an instance never proxies such a request again (no loops while
+ * two instances disagree during a change). The same header from a client is not trusted: unsigned,
+ * badly signed or older than PROXIED_MAX_AGE_MS, it is ignored and the request goes to the leader.
  *
  * No Next.js here: proxy.ts (Next 16's middleware) and scripts/instance.ts both call it.
  */
+
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** What `globalThis[Symbol.for('sisyphus.elector')]` holds (scheduler/runtime/boot.ts). */
 export interface LeaderView {
   id: string;
   isLeader(): boolean;
   leader(): string | null;
+  /** The secret the instances share to sign proxied requests; absent: nothing is trusted as proxied. */
+  proxySecret?: string | null;
+}
+
+/** How old a signed proxied request may be (clock differences between instances included). */
+export const PROXIED_MAX_AGE_MS = 5 * 60_000;
+
+const signature = (secret: string, id: string, at: string, method: string, target: string): string =>
+  createHmac('sha256', secret).update(`${id}\n${at}\n${method.toUpperCase()}\n${target}`).digest('base64url');
+
+/** The `X-Sisyphus-Proxied-By` value instance `id` sends with `method target` at `now`. */
+export function signProxied(secret: string, id: string, method: string, target: string, now: number): string {
+  const at = String(now);
+  return `${id} ${at} ${signature(secret, id, at, method, target)}`;
+}
+
+/** True when `request` carries a proxied-by header signed with the shared secret, recent enough. */
+export function isSignedProxied(request: Request, view: LeaderView | null, now = Date.now()): boolean {
+  const value = request.headers.get(PROXIED_HEADER);
+  if (!value || !view?.proxySecret) return false;
+  const [id, at, sig, extra] = value.split(' ');
+  if (!id || !at || !sig || extra !== undefined || !/^\d{1,16}$/.test(at)) return false;
+  if (Math.abs(now - Number(at)) > PROXIED_MAX_AGE_MS) return false;
+  const url = new URL(request.url);
+  const expected = Buffer.from(signature(view.proxySecret, id, at, request.method, `${url.pathname}${url.search}`));
+  const given = Buffer.from(sig);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export const ELECTOR_KEY = Symbol.for('sisyphus.elector');
@@ -93,7 +125,7 @@ export interface ProxyOptions {
 export function shouldProxy(request: Request, view: LeaderView | null): boolean {
   if (!view || view.isLeader()) return false;
   if (!mustGoToLeader(new URL(request.url).pathname, request.method)) return false;
-  if (request.headers.has(PROXIED_HEADER)) return false; // already proxied once: answer here
+  if (isSignedProxied(request, view)) return false; // already proxied once by an instance: answer here
   return view.leader() !== view.id; // ZooKeeper names us but we are not acting yet: answer here
 }
 
@@ -111,7 +143,8 @@ export async function proxyToLeader(request: Request, view: LeaderView | null, o
   request.headers.forEach((value, key) => {
     if (!DROP_REQUEST.has(key.toLowerCase())) headers.append(key, value);
   });
-  headers.set(PROXIED_HEADER, view.id);
+  if (view.proxySecret) headers.set(PROXIED_HEADER, signProxied(view.proxySecret, view.id, request.method, `${url.pathname}${url.search}`, Date.now()));
+  else headers.delete(PROXIED_HEADER);
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   // The timeout covers the leader's answer beginning, not its body: the body is streamed through
   // as it comes (the UI's event stream never ends; buffering it hung the follower's UI and ended

@@ -10,6 +10,7 @@
  *   Symbol.for('sisyphus.elector')    `{ id, isLeader(), leader(), members() }` for the UI and proxy
  *   Symbol.for('sisyphus.leadership') the Leadership itself (events, term info)
  */
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { FencingStore, LeaderElector, Store } from '../ports';
 import { SingleElector, ZkElector } from '../adapters/zookeeper';
@@ -28,7 +29,12 @@ export interface ElectorView {
   isLeader(): boolean;
   leader(): string | null;
   members(): string[];
+  /** Signs requests proxied between instances (scheduler/api/leader-proxy.ts); null until read. */
+  proxySecret: string | null;
 }
+
+/** framework_state key of the secret every instance signs proxied requests with. */
+export const PROXY_SECRET_KEY = 'proxy_secret';
 
 type Registry = {
   [SCHEDULER_KEY]?: Scheduler;
@@ -113,12 +119,28 @@ export async function boot(): Promise<Leadership> {
     }
   });
   registry[LEADERSHIP_KEY] = leadership;
-  registry[ELECTOR_KEY] = {
+  const view: ElectorView = {
     id,
     isLeader: () => elector.isLeader(),
     leader: () => elector.leader(),
     members: () => elector.members?.() ?? [id],
+    proxySecret: null,
   };
+  registry[ELECTOR_KEY] = view;
+  // The instances share one secret through the database (the first one stores it); until it is
+  // read, this instance trusts no request as proxied and signs none.
+  const readSecret = (): void => {
+    store.framework
+      .getOrSet(PROXY_SECRET_KEY, randomBytes(32).toString('base64url'))
+      .then((secret) => {
+        view.proxySecret = secret;
+      })
+      .catch((e) => {
+        log.warn({ where: 'proxy secret' }, `cannot read the proxy secret yet (${String((e as Error)?.message ?? e)}); retrying in 5 s`);
+        setTimeout(readSecret, 5_000).unref();
+      });
+  };
+  readSecret();
   registry[RUNTIME_KEY] = leadership.runtime;
   await leadership.start();
   log.info({ instanceId: id, master, zk: process.env.ZK ?? null }, process.env.ZK ? 'joined the leader election' : 'single instance: leading');

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mustGoToLeader, proxyToLeader, PROXY_ERROR_MESSAGE, type LeaderView } from '../../scheduler/api/leader-proxy';
+import { isSignedProxied, mustGoToLeader, proxyToLeader, PROXY_ERROR_MESSAGE, signProxied, type LeaderView } from '../../scheduler/api/leader-proxy';
 import { freePort } from './support';
 
 let leader: http.Server;
@@ -37,7 +37,9 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => leader.close(() => r())));
 
-const follower = (lead: string | null): LeaderView => ({ id: '127.0.0.1:1', isLeader: () => false, leader: () => lead });
+/** The secret the instances of these tests share (boot.ts reads it from framework_state). */
+const SECRET = 'test-secret';
+const follower = (lead: string | null): LeaderView => ({ id: '127.0.0.1:1', isLeader: () => false, leader: () => lead, proxySecret: SECRET });
 
 describe('which requests go to the leader', () => {
   it.each([
@@ -75,7 +77,10 @@ describe('proxyToLeader', () => {
     expect(got.url).toBe('/v1/scheduler/iso8601?x=1&y=two');
     expect(got.headers.authorization).toBe('Basic dTpw');
     expect(got.headers['x-custom']).toBe('yes');
-    expect(got.headers['x-sisyphus-proxied-by']).toBe('127.0.0.1:1');
+    // signed for this method and target with the shared secret
+    expect(got.headers['x-sisyphus-proxied-by']).toMatch(/^127\.0\.0\.1:1 \d+ [\w-]+$/);
+    const forwarded = new Request(`http://${leaderId}${got.url}`, { method: 'POST', headers: { 'x-sisyphus-proxied-by': String(got.headers['x-sisyphus-proxied-by']) } });
+    expect(isSignedProxied(forwarded, follower(leaderId))).toBe(true);
   });
 
   it('passes the leader errors through unchanged', async () => {
@@ -87,10 +92,27 @@ describe('proxyToLeader', () => {
     const lead: LeaderView = { id: 'me:1', isLeader: () => true, leader: () => 'me:1' };
     expect(await proxyToLeader(new Request('http://x/v1/scheduler/jobs'), lead)).toBeNull();
     expect(await proxyToLeader(new Request('http://x/api/runs'), follower(leaderId))).toBeNull();
+    const signed = signProxied(SECRET, 'other:1', 'GET', '/v1/scheduler/jobs', Date.now());
     expect(
-      await proxyToLeader(new Request('http://x/v1/scheduler/jobs', { headers: { 'x-sisyphus-proxied-by': 'other:1' } }), follower(leaderId)),
+      await proxyToLeader(new Request('http://x/v1/scheduler/jobs', { headers: { 'x-sisyphus-proxied-by': signed } }), follower(leaderId)),
     ).toBeNull();
     expect(await proxyToLeader(new Request('http://x/v1/scheduler/jobs'), null)).toBeNull();
+  });
+
+  it.each([
+    ['an unsigned header', () => 'other:1'],
+    ['a forged signature', () => `other:1 ${Date.now()} AAAA`],
+    ['a signature for another path', () => signProxied(SECRET, 'other:1', 'POST', '/v1/scheduler/dependency', Date.now())],
+    ['a signature for another method', () => signProxied(SECRET, 'other:1', 'GET', '/v1/scheduler/iso8601', Date.now())],
+    ['another secret', () => signProxied('guessed', 'other:1', 'POST', '/v1/scheduler/iso8601', Date.now())],
+    ['an old signature (replayed)', () => signProxied(SECRET, 'other:1', 'POST', '/v1/scheduler/iso8601', Date.now() - 10 * 60_000)],
+  ])('an X-Sisyphus-Proxied-By header from outside is not trusted (%s): the follower forwards the write to the leader', async (_, header) => {
+    const before = seen.length;
+    const req = new Request('http://127.0.0.1:1/v1/scheduler/iso8601', { method: 'POST', headers: { 'x-sisyphus-proxied-by': header() }, body: '{"name":"x"}' });
+    const res = await proxyToLeader(req, follower(leaderId));
+    expect(res?.status).toBe(201);
+    expect(seen.length).toBe(before + 1);
+    expect(seen.at(-1)!.headers['x-sisyphus-proxied-by']).toMatch(/^127\.0\.0\.1:1 /);
   });
 
   it('streams the body of the leader as it comes: an endless event stream is not buffered, nor cut by the timeout', async () => {

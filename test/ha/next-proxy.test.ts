@@ -110,6 +110,26 @@ describe('follower → leader proxy under the production server', () => {
     expect(proxied.headers.get('x-sisyphus-instance')).toBe(follower.id);
   });
 
+  it('an X-Sisyphus-Proxied-By header sent from outside does not make the follower answer a write itself: it reaches the leader', async () => {
+    const res = await fetch(`${follower.url}/v1/scheduler/iso8601`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sisyphus-proxied-by': `${leader.id} ${Date.now()} forged` },
+      body: JSON.stringify({ name: 'forged-proxied-by', command: 'true', schedule: 'R/2100-01-01T00:00:00Z/P1D' }),
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('x-sisyphus-leader')).toBe(leader.id);
+    // the leader's worker holds it (GET /jobs answers from the worker's memory on the leader)
+    const listed = (await (await fetch(`${leader.url}/v1/scheduler/jobs`)).json()) as Array<{ name: string }>;
+    expect(listed.map((j) => j.name)).toContain('forged-proxied-by');
+    // a manual run with a forged header: answered by the follower itself it was a 503 (no worker there)
+    const run = await fetch(`${follower.url}/v1/scheduler/job/forged-proxied-by`, {
+      method: 'PUT',
+      headers: { 'x-sisyphus-proxied-by': `${leader.id} ${Date.now()} forged` },
+    });
+    expect(run.status).toBe(204);
+    await fetch(`${leader.url}/v1/scheduler/job/forged-proxied-by`, { method: 'DELETE' });
+  });
+
   it('GET /v1/scheduler/leader names the leader on both instances', async () => {
     for (const i of [leader, follower]) {
       const r = await fetch(`${i.url}/v1/scheduler/leader`);

@@ -31,6 +31,7 @@ import * as leader from './leader/route';
 import * as asyncTask from '../../scheduler/task/[taskId]/route';
 import * as metrics from '../../metrics/route';
 import * as proxyModule from '../../../proxy';
+import { reloadConfig } from '@/scheduler/config';
 
 const BASE = 'http://localhost:8080/v1/scheduler';
 const NOW = Date.parse('2024-01-01T00:00:00.000Z');
@@ -325,17 +326,24 @@ describe('proxy (CORS and basic auth)', () => {
   afterAll(() => {
     if (saved === undefined) delete process.env.HTTP_CREDENTIALS;
     else process.env.HTTP_CREDENTIALS = saved;
+    reloadConfig();
   });
+  /** Settings are read once per process (scheduler/config.ts): set, then read again. */
+  const credentials = (value: string | undefined) => {
+    if (value === undefined) delete process.env.HTTP_CREDENTIALS;
+    else process.env.HTTP_CREDENTIALS = value;
+    reloadConfig();
+  };
 
   test('open: every response gets Access-Control-Allow-Origin: *', async () => {
-    delete process.env.HTTP_CREDENTIALS;
+    credentials(undefined);
     const res = await proxyModule.proxy(nreq('/v1/scheduler/jobs'));
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.status).toBe(200);
   });
 
   test('preflight is answered with 204', async () => {
-    process.env.HTTP_CREDENTIALS = 'admin:s3cret';
+    credentials('admin:s3cret');
     const res = await proxyModule.proxy(
       nreq('/v1/scheduler/iso8601', {
         method: 'OPTIONS',
@@ -355,7 +363,7 @@ describe('proxy (CORS and basic auth)', () => {
     { name: 'garbage', path: '/v1/scheduler/jobs', auth: 'Basic !!!', status: 401 },
     { name: 'right credentials', path: '/v1/scheduler/jobs', auth: `Basic ${btoa('admin:s3cret')}`, status: 200 },
   ])('with HTTP_CREDENTIALS: $name → $status', async ({ path, auth, status }) => {
-    process.env.HTTP_CREDENTIALS = 'admin:s3cret';
+    credentials('admin:s3cret');
     const res = await proxyModule.proxy(nreq(path, auth ? { headers: { authorization: auth } } : {}));
     expect(res.status).toBe(status);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -363,7 +371,7 @@ describe('proxy (CORS and basic auth)', () => {
   });
 
   test('a password containing a colon', async () => {
-    process.env.HTTP_CREDENTIALS = 'u:p:q';
+    credentials('u:p:q');
     const res = await proxyModule.proxy(nreq('/', { headers: { authorization: `Basic ${btoa('u:p:q')}` } }));
     expect(res.status).toBe(200);
   });

@@ -110,6 +110,7 @@ export function fencedStore(
     setFrameworkId: (id) => inTx((s) => s.framework.setFrameworkId(id)),
     get: (k) => root.framework.get(k),
     set: (k, v) => inTx((s) => s.framework.set(k, v)),
+    getOrSet: (k, v) => root.framework.getOrSet(k, v),
   };
   return {
     jobs,

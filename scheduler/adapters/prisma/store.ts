@@ -540,6 +540,13 @@ export class PrismaFrameworkStore implements FrameworkStore {
       INSERT INTO "framework_state" ("key", "value", "updated_at") VALUES (${key}, ${value}, now())
       ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "updated_at" = excluded."updated_at"`;
   }
+
+  async getOrSet(key: string, value: string): Promise<string> {
+    await this.db.$executeRaw`
+      INSERT INTO "framework_state" ("key", "value", "updated_at") VALUES (${key}, ${value}, now())
+      ON CONFLICT ("key") DO NOTHING`;
+    return (await this.get(key)) ?? value;
+  }
 }
 
 function bind(db: Db): Omit<Store, 'transaction' | 'close'> {
