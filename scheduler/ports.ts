@@ -2,7 +2,7 @@
  * The ports between the scheduler and the world. Real adapters live in scheduler/adapters/,
  * fakes in scheduler/testing/. The core never sees these; the runtime and the API services do.
  */
-import type { Instant, Job, Run, RunState, RunTrigger } from './core/types';
+import type { Instant, Job, Offer, Run, RunState, RunTrigger } from './core/types';
 
 /** Wall clock and timers. The runtime gets one; tests pass a TestClock they advance by hand. */
 export interface Clock {
@@ -199,6 +199,66 @@ export interface LeaderElector {
   on(event: 'elected' | 'deposed' | 'leader-changed', fn: () => void): () => void;
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/* ------------------------------------------------------------------ the worker ↔ framework contract
+ * The worker (scheduler/runtime) and the Mesos framework adapter (scheduler/adapters/mesos) meet
+ * here: the framework hands offers and status updates to the worker through FrameworkPorts and
+ * gets launch decisions back; the worker asks the framework for offers and kills through
+ * FrameworkDriver. runtime/assemble.ts connects the two. */
+
+/** A task status update as the scheduler sees it (the Mesos adapter decodes it). */
+export interface TaskUpdate {
+  taskId: string;
+  /** Mesos TaskState name, e.g. TASK_RUNNING. */
+  state: string;
+  message?: string | null;
+  /** Mesos reason name, e.g. REASON_COMMAND_EXECUTOR_FAILED. */
+  reason?: string | null;
+  agentId?: string | null;
+  executorId?: string | null;
+  /** Epoch milliseconds. */
+  timestamp?: number | null;
+  /** SOURCE_MASTER, SOURCE_AGENT or SOURCE_EXECUTOR. */
+  source?: string | null;
+  /** base64 as received; set only when the update must be acknowledged. */
+  uuid?: string;
+  healthy?: boolean | null;
+  /** Base64 TaskStatus.data, if any. */
+  data?: string;
+}
+
+/** Tasks to launch on one agent with some of its offers. */
+export interface Launch {
+  agentId: string;
+  offerIds: string[];
+  /** Mesos JSON TaskInfo objects. */
+  taskInfos: object[];
+}
+
+/** The answer to one OFFERS event: what to launch, and the offers to decline. */
+export interface OfferDecision {
+  launches: Launch[];
+  declines: string[];
+}
+
+/** What the worker needs from the framework. */
+export interface FrameworkDriver {
+  /** New work is waiting: REVIVE (rate-limited by the driver). */
+  workArrived(): void;
+  kill(taskId: string, agentId: string | null, gracePeriodMs: number): Promise<void>;
+}
+
+/** What the framework needs from the scheduler (no Prisma there). */
+export interface FrameworkPorts {
+  loadFrameworkId(): Promise<string | null>;
+  saveFrameworkId(id: string): Promise<void>;
+  /** Non-terminal runs to reconcile after every SUBSCRIBED. */
+  activeTasks(): Promise<Array<{ taskId: string; agentId: string | null }>>;
+  onOffers(offers: Offer[]): Promise<OfferDecision>;
+  /** Persists the update. The framework acknowledges only after this resolves (and only with a uuid). */
+  onUpdate(status: TaskUpdate): Promise<void>;
+  hasWork(): boolean;
 }
 
 /** What a job is doing right now, as Chronos's /jobs/summary shows it. */

@@ -1,0 +1,213 @@
+/**
+ * Due instants become runs: the timer armed for the earliest due instant (schedule index) or
+ * retry (delayed runs), and the tick that creates the runs of every job due now (one insert for
+ * all, idempotent by job and due instant) and releases due retries into the queue.
+ *
+ * A run the store refuses (its data) sets its job aside and the others are created; a database
+ * outage puts the due instants back and tries again in a second, so it delays runs but never
+ * loses them. A job past its epsilon gets a SKIPPED run and its schedule moves on, as a launch
+ * would move it.
+ */
+import { taskArguments } from '../core/taskid';
+import type { Instant, Job, Run } from '../core/types';
+import type { NewRun } from '../ports';
+import { commitIsolating, reasonOf } from './isolate';
+import type { IndexEntry } from './schedule-index';
+import { launchAdvance, type JobSchedule } from './schedules';
+import type { StepQueue } from './step-queue';
+import type { WorkerContext } from './worker-context';
+
+export class DueRuns {
+  private cancelTimer: (() => void) | null = null;
+  private timerAt: Instant | null = null;
+  private tickQueued = false;
+  running = false;
+
+  constructor(
+    private readonly ctx: WorkerContext,
+    private readonly steps: StepQueue,
+  ) {}
+
+  stop(): void {
+    this.running = false;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    this.timerAt = null;
+  }
+
+  /** Arms the timer for the earliest due instant or retry (1 ms after it: due means before now). */
+  arm(): void {
+    if (!this.running) return;
+    const a = this.ctx.index.nextAt();
+    const b = this.ctx.runs.nextDelayed();
+    let next: number | undefined = a;
+    if (b !== undefined) next = next === undefined ? b : Math.min(next, b);
+    if (next === undefined) {
+      this.cancelTimer?.();
+      this.cancelTimer = null;
+      this.timerAt = null;
+      return;
+    }
+    if (this.timerAt === next && this.cancelTimer) return;
+    this.cancelTimer?.();
+    this.timerAt = next;
+    const delay = Math.max(0, next + 1 - this.ctx.clock.now());
+    this.cancelTimer = this.ctx.clock.setTimer(delay, () => {
+      this.cancelTimer = null;
+      this.timerAt = null;
+      void this.steps.run(() => this.tick()).catch((e) => this.ctx.report('tick', String((e as Error)?.message ?? e)));
+    });
+  }
+
+  /**
+   * The immediate fast path: a job due now is handled without waiting for the timer, in one tick
+   * shared by every job changed in this turn of the event loop (one insert, one commit).
+   */
+  tickIfDue(): void {
+    const head = this.ctx.index.nextAt();
+    if (head !== undefined && head < this.ctx.clock.now()) this.tickSoon();
+  }
+
+  /** True when some job is due now (the caller, already in a step, ticks at once). */
+  isDue(): boolean {
+    const head = this.ctx.index.nextAt();
+    return head !== undefined && head < this.ctx.clock.now();
+  }
+
+  /** Runs one tick after the current turn of the event loop (coalesces many requests). */
+  private tickSoon(): void {
+    if (this.tickQueued) return;
+    this.tickQueued = true;
+    setImmediate(() => {
+      void this.steps
+        .run(async () => {
+          this.tickQueued = false;
+          await this.tick();
+        })
+        .catch((e) => this.ctx.report('tick', String((e as Error)?.message ?? e)));
+    });
+  }
+
+  /** Creates the runs of every job due now and releases due retries into the queue. Runs in a step. */
+  async tick(): Promise<void> {
+    if (!this.running) return;
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    const creates: NewRun[] = [];
+    const skipped: { job: Job; schedule: JobSchedule }[] = [];
+    const popped = ctx.index.popDue(now);
+    for (const { due, name } of popped) {
+      const job = ctx.jobs.get(name);
+      const schedule = ctx.index.scheduleOf(name);
+      if (!job || !schedule || job.disabled) continue;
+      try {
+        if (job.epsilon && schedule.epsilonMs !== null && now - due > schedule.epsilonMs) {
+          creates.push(ctx.newRun(job, due, 0, taskArguments(job), 'schedule', now, 'SKIPPED', `skipped: ${now - due} ms late, past epsilon ${job.epsilon}`));
+          skipped.push({ job, schedule });
+          continue;
+        }
+        creates.push(ctx.newRun(job, due, 0, taskArguments(job), schedule.immediate ? 'immediate' : 'schedule', now));
+        ctx.index.await(job.name);
+      } catch (e) {
+        ctx.index.putAside(job.name, `its run due at ${ctx.isoUtc(due)} cannot be made: ${reasonOf(e)}`);
+      }
+    }
+    if (creates.length > 0) await this.create(creates, skipped, popped, now);
+    ctx.runs.releaseDue(now);
+    ctx.emitQueue();
+    if (ctx.runs.queue.size > 0) ctx.framework?.workArrived();
+    this.arm();
+  }
+
+  private async create(creates: NewRun[], skipped: { job: Job; schedule: JobSchedule }[], popped: IndexEntry[], now: Instant): Promise<void> {
+    const { ctx } = this;
+    const created: Run[] = [];
+    // One insert for all; a run the store refuses (its data) sets its job aside, the rest go on.
+    const refused = (c: NewRun, e: unknown) => ctx.index.putAside(c.jobName, `its run due at ${ctx.isoUtc(c.due)} cannot be stored: ${reasonOf(e)}`);
+    const putBack = (notStored: readonly NewRun[]) => {
+      // Not stored (database down): put the due instants back and try again shortly, so a
+      // database outage delays these runs but never loses them.
+      const names = new Set(notStored.map((c) => c.jobName));
+      ctx.index.pushBack(popped.filter((p) => names.has(p.name)));
+      this.retryLater();
+    };
+    let stoppedBy: unknown = null;
+    let committed: ReadonlySet<NewRun>;
+    try {
+      const r = await commitIsolating(creates, async (units) => void created.push(...(await ctx.store.runs.createMany([...units]))), refused);
+      stoppedBy = r.stoppedBy;
+      committed = new Set(r.committed);
+      if (stoppedBy !== null) putBack(creates.filter((c) => !committed.has(c)));
+    } catch (e) {
+      putBack(creates);
+      throw e;
+    }
+    for (const run of created) {
+      ctx.events.emit('run', { run, previous: null });
+      if (run.state === 'QUEUED') ctx.track(run, now);
+    }
+    // A run that already existed is either tracked (a double tick, or loaded at start) or
+    // settled long ago: the same due instant never runs twice, so a schedule still pointing at
+    // an instant that already ran (e.g. the same past start POSTed again) moves on without a run.
+    const createdIds = new Set(created.map((r) => r.taskId));
+    for (const c of creates) {
+      if (c.state === 'SKIPPED' || createdIds.has(c.taskId) || !committed.has(c)) continue;
+      if (ctx.runs.holds(c.taskId)) continue;
+      const job = ctx.jobs.get(c.jobName);
+      const schedule = ctx.index.scheduleOf(c.jobName);
+      ctx.index.launched(c.jobName);
+      if (job && schedule) skipped.push({ job, schedule });
+      ctx.report('schedule', `job ${c.jobName}: due instant ${ctx.isoUtc(c.due)} already ran; moving its schedule on`);
+    }
+    const notStored = new Set(creates.filter((c) => !committed.has(c)).map((c) => c.jobName));
+    const toAdvance = skipped.filter(({ job }) => !ctx.index.isAside(job.name) && !notStored.has(job.name));
+    if (toAdvance.length > 0) {
+      try {
+        await this.advanceSkipped(toAdvance, now);
+      } catch (e) {
+        // the schedule did not advance: the same instant is due again and skipped again later
+        for (const { job } of toAdvance) ctx.index.reindex(job, now);
+        this.retryLater();
+        // the runs created above are queued all the same: the framework must hear of them
+        ctx.emitQueue();
+        if (ctx.runs.queue.size > 0) ctx.framework?.workArrived();
+        throw e;
+      }
+    }
+    if (stoppedBy !== null) {
+      ctx.emitQueue();
+      if (ctx.runs.queue.size > 0) ctx.framework?.workArrived();
+      throw stoppedBy;
+    }
+  }
+
+  /** After a failed tick: arm the timer again in a second (not at once, which would spin). */
+  private retryLater(): void {
+    this.cancelTimer?.();
+    this.timerAt = null;
+    this.cancelTimer = this.ctx.clock.setTimer(1_000, () => {
+      this.cancelTimer = null;
+      this.arm();
+    });
+  }
+
+  /** A run skipped past its epsilon advances the schedule as a launch would (no run replayed). */
+  private async advanceSkipped(items: { job: Job; schedule: JobSchedule }[], now: Instant): Promise<void> {
+    const { ctx } = this;
+    const puts: Job[] = [];
+    for (const { job, schedule } of items) {
+      try {
+        const next = launchAdvance(schedule, now);
+        puts.push({ ...job, schedule: next.expression });
+      } catch (e) {
+        ctx.index.putAside(job.name, `its schedule cannot advance past ${ctx.isoUtc(now)}: ${reasonOf(e)}`);
+      }
+    }
+    if (puts.length === 0) return;
+    await ctx.store.jobs.apply({ update: puts });
+    for (const job of puts) {
+      ctx.jobs.set(job.name, job);
+      ctx.index.reindex(job, now);
+    }
+  }
+}

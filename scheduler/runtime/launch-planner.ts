@@ -1,0 +1,265 @@
+/**
+ * An offer round: the head of the run queue matched against the offers (core/matcher.ts), each
+ * task built (core/taskinfo.ts) and, for a first attempt, its job's schedule advanced (Chronos
+ * advances at launch), every launch recorded (run → STAGING) before the ACCEPT goes out.
+ *
+ * One bad item never stops the round: a task that cannot be built or whose schedule cannot
+ * advance fails its run alone (ERROR, with the reason; its job set aside), and a launch whose data
+ * the store refuses is found job by job and fails alone. Queued runs of a disabled job are
+ * settled SKIPPED here, as Chronos drops them at offer time.
+ */
+import { matchOffers, offeredTotals, type PendingTask } from '../core/matcher';
+import { buildTaskInfo } from '../core/taskinfo';
+import { storableText } from '../core/text';
+import type { Instant, Job, Offer, Run } from '../core/types';
+import type { OfferDecision, RunPatch } from '../ports';
+import { commitIsolating, reasonOf } from './isolate';
+import { launchAdvance, parseJobSchedule, type JobSchedule } from './schedules';
+import type { Effects, WorkerContext } from './worker-context';
+
+/** An ISO 8601 schedule whose start is left empty (`R1//PT1H`): its start is "now" when read. */
+const OPEN_START = /^R\d*\/\//;
+
+/**
+ * How much of the queue an offer round matches: runs in launch order until their demand is
+ * `times` what the offers hold (in cpus, mem or disk), and never fewer than `min` runs that could
+ * take room. A head of more than `min` runs that fit no agent (a constraint no agent meets) would
+ * keep smaller runs behind it waiting; the matcher's priority rule holds within the window.
+ */
+const OFFER_WINDOW = { min: 1000, times: 4 };
+
+/** One task of an offer round, built and waiting to be recorded. */
+interface PlannedLaunch {
+  run: Run;
+  agentId: string;
+  host: string;
+  offerIds: string[];
+  taskInfo: object;
+}
+
+export class LaunchPlanner {
+  constructor(private readonly ctx: WorkerContext) {}
+
+  /** One OFFERS event: what to launch (recorded first) and what to decline. Runs in a step. */
+  async handleOffers(offers: Offer[]): Promise<OfferDecision> {
+    const now = this.ctx.clock.now();
+    const pending: PendingTask[] = [];
+    const dropped: Run[] = [];
+    // The matcher sees the head of the queue in launch order: enough runs to fill these offers
+    // several times over (OFFER_WINDOW), not the whole queue (10,000 queued runs made every
+    // small offer cost milliseconds). Runs that cannot take room (a non-concurrent job already
+    // running) do not count towards the window.
+    const offered = offeredTotals(offers, this.ctx.settings.role);
+    const wanted = [0, 0, 0];
+    let counted = 0;
+    for (const run of this.ctx.runs.queue.inOrder()) {
+      const job = this.ctx.jobs.get(run.jobName);
+      if (!job) continue;
+      if (job.disabled) {
+        // Chronos drops the queued tasks of a disabled job at offer time; we record why.
+        dropped.push(run);
+        continue;
+      }
+      if (job.concurrent || !this.ctx.runs.inflightByJob.has(job.name)) {
+        counted++;
+        wanted[0] += job.cpus;
+        wanted[1] += job.mem;
+        wanted[2] += job.disk;
+      }
+      if (counted > OFFER_WINDOW.min && wanted.some((w, k) => w > offered[k] * OFFER_WINDOW.times)) break;
+      pending.push({
+        taskId: run.taskId,
+        jobName: run.jobName,
+        demand: { cpus: job.cpus, mem: job.mem, disk: job.disk },
+        constraints: job.constraints,
+        highPriority: run.highPriority,
+        concurrent: job.concurrent,
+        due: run.due,
+      });
+    }
+    if (dropped.length > 0) await this.dropRuns(dropped, 'job disabled', now);
+    const busy = new Set<string>();
+    for (const name of this.ctx.runs.inflightByJob.keys()) busy.add(name);
+    const result = matchOffers({ pending, offers, running: busy, role: this.ctx.settings.role });
+    this.ctx.lastUnplaced = new Map(result.unplaced.map((u) => [u.taskId, u]));
+
+    if (result.launches.length === 0) {
+      this.ctx.events.emit('offers', { received: offers.length, used: 0, declined: offers.length, launched: 0 });
+      return { launches: [], declines: offers.map((o) => o.id) };
+    }
+
+    // Each task of the round: its TaskInfo, and for a first attempt its job's schedule advanced
+    // (Chronos advances at launch). A task that cannot be built fails its run alone (ERROR, with
+    // the reason); the others launch.
+    const planned: PlannedLaunch[] = [];
+    const failed: { run: Run; reason: string }[] = [];
+    const advanced = new Map<string, JobSchedule>();
+    const jobPuts = new Map<string, Job>();
+    for (const launch of result.launches) {
+      for (const t of launch.tasks) {
+        const run = this.ctx.runs.queue.get(t.taskId);
+        const job = this.ctx.jobs.get(t.jobName);
+        if (!run || !job) continue;
+        try {
+          const taskInfo = buildTaskInfo({
+            job,
+            taskId: run.taskId,
+            agentId: launch.agentId,
+            resources: t.resources,
+            due: run.due,
+            attempt: run.attempt,
+            arguments: run.arguments,
+            hostname: launch.hostname,
+          });
+          const schedule = this.ctx.index.scheduleOf(job.name);
+          if (schedule && run.attempt === 0) {
+            const base = jobPuts.get(job.name) ?? job;
+            // The held parse is the job's (its start fixed); a start left empty means "now" and is
+            // read again at launch, as Chronos does.
+            const held = advanced.get(job.name) ?? (OPEN_START.test(base.schedule ?? '') ? null : schedule);
+            const current = held ? { ok: true as const, value: held } : parseJobSchedule(base, now);
+            if (current.ok) {
+              let next: ReturnType<typeof launchAdvance>;
+              try {
+                next = launchAdvance(current.value, now);
+              } catch (e) {
+                this.ctx.index.putAside(job.name, `its schedule cannot advance past ${this.ctx.isoUtc(now)}: ${reasonOf(e)}`);
+                throw new Error(`the schedule ${base.schedule} cannot advance past ${this.ctx.isoUtc(now)}: ${reasonOf(e)}`);
+              }
+              advanced.set(job.name, next.next);
+              jobPuts.set(job.name, { ...base, schedule: next.expression });
+            }
+          }
+          planned.push({ run, agentId: launch.agentId, host: launch.hostname, offerIds: launch.offerIds, taskInfo });
+        } catch (e) {
+          failed.push({ run, reason: reasonOf(e) });
+        }
+      }
+    }
+
+    // Persist every launch (run → STAGING, schedules advanced) before ACCEPT: one transaction for
+    // the round, or, when the store refuses one job's data, one per job, the refused ones failed.
+    const byJob = new Map<string, PlannedLaunch[]>();
+    for (const p of planned) {
+      const list = byJob.get(p.run.jobName);
+      if (list) list.push(p);
+      else byJob.set(p.run.jobName, [p]);
+    }
+    const commit = async (units: readonly PlannedLaunch[][]) => {
+      const items = units.flat();
+      const puts = [...new Set(items.map((p) => p.run.jobName))].map((n) => jobPuts.get(n)).filter((j): j is Job => !!j);
+      await this.ctx.store.transaction(async (tx) => {
+        await tx.runs.updateMany(items.map((p) => ({ taskId: p.run.taskId, patch: { state: 'STAGING', launchedAt: now, agentId: p.agentId, host: p.host } })));
+        if (puts.length > 0) await tx.jobs.apply({ update: puts });
+      });
+    };
+    let recorded: PlannedLaunch[] = [];
+    try {
+      const r = await commitIsolating([...byJob.values()], commit, (unit, e) => {
+        for (const p of unit) failed.push({ run: p.run, reason: `the launch cannot be recorded: ${reasonOf(e)}` });
+      });
+      recorded = r.committed.flat();
+      if (r.stoppedBy !== null) {
+        this.ctx.report('launch', `could not record launches: ${reasonOf(r.stoppedBy)}`);
+      }
+    } catch (e) {
+      // Nothing launched that is not recorded: decline everything and try again later.
+      this.ctx.report('launch', `could not record launches: ${(e as Error).message}`);
+      return { launches: [], declines: offers.map((o) => o.id) };
+    }
+    const decision: OfferDecision = { launches: [], declines: result.declines };
+    const recordedIds = new Set<string>();
+    const recordedJobs = new Set<string>();
+    const taskInfosOf = new Map<string[], object[]>(result.launches.map((l) => [l.offerIds, []]));
+    for (const p of recorded) {
+      recordedIds.add(p.run.taskId);
+      recordedJobs.add(p.run.jobName);
+      taskInfosOf.get(p.offerIds)!.push(p.taskInfo);
+    }
+    for (const launch of result.launches) {
+      const taskInfos = taskInfosOf.get(launch.offerIds)!;
+      if (taskInfos.length > 0) decision.launches.push({ agentId: launch.agentId, offerIds: launch.offerIds, taskInfos });
+      else decision.declines.push(...launch.offerIds);
+    }
+    for (const { run, agentId, host } of recorded) {
+      this.ctx.runs.queue.delete(run.taskId);
+      const next: Run = { ...run, state: 'STAGING', launchedAt: now, agentId, host };
+      this.ctx.track(next, now);
+      this.ctx.events.emit('run', { run: next, previous: run.state });
+      if (run.trigger === 'schedule' || run.trigger === 'immediate') this.ctx.index.launched(run.jobName);
+    }
+    for (const job of jobPuts.values()) {
+      if (!recordedJobs.has(job.name)) continue;
+      this.ctx.jobs.set(job.name, job);
+      this.ctx.index.reindex(job, now, advanced.get(job.name));
+    }
+    await this.failRuns(failed.filter((f) => !recordedIds.has(f.run.taskId)), now);
+    this.ctx.wake();
+    const used = decision.launches.reduce((n, l) => n + l.offerIds.length, 0);
+    this.ctx.events.emit('offers', {
+      received: offers.length,
+      used,
+      declined: offers.length - used,
+      launched: recorded.length,
+    });
+    this.ctx.emitQueue();
+    return decision;
+  }
+
+  /**
+   * Runs that could not be launched for a reason of their own (their task cannot be built, their
+   * schedule cannot advance, the store refuses their data): each goes to ERROR with the reason and
+   * counts as a failure of its job, without a retry (it would fail the same way). Logged once per
+   * run. If this cannot be stored, the runs stay queued and are tried again with the next offer.
+   */
+  private async failRuns(items: { run: Run; reason: string }[], now: Instant): Promise<void> {
+    if (items.length === 0) return;
+    const patches: { taskId: string; patch: RunPatch }[] = [];
+    const allEffects: Effects[] = [];
+    for (const { run, reason } of items) {
+      this.ctx.report('launch', `job ${run.jobName}: run ${run.taskId} not launched: ${reason}`);
+      patches.push({ taskId: run.taskId, patch: { state: 'ERROR', finishedAt: now, message: storableText(`not launched: ${reason}`) } });
+      const job = this.ctx.jobs.get(run.jobName);
+      if (!job) continue;
+      try {
+        // no retry: attempts used up
+        allEffects.push(this.ctx.outcome(job, { ...run, attempt: Number.MAX_SAFE_INTEGER }, 'ERROR', now));
+      } catch (e) {
+        this.ctx.report('launch', `job ${run.jobName}: its failure cannot be counted: ${reasonOf(e)}`);
+      }
+    }
+    let created: Run[][];
+    try {
+      created = await this.ctx.storeEffects(allEffects, (tx) => tx.runs.updateMany(patches));
+    } catch (e) {
+      this.ctx.report('launch', `could not record ${items.length} failed launch(es): ${reasonOf(e)}`);
+      return;
+    }
+    items.forEach(({ run }, i) => {
+      this.ctx.runs.queue.delete(run.taskId);
+      this.ctx.events.emit('run', { run: { ...run, ...patches[i].patch } as Run, previous: run.state });
+      if (run.trigger === 'schedule' || run.trigger === 'immediate') {
+        this.ctx.index.launched(run.jobName);
+        const job = this.ctx.jobs.get(run.jobName);
+        if (job) this.ctx.index.reindex(job, now);
+      }
+    });
+    allEffects.forEach((effects, i) => this.ctx.applyEffects(effects, now, created[i] ?? []));
+  }
+
+  /** Settles queued runs that will never launch as SKIPPED (stored first), with the reason. */
+  private async dropRuns(runs: Run[], why: string, now: Instant): Promise<void> {
+    const patch: RunPatch = { state: 'SKIPPED', finishedAt: now, message: `skipped: ${why}` };
+    await this.ctx.store.runs.updateMany(runs.map((r) => ({ taskId: r.taskId, patch })));
+    for (const run of runs) {
+      this.ctx.runs.queue.delete(run.taskId);
+      if (run.trigger === 'schedule' || run.trigger === 'immediate') {
+        this.ctx.index.launched(run.jobName);
+        const job = this.ctx.jobs.get(run.jobName);
+        if (job) this.ctx.index.reindex(job, now);
+      }
+      this.ctx.events.emit('run', { run: { ...run, ...patch } as Run, previous: run.state });
+    }
+    this.ctx.emitQueue();
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The schedule index: each scheduled job's parsed schedule and its next due instant, in a
+ * min-heap (no O(jobs) scan per tick). Entries are deleted lazily: each job has a generation, and
+ * an entry of an older generation is skipped.
+ *
+ * A job whose scheduled run is queued and not launched yet is out of the index until it launches
+ * (`awaiting`): Chronos advances the schedule at launch. A job whose schedule cannot be read or
+ * advanced is set aside with the reason until it changes, so it never holds back the others.
+ */
+import type { Instant, Job } from '../core/types';
+import { MinHeap } from './heap';
+import { nextDueAt, parseJobSchedule, type JobSchedule } from './schedules';
+import { reasonOf } from './isolate';
+
+export interface IndexEntry {
+  due: Instant;
+  name: string;
+  gen: number;
+}
+
+export class ScheduleIndex {
+  private readonly schedules = new Map<string, JobSchedule>();
+  private readonly heap = new MinHeap<{ name: string; gen: number }>();
+  private readonly gens = new Map<string, number>();
+  /** Jobs whose scheduled run is queued and not yet launched. */
+  private readonly awaiting = new Set<string>();
+  /** Jobs set aside (their schedule cannot be read or advanced), with the reason. */
+  private readonly aside = new Map<string, string>();
+
+  constructor(private readonly report: (where: string, message: string) => void) {}
+
+  /** The job's parsed schedule, when it has one that parsed. */
+  scheduleOf(name: string): JobSchedule | undefined {
+    return this.schedules.get(name);
+  }
+
+  /**
+   * (Re)computes the job's entry: parses its schedule (or takes `known`, the parse a launch just
+   * advanced) and pushes its next due instant, unless the job is disabled, awaiting the launch of
+   * its scheduled run, or set aside. Never throws: a schedule that throws sets the job aside.
+   */
+  reindex(job: Job, now: Instant, known?: JobSchedule): void {
+    const gen = this.bump(job.name);
+    this.schedules.delete(job.name);
+    if (!job.schedule || this.aside.has(job.name)) return;
+    let parsed: ReturnType<typeof parseJobSchedule>;
+    let at: Instant | null;
+    try {
+      parsed = known ? { ok: true as const, value: known } : parseJobSchedule(job, now);
+      at = parsed.ok ? nextDueAt(parsed.value) : null;
+    } catch (e) {
+      this.putAside(job.name, `its schedule cannot be read: ${reasonOf(e)}`);
+      return;
+    }
+    if (!parsed.ok) {
+      this.report('schedule', `job ${job.name}: ${parsed.error}`);
+      return;
+    }
+    this.schedules.set(job.name, parsed.value);
+    if (job.disabled || this.awaiting.has(job.name) || at === null) return;
+    this.heap.push(at, { name: job.name, gen });
+  }
+
+  /**
+   * Takes a job out of the index until it changes, with the reason (reported once, counted under
+   * sisyphus_errors_total{where="job"}): its schedule cannot be read or advanced.
+   */
+  putAside(name: string, reason: string): void {
+    this.bump(name);
+    this.schedules.delete(name);
+    this.awaiting.delete(name);
+    if (this.aside.get(name) === reason) return;
+    this.aside.set(name, reason);
+    this.report('job', `job ${name} is set aside until it is changed: ${reason}`);
+  }
+
+  /** Why the job is set aside; null when it is not. */
+  asideReason(name: string): string | null {
+    return this.aside.get(name) ?? null;
+  }
+
+  isAside(name: string): boolean {
+    return this.aside.has(name);
+  }
+
+  /** The job changed: whatever set it aside may be gone (reindex it next). */
+  release(name: string): void {
+    this.aside.delete(name);
+  }
+
+  /** Forgets the job (deleted). */
+  remove(name: string): void {
+    this.bump(name);
+    this.schedules.delete(name);
+    this.awaiting.delete(name);
+    this.aside.delete(name);
+  }
+
+  /** Forgets every job (before a load). */
+  clear(): void {
+    this.schedules.clear();
+    this.heap.clear();
+    this.gens.clear();
+    this.awaiting.clear();
+    this.aside.clear();
+  }
+
+  /* ---------- the scheduled run waiting for its launch */
+
+  await(name: string): void {
+    this.awaiting.add(name);
+  }
+
+  launched(name: string): void {
+    this.awaiting.delete(name);
+  }
+
+  isAwaiting(name: string): boolean {
+    return this.awaiting.has(name);
+  }
+
+  /* ---------- due entries */
+
+  /** The earliest live due instant, if any (stale heads are dropped). */
+  nextAt(): Instant | undefined {
+    while (this.heap.size > 0) {
+      const head = this.heap.peek()!;
+      if (this.gens.get(head.name) === head.gen) break;
+      this.heap.pop();
+    }
+    return this.heap.peekKey();
+  }
+
+  /** Pops every live entry due strictly before `now` (Chronos: due means before now), earliest first. */
+  popDue(now: Instant): IndexEntry[] {
+    const out: IndexEntry[] = [];
+    while (this.heap.size > 0 && this.heap.peekKey()! < now) {
+      const { key: due, value } = this.heap.pop()!;
+      if (this.gens.get(value.name) !== value.gen) continue;
+      out.push({ due, name: value.name, gen: value.gen });
+    }
+    return out;
+  }
+
+  /** Puts popped entries back (their runs could not be stored); still live ones only count. */
+  pushBack(entries: readonly IndexEntry[]): void {
+    for (const e of entries) {
+      this.heap.push(e.due, { name: e.name, gen: e.gen });
+      this.awaiting.delete(e.name);
+    }
+  }
+
+  private bump(name: string): number {
+    const gen = (this.gens.get(name) ?? 0) + 1;
+    this.gens.set(name, gen);
+    return gen;
+  }
+}

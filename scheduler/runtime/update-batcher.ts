@@ -1,0 +1,257 @@
+/**
+ * Status updates from Mesos, stored in batches: those handed over while the previous batch is
+ * being stored (or in the same turn of the event loop) are decided against the state the earlier
+ * ones leave and stored together in one transaction, in arrival order, up to UPDATE_BATCH_MAX at a
+ * time. Each caller's promise settles after that commit, so the framework acknowledges an update
+ * only once it is stored; a failed commit leaves memory as it was.
+ *
+ * One bad update never holds back the others: a batch the store refuses for the data of one
+ * update is split until that update is alone, which is then stored without its effects on the
+ * job (its state, and a note saying so).
+ */
+import type { CounterSnapshot } from '../core/dag';
+import { storableText } from '../core/text';
+import type { Job, Run, RunState } from '../core/types';
+import { isTerminal } from '../core/types';
+import type { NewRun, RunPatch, TaskUpdate } from '../ports';
+import { isItemError, reasonOf } from './isolate';
+import type { StepQueue } from './step-queue';
+import type { Effects, WorkerContext } from './worker-context';
+
+/** Most status updates persisted in one transaction. */
+const UPDATE_BATCH_MAX = 2000;
+
+/** A status update waiting to be stored, with its caller's promise. */
+interface PendingUpdate {
+  update: TaskUpdate;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** Maps a Mesos TaskState name to a run state (partition states collapse to LOST or stay). */
+export function runStateOf(mesosState: string): RunState | null {
+  switch (mesosState) {
+    case 'TASK_STAGING':
+      return 'STAGING';
+    case 'TASK_STARTING':
+      return 'STARTING';
+    case 'TASK_RUNNING':
+      return 'RUNNING';
+    case 'TASK_KILLING':
+      return 'KILLING';
+    case 'TASK_FINISHED':
+      return 'FINISHED';
+    case 'TASK_FAILED':
+      return 'FAILED';
+    case 'TASK_KILLED':
+      return 'KILLED';
+    case 'TASK_ERROR':
+      return 'ERROR';
+    case 'TASK_DROPPED':
+      return 'DROPPED';
+    case 'TASK_LOST':
+    case 'TASK_GONE':
+    case 'TASK_GONE_BY_OPERATOR':
+    case 'TASK_UNKNOWN':
+      return 'LOST';
+    case 'TASK_UNREACHABLE':
+      return null; // may come back: keep the run as it is
+    default:
+      return null;
+  }
+}
+
+export class UpdateBatcher {
+  private pending: PendingUpdate[] = [];
+  private flushQueued = false;
+
+  constructor(
+    private readonly ctx: WorkerContext,
+    private readonly steps: StepQueue,
+  ) {}
+
+  /**
+   * Persists an update and everything it causes; resolves only when all of it is stored.
+   *
+   * Updates are batched: those handed over while the previous batch is being stored (or in the
+   * same turn of the event loop) are persisted together in one transaction, in arrival order, up
+   * to UPDATE_BATCH_MAX at a time. Each caller's promise settles after that commit, so the
+   * framework still acknowledges an update only once it is stored; if the transaction fails,
+   * every update of the batch is rejected and memory is left as it was.
+   */
+  add(update: TaskUpdate): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ update, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    // setImmediate: every update of the stream chunk being decoded joins this batch.
+    setImmediate(() => {
+      void this.steps.run(async () => {
+        this.flushQueued = false;
+        const batch = this.pending.splice(0, UPDATE_BATCH_MAX);
+        if (this.pending.length > 0) this.scheduleFlush();
+        if (batch.length === 0) return;
+        await this.flushUpdates(batch);
+      });
+    });
+  }
+
+  /**
+   * Stores a batch of updates; each caller's promise settles with its own outcome. When the store
+   * refuses the data of one update (StoreDataError), the batch is split in halves until that
+   * update is alone: it is then stored without its effects on the job (its state, and a note that
+   * its bookkeeping failed), so it is acknowledged and never holds back the others. Any other
+   * failure (database down) rejects the batch: nothing is acknowledged, Mesos sends them again.
+   */
+  private async flushUpdates(batch: PendingUpdate[], bookkeeping = true): Promise<void> {
+    try {
+      await this.handleUpdates(batch.map((b) => b.update), bookkeeping);
+    } catch (e) {
+      if (!isItemError(e)) {
+        for (const b of batch) b.reject(e);
+        return;
+      }
+      if (batch.length > 1) {
+        const mid = batch.length >> 1;
+        await this.flushUpdates(batch.slice(0, mid), bookkeeping);
+        await this.flushUpdates(batch.slice(mid), bookkeeping);
+        return;
+      }
+      if (bookkeeping) {
+        this.ctx.events.emit('error', { where: 'update', message: `update ${batch[0].update.state} of ${batch[0].update.taskId}: its effects cannot be stored (${reasonOf(e)}); storing its state alone` });
+        await this.flushUpdates(batch, false);
+        return;
+      }
+      this.ctx.events.emit('error', { where: 'update', message: `update ${batch[0].update.state} of ${batch[0].update.taskId} cannot be stored: ${reasonOf(e)}` });
+      batch[0].reject(e);
+      return;
+    }
+    for (const b of batch) b.resolve();
+  }
+
+  /** `bookkeeping` false: only the runs' states, no retries, counters or children (see flushUpdates). */
+  private async handleUpdates(updates: TaskUpdate[], bookkeeping = true): Promise<void> {
+    const now = this.ctx.clock.now();
+    // Runs the worker does not track (settled, or from before a restart): one read for all.
+    const unknown = new Set<string>();
+    for (const u of updates) if (runStateOf(u.state) && !this.ctx.runs.inflight.has(u.taskId)) unknown.add(u.taskId);
+    const loaded = new Map<string, Run>();
+    for (const taskId of unknown) {
+      const r = await this.ctx.store.runs.getByTaskId(taskId);
+      if (r) loaded.set(taskId, r);
+    }
+
+    // Decide every update against the state the earlier ones of this batch leave (an overlay:
+    // memory proper changes only after the commit).
+    const runsNow = new Map<string, Run>();
+    const jobsNow = new Map<string, Job>();
+    const jobOf = (name: string) => jobsNow.get(name) ?? this.ctx.jobs.get(name);
+    // counters the batch moves ahead of its commit, as they were: put back before memory proper
+    // changes (or when the commit fails)
+    const graphBefore: CounterSnapshot = new Map();
+    const patches: { taskId: string; patch: RunPatch }[] = [];
+    const jobPuts = new Map<string, Job>();
+    const newRuns: NewRun[] = [];
+    const counters = new Map<string, { child: string; parent: string; count: number }>();
+    const edgeResets: { child: string; parent: string }[] = [];
+    const steps: Array<{ run: Run; next: Run; graphState: RunState | null; effects: Effects | null }> = [];
+
+    for (const update of updates) {
+      const state = runStateOf(update.state);
+      if (!state) continue;
+      const run = runsNow.get(update.taskId) ?? this.ctx.runs.inflight.get(update.taskId) ?? loaded.get(update.taskId) ?? null;
+      if (!run || isTerminal(run.state)) continue; // unknown or already settled: nothing to do
+      const job = jobOf(run.jobName);
+      if (run.state === state && !isTerminal(state)) continue;
+
+      const patch: RunPatch = { state };
+      // text from the agent, kept as it came where it can be stored
+      if (update.message) patch.message = storableText(update.message);
+      if (update.reason) patch.reason = storableText(update.reason);
+      if (update.agentId) patch.agentId = storableText(update.agentId);
+      if ((state === 'RUNNING' || state === 'STARTING') && !run.startedAt) patch.startedAt = now;
+      if (isTerminal(state)) patch.finishedAt = now;
+
+      // Chronos 2.x async jobs: the process ending is not the job ending.
+      if (state === 'FINISHED' && job?.async) {
+        patch.state = 'RUNNING';
+        patch.finishedAt = undefined;
+        patch.message = 'process finished; waiting for the task to report completion';
+      }
+
+      let effects: Effects | null = null;
+      if (patch.state && isTerminal(patch.state) && job) {
+        if (!bookkeeping) {
+          patch.message = `${patch.message ? `${patch.message}; ` : ''}not counted: the job's bookkeeping for this run could not be stored`;
+        } else {
+          try {
+            effects = this.ctx.outcome(job, run, patch.state, now, jobOf);
+          } catch (e) {
+            // this run alone: its state is kept, its job's counters, retry and children are not
+            this.ctx.events.emit('error', { where: 'update', message: `job ${job.name}: the outcome of ${run.taskId} cannot be decided: ${reasonOf(e)}` });
+            patch.message = storableText(`${patch.message ? `${patch.message}; ` : ''}not counted: ${reasonOf(e)}`);
+          }
+        }
+      }
+      let graphState: RunState | null = null;
+      if (effects) {
+        // later updates of this batch see these effects (restored below if the commit fails)
+        this.ctx.graph.saveCounters(effects.touched, graphBefore);
+        this.ctx.applyCounters(effects);
+        for (const j of effects.jobs) {
+          jobsNow.set(j.name, j);
+          jobPuts.set(j.name, j);
+        }
+        newRuns.push(...effects.runs);
+        for (const c of effects.counters) counters.set(`${c.child}\u0000${c.parent}`, c);
+      } else if (bookkeeping && (state === 'STAGING' || state === 'STARTING' || state === 'RUNNING') && job?.parents) {
+        for (const p of job.parents) {
+          edgeResets.push({ child: job.name, parent: p });
+          counters.delete(`${job.name}\u0000${p}`);
+        }
+        graphState = state;
+        // later outcomes of this batch see the reset too (restored below like the effects)
+        this.ctx.graph.saveCounters([job.name], graphBefore);
+        this.ctx.graph.onTaskState(job.name, state);
+      }
+      const next: Run = { ...run, ...patch } as Run;
+      runsNow.set(next.taskId, next);
+      patches.push({ taskId: run.taskId, patch });
+      steps.push({ run, next, graphState, effects });
+    }
+    if (patches.length === 0) {
+      this.ctx.graph.restoreCounters(graphBefore);
+      return;
+    }
+
+    let created: Run[] = [];
+    try {
+      await this.ctx.store.transaction(async (tx) => {
+        await tx.runs.updateMany(patches);
+        if (jobPuts.size > 0) await tx.jobs.apply({ update: [...jobPuts.values()] });
+        if (newRuns.length > 0) created = await tx.runs.createMany(newRuns);
+        for (const e of edgeResets) await tx.edges.set(e.child, e.parent, 0);
+        for (const c of counters.values()) await tx.edges.set(c.child, c.parent, c.count);
+      });
+    } catch (e) {
+      this.ctx.graph.restoreCounters(graphBefore);
+      throw e;
+    }
+
+    // Stored: now change memory, in arrival order.
+    this.ctx.graph.restoreCounters(graphBefore);
+    const createdByTask = new Map(created.map((r) => [r.taskId, r]));
+    for (const { run, next, graphState, effects } of steps) {
+      if (graphState) this.ctx.graph.onTaskState(next.jobName, graphState);
+      if (isTerminal(next.state)) this.ctx.runs.untrackInflight(run);
+      else this.ctx.runs.inflight.set(next.taskId, next);
+      this.ctx.events.emit('run', { run: next, previous: run.state });
+      if (effects) this.ctx.applyEffects(effects, now, effects.runs.map((nr) => createdByTask.get(nr.taskId)).filter((r): r is Run => !!r));
+    }
+  }
+}
