@@ -19,6 +19,9 @@ export interface StoredJob {
   updatedAt: Instant;
 }
 
+/** Jobs a search returns when the query names no limit (Chronos: 10). */
+export const SEARCH_DEFAULT_LIMIT = 10;
+
 export interface JobQuery {
   /** Case-insensitive substring of the name. */
   name?: string;

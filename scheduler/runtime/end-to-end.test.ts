@@ -84,7 +84,9 @@ describe('jobs run end to end on mesos-local', () => {
     await api.upsertDependency({ name: 'mp-child', command: 'true', parents: ['mp-1', 'mp-2'] });
     await api.runJob('mp-1', '');
     await waitFor('mp-1 succeeded', async () => (await job('mp-1')).successCount === 1);
-    await new Promise((r) => setTimeout(r, 500));
+    // the success and the children it fires are stored in one transaction: no child run by now
+    // means none was fired
+    await cluster.scheduler.worker.idle();
     expect(await runsOf('mp-child')).toHaveLength(0);
     // the half-satisfied edge is stored, so a restart would not forget it (Chronos #811)
     const counters = await store.edges.load();
@@ -199,7 +201,9 @@ describe('jobs run end to end on mesos-local', () => {
     await waitFor('once-only ran', async () => (await job('once-only')).successCount === 1);
     await api.upsertIso8601(body); // the schedule string verbatim again
     await waitFor('schedule moved on', async () => (await job('once-only')).schedule !== body.schedule);
-    await new Promise((r) => setTimeout(r, 500));
+    // the tick that found the instant already ran moved the schedule on in the same step; once
+    // the worker is idle no step of that tick is left to create a run
+    await cluster.scheduler.worker.idle();
     expect(await runsOf('once-only')).toHaveLength(1);
   });
 });

@@ -1,33 +1,17 @@
 /**
- * One bad item never stops the loop (issue 12): the worker against the real PostgreSQL with a
- * TestClock and hand-made offers. Each case has one item that fails (a schedule that cannot
- * advance, data the store refuses) among good ones: the bad one is marked with its reason, the
- * good ones go on.
+ * One bad item never stops the loop (issue 12): the worker over the in-memory store
+ * (scheduler/testing/memory-store.ts) with a TestClock and hand-made offers. Each case has one
+ * item that fails (a schedule that cannot advance, data the store refuses) among good ones: the
+ * bad one is marked with its reason, the good ones go on.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStore, type PrismaStore } from '../adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
+import { describe, expect, it } from 'vitest';
 import { parseJob } from '../api/job-schema';
 import { ChronosService } from '../api/chronos-service';
 import type { Job, Offer, OfferResource } from '../core/types';
-import { StoreDataError, type Store } from '../ports';
+import { StoreDataError } from '../ports';
+import { MemoryStore, type MemoryStoreOptions } from '../testing/memory-store';
 import { TestClock } from '../testing/test-clock';
 import { Worker } from './worker';
-
-let db: TestDatabase;
-let store: PrismaStore;
-
-beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_isolation');
-  store = await createStore({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await store?.close();
-  await db?.drop();
-});
-beforeEach(async () => {
-  await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
-});
 
 const START = '2026-01-01T00:00:00Z';
 
@@ -46,33 +30,13 @@ const offer = (id: string, cpus = 8): Offer => {
 const launchedIds = (d: Awaited<ReturnType<Worker['onOffers']>>) =>
   d.launches.flatMap((l) => l.taskInfos.map((t) => (t as { task_id: { value: string } }).task_id.value));
 
-/** A store whose transactions refuse (StoreDataError) what `refuse` says, as PostgreSQL refuses a NUL. */
-function refusing(refuse: { jobs?: (jobs: Job[]) => boolean; createRuns?: (names: string[]) => boolean }): Store {
-  const wrap = (tx: Omit<Store, 'transaction' | 'close'>): Omit<Store, 'transaction' | 'close'> => {
-    const jobs = Object.create(tx.jobs) as Store['jobs'];
-    jobs.apply = async (changes) => {
-      const all = [...(changes.put ?? []), ...(changes.update ?? [])];
-      if (refuse.jobs?.(all)) throw new StoreDataError('the database refused the data (SQLSTATE 22021): invalid byte sequence');
-      return tx.jobs.apply(changes);
-    };
-    const runs = Object.create(tx.runs) as Store['runs'];
-    runs.createMany = async (rs) => {
-      if (refuse.createRuns?.(rs.map((r) => r.jobName))) throw new StoreDataError('the database refused the data (SQLSTATE 22021): invalid byte sequence');
-      return tx.runs.createMany(rs);
-    };
-    return { ...tx, jobs, runs };
-  };
-  const outer = wrap(store);
-  return Object.create(store, {
-    jobs: { value: outer.jobs },
-    runs: { value: outer.runs },
-    transaction: { value: (fn: Parameters<Store['transaction']>[0]) => store.transaction((tx) => fn(wrap(tx))) },
-  }) as Store;
-}
+/** A fresh store that refuses (StoreDataError) what `refuse` says, as PostgreSQL refuses a NUL. */
+const refusing = (refuse: MemoryStoreOptions['refuse']) => new MemoryStore({ refuse });
 
 describe('a job whose schedule cannot advance (stored before the API refused such schedules)', () => {
   it('fails its own run with the reason, is set aside, and the other runs of the offer round launch', async () => {
     const clock = new TestClock(START);
+    const store = new MemoryStore();
     const worker = new Worker({ store, clock });
     const errors: string[] = [];
     worker.events.on('error', (e) => errors.push(`${e.where}: ${e.message}`));
@@ -129,7 +93,8 @@ describe('a job whose schedule cannot advance (stored before the API refused suc
 describe('data the store refuses', () => {
   it('a status update whose effects are refused is stored alone, without them; the rest of its batch is stored and counted', async () => {
     const clock = new TestClock(START);
-    const worker = new Worker({ store: refusing({ jobs: (jobs) => jobs.some((j) => j.name === 'bad' && j.successCount > 0) }), clock });
+    const store = refusing({ job: (j) => j.name === 'bad' && j.successCount > 0 });
+    const worker = new Worker({ store, clock });
     const errors: string[] = [];
     worker.events.on('error', (e) => errors.push(e.message));
     await worker.start();
@@ -159,6 +124,7 @@ describe('data the store refuses', () => {
 
   it('a status message with a NUL and a lone surrogate from the agent is stored with U+FFFD in their place', async () => {
     const clock = new TestClock(START);
+    const store = new MemoryStore();
     const worker = new Worker({ store, clock });
     await worker.start();
     await worker.storeJob(job({ name: 'msg', command: 'false', schedule: 'R/2030-01-01T00:00:00Z/P1D', retries: 0 }, clock.now()), []);
@@ -173,7 +139,8 @@ describe('data the store refuses', () => {
 
   it('one API job write the store refuses fails alone; the writes that shared its transaction are stored', async () => {
     const clock = new TestClock(START);
-    const worker = new Worker({ store: refusing({ jobs: (jobs) => jobs.some((j) => j.name === 'refused') }), clock });
+    const store = refusing({ job: (j) => j.name === 'refused' });
+    const worker = new Worker({ store, clock });
     await worker.start();
     const base = { command: 'true', schedule: 'R/2030-01-01T00:00:00Z/P1D' };
     const results = await Promise.allSettled(
@@ -188,7 +155,8 @@ describe('data the store refuses', () => {
 
   it('a due run the store refuses sets its job aside; the other jobs due with it get their runs', async () => {
     const clock = new TestClock(START);
-    const worker = new Worker({ store: refusing({ createRuns: (names) => names.includes('unstorable') }), clock });
+    const store = refusing({ run: (r) => r.jobName === 'unstorable' });
+    const worker = new Worker({ store, clock });
     await worker.start();
     for (const name of ['a', 'unstorable', 'z']) {
       await worker.storeJob(job({ name, command: 'true', schedule: 'R/2026-01-01T00:10:00Z/PT1H' }, clock.now()), []);
@@ -211,6 +179,7 @@ describe('data the store refuses', () => {
 describe('deleting a job ends its queued runs', () => {
   it('its queued runs are SKIPPED with the reason "job deleted"; a new job of the same name starts with none of them', async () => {
     const clock = new TestClock(START);
+    const store = new MemoryStore();
     const worker = new Worker({ store, clock, retryDelayMs: 60_000 });
     await worker.start();
     const api = new ChronosService({ store, runtime: worker, clock });

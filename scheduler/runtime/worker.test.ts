@@ -50,8 +50,9 @@ describe('Worker start', () => {
     await started;
     await changed;
     // it is indexed: when its instant comes, a run is created
+    const created = worker.events.next('run', (e) => e.run.jobName === 'posted-during-load', 5_000);
     await clock.advanceAsync(11 * 60_000);
-    await new Promise((r) => setTimeout(r, 200));
+    await created;
     const runs = await store.runs.list({ jobName: 'posted-during-load' });
     expect(runs.runs.map((r) => r.state)).toEqual(['QUEUED']);
     expect(worker.activity('posted-during-load')).toEqual({ queued: 1, running: 0 });
@@ -100,7 +101,7 @@ describe('Worker.storeJob (the API writes jobs through the worker)', () => {
     await worker.start();
     clock.set(Date.parse('2026-01-01T00:00:01Z'));
     await worker.storeJob(job({ name: 'now', command: 'true', schedule: 'R1//PT1S' }, clock.now() - 1), []);
-    await new Promise((r) => setTimeout(r, 100));
+    await worker.idle(); // the write's own step ticks for a job due now: no timer, no second step
     expect((await store.runs.list({ jobName: 'now' })).runs.map((r) => r.state)).toEqual(['QUEUED']);
     worker.stop();
   });

@@ -106,6 +106,14 @@ export class Worker implements SchedulerRuntime {
     this.due.stop();
   }
 
+  /**
+   * Resolves once every step queued before this call has run (a tick the timer started, an offer
+   * round, a batch of updates): tests await it instead of sleeping.
+   */
+  idle(): Promise<void> {
+    return this.steps.run(async () => {});
+  }
+
   /** Creates the runs of every job due now and releases due retries (the timer calls it). */
   tick(): Promise<void> {
     return this.due.tick();

@@ -1,0 +1,219 @@
+/**
+ * An in-memory Store, beside the real one (scheduler/adapters/prisma): the same contract
+ * (scheduler/ports.ts) without PostgreSQL, for tests of the worker and the services that need no
+ * SQL. What it keeps as the real store does:
+ *   - one run per task id and per (job, due, attempt): a second create is a no-op;
+ *   - listings in the real order (names by code point; runs due desc, id desc; active runs due asc);
+ *   - transactions are all or nothing (a throw inside puts every map back) and one at a time;
+ *   - every value is copied in and out, so a caller's object never aliases a stored one.
+ * `refuse` makes a write fail with StoreDataError, as PostgreSQL refuses a NUL.
+ */
+import type { Job, Run } from '../core/types';
+import {
+  SEARCH_DEFAULT_LIMIT,
+  StoreDataError,
+  type EdgeStore,
+  type FrameworkStore,
+  type JobQuery,
+  type JobStore,
+  type NewRun,
+  type RunFilter,
+  type RunPage,
+  type RunPatch,
+  type RunStore,
+  type Store,
+} from '../ports';
+
+const ACTIVE = new Set(['QUEUED', 'STAGING', 'STARTING', 'RUNNING', 'KILLING']);
+const copy = <T>(v: T): T => structuredClone(v);
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Newest first: due desc, then id desc (ids are numeric strings). */
+const newestFirst = (a: Run, b: Run) => b.due - a.due || Number(b.id) - Number(a.id);
+
+interface Data {
+  jobs: Map<string, Job>;
+  runs: Map<string, Run>;
+  edges: Map<string, Map<string, number>>;
+  state: Map<string, string>;
+  nextId: number;
+}
+
+export interface MemoryStoreOptions {
+  /** Refuse a write of these jobs or runs (StoreDataError), e.g. to test fault isolation. */
+  refuse?: { job?: (job: Job) => boolean; run?: (run: NewRun) => boolean };
+}
+
+export class MemoryStore implements Store {
+  readonly jobs: JobStore;
+  readonly runs: RunStore;
+  readonly edges: EdgeStore;
+  readonly framework: FrameworkStore;
+  private data: Data = { jobs: new Map(), runs: new Map(), edges: new Map(), state: new Map(), nextId: 1 };
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: MemoryStoreOptions = {}) {
+    const d = () => this.data;
+    const refuseJob = (j: Job) => {
+      if (this.opts.refuse?.job?.(j)) throw new StoreDataError(`the database refused the data of job ${j.name} (refused by the test)`);
+    };
+    const refuseRun = (r: NewRun) => {
+      if (this.opts.refuse?.run?.(r)) throw new StoreDataError(`the database refused the data of run ${r.taskId} (refused by the test)`);
+    };
+    const sortedJobs = () => [...d().jobs.values()].sort((a, b) => byName(a.name, b.name));
+
+    this.jobs = {
+      get: async (name) => copy(d().jobs.get(name) ?? null),
+      list: async () => copy(sortedJobs()),
+      sortsByCodePoint: async () => true,
+      search: async (q: JobQuery) => {
+        const limit = q.limit ?? SEARCH_DEFAULT_LIMIT;
+        const offset = q.offset ?? 0;
+        const has = (field: string, needle: string | undefined) => !needle || field.toLowerCase().includes(needle.toLowerCase());
+        const hit = sortedJobs().filter((j) => {
+          const filtered = has(j.name, q.name) && has(j.command, q.command);
+          if (filtered) return true;
+          return !!q.any && (q.name || q.command) ? has(j.name, q.any) || has(j.command, q.any) : false;
+        });
+        return copy(hit.slice(offset, offset + limit));
+      },
+      count: async () => d().jobs.size,
+      put: async (job) => {
+        refuseJob(job);
+        d().jobs.set(job.name, copy(job));
+      },
+      apply: async ({ put = [], delete: del = [], update = [] }) => {
+        [...put, ...update].forEach(refuseJob);
+        for (const j of put) d().jobs.set(j.name, copy(j));
+        for (const n of del) d().jobs.delete(n);
+        for (const j of update) if (d().jobs.has(j.name)) d().jobs.set(j.name, copy(j));
+      },
+      delete: async (name) => d().jobs.delete(name),
+    };
+
+    const insert = (r: NewRun): Run | null => {
+      refuseRun(r);
+      const data = d();
+      if (data.runs.has(r.taskId)) return null;
+      for (const x of data.runs.values()) if (x.jobName === r.jobName && x.due === r.due && x.attempt === r.attempt) return null;
+      const run: Run = {
+        id: String(data.nextId++),
+        jobName: r.jobName,
+        due: r.due,
+        attempt: r.attempt,
+        taskId: r.taskId,
+        arguments: r.arguments,
+        trigger: r.trigger,
+        highPriority: r.highPriority,
+        state: r.state ?? 'QUEUED',
+        queuedAt: r.queuedAt,
+        launchedAt: null,
+        startedAt: null,
+        finishedAt: null,
+        agentId: null,
+        host: null,
+        message: r.message ?? null,
+        reason: null,
+        elementsProcessed: 0,
+      };
+      data.runs.set(run.taskId, run);
+      return copy(run);
+    };
+    const patch = (taskId: string, p: RunPatch) => {
+      const run = d().runs.get(taskId);
+      if (!run) return;
+      const next = { ...run };
+      for (const [k, v] of Object.entries(p)) if (v !== undefined) (next as Record<string, unknown>)[k] = v;
+      d().runs.set(taskId, next);
+    };
+
+    this.runs = {
+      create: async (r) => insert(r),
+      // one statement: all or nothing
+      createMany: async (rs) => (rs.forEach(refuseRun), rs.map(insert).filter((r): r is Run => r !== null)),
+      update: async (taskId, p) => {
+        patch(taskId, p);
+        return copy(d().runs.get(taskId) ?? null);
+      },
+      updateMany: async (us) => us.forEach((u) => patch(u.taskId, u.patch)),
+      getByTaskId: async (taskId) => copy(d().runs.get(taskId) ?? null),
+      listActive: async () => copy([...d().runs.values()].filter((r) => ACTIVE.has(r.state)).sort((a, b) => a.due - b.due || Number(a.id) - Number(b.id))),
+      list: async (f: RunFilter): Promise<RunPage> => {
+        const limit = Math.max(1, Math.min(10_000, f.limit ?? 100));
+        let all = [...d().runs.values()].filter(
+          (r) =>
+            (f.jobName === undefined || r.jobName === f.jobName) &&
+            (f.states === undefined || f.states.includes(r.state)) &&
+            (f.from === undefined || r.due >= f.from) &&
+            (f.to === undefined || r.due < f.to),
+        );
+        all.sort(newestFirst);
+        if (f.cursor) {
+          const at = all.findIndex((r) => r.id === f.cursor);
+          all = at >= 0 ? all.slice(at + 1) : all;
+        }
+        const runs = all.slice(0, limit);
+        return { runs: copy(runs), nextCursor: all.length > limit ? runs[runs.length - 1].id : null };
+      },
+      recent: async (jobName, limit) => copy([...d().runs.values()].filter((r) => r.jobName === jobName).sort(newestFirst).slice(0, limit)),
+      durations: async (jobName, limit) =>
+        [...d().runs.values()]
+          .filter((r) => r.jobName === jobName && r.state === 'FINISHED' && r.startedAt !== null && r.finishedAt !== null)
+          .sort(newestFirst)
+          .slice(0, limit)
+          .map((r) => r.finishedAt! - r.startedAt!),
+      deleteForJob: async (jobName) => {
+        for (const [id, r] of d().runs) if (r.jobName === jobName) d().runs.delete(id);
+      },
+      settleQueued: async (jobName, p) => {
+        const queued = [...d().runs.values()].filter((r) => r.jobName === jobName && r.state === 'QUEUED');
+        queued.forEach((r) => patch(r.taskId, p));
+        return queued.length;
+      },
+    };
+
+    this.edges = {
+      load: async () => copy(d().edges),
+      set: async (child, parent, count) => {
+        let m = d().edges.get(child);
+        if (!m) d().edges.set(child, (m = new Map()));
+        m.set(parent, count);
+      },
+      resetChild: async (child, parents) => {
+        d().edges.set(child, new Map([...new Set(parents)].map((p) => [p, 0])));
+      },
+      deleteJob: async (name) => {
+        d().edges.delete(name);
+        for (const m of d().edges.values()) m.delete(name);
+      },
+    };
+
+    this.framework = {
+      getFrameworkId: async () => d().state.get('framework_id') ?? null,
+      setFrameworkId: async (id) => void (id === null ? d().state.delete('framework_id') : d().state.set('framework_id', id)),
+      get: async (key) => d().state.get(key) ?? null,
+      set: async (key, value) => void d().state.set(key, value),
+      getOrSet: async (key, value) => {
+        if (!d().state.has(key)) d().state.set(key, value);
+        return d().state.get(key)!;
+      },
+    };
+  }
+
+  /** All or nothing, one at a time: a throw inside puts every map back as it was. */
+  transaction<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T> {
+    const run = async () => {
+      const before = copy(this.data);
+      try {
+        return await fn({ jobs: this.jobs, runs: this.runs, edges: this.edges, framework: this.framework });
+      } catch (e) {
+        this.data = before;
+        throw e;
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
+  async close(): Promise<void> {}
+}
