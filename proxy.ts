@@ -70,7 +70,7 @@ export function proxy(request: NextRequest): Response | Promise<Response> {
     });
   }
 
-  const credentials = settings().httpCredentials;
+  const credentials = settings().http.credentials;
   if (credentials && !authorized(request.headers.get('authorization'), credentials)) return unauthorized();
 
   const view = registeredLeaderView();

@@ -1,6 +1,7 @@
 /** The scheduler endpoint's status codes (mesos.md §1) and the SUBSCRIBE stream in both encodings. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { MesosLocal } from './master';
@@ -176,7 +177,7 @@ describe('SUBSCRIBE', () => {
       ['*/*', 'application/json'],
     ]) {
       const got = await new Promise<string>((resolve, reject) => {
-        const req = require('node:http').request(url, { method: 'POST', agent: false, headers: { ...JSON_CT, Accept: accept } }, (res: import('node:http').IncomingMessage) => {
+        const req = http.request(url, { method: 'POST', agent: false, headers: { ...JSON_CT, Accept: accept } }, (res: import('node:http').IncomingMessage) => {
           resolve(String(res.headers['content-type']));
           res.destroy();
         });

@@ -176,6 +176,17 @@ export class FencedError extends Error {
 }
 
 /**
+ * What needs a running scheduler (a manual run, a kill, an async completion) asked of an instance
+ * whose worker does not run (following, taking over, no leader): the API answers 503.
+ */
+export class SchedulerUnavailableError extends Error {
+  constructor(message = 'the scheduler worker is not running') {
+    super(message);
+    this.name = 'SchedulerUnavailableError';
+  }
+}
+
+/**
  * A write refused for the data it carried (a value the database cannot take, a broken constraint),
  * not because the database is unreachable: the same write fails again however often it is tried.
  * The worker then finds the item that carries it and marks it failed, and commits the others.

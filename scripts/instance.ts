@@ -29,9 +29,10 @@ const json = (v: unknown, status = 200) =>
   new Response(JSON.stringify(v), { status, headers: { 'content-type': 'application/json' } });
 
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? '8080');
+  const settings = config();
+  const port = settings.http.port;
   const routes = RouteTable.scan(path.join(ROOT, 'app'));
-  const leadership = await boot();
+  const leadership = await boot(settings);
   const { getServices } = await import('../scheduler/api/context');
   const { store } = await getServices();
   let lastEpoch = 0;
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
 
   const server = http.createServer((req, res) => {
     void (async () => {
-      const request = toRequest(req, res, await readBody(req, config().maxBodyBytes), `http://127.0.0.1:${port}`);
+      const request = toRequest(req, res, await readBody(req, config().http.maxBodyBytes), `http://127.0.0.1:${port}`);
       const view = registeredLeaderView();
       let response: Response;
       try {

@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { boot } from '../scheduler/runtime/boot';
 import { log } from '../scheduler/runtime/log';
-import { config } from '../scheduler/config';
+import { ConfigError, config, reloadConfig } from '../scheduler/config';
 import { BodyTooLargeError, readBody, sendResponse, toRequest, tooLargeMessage } from './node-web';
 import { checkRequestTarget } from './request-target';
 import { RouteTable } from './routes';
@@ -57,16 +57,21 @@ const chronosError = (status: number, message: string, reason: string) =>
   new Response(JSON.stringify({ message, status: reason }), { status, headers: { 'content-type': 'application/json' } });
 
 async function main(): Promise<void> {
-  const port = Number(arg('-p', '--port') ?? process.env.PORT ?? '8080');
-  const host = arg('-H', '--hostname') ?? process.env.HOSTNAME ?? '0.0.0.0';
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT=${port} is not a TCP port (1-65535)`);
-  process.env.PORT = String(port); // the instance id (host:port) is read from it
+  // The settings first (a bad value stops start-up with one line naming it); -p and -H are the
+  // command line's PORT and HOSTNAME.
+  const flags: Record<string, string> = {};
+  const portFlag = arg('-p', '--port');
+  const hostFlag = arg('-H', '--hostname');
+  if (portFlag !== undefined) flags.PORT = portFlag;
+  if (hostFlag !== undefined) flags.HOSTNAME = hostFlag;
+  const settings = reloadConfig(flags);
+  const { port, host } = settings.http;
 
   const routes = RouteTable.scan(path.join(ROOT, 'app'));
   (globalThis as Record<symbol, unknown>)[BOOTED] = true;
   const dir = path.resolve(positional() ?? ROOT);
   const app = next({ dev: false, dir, hostname: host === '0.0.0.0' ? 'localhost' : host, port });
-  const [leadership] = await Promise.all([boot(), app.prepare(), routes.load()]);
+  const [leadership] = await Promise.all([boot(settings), app.prepare(), routes.load()]);
   const nextHandler = app.getRequestHandler();
   // next/server (NextResponse, in proxy.ts) needs the environment next() sets up: import it after
   const { proxy, authorized, unauthorized } = await import('../proxy');
@@ -84,7 +89,7 @@ async function main(): Promise<void> {
     });
   });
 
-  const { maxBodyBytes, httpCredentials } = config();
+  const { maxBodyBytes, credentials: httpCredentials } = settings.http;
 
   /** Answers before the body is read; the connection closes when a body may still be coming. */
   async function refuse(req: http.IncomingMessage, res: http.ServerResponse, response: Response): Promise<void> {
@@ -182,6 +187,6 @@ async function main(): Promise<void> {
 main().catch((e) => {
   const msg = (e as Error)?.message ?? String(e);
   process.stderr.write(`sisyphus: the server did not start: ${msg}\n`);
-  if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+  if (!(e instanceof ConfigError) && /debug|trace/.test(config().logLevel)) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
   process.exit(1);
 });

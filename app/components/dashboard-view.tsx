@@ -10,7 +10,7 @@ import type { Dashboard, RunRow } from '@/scheduler/api/ui-types';
 import { useApi } from './api';
 import { RunStateBadge } from './badges';
 import { EmptyState } from './empty-state';
-import { Time, formatDuration, formatRelative, useNow } from './time';
+import { Time, formatRelative, useNow } from './time';
 import { ErrorMessage, Loading, PageHeader, Section, Stat } from './ui';
 
 export function DashboardView() {

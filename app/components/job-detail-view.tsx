@@ -57,7 +57,6 @@ export function JobDetailView({ name }: { name: string }) {
   }
   const d = detail.data;
   const row = d.row;
-  const job = d.job;
   const running = row.state.running > 0;
   const currentTask = logTask ?? d.currentRun?.taskId ?? null;
 

@@ -513,7 +513,7 @@ describe('actions', () => {
 
     test('works without a worker (kill is best effort)', async () => {
       await svc.upsertIso8601(sched('lonely'));
-      const { OfflineRuntime } = await import('./offline-runtime');
+      const { OfflineRuntime } = await import('../runtime/offline-runtime');
       const offline = new ChronosService({ store, runtime: new OfflineRuntime('h:1'), clock });
       await offline.deleteJob('lonely');
       expect(await store.jobs.get('lonely')).toBeNull();

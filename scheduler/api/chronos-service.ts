@@ -19,7 +19,7 @@ import { parseScheduleSpec } from '../core/spec';
 import { textIssues, textProblem } from '../core/text';
 import { parseTaskId, taskArguments, taskIdProblem } from '../core/taskid';
 import type { Job, Run, RunState } from '../core/types';
-import type { Clock, JobActivity, JobQuery, SchedulerRuntime, Store } from '../ports';
+import { SchedulerUnavailableError, type Clock, type JobActivity, type JobQuery, type SchedulerRuntime, type Store } from '../ports';
 import { ApiError } from './errors';
 import { cachedJobListJson, jobListJson, jobSummary, jobsListView, type JobSummary } from './job-json';
 import { formatJobError, jobInputSchema, parseJob, type JobFieldError } from './job-schema';
@@ -656,7 +656,7 @@ export class ChronosService {
       await this.runtime.killJob(name);
     } catch (e) {
       // Nothing runs without a worker; the delete itself has succeeded.
-      if (!(e instanceof ApiError && e.code === 'unavailable')) throw e;
+      if (!(e instanceof SchedulerUnavailableError)) throw e;
     }
   }
 

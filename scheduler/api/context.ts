@@ -11,8 +11,9 @@
 import type { Job } from '../core/types';
 import type { Clock, JobActivity, SchedulerRuntime, Store } from '../ports';
 import { ChronosService, type ChronosServiceOptions } from './chronos-service';
-import { OfflineRuntime } from './offline-runtime';
+import { OfflineRuntime } from '../runtime/offline-runtime';
 import { systemClock } from '../runtime/system-clock';
+import { config } from '../config';
 
 export const RUNTIME_KEY = Symbol.for('sisyphus.runtime');
 export const STORE_KEY = Symbol.for('sisyphus.store');
@@ -76,7 +77,8 @@ async function createServices(options?: ChronosServiceOptions): Promise<Services
   let store = registry[STORE_KEY];
   if (!store) {
     const { createStore } = await import('../adapters/prisma');
-    store = await createStore({ databaseUrl: process.env.DATABASE_URL });
+    const { database } = config();
+    store = await createStore({ databaseUrl: database.url ?? undefined, dataDir: database.dataDir, migrationsDir: database.migrationsDir ?? undefined });
     registry[STORE_KEY] ??= store;
     store = registry[STORE_KEY];
   }

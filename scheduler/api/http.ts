@@ -8,7 +8,7 @@
  * trace, never a database error text. A database that cannot be reached is a 503
  * `{"message":"database unavailable: <reason>","status":"Service Unavailable"}` instead.
  */
-import { StoreDataError } from '../ports';
+import { SchedulerUnavailableError, StoreDataError } from '../ports';
 import { schedulerMetrics } from '../runtime/metrics';
 import { ApiError, toChronosBody } from './errors';
 import { parseJsonBody, type JobStat, type StatEntry } from './chronos-service';
@@ -116,6 +116,7 @@ export function databaseUnavailableReason(e: unknown, depth = 0): string | null 
 /** The Chronos error response of any thrown value. */
 export function errorResponse(e: unknown): Response {
   if (e instanceof ApiError) return jsonResponse(toChronosBody(e), e.httpStatus);
+  if (e instanceof SchedulerUnavailableError) return jsonResponse(toChronosBody(ApiError.unavailable(e.message)), 503);
   if (e instanceof StoreDataError) {
     // The database refused a value this request carried that the checks at the door let through:
     // the request's fault, not the server's; nothing was stored.

@@ -4,7 +4,7 @@
  * server; integration tests use it against the real PostgreSQL and mesos-local.
  */
 import type { Clock, Store } from '../ports';
-import { MesosClient, MesosFramework, mesosClientOptionsFromEnv, type MesosClientOptions, type MesosFrameworkOptions } from '../adapters/mesos';
+import { MesosClient, MesosFramework, type MesosClientOptions, type MesosFrameworkOptions } from '../adapters/mesos';
 import { Worker, type WorkerOptions } from './worker';
 import { EventBus } from './events';
 import { logSchedulerEvents, schedulerMetrics } from './metrics';
@@ -38,8 +38,7 @@ export async function assemble(opts: AssembleOptions): Promise<Scheduler> {
   let framework: MesosFramework | null = null;
   let client: MesosClient | null = null;
   if (opts.master) {
-    const fromEnv = mesosClientOptionsFromEnv();
-    client = new MesosClient({ ...fromEnv, ...opts.client, master: opts.master });
+    client = new MesosClient({ ...opts.client, master: opts.master });
     const fw = new MesosFramework({
       ...opts.framework,
       connection: client,

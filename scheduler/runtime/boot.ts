@@ -18,6 +18,7 @@ import { log } from './log';
 import { systemClock } from './system-clock';
 import { assemble, type Scheduler } from './assemble';
 import { Leadership } from './leadership';
+import { config, type Config } from '../config';
 
 export const SCHEDULER_KEY = Symbol.for('sisyphus.scheduler');
 export const ELECTOR_KEY = Symbol.for('sisyphus.elector');
@@ -42,41 +43,35 @@ type Registry = {
   [LEADERSHIP_KEY]?: Leadership;
 };
 
-const num = (v: string | undefined): number | undefined => (v && Number.isFinite(Number(v)) ? Number(v) : undefined);
-
-/** `host:port` this instance is reached at (followers proxy to it when it leads). */
-export function instanceId(env: NodeJS.ProcessEnv = process.env): string {
-  return `${env.SISYPHUS_HOSTNAME || os.hostname()}:${env.PORT || '8080'}`;
-}
-
-export function createElector(id: string, env: NodeJS.ProcessEnv = process.env): LeaderElector {
-  if (!env.ZK) return new SingleElector(id);
+/** The elector of this instance: ZooKeeper when `zk.servers` is set, else a single instance that always leads. */
+export function createElector(id: string, zk: Config['zk']): LeaderElector {
+  if (!zk.servers) return new SingleElector(id);
   return new ZkElector({
-    servers: env.ZK,
-    path: env.ZK_PATH || '/sisyphus/leader',
+    servers: zk.servers,
+    path: zk.path,
     id,
-    sessionTimeoutMs: num(env.ZK_SESSION_TIMEOUT_MS) ?? 10_000,
-    log: (level, message) => log[level]({ zk: env.ZK }, message),
+    sessionTimeoutMs: zk.sessionTimeoutMs,
+    log: (level, message) => log[level]({ zk: zk.servers }, message),
   });
 }
 
-export async function boot(): Promise<Leadership> {
+export async function boot(settings: Config = config()): Promise<Leadership> {
   const { getServices, RUNTIME_KEY } = await import('../api/context');
   const { store } = await getServices();
   const fencing = store as Store & Partial<FencingStore>;
   if (typeof fencing.fenced !== 'function' || typeof fencing.raiseEpoch !== 'function') {
     throw new Error('the store does not support fencing (raiseEpoch/fenced)');
   }
-  const port = process.env.PORT ?? '8080';
-  const id = instanceId();
-  const master = process.env.MESOS_MASTER || null;
+  const { mesos, worker } = settings;
+  const id = settings.instance.id;
+  const master = mesos.master;
   if (!master) log.warn('MESOS_MASTER is not set: jobs are stored and scheduled but nothing is launched (npm start sets it to mesos-local)');
   const registry = globalThis as typeof globalThis & Registry & { [k: symbol]: unknown };
-  const elector = createElector(id);
+  const elector = createElector(id, settings.zk);
   const leadership = new Leadership({
     elector,
     store: fencing as Store & FencingStore,
-    retryDelayMs: num(process.env.TAKEOVER_RETRY_MS),
+    retryDelayMs: worker.takeoverRetryMs,
     build: (fenced, events, onRuntime) =>
       assemble({
         store: fenced,
@@ -84,22 +79,22 @@ export async function boot(): Promise<Leadership> {
         onWorker: onRuntime,
         clock: systemClock,
         master,
+        client: { encoding: mesos.encoding, credentials: mesos.credentials, callTimeoutMs: mesos.callTimeoutMs },
         worker: {
           instanceId: id,
-          retryDelayMs: num(process.env.RETRY_DELAY_MS),
-          disableAfterFailures: num(process.env.DISABLE_AFTER_FAILURES),
-          role: process.env.MESOS_ROLE || undefined,
+          retryDelayMs: worker.retryDelayMs,
+          disableAfterFailures: worker.disableAfterFailures,
+          role: mesos.role,
         },
         framework: {
           hostname: os.hostname(),
-          webuiUrl: `http://${os.hostname()}:${port}`,
-          name: process.env.MESOS_FRAMEWORK_NAME || 'sisyphus',
-          user: process.env.MESOS_USER || 'root',
-          roles: process.env.MESOS_ROLE ? [process.env.MESOS_ROLE] : undefined,
-          // tuning knobs (tests, soak): defaults are Chronos's
-          reviveMinIntervalMs: num(process.env.MESOS_REVIVE_MIN_INTERVAL_MS),
-          declineIdleSeconds: num(process.env.MESOS_DECLINE_IDLE_SECONDS),
-          declineBusySeconds: num(process.env.MESOS_DECLINE_BUSY_SECONDS),
+          webuiUrl: `http://${settings.instance.hostname}:${settings.http.port}`,
+          name: mesos.frameworkName,
+          user: mesos.user,
+          roles: [mesos.role],
+          reviveMinIntervalMs: mesos.reviveMinIntervalMs,
+          declineIdleSeconds: mesos.declineIdleSeconds,
+          declineBusySeconds: mesos.declineBusySeconds,
         },
       }),
     onTerm: (s) => {
@@ -143,7 +138,7 @@ export async function boot(): Promise<Leadership> {
   readSecret();
   registry[RUNTIME_KEY] = leadership.runtime;
   await leadership.start();
-  log.info({ instanceId: id, master, zk: process.env.ZK ?? null }, process.env.ZK ? 'joined the leader election' : 'single instance: leading');
+  log.info({ instanceId: id, master, zk: settings.zk.servers }, settings.zk.servers ? 'joined the leader election' : 'single instance: leading');
   const shutdown = () => void leadership.stop();
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

@@ -17,10 +17,11 @@
  * whose `leader()` names the real leader (followers proxy the API to it anyway).
  */
 import type { Job } from '../core/types';
-import type { FencedError, FencingStore, JobActivity, LeaderElector, SchedulerRuntime, Store } from '../ports';
+import type { Clock, FencedError, FencingStore, JobActivity, LeaderElector, SchedulerRuntime, Store } from '../ports';
+import { systemClock } from './system-clock';
 import type { Scheduler } from './assemble';
 import { EventBus } from './events';
-import { OfflineRuntime } from '../api/offline-runtime';
+import { OfflineRuntime } from './offline-runtime';
 
 export interface LeadershipOptions {
   elector: LeaderElector;
@@ -36,6 +37,8 @@ export interface LeadershipOptions {
   onTerm?: (scheduler: Scheduler | null) => void;
   /** Backoff before retrying a failed takeover (default 1 s, doubling to 15 s). */
   retryDelayMs?: number;
+  /** Time and timers (default the system clock). */
+  clock?: Clock;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -60,7 +63,9 @@ export class Leadership {
   private starting: SchedulerRuntime | null = null;
   /** Bumped on every elected/deposed: a takeover in flight checks it before going live. */
   private generation = 0;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly clock: Clock;
+  /** Cancels the pending takeover retry. */
+  private retryTimer: (() => void) | null = null;
   private offs: Array<() => void> = [];
   private term: TermInfo | null = null;
   private stopped = false;
@@ -72,6 +77,7 @@ export class Leadership {
     this.events = opts.events ?? new EventBus();
     this.onTerm = opts.onTerm ?? (() => {});
     this.retryDelayMs = opts.retryDelayMs ?? 1_000;
+    this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? (() => {});
     this.runtime = new LeaderRuntime(this);
   }
@@ -136,7 +142,7 @@ export class Leadership {
 
   private onElected(): void {
     const gen = ++this.generation;
-    const electedAt = Date.now();
+    const electedAt = this.clock.now();
     this.log('info', 'elected leader: taking over', { epoch: this.elector.epoch() });
     void this.takeOver(gen, electedAt, this.retryDelayMs);
   }
@@ -169,7 +175,8 @@ export class Leadership {
         return;
       }
       this.scheduler = built;
-      this.term = { epoch, startedAt: Date.now(), takeoverMs: Date.now() - electedAt };
+      const now = this.clock.now();
+      this.term = { epoch, startedAt: now, takeoverMs: now - electedAt };
       this.onTerm(built);
       this.events.emit('leader', { leader: this.elector.id, isLeader: true });
       this.log('info', `leading (epoch ${epoch}); scheduler started in ${this.term.takeoverMs} ms`, { epoch });
@@ -184,18 +191,18 @@ export class Leadership {
       const message = (e as Error)?.message ?? String(e);
       this.log('error', `takeover failed (retrying in ${delay} ms): ${message}`);
       this.events.emit('error', { where: 'leadership', message: `takeover failed: ${message}` });
-      if (this.retryTimer) clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => {
+      this.retryTimer?.();
+      this.retryTimer = this.clock.setTimer(delay, () => {
         this.retryTimer = null;
         void this.takeOver(gen, electedAt, Math.min(delay * 2, 15_000));
-      }, delay);
+      });
     }
   }
 
   /** Stops acting at once: worker timers and framework stream, synchronously. */
   private endTerm(reason: string): void {
     this.generation++;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer?.();
     this.retryTimer = null;
     const s = this.scheduler;
     this.scheduler = null;

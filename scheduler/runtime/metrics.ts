@@ -35,6 +35,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMe
 import { isTerminal } from '../core/types';
 import type { EventBus } from './events';
 import { log } from './log';
+import { config } from '../config';
 
 /** The framework events the metrics listen to (MesosFramework satisfies it). */
 export interface FrameworkEventSource {
@@ -88,7 +89,7 @@ export class SchedulerMetrics {
   private readonly frameworks = new WeakSet<object>();
 
   constructor(opts: MetricsOptions = {}) {
-    this.maxJobLabels = opts.maxJobLabels ?? (Number(process.env.METRICS_MAX_JOB_LABELS) || 500);
+    this.maxJobLabels = opts.maxJobLabels ?? config().metrics.maxJobLabels;
     this.registry = new Registry();
     this.openMetrics = new Registry<OpenMetricsContentType>();
     this.openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);

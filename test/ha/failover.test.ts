@@ -29,7 +29,7 @@ const JOBS = 10;
 let db: TestDatabase;
 let mesos: MesosLocal;
 let dir: string;
-let instances: Instance[] = [];
+const instances: Instance[] = [];
 const zkPath = `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { createStore } from '@/scheduler/adapters/prisma/create-store';
 import type { PrismaStore } from '@/scheduler/adapters/prisma/store';
 import { createTestDatabase, type TestDatabase } from '@/scheduler/adapters/prisma/test-support';
 import { setServicesForTesting } from '@/scheduler/api/context';
-import { OfflineRuntime } from '@/scheduler/api/offline-runtime';
+import { OfflineRuntime } from '@/scheduler/runtime/offline-runtime';
 import type { SchedulerRuntime } from '@/scheduler/ports';
 import { FakeRuntime } from '@/scheduler/testing/fake-runtime';
 import { Worker } from '@/scheduler/runtime/worker';

@@ -27,7 +27,6 @@ import {
   basicAuthHeader,
   masterBase,
   openRequest,
-  parseCredentials,
   request,
   resolveLocation,
   type Credentials,
@@ -40,7 +39,7 @@ export const SCHEDULER_PATH = '/api/v1/scheduler';
 export interface MesosClientOptions {
   /** `http://h:5050`, `h1:5050,h2:5050`, `zk://h:2181/mesos`, or a ready detector. */
   master: string | MasterDetector;
-  /** Wire encoding of calls and events (default `MESOS_ENCODING` or json). */
+  /** Wire encoding of calls and events (default json; MESOS_ENCODING in scheduler/config.ts). */
   encoding?: Encoding;
   /** Basic-auth credentials sent on every request. */
   credentials?: Credentials | null;
@@ -55,17 +54,6 @@ export interface MesosClientOptions {
   maxRedirects?: number;
   /** Largest event accepted (default 64 MiB). */
   maxEventBytes?: number;
-}
-
-/** Reads the client's configuration from the environment (MESOS_MASTER, MESOS_ENCODING, ...). */
-export function mesosClientOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<MesosClientOptions, 'master'> & { master?: string } {
-  const enc = (env.MESOS_ENCODING ?? '').toLowerCase();
-  return {
-    master: env.MESOS_MASTER || undefined,
-    encoding: enc === 'protobuf' || enc === 'application/x-protobuf' ? 'protobuf' : 'json',
-    credentials: parseCredentials(env.MESOS_CREDENTIALS),
-    callTimeoutMs: env.MESOS_CALL_TIMEOUT_MS ? Number(env.MESOS_CALL_TIMEOUT_MS) : undefined,
-  };
 }
 
 /** A non-success HTTP answer from the master. */
@@ -172,7 +160,7 @@ export class MesosClient extends TypedEmitter<ClientEventMap> {
 
   constructor(options: MesosClientOptions) {
     super();
-    this.encoding = options.encoding ?? (process.env.MESOS_ENCODING === 'protobuf' ? 'protobuf' : 'json');
+    this.encoding = options.encoding ?? 'json';
     this.credentials = options.credentials ?? null;
     this.ownsDetector = typeof options.master === 'string';
     this.detector =

@@ -1,6 +1,5 @@
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-// @ts-ignore -- node-zookeeper-client ships no type declarations
 import zookeeper from 'node-zookeeper-client';
 import { createDetector, ipFromNetworkOrder, leaderNode, masterAddress, parseZkUrl, StaticDetector, ZkDetector } from './detect';
 

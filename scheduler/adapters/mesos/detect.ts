@@ -10,7 +10,6 @@
  *
  * node-zookeeper-client is used only here (ARCHITECTURE.md: I/O libraries stay in adapters).
  */
-// @ts-ignore -- node-zookeeper-client ships no type declarations; the slice used is typed below.
 import zookeeperModule from 'node-zookeeper-client';
 import { TypedEmitter } from './emitter';
 import { basicAuthHeader, masterBase, request, resolveLocation, type Credentials } from './http';

@@ -9,7 +9,6 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-// @ts-ignore -- node-zookeeper-client ships no type declarations
 import zookeeper from 'node-zookeeper-client';
 import type { Encoding, Json } from '../../../proto';
 import { MesosLocal } from '../../../mesos-local/master';

@@ -3,11 +3,11 @@
  * RecordIO (recordio.ts), protobuf-JSON ↔ core value conversion (offers.ts) and the framework
  * behaviour (framework.ts). The runtime builds one like this:
  *
- *   const client = new MesosClient({ master: process.env.MESOS_MASTER!, ...mesosClientOptionsFromEnv() });
+ *   const client = new MesosClient({ master: config().mesos.master!, encoding: config().mesos.encoding });
  *   const framework = new MesosFramework({ connection: client, ports, clock });
  *   await framework.start();
  */
-export { MesosClient, MesosHttpError, NotSubscribedError, mesosClientOptionsFromEnv, SCHEDULER_PATH } from './client';
+export { MesosClient, MesosHttpError, NotSubscribedError, SCHEDULER_PATH } from './client';
 export type { MesosClientOptions, ClientEventMap } from './client';
 export { MesosFramework, FRAMEWORK_REMOVED } from './framework';
 export type {

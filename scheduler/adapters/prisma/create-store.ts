@@ -2,13 +2,12 @@
  * Opens the store the environment asks for and brings its schema up to date first:
  * - `databaseUrl` / DATABASE_URL set: PostgreSQL through @prisma/adapter-pg; migrations under a
  *   Postgres advisory lock (safe when several processes start at once).
- * - unset: embedded PGlite in `<dataDir>/pglite` (dataDir: option, SISYPHUS_DATA_DIR, or ./data),
+ * - unset: embedded PGlite in `<dataDir>/pglite` (dataDir: the option, default ./data),
  *   through pglite-prisma-adapter, with the pg_trgm contrib loaded for job search.
  * Nothing here downloads anything.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Store } from '../../ports';
 import { loadMigrations, migratePGlite, migratePostgres, type Migration } from './migrate';
 import { pgTxRunner } from './pg-tx';
 import { PrismaStore, type BulkReader } from './store';
@@ -17,9 +16,9 @@ import { PrismaClient } from './generated/client';
 export interface CreateStoreOptions {
   /** PostgreSQL URL; default DATABASE_URL. Empty or unset selects embedded PGlite. */
   databaseUrl?: string;
-  /** Directory for embedded data; default SISYPHUS_DATA_DIR, else ./data. PGlite lives in <dir>/pglite. */
+  /** Directory for embedded data (SISYPHUS_DATA_DIR); default ./data. PGlite lives in <dir>/pglite. */
   dataDir?: string;
-  /** Directory of migrations; default SISYPHUS_MIGRATIONS_DIR, else prisma/migrations found upward. */
+  /** Directory of migrations (SISYPHUS_MIGRATIONS_DIR); default prisma/migrations found upward. */
   migrationsDir?: string;
   /** Max PostgreSQL pool connections (default 10). */
   poolSize?: number;
@@ -27,12 +26,12 @@ export interface CreateStoreOptions {
 
 export async function createStore(opts: CreateStoreOptions = {}): Promise<PrismaStore> {
   const migrations = loadMigrations(opts.migrationsDir ? opts.migrationsDir : undefined);
-  const url = opts.databaseUrl ?? process.env.DATABASE_URL;
+  const url = opts.databaseUrl;
   return url ? openPostgres(url, migrations, opts.poolSize ?? 10) : openPGlite(pgliteDir(opts), migrations);
 }
 
 export function pgliteDir(opts: { dataDir?: string } = {}): string {
-  const base = opts.dataDir || process.env.SISYPHUS_DATA_DIR || './data';
+  const base = opts.dataDir || './data';
   return path.resolve(base, 'pglite');
 }
 

@@ -52,12 +52,12 @@ const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 )`;
 
 /**
- * Finds prisma/migrations: an explicit dir, else SISYPHUS_MIGRATIONS_DIR, else the first
+ * Finds prisma/migrations: an explicit dir (SISYPHUS_MIGRATIONS_DIR), else the first
  * `prisma/migrations` found walking up from the working directory, then from this module
  * (covers `next start`, bundled chunks under .next/, vitest and tsx).
  */
 export function findMigrationsDir(explicit?: string): string {
-  const given = explicit ?? process.env.SISYPHUS_MIGRATIONS_DIR;
+  const given = explicit;
   if (given) {
     if (!isDir(given)) throw new Error(`migrations directory not found: ${path.resolve(given)}`);
     return path.resolve(given);

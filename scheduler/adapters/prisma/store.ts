@@ -57,7 +57,6 @@ export const RUN_PAGE_MAX_LIMIT = 10_000;
 
 const TX_OPTIONS = { maxWait: 10_000, timeout: 60_000 };
 
-const date = (ms: Instant): Date => new Date(ms);
 const dateOrNull = (ms: Instant | null): Date | null => (ms === null ? null : new Date(ms));
 const ms = (d: Date): Instant => d.getTime();
 const msOrNull = (d: Date | null): Instant | null => (d === null ? null : d.getTime());

@@ -20,7 +20,6 @@
  *
  * node-zookeeper-client is used only in scheduler/adapters (ARCHITECTURE.md).
  */
-// @ts-ignore -- node-zookeeper-client ships no type declarations; the slice used is typed below.
 import zookeeperModule from 'node-zookeeper-client';
 import type { LeaderElector } from '../../ports';
 import { Listeners, type ElectorEvent } from './listeners';

@@ -2,12 +2,12 @@
  * The SchedulerRuntime the API uses when no worker runs in this process (the worker registers
  * itself at `globalThis[Symbol.for('sisyphus.runtime')]` when it boots). Reads still work: every
  * job is idle. Changes to jobs are only stored (a worker reloads the store when it starts). What
- * needs a running scheduler (manual runs, kills, async completion) is a 503.
+ * needs a running scheduler (manual runs, kills, async completion) throws SchedulerUnavailableError
+ * (the API answers 503).
  */
-import os from 'node:os';
+import { config } from '../config';
 import type { Job } from '../core/types';
-import type { JobActivity, SchedulerRuntime } from '../ports';
-import { ApiError } from './errors';
+import { SchedulerUnavailableError, type JobActivity, type SchedulerRuntime } from '../ports';
 
 export const WORKER_NOT_RUNNING = 'the scheduler worker is not running';
 
@@ -19,19 +19,19 @@ export class OfflineRuntime implements SchedulerRuntime {
   async jobDeleted(_job: Job): Promise<void> {}
 
   async runNow(_job: Job, _args: string): Promise<string> {
-    throw ApiError.unavailable(WORKER_NOT_RUNNING);
+    throw new SchedulerUnavailableError(WORKER_NOT_RUNNING);
   }
 
   async markSuccess(_job: Job): Promise<void> {
-    throw ApiError.unavailable(WORKER_NOT_RUNNING);
+    throw new SchedulerUnavailableError(WORKER_NOT_RUNNING);
   }
 
   async killJob(_name: string): Promise<void> {
-    throw ApiError.unavailable(WORKER_NOT_RUNNING);
+    throw new SchedulerUnavailableError(WORKER_NOT_RUNNING);
   }
 
   async completeTask(_taskId: string, _statusCode: number): Promise<boolean> {
-    throw ApiError.unavailable(WORKER_NOT_RUNNING);
+    throw new SchedulerUnavailableError(WORKER_NOT_RUNNING);
   }
 
   activity(_name: string): JobActivity {
@@ -45,5 +45,5 @@ export class OfflineRuntime implements SchedulerRuntime {
 
 /** host:port of this process, as Chronos names a leader. */
 export function defaultLeaderId(): string {
-  return `${os.hostname()}:${process.env.PORT || '8080'}`;
+  return config().instance.id;
 }
