@@ -4,22 +4,16 @@
  * edge runtime, which has no sockets or timers worth the name).
  */
 
-/** Marks a process whose worker has been started, so a second register() call is a no-op. */
-const BOOTED = Symbol.for('sisyphus.scheduler.booted');
-
-type BootFlag = { [BOOTED]?: true };
-
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
 
-  // TODO(worker): the guard below is what keeps the worker to exactly one per process, even when
-  // Next.js calls register() again (dev server reloads, several route workers in one process).
-  // Keep it when scheduler/runtime/boot.ts starts the real worker; boot() itself must also be safe
-  // to await once and then leave running.
-  const flags = globalThis as typeof globalThis & BootFlag;
-  if (flags[BOOTED]) return;
-  flags[BOOTED] = true;
+  // One scheduler per process, even when Next.js calls register() again (dev server reloads,
+  // several route workers in one process) or server/main.ts booted it already.
+  const { registry } = await import('./scheduler/registry');
+  if (registry.booted.get()) return;
+  registry.booted.set(true);
 
   const { boot } = await import('./scheduler/runtime/boot');
-  await boot();
+  const { warmJobsListWhenLeading } = await import('./scheduler/api/context');
+  warmJobsListWhenLeading(await boot());
 }

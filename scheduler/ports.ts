@@ -198,6 +198,19 @@ export class StoreDataError extends Error {
   }
 }
 
+/** This instance's view of the election, for the UI and the follower → leader proxy. */
+export interface LeaderView {
+  /** This instance's id (host:port). */
+  id: string;
+  isLeader(): boolean;
+  /** The leader's id, or null while unknown. */
+  leader(): string | null;
+  /** Every candidate's id, leader first (optional). */
+  members?(): string[];
+  /** The secret the instances share to sign proxied requests; null until read (trust nothing). */
+  proxySecret?: string | null;
+}
+
 /** Leader election. With no ZooKeeper configured the single instance is always leader. */
 export interface LeaderElector {
   readonly id: string;

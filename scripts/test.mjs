@@ -5,6 +5,7 @@
  *   1. services      node scripts/services.mjs: PostgreSQL, ZooKeeper, Chromium (quiet when up)
  *   2. prisma        node scripts/prisma-generate.mjs, only when the generated client is missing
  *   3. typecheck     tsc --noEmit over the whole project
+ *   3b. lint         eslint: typescript-eslint and the layer rules of eslint.config.mjs
  *   4. build         next build when .next is stale (the HA proxy test and e2e serve the build)
  *   5. tests         vitest run: all unit and integration tests (its summary is the last lines)
  *   6. e2e           the end-to-end runner, once e2e/ holds tests
@@ -59,6 +60,7 @@ runMain(async () => {
       run: () => [node, [path.join(ROOT, 'scripts', 'prisma-generate.mjs')]],
     },
     { name: 'typecheck (tsc --noEmit)', run: () => [node, [bin('typescript', 'bin', 'tsc'), '--noEmit']] },
+    { name: 'lint (eslint: layers and typescript-eslint)', run: () => [node, [bin('eslint', 'bin', 'eslint.js'), '.']] },
     // before vitest: test/ha/next-proxy and e2e/ serve the built app; building during the HA tests would starve them
     { name: 'build the app (next build, when stale)', run: () => [node, ['--import', 'tsx', path.join(ROOT, 'scripts', 'build-if-stale.ts')]] },
     { name: 'unit and integration tests (vitest run)', run: () => [node, [bin('vitest', 'vitest.mjs'), 'run']] },

@@ -23,6 +23,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
+import { warmJobsListWhenLeading } from '../scheduler/api/context';
+import { registry } from '../scheduler/registry';
 import { boot } from '../scheduler/runtime/boot';
 import { log } from '../scheduler/runtime/log';
 import { ConfigError, config, reloadConfig } from '../scheduler/config';
@@ -31,8 +33,6 @@ import { checkRequestTarget } from './request-target';
 import { RouteTable } from './routes';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** The flag instrumentation.ts checks: the scheduler is booted once per process. */
-const BOOTED = Symbol.for('sisyphus.scheduler.booted');
 
 function arg(short: string, long: string): string | undefined {
   const a = process.argv;
@@ -68,10 +68,11 @@ async function main(): Promise<void> {
   const { port, host } = settings.http;
 
   const routes = RouteTable.scan(path.join(ROOT, 'app'));
-  (globalThis as Record<symbol, unknown>)[BOOTED] = true;
+  registry.booted.set(true); // instrumentation.ts sees it and does nothing
   const dir = path.resolve(positional() ?? ROOT);
   const app = next({ dev: false, dir, hostname: host === '0.0.0.0' ? 'localhost' : host, port });
   const [leadership] = await Promise.all([boot(settings), app.prepare(), routes.load()]);
+  warmJobsListWhenLeading(leadership);
   const nextHandler = app.getRequestHandler();
   // next/server (NextResponse, in proxy.ts) needs the environment next() sets up: import it after
   const { proxy, authorized, unauthorized } = await import('../proxy');

@@ -6,11 +6,11 @@
 import { afterEach, expect, test } from 'vitest';
 import type { Job } from '../core/types';
 import type { SchedulerRuntime } from '../ports';
-import { RegisteredRuntime, RUNTIME_KEY } from './context';
+import { registry } from '../registry';
+import { RegisteredRuntime } from './context';
 
-const registry = globalThis as Record<symbol, unknown>;
 afterEach(() => {
-  delete registry[RUNTIME_KEY];
+  registry.runtime.set(undefined);
 });
 
 test('storeJob and jobsView go to the registered worker; without one they fall back', async () => {
@@ -21,10 +21,10 @@ test('storeJob and jobsView go to the registered worker; without one they fall b
 
   const stored: Array<[string, readonly (keyof Job)[]]> = [];
   const view = new Map([['a', job]]);
-  registry[RUNTIME_KEY] = {
+  registry.runtime.set({
     storeJob: async (j: Job, keep: readonly (keyof Job)[]) => (stored.push([j.name, keep]), true),
     jobsView: () => view,
-  } as unknown as SchedulerRuntime;
+  } as unknown as SchedulerRuntime);
   expect(await api.storeJob(job, ['successCount'])).toBe(true);
   expect(stored).toEqual([['a', ['successCount']]]);
   expect(api.jobsView()).toBe(view);

@@ -1,23 +1,19 @@
 /**
  * The API services of this process, created once and shared by every route handler.
  *
- * - The Store: registered by the worker at `globalThis[Symbol.for('sisyphus.store')]` when it
- *   boots (so both share one connection pool, and one embedded PGlite, which allows a single
- *   opener); otherwise created here with `createStore` (DATABASE_URL, or embedded PGlite).
- * - The runtime: looked up on every call at `globalThis[Symbol.for('sisyphus.runtime')]`, which
- *   the worker sets at boot; while it is absent an `OfflineRuntime` answers (every job idle,
- *   manual runs and kills are a 503).
+ * - The Store: the process's one store (scheduler/registry.ts), opened by boot() when the
+ *   scheduler starts in this process, else opened here from the settings (scheduler/config.ts).
+ * - The runtime: the registered one, looked up on every call (the leading term's worker, or an
+ *   offline runtime: every job idle, manual runs and kills a 503).
  */
 import type { Job } from '../core/types';
 import type { Clock, JobActivity, SchedulerRuntime, Store } from '../ports';
-import { ChronosService, type ChronosServiceOptions } from './chronos-service';
+import { processSlot, registry } from '../registry';
+import type { Leadership } from '../runtime/leadership';
+import { log } from '../runtime/log';
 import { OfflineRuntime } from '../runtime/offline-runtime';
 import { systemClock } from '../runtime/system-clock';
-import { config } from '../config';
-
-export const RUNTIME_KEY = Symbol.for('sisyphus.runtime');
-export const STORE_KEY = Symbol.for('sisyphus.store');
-const SERVICES_KEY = Symbol.for('sisyphus.api.services');
+import { ChronosService, type ChronosServiceOptions } from './chronos-service';
 
 export interface Services {
   chronos: ChronosService;
@@ -27,19 +23,14 @@ export interface Services {
   clock: Clock;
 }
 
-type Registry = {
-  [RUNTIME_KEY]?: SchedulerRuntime;
-  [STORE_KEY]?: Store;
-  [SERVICES_KEY]?: Promise<Services>;
-};
-const registry = globalThis as typeof globalThis & Registry;
+const servicesSlot = processSlot<Promise<Services>>('api.services');
 
 export { systemClock };
 /** The worker's runtime when registered, else an offline one. Resolved on every call. */
 export class RegisteredRuntime implements SchedulerRuntime {
   private readonly offline = new OfflineRuntime();
   private get current(): SchedulerRuntime {
-    return registry[RUNTIME_KEY] ?? this.offline;
+    return registry.runtime.get() ?? this.offline;
   }
   jobChanged(job: Job, previous: Job | null): Promise<void> {
     return this.current.jobChanged(job, previous);
@@ -74,14 +65,8 @@ export class RegisteredRuntime implements SchedulerRuntime {
 }
 
 async function createServices(options?: ChronosServiceOptions): Promise<Services> {
-  let store = registry[STORE_KEY];
-  if (!store) {
-    const { createStore } = await import('../adapters/prisma');
-    const { database } = config();
-    store = await createStore({ databaseUrl: database.url ?? undefined, dataDir: database.dataDir, migrationsDir: database.migrationsDir ?? undefined });
-    registry[STORE_KEY] ??= store;
-    store = registry[STORE_KEY];
-  }
+  const { openStore } = await import('../runtime/boot');
+  const store = await openStore();
   const runtime = new RegisteredRuntime();
   const clock = systemClock;
   return { chronos: new ChronosService({ store, runtime, clock, options }), store, runtime, clock };
@@ -89,12 +74,12 @@ async function createServices(options?: ChronosServiceOptions): Promise<Services
 
 /** The shared services, created on first use (a failure is retried on the next call). */
 export function getServices(): Promise<Services> {
-  let p = registry[SERVICES_KEY];
+  let p = servicesSlot.get();
   if (!p) {
     p = createServices();
-    registry[SERVICES_KEY] = p;
+    servicesSlot.set(p);
     p.catch(() => {
-      if (registry[SERVICES_KEY] === p) delete registry[SERVICES_KEY];
+      if (servicesSlot.get() === p) servicesSlot.set(undefined);
     });
   }
   return p;
@@ -105,7 +90,7 @@ export function setServicesForTesting(
   s: { store: Store; runtime: SchedulerRuntime; clock?: Clock; options?: ChronosServiceOptions } | null,
 ): Services | null {
   if (s === null) {
-    delete registry[SERVICES_KEY];
+    servicesSlot.set(undefined);
     return null;
   }
   const clock = s.clock ?? systemClock;
@@ -115,6 +100,19 @@ export function setServicesForTesting(
     runtime: s.runtime,
     clock,
   };
-  registry[SERVICES_KEY] = Promise.resolve(services);
+  servicesSlot.set(Promise.resolve(services));
   return services;
+}
+
+/**
+ * Once this instance leads, the texts GET /v1/scheduler/jobs answers with are made ahead (in
+ * slices), not by the first request. The entry points call it after boot().
+ */
+export function warmJobsListWhenLeading(leadership: Leadership): void {
+  leadership.events.on('leader', (e) => {
+    if (!e.isLeader) return;
+    void getServices()
+      .then((s) => s.chronos.warmListCache())
+      .catch((err) => log.warn({ where: 'warm /jobs' }, String((err as Error)?.message ?? err)));
+  });
 }

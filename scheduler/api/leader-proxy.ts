@@ -20,15 +20,10 @@
  */
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { LeaderView } from '../ports';
+import { registry } from '../registry';
 
-/** What `globalThis[Symbol.for('sisyphus.elector')]` holds (scheduler/runtime/boot.ts). */
-export interface LeaderView {
-  id: string;
-  isLeader(): boolean;
-  leader(): string | null;
-  /** The secret the instances share to sign proxied requests; absent: nothing is trusted as proxied. */
-  proxySecret?: string | null;
-}
+export type { LeaderView } from '../ports';
 
 /** How old a signed proxied request may be (clock differences between instances included). */
 export const PROXIED_MAX_AGE_MS = 5 * 60_000;
@@ -55,7 +50,6 @@ export function isSignedProxied(request: Request, view: LeaderView | null, now =
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export const ELECTOR_KEY = Symbol.for('sisyphus.elector');
 export const INSTANCE_HEADER = 'X-Sisyphus-Instance';
 export const LEADER_HEADER = 'X-Sisyphus-Leader';
 export const PROXIED_HEADER = 'X-Sisyphus-Proxied-By';
@@ -77,7 +71,7 @@ const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 
 
 /** The registered elector view, if the scheduler booted in this process. */
 export function registeredLeaderView(): LeaderView | null {
-  return ((globalThis as { [k: symbol]: unknown })[ELECTOR_KEY] as LeaderView | undefined) ?? null;
+  return registry.elector.get() ?? null;
 }
 
 /** True when a request to this path and method must be answered by the leader. */

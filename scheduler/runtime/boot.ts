@@ -1,47 +1,43 @@
 /**
- * Process entry point of the scheduler, called once per server process by instrumentation.ts (and
- * by scripts/instance.ts without Next.js): opens the store shared with the API, joins the leader
- * election (`ZK` set: ZooKeeper; unset: a single instance that always leads) and runs the worker
- * and the Mesos framework only while this instance leads (scheduler/runtime/leadership.ts).
+ * Process entry point of the scheduler, called once per server process by server/main.ts (and
+ * by instrumentation.ts under `npm run dev`, by scripts/instance.ts without Next.js): opens the
+ * store shared with the API, joins the leader election (`ZK` set: ZooKeeper; unset: a single
+ * instance that always leads) and runs the worker and the Mesos framework only while this
+ * instance leads (scheduler/runtime/leadership.ts).
  *
- * Registered on globalThis:
- *   Symbol.for('sisyphus.runtime')    the API's runtime (the leader's worker, else offline)
- *   Symbol.for('sisyphus.scheduler')  the current term's Scheduler (absent while following)
- *   Symbol.for('sisyphus.elector')    `{ id, isLeader(), leader(), members() }` for the UI and proxy
- *   Symbol.for('sisyphus.leadership') the Leadership itself (events, term info)
+ * What it starts is registered in scheduler/registry.ts: the store, the API's runtime, the
+ * current term's scheduler, this instance's election view and the leadership.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import type { FencingStore, LeaderElector, Store } from '../ports';
+import type { FencingStore, LeaderElector, LeaderView, Store } from '../ports';
+import { createStore } from '../adapters/prisma';
 import { SingleElector, ZkElector } from '../adapters/zookeeper';
+import { registry } from '../registry';
 import { log } from './log';
 import { systemClock } from './system-clock';
-import { assemble, type Scheduler } from './assemble';
+import { assemble } from './assemble';
 import { Leadership } from './leadership';
 import { config, type Config } from '../config';
-
-export const SCHEDULER_KEY = Symbol.for('sisyphus.scheduler');
-export const ELECTOR_KEY = Symbol.for('sisyphus.elector');
-export const LEADERSHIP_KEY = Symbol.for('sisyphus.leadership');
-
-/** What the UI and the leader proxy read at `globalThis[Symbol.for('sisyphus.elector')]`. */
-export interface ElectorView {
-  id: string;
-  isLeader(): boolean;
-  leader(): string | null;
-  members(): string[];
-  /** Signs requests proxied between instances (scheduler/api/leader-proxy.ts); null until read. */
-  proxySecret: string | null;
-}
 
 /** framework_state key of the secret every instance signs proxied requests with. */
 export const PROXY_SECRET_KEY = 'proxy_secret';
 
-type Registry = {
-  [SCHEDULER_KEY]?: Scheduler;
-  [ELECTOR_KEY]?: ElectorView;
-  [LEADERSHIP_KEY]?: Leadership;
-};
+/** The process's store: the one registered, else opened from the settings and registered. */
+export async function openStore(settings: Config = config()): Promise<Store> {
+  const registered = registry.store.get();
+  if (registered) return registered;
+  const { database } = settings;
+  const store = await createStore({ databaseUrl: database.url ?? undefined, dataDir: database.dataDir, migrationsDir: database.migrationsDir ?? undefined });
+  // a concurrent opener may have won: keep one
+  const winner = registry.store.get();
+  if (winner) {
+    await store.close();
+    return winner;
+  }
+  registry.store.set(store);
+  return store;
+}
 
 /** The elector of this instance: ZooKeeper when `zk.servers` is set, else a single instance that always leads. */
 export function createElector(id: string, zk: Config['zk']): LeaderElector {
@@ -56,8 +52,7 @@ export function createElector(id: string, zk: Config['zk']): LeaderElector {
 }
 
 export async function boot(settings: Config = config()): Promise<Leadership> {
-  const { getServices, RUNTIME_KEY } = await import('../api/context');
-  const { store } = await getServices();
+  const store = await openStore(settings);
   const fencing = store as Store & Partial<FencingStore>;
   if (typeof fencing.fenced !== 'function' || typeof fencing.raiseEpoch !== 'function') {
     throw new Error('the store does not support fencing (raiseEpoch/fenced)');
@@ -66,7 +61,6 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
   const id = settings.instance.id;
   const master = mesos.master;
   if (!master) log.warn('MESOS_MASTER is not set: jobs are stored and scheduled but nothing is launched (npm start sets it to mesos-local)');
-  const registry = globalThis as typeof globalThis & Registry & { [k: symbol]: unknown };
   const elector = createElector(id, settings.zk);
   const leadership = new Leadership({
     elector,
@@ -97,31 +91,20 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
           declineBusySeconds: mesos.declineBusySeconds,
         },
       }),
-    onTerm: (s) => {
-      if (s) registry[SCHEDULER_KEY] = s;
-      else delete registry[SCHEDULER_KEY];
-    },
+    onTerm: (s) => registry.scheduler.set(s ?? undefined),
     log: (level, message, fields) => log[level]({ instanceId: id, ...fields }, message),
   });
   leadership.events.on('error', (e) => log.error({ where: e.where }, e.message));
   leadership.events.on('framework', (e) => log.info({ framework: e.kind }, e.detail ?? e.kind));
-  // Once leading, the API's GET /jobs texts are made ahead (in slices), not by the first request.
-  leadership.events.on('leader', (e) => {
-    if (e.isLeader) {
-      void getServices()
-        .then((s) => s.chronos.warmListCache())
-        .catch((err) => log.warn({ where: 'warm /jobs' }, String((err as Error)?.message ?? err)));
-    }
-  });
-  registry[LEADERSHIP_KEY] = leadership;
-  const view: ElectorView = {
+  registry.leadership.set(leadership);
+  const view: LeaderView = {
     id,
     isLeader: () => elector.isLeader(),
     leader: () => elector.leader(),
     members: () => elector.members?.() ?? [id],
     proxySecret: null,
   };
-  registry[ELECTOR_KEY] = view;
+  registry.elector.set(view);
   // The instances share one secret through the database (the first one stores it); until it is
   // read, this instance trusts no request as proxied and signs none.
   const readSecret = (): void => {
@@ -136,7 +119,7 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
       });
   };
   readSecret();
-  registry[RUNTIME_KEY] = leadership.runtime;
+  registry.runtime.set(leadership.runtime);
   await leadership.start();
   log.info({ instanceId: id, master, zk: settings.zk.servers }, settings.zk.servers ? 'joined the leader election' : 'single instance: leading');
   const shutdown = () => void leadership.stop();

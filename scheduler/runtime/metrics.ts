@@ -36,6 +36,7 @@ import { isTerminal } from '../core/types';
 import type { EventBus } from './events';
 import { log } from './log';
 import { config } from '../config';
+import { processSlot } from '../registry';
 
 /** The framework events the metrics listen to (MesosFramework satisfies it). */
 export interface FrameworkEventSource {
@@ -220,12 +221,13 @@ export class SchedulerMetrics {
   private counterNames: Map<{ name: string }, string> | null = null;
 }
 
-const METRICS_KEY = Symbol.for('sisyphus.metrics');
+const metricsSlot = processSlot<SchedulerMetrics>('metrics');
 
 /** The process's metrics (created on first use). */
 export function schedulerMetrics(): SchedulerMetrics {
-  const g = globalThis as typeof globalThis & { [METRICS_KEY]?: SchedulerMetrics };
-  return (g[METRICS_KEY] ??= new SchedulerMetrics());
+  let m = metricsSlot.get();
+  if (!m) metricsSlot.set((m = new SchedulerMetrics()));
+  return m;
 }
 
 /**
