@@ -4,7 +4,9 @@
  * its message names the field that was wrong (or keeps Chronos's own sentence where Chronos has
  * one); a case that must be accepted is a 2xx, one that must be refused is not.
  */
+import type { Outcome } from './client';
 import type { Expect } from './job-mutations';
+import type { GenRequest } from './requests';
 
 export interface Answer {
   status: number;
@@ -103,6 +105,49 @@ export function judge(answer: Answer, e: Expectation): Problem[] {
     }
   } else if (!ok && status !== 400 && !(e.alsoAllowed ?? []).includes(status)) {
     out.push({ kind: 'unexpected status', detail: `${status} ${excerpt}` });
+  }
+  return out;
+}
+
+/** The path of a request target (absolute form included); "" when it has none. */
+export function targetPath(target: string): string {
+  const t = target.split(' ')[1] ?? target;
+  const path = /^[a-z]+:\/\/[^/?]*/i.test(t) ? t.replace(/^[a-z]+:\/\/[^/?]*/i, '') : t;
+  return path.replace(/[?#].*$/, '');
+}
+
+/**
+ * Every way a server's answer to a generated request is wrong. `credentialsRequired`: the server
+ * has HTTP_CREDENTIALS, so a request without the right ones must get exactly a 401.
+ */
+export function judgeRequest(r: GenRequest, o: Outcome, ctx: { credentialsRequired: boolean }): Problem[] {
+  if (o.unsendable) return [];
+  if (o.hang) return [{ kind: 'hang', detail: `no answer within ${o.ms} ms` }];
+  const out: Problem[] = [];
+  if (o.redirectLoop) out.push({ kind: 'redirect loop', detail: (o.redirects ?? []).join(' -> ') });
+  const path = r.raw ? targetPath(r.target) : r.target.replace(/[?#].*$/, '');
+  let e = r.expect;
+  if (ctx.credentialsRequired && r.auth !== 'good') e = { expect: 'reject', statuses: [401] };
+  if (o.status === 0) {
+    const fine = (e.statuses ?? e.alsoAllowed ?? []).includes(0);
+    return fine ? out : [...out, { kind: 'unexpected status', detail: 'connection closed without an answer' }];
+  }
+  // a 400 without a body or a content type is Node's HTTP parser refusing raw bytes, before the app
+  const parserRefusal = !!r.raw && o.status === 400 && o.body === '' && !o.headers['content-type'];
+  const chronos = /^\/(v1\/)?scheduler(\/|$)/.test(path) && !(o.status === 401 && e.statuses?.includes(401)) && !parserRefusal;
+  out.push(...judge({ status: o.status, headers: o.headers, body: o.body }, { ...e, chronos, alsoAllowed: [...(e.alsoAllowed ?? []), ...(e.statuses ?? [])] }));
+  if (e.statuses && o.status < 500 && !e.statuses.includes(o.status) && !out.some((p) => p.kind === 'unexpected status')) {
+    out.push({ kind: 'unexpected status', detail: `${o.status}, want ${e.statuses.join(' or ')}: ${o.body.slice(0, 200)}` });
+  }
+  if (o.status === 400 && /^\/api(\/|$)/.test(path)) {
+    let ok = false;
+    try {
+      const v = JSON.parse(o.body) as { error?: unknown };
+      ok = typeof v.error === 'string';
+    } catch {
+      ok = false;
+    }
+    if (!ok) out.push({ kind: 'error not Chronos-shaped', detail: `UI 400 without {"error": …}: ${o.body.slice(0, 200)}` });
   }
   return out;
 }

@@ -137,7 +137,7 @@ describe('generated job JSON through the Chronos API', () => {
           await remove(name);
         }
       }),
-      fcParams(250),
+      fcParams(200),
     );
   }, 180_000);
 
@@ -157,7 +157,7 @@ describe('generated job JSON through the Chronos API', () => {
           await remove(name);
         }
       }),
-      fcParams(150),
+      fcParams(120),
     );
   }, 180_000);
 
@@ -182,7 +182,7 @@ describe('generated job JSON through the Chronos API', () => {
           if (answer.status >= 200 && answer.status < 300 && c.name !== undefined) await remove(c.name);
         }
       }),
-      fcParams(450),
+      fcParams(350),
     );
   }, 300_000);
 
@@ -224,7 +224,7 @@ describe('generated job JSON through the Chronos API', () => {
             expect(added, 'no run queued after a refusal').toEqual([]);
           }
         }),
-        fcParams(150),
+        fcParams(100),
       );
     } finally {
       await remove(name);

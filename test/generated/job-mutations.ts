@@ -63,9 +63,10 @@ const badCharacter = (jobs: fc.Arbitrary<GeneratedJob>) =>
     const chars = forbidden ? FORBIDDEN : DUBIOUS;
     const ch = chars[c % chars.length];
     const body = updateAt(g.body, path, (old) => {
-      const s = old as string;
-      const k = s.length === 0 ? 0 : at % (s.length + 1);
-      return s.slice(0, k) + ch + s.slice(k);
+      // between two code points: never inside a surrogate pair (that would make lone surrogates)
+      const cps = Array.from(old as string);
+      const k = at % (cps.length + 1);
+      return [...cps.slice(0, k), ch, ...cps.slice(k)].join('');
     });
     const field = String(path[0]);
     // the name must match [\w.-]+: any of these characters makes it invalid
@@ -237,7 +238,7 @@ export const badBody = (prefix: string): fc.Arbitrary<JobCase> => fc.oneof(
  * One hostile variant of a valid job. `parents` are existing job names (for dependency jobs and
  * their rule breaks); `prefix` starts every generated valid name.
  */
-export function hostileJob(opts: { prefix: string; parents?: readonly string[] }): fc.Arbitrary<JobCase> {
+export function hostileJob(opts: { prefix: string; parents?: readonly string[]; commands?: fc.Arbitrary<string> }): fc.Arbitrary<JobCase> {
   const all = validJob(opts);
   const scheduled = validJob({ ...opts, kinds: ['iso8601'] });
   const deps = opts.parents && opts.parents.length > 0 ? validJob({ ...opts, kinds: ['dependency'] }) : null;

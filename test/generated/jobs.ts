@@ -152,14 +152,17 @@ const downloads = fc.oneof(
   fc.constant({}),
 );
 
+/** Commands safe to run anywhere (the fuzzer's jobs may run on a real cluster). */
+export const SAFE_COMMANDS = fc.constantFrom('true', 'false', 'echo fuzz', 'sleep 0', 'exit 3', 'date', '');
+
 /**
  * A valid job. `parents` are names of jobs that exist (a dependency job picks 1..3 of them);
- * with none, every job is a scheduled one.
+ * with none, every job is a scheduled one. `commands` replaces the generated commands.
  */
-export function validJob(opts: { prefix: string; parents?: readonly string[]; kinds?: readonly JobKind[] }): fc.Arbitrary<GeneratedJob> {
+export function validJob(opts: { prefix: string; parents?: readonly string[]; kinds?: readonly JobKind[]; commands?: fc.Arbitrary<string> }): fc.Arbitrary<GeneratedJob> {
   const parents = opts.parents ?? [];
   const kinds = (opts.kinds ?? ['iso8601', 'dependency']).filter((k) => k === 'iso8601' || parents.length > 0);
-  const fields = fc.record({ name: validName(opts.prefix), ...commonFields }, { requiredKeys: ['name'] });
+  const fields = fc.record({ name: validName(opts.prefix), ...commonFields, ...(opts.commands ? { command: opts.commands } : {}) }, { requiredKeys: ['name'] });
   const scheduled = fc.tuple(fields, downloads, validSchedule, fc.boolean()).map(([f, d, s, withZone]): GeneratedJob => ({
     kind: 'iso8601',
     body: { ...f, ...d, schedule: s.schedule, ...(withZone || s.scheduleTimeZone !== '' ? { scheduleTimeZone: s.scheduleTimeZone } : {}) },
@@ -167,7 +170,7 @@ export function validJob(opts: { prefix: string; parents?: readonly string[]; ki
   const dependent =
     parents.length === 0
       ? scheduled
-      : fc.tuple(fields, downloads, fc.subarray([...parents], { minLength: 1, maxLength: 3 }), fc.boolean()).map(([f, d, ps, dup]): GeneratedJob => ({
+      : fc.tuple(fields, downloads, fc.subarray([...parents], { minLength: 1, maxLength: Math.min(3, parents.length) }), fc.boolean()).map(([f, d, ps, dup]): GeneratedJob => ({
           kind: 'dependency',
           // a duplicate parent collapses (Chronos keeps a set)
           body: { ...f, ...d, parents: dup ? [...ps, ps[0]] : ps },
