@@ -2,7 +2,7 @@
  * Sends a generated request (requests.ts, raw-requests.ts) to a server and says how it answered:
  * node:http for ordinary requests (the target is sent exactly as generated: fetch would resolve
  * `..` and re-encode), node:net for raw bytes. An answer is its status line and headers within
- * the deadline, then its body (the first 256 KiB unless asked for more; an event stream is cut
+ * the deadline, then its body (the first 4 MiB unless asked for more; an event stream is cut
  * after its headers).
  * No answer by the deadline is a hang; a connection closed without a status line is status 0.
  * Redirects are followed (GET, same server) up to 10 hops to tell a redirect loop.
@@ -33,7 +33,7 @@ export interface Outcome {
   redirectLoop?: boolean;
 }
 
-const BODY_CAP = 256 * 1024;
+const BODY_CAP = 4 * 1024 * 1024;
 
 export const basic = (credentials: string) => `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
 
@@ -110,27 +110,58 @@ function sendRaw(t: Target, r: GenRequest, job: string, timeoutMs: number): Prom
   const auth = r.auth === 'good' && t.credentials ? `Authorization: ${basic(t.credentials)}\r\n` : '';
   const text = fill(r.raw!.text, t, job).replaceAll('{auth}', auth);
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
+    // the head is parsed once; after it only the body's length is followed (a 30 MB answer
+    // re-parsed on every chunk would make the client, not the server, slow)
+    let head: Buffer[] = [];
+    let parsed: ReturnType<typeof parseRaw> = null;
+    let bodySeen = 0;
+    let tail = Buffer.alloc(0);
+    const body: Buffer[] = [];
+    let kept = 0;
     let done = false;
     const socket = net.connect(t.port, t.host);
+    const complete = () => {
+      if (!parsed) return false;
+      if (parsed.complete) return true;
+      const len = parsed.headers['content-length'] === undefined ? null : Number(parsed.headers['content-length']);
+      if (len !== null) return bodySeen >= len;
+      return /chunked/i.test(parsed.headers['transfer-encoding'] ?? '') && tail.includes('\r\n0\r\n\r\n');
+    };
     const finish = (hang: boolean) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
-      const parsed = parseRaw(Buffer.concat(chunks));
+      if (!parsed) parsed = parseRaw(Buffer.concat(head));
+      const raw = Buffer.concat(body);
+      const text = /chunked/i.test(parsed?.headers['transfer-encoding'] ?? '') ? decodeChunked(raw) : raw;
       resolve({
         status: parsed?.status ?? 0,
         headers: parsed?.headers ?? {},
-        body: parsed ? parsed.body.subarray(0, BODY_CAP).toString('utf8') : '',
+        body: text.subarray(0, BODY_CAP).toString('utf8'),
         ms: Date.now() - started,
-        hang: hang && !parsed?.complete,
+        hang: hang && !complete(),
       });
     };
     const timer = setTimeout(() => finish(true), timeoutMs);
+    const keep = (d: Buffer) => {
+      bodySeen += d.length;
+      tail = Buffer.concat([tail, d]).subarray(-16);
+      if (kept < BODY_CAP) {
+        body.push(d);
+        kept += d.length;
+      }
+    };
     socket.on('data', (d: Buffer) => {
-      chunks.push(d);
-      if (parseRaw(Buffer.concat(chunks))?.complete) finish(false);
+      if (!parsed) {
+        head.push(d);
+        const all = Buffer.concat(head);
+        parsed = parseRaw(all);
+        if (!parsed) return;
+        head = [];
+        keep(all.subarray(all.indexOf('\r\n\r\n') + 4));
+      } else keep(d);
+      if (complete()) finish(false);
     });
     socket.on('error', () => finish(false));
     socket.on('close', () => finish(false));
