@@ -305,11 +305,23 @@ export const headerRequest: fc.Arbitrary<GenRequest> = fc.tuple(fc.constantFrom(
   }),
 );
 
-/** The same requests without credentials or with wrong ones: a 401 where credentials are required. */
+/**
+ * The same requests without credentials or with wrong ones: a 401 where credentials are required,
+ * also with the headers that once let a request skip Next.js middleware (CVE-2025-29927).
+ */
 export const credentialsRequest: fc.Arbitrary<GenRequest> = fc
-  .tuple(fc.constantFrom(...baseRequests), fc.option(bogusAuthorization, { nil: undefined }))
-  .map(([r, bogus]) =>
-    base({ ...r, label: bogus === undefined ? 'no credentials' : 'bogus credentials', auth: bogus === undefined ? 'none' : 'bogus', headers: [...(r.body ? JSON_HEADERS : []), ...(bogus === undefined ? [] : [['authorization', bogus] as [string, string]])] }),
+  .tuple(fc.constantFrom(...baseRequests), fc.option(bogusAuthorization, { nil: undefined }), fc.option(fc.constantFrom('middleware', 'middleware:middleware:middleware:middleware:middleware', 'src/middleware:src/middleware:src/middleware:src/middleware:src/middleware', 'proxy:proxy:proxy:proxy:proxy'), { nil: undefined }))
+  .map(([r, bogus, bypass]) =>
+    base({
+      ...r,
+      label: `${bogus === undefined ? 'no credentials' : 'bogus credentials'}${bypass ? ' + x-middleware-subrequest' : ''}`,
+      auth: bogus === undefined ? 'none' : 'bogus',
+      headers: [
+        ...(r.body ? JSON_HEADERS : []),
+        ...(bogus === undefined ? [] : [['authorization', bogus] as [string, string]]),
+        ...(bypass ? [['x-middleware-subrequest', bypass] as [string, string]] : []),
+      ],
+    }),
   );
 
 /** Bodies over the limit (413 as soon as the limit is passed), also with wrong credentials (401 first). */
