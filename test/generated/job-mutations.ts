@@ -254,4 +254,3 @@ export function hostileJob(opts: { prefix: string; parents?: readonly string[]; 
   );
 }
 
-export { valueAt };
