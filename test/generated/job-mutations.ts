@@ -14,7 +14,7 @@
  */
 import fc from 'fast-check';
 import { refusedSchedule } from './schedules';
-import { stringLeaves, updateAt, valueAt, validJob, type GeneratedJob, type JobKind } from './jobs';
+import { stringLeaves, updateAt, validJob, type GeneratedJob, type JobKind } from './jobs';
 
 export type Expect = 'accept' | 'reject' | 'either';
 
