@@ -53,6 +53,11 @@ function positional(): string | undefined {
   return undefined;
 }
 
+/** How long a refused request's body is read and dropped before its connection is cut. */
+const DRAIN_MS = 10_000;
+/** The methods the server answers; others (TRACE, CONNECT, PROPFIND…) get 405 before anything else. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+
 const chronosError = (status: number, message: string, reason: string) =>
   new Response(JSON.stringify({ message, status: reason }), { status, headers: { 'content-type': 'application/json' } });
 
@@ -92,9 +97,23 @@ async function main(): Promise<void> {
 
   const { maxBodyBytes, credentials: httpCredentials } = settings.http;
 
-  /** Answers before the body is read; the connection closes when a body may still be coming. */
+  /**
+   * Answers before the body is read. What the client still sends is read and dropped, so the
+   * answer reaches it (closing a connection with unread data resets it, and the client loses the
+   * answer); a body still coming after DRAIN_MS has its connection cut.
+   */
   async function refuse(req: http.IncomingMessage, res: http.ServerResponse, response: Response): Promise<void> {
-    if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) res.setHeader('connection', 'close');
+    if (!req.complete && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined)) {
+      // Node would close the socket as soon as the answer is written when the client asked for
+      // `Connection: close`, with the body still arriving: the client then gets a reset instead of
+      // the answer. Keep it open while the rest is read and dropped (a lingering close).
+      res.shouldKeepAlive = true;
+      req.resume();
+      const cut = setTimeout(() => req.socket.destroy(), DRAIN_MS);
+      cut.unref();
+      req.once('end', () => clearTimeout(cut));
+      req.once('close', () => clearTimeout(cut));
+    }
     response.headers.set('access-control-allow-origin', '*');
     await sendResponse(req, res, response);
   }
@@ -103,6 +122,11 @@ async function main(): Promise<void> {
     // The request line first: `*`, a broken or NUL-holding target is a 400 before anything reads
     // it; the absolute form (`GET http://host/ping`) is served as its path (Next.js answered it
     // with a redirect to itself).
+    if (!METHODS.has(req.method ?? '')) {
+      const refused = chronosError(405, `the method ${req.method} is not served here; use ${[...METHODS].join(', ')}`, 'Method Not Allowed');
+      refused.headers.set('allow', [...METHODS].join(', '));
+      return refuse(req, res, refused);
+    }
     const target = checkRequestTarget(req.url ?? '/');
     if (!target.ok) return refuse(req, res, chronosError(400, target.message, 'Bad Request'));
     req.url = target.path;
@@ -131,11 +155,7 @@ async function main(): Promise<void> {
     try {
       body = await readBody(req, maxBodyBytes);
     } catch (e) {
-      if (e instanceof BodyTooLargeError) {
-        res.setHeader('connection', 'close');
-        await sendResponse(req, res, chronosError(413, e.message, 'Payload Too Large'));
-        return;
-      }
+      if (e instanceof BodyTooLargeError) return refuse(req, res, chronosError(413, e.message, 'Payload Too Large'));
       throw e;
     }
     const request = toRequest(req, res, body, origin);
