@@ -30,6 +30,9 @@ export interface JobQuery {
   offset?: number;
 }
 
+/** Jobs one Chronos /jobs/search answers when the request names no limit (Chronos's default). */
+export const SEARCH_DEFAULT_LIMIT = 10;
+
 export interface JobStore {
   get(name: string): Promise<Job | null>;
   /** Every job, in name order (the collation of the name column). */

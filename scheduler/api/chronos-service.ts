@@ -19,7 +19,7 @@ import { parseScheduleSpec } from '../core/spec';
 import { textIssues, textProblem } from '../core/text';
 import { parseTaskId, taskArguments, taskIdProblem } from '../core/taskid';
 import type { Job, Run, RunState } from '../core/types';
-import type { Clock, JobActivity, JobQuery, SchedulerRuntime, Store } from '../ports';
+import { SEARCH_DEFAULT_LIMIT, type Clock, type JobActivity, type JobQuery, type SchedulerRuntime, type Store } from '../ports';
 import { ApiError } from './errors';
 import { cachedJobListJson, jobListJson, jobSummary, jobsListView, type JobSummary } from './job-json';
 import { formatJobError, jobInputSchema, parseJob, type JobFieldError } from './job-schema';
@@ -98,8 +98,6 @@ export interface StatEntry {
 }
 
 /* ------------------------------------------------------------------ helpers */
-
-export const SEARCH_DEFAULT_LIMIT = 10;
 
 /** Bookkeeping fields an update keeps from the stored job when the body leaves them out. */
 const BOOKKEEPING_KEYS = [
