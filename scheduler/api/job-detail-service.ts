@@ -7,7 +7,7 @@ import { describeSchedule } from '../core/describe';
 import { MAX_PREVIEW, nextRuns } from '../core/preview';
 import type { Run } from '../core/types';
 import type { Clock, Store } from '../ports';
-import { quantile } from './chronos-service';
+import { quantile } from './chronos-stats';
 import { ApiError } from './errors';
 import { jobToChronosObject } from './job-json';
 import { entryOf, type JobsSnapshot } from './jobs-snapshot';
