@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, type PrismaStore } from '@/scheduler/adapters/prisma';
 import { createTestDatabase, type TestDatabase } from '@/scheduler/adapters/prisma/test-support';
 import { setServicesForTesting } from '@/scheduler/api/context';
-import { SCHEDULER_KEY } from '@/scheduler/api/ui-service';
+import { registry } from '@/scheduler/registry';
 import type { RunTimelinePage, UiEvent } from '@/scheduler/api/ui-types';
 import { assemble, type Scheduler } from '@/scheduler/runtime/assemble';
 import { systemClock } from '@/scheduler/runtime/system-clock';
@@ -29,7 +29,6 @@ let db: TestDatabase;
 let store: PrismaStore;
 /** A worker without Mesos: runs are queued, never launched. */
 let scheduler: Scheduler;
-const registry = globalThis as unknown as Record<symbol, unknown>;
 
 const get = (path: string) => new Request(`http://localhost${path}`);
 const post = (path: string, body: string) => new Request(`http://localhost${path}`, { method: 'POST', body });
@@ -39,14 +38,14 @@ beforeAll(async () => {
   db = await createTestDatabase('sisyphus_ui_routes');
   store = await createStore({ databaseUrl: db.url, poolSize: 4 });
   scheduler = await assemble({ store, clock: systemClock, master: null });
-  registry[SCHEDULER_KEY] = scheduler;
+  registry.scheduler.set(scheduler);
   const services = setServicesForTesting({ store, runtime: scheduler.worker })!;
   await services.chronos.upsertIso8601({ name: 'r-a', command: 'echo a', schedule: 'R/2100-01-01T00:00:00Z/P1D' });
   await services.chronos.upsertDependency({ name: 'r-b', command: 'echo b', parents: ['r-a'] });
 });
 
 afterAll(async () => {
-  delete registry[SCHEDULER_KEY];
+  registry.scheduler.set(undefined);
   setServicesForTesting(null);
   await scheduler?.stop();
   await store?.close();

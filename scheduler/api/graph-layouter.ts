@@ -6,6 +6,7 @@
  * names and edges), so a state change (the graph page refetches on run events) costs nothing. The
  * browser draws the positions it is given and runs ELK itself only when an answer has none.
  */
+import { processSlot } from '../registry';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -133,10 +134,11 @@ export class GraphLayouter {
   }
 }
 
-const LAYOUTER_KEY = Symbol.for('sisyphus.api.graphLayouter');
+const layouterSlot = processSlot<GraphLayouter>('api.graphLayouter');
 
 /** The process's layouter (one worker thread and one cache for every UiService of the process). */
 export function sharedGraphLayouter(): GraphLayouter {
-  const g = globalThis as unknown as Record<symbol, GraphLayouter | undefined>;
-  return (g[LAYOUTER_KEY] ??= new GraphLayouter());
+  let l = layouterSlot.get();
+  if (!l) layouterSlot.set((l = new GraphLayouter()));
+  return l;
 }

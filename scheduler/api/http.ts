@@ -11,7 +11,8 @@
 import { SchedulerUnavailableError, StoreDataError } from '../ports';
 import { schedulerMetrics } from '../runtime/metrics';
 import { ApiError, toChronosBody } from './errors';
-import { parseJsonBody, type JobStat, type StatEntry } from './chronos-service';
+import { parseJsonBody } from './chronos-request';
+import type { JobStat, StatEntry } from './chronos-stats';
 import { JsonDouble as D, writeJson, type JsonTree } from './job-json';
 
 export const JSON_TYPE = 'application/json';

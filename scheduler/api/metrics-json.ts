@@ -12,7 +12,7 @@
  */
 import type { Job } from '../core/types';
 import type { Store } from '../ports';
-import { quantile } from './chronos-service';
+import { quantile } from './chronos-stats';
 import { JsonDouble as D, writeJson, type JsonTree } from './job-json';
 
 export interface MetricsOptions {

@@ -6,7 +6,8 @@
  */
 import { ApiError } from './errors';
 import type { SchedulerEventMap, SchedulerEventName } from '../runtime/events';
-import { UiFieldError, toUiEvent } from './ui-service';
+import { toUiEvent } from './ui-event';
+import { UiFieldError } from './ui-query';
 
 const UI_STATUS: Record<ApiError['code'], number> = {
   bad_request: 400,

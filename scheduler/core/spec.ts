@@ -13,13 +13,20 @@ import { advanceCron, looksLikeCron, parseCron, type CronSchedule } from './cron
 
 export type ScheduleSpec = { kind: 'iso'; schedule: Schedule } | { kind: 'cron'; cron: CronSchedule };
 
+/** Which grammar reads `expr` (the rule above); null: neither, parsing it gives Chronos's error. */
+export function scheduleKind(expr: string): ScheduleSpec['kind'] | null {
+  if (expr.startsWith('R')) return 'iso';
+  return looksLikeCron(expr) ? 'cron' : null;
+}
+
 export function parseScheduleSpec(
   expr: string,
   zoneId: string | null | undefined,
   now: Instant,
   options: ParseOptions = {},
 ): Result<ScheduleSpec, ScheduleError> {
-  if (expr.startsWith('R')) {
+  const kind = scheduleKind(expr);
+  if (kind === 'iso') {
     const s = parseSchedule(expr, zoneId, now, options);
     if (!s.ok) return s;
     // A new or changed job must be able to run all its instants; a stored one loads as it is (the
@@ -28,7 +35,7 @@ export function parseScheduleSpec(
     if (range !== null) return err({ code: 'OUT_OF_RANGE', message: `Schedule '${expr}' cannot be scheduled: ${range}` });
     return ok({ kind: 'iso', schedule: s.value });
   }
-  if (looksLikeCron(expr)) {
+  if (kind === 'cron') {
     const c = parseCron(expr, zoneId, now, options);
     return c.ok ? ok({ kind: 'cron', cron: c.value }) : c;
   }

@@ -4,12 +4,10 @@
  * the client goes away.
  */
 import { uiEventStream } from '@/scheduler/api/ui-http';
-import { SCHEDULER_KEY } from '@/scheduler/api/ui-service';
-import type { Scheduler } from '@/scheduler/runtime/assemble';
+import { registry } from '@/scheduler/registry';
 
 export const dynamic = 'force-dynamic';
 
 export function GET(request: Request): Response {
-  const registry = globalThis as unknown as Record<symbol, Scheduler | undefined>;
-  return uiEventStream({ bus: () => registry[SCHEDULER_KEY]?.events ?? null, signal: request.signal });
+  return uiEventStream({ bus: () => registry.scheduler.get()?.events ?? null, signal: request.signal });
 }

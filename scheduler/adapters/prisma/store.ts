@@ -26,6 +26,7 @@ import type {
 } from '../../ports';
 import { Prisma, type PrismaClient } from './generated/client';
 import type { FencedError, FencingStore } from '../../ports';
+import { SEARCH_DEFAULT_LIMIT } from '../../ports';
 import { fencedStore, raiseEpoch, storedEpoch } from './fencing';
 
 type Db = PrismaClient | Prisma.TransactionClient;
@@ -50,7 +51,6 @@ const EPOCH_MS = (expr: string): Prisma.Sql =>
 /** Non-terminal states; must equal the predicate of runs_active_idx in the init migration. */
 export const ACTIVE_RUN_STATES: RunState[] = ['QUEUED', 'STAGING', 'STARTING', 'RUNNING', 'KILLING'];
 export const FRAMEWORK_ID_KEY = 'framework_id';
-export const SEARCH_DEFAULT_LIMIT = 10;
 export const RUN_PAGE_DEFAULT_LIMIT = 100;
 /** The UI's timeline pages through a night of runs (thousands) with few round trips. */
 export const RUN_PAGE_MAX_LIMIT = 10_000;

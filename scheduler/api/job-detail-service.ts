@@ -1,0 +1,80 @@
+/**
+ * The job page: GET /api/jobs/{name} (the job, its row, its schedule in words, its children, the
+ * duration percentiles of its last 1,000 runs, its current run) and GET /api/jobs/{name}/next (its
+ * next runs, scheduler/core/preview.ts).
+ */
+import { describeSchedule } from '../core/describe';
+import { MAX_PREVIEW, nextRuns } from '../core/preview';
+import type { Run } from '../core/types';
+import type { Clock, Store } from '../ports';
+import { quantile } from './chronos-stats';
+import { ApiError } from './errors';
+import { jobToChronosObject } from './job-json';
+import { entryOf, type JobsSnapshot } from './jobs-snapshot';
+import type { JobsService } from './jobs-service';
+import type { LiveScheduler } from './live-scheduler';
+import { runRow } from './run-row';
+import { UiFieldError } from './ui-query';
+import type { JobDetail, PreviewRun } from './ui-types';
+
+export interface JobDetailServiceDeps {
+  store: Store;
+  clock: Clock;
+  live: LiveScheduler;
+  snapshot: JobsSnapshot;
+  jobs: Pick<JobsService, 'row'>;
+}
+
+export class JobDetailService {
+  constructor(private readonly deps: JobDetailServiceDeps) {}
+
+  async jobDetail(name: string): Promise<JobDetail> {
+    const { store } = this.deps;
+    const job = await store.jobs.get(name);
+    if (!job) throw ApiError.notFound(`job '${name}' not found`);
+    const now = this.deps.clock.now();
+    const [snap, durations, last] = await Promise.all([
+      this.deps.snapshot.get(),
+      store.runs.durations(name, 1000),
+      this.currentRun(name),
+    ]);
+    const children = snap.entries.filter((e) => e.job.parents?.includes(name)).map((e) => e.job.name);
+    const sorted = [...durations].sort((a, b) => a - b);
+    const n = sorted.length;
+    return {
+      job: jobToChronosObject(job),
+      row: this.deps.jobs.row(entryOf(job), now),
+      scheduleText: job.parents !== undefined ? `after ${job.parents.join(', ')} succeeded` : describeSchedule(job.schedule ?? '', job.scheduleTimeZone, now),
+      children,
+      stats: {
+        count: n,
+        p50: n ? quantile(sorted, 0.5) : null,
+        p95: n ? quantile(sorted, 0.95) : null,
+        p99: n ? quantile(sorted, 0.99) : null,
+        mean: n ? sorted.reduce((s, x) => s + x, 0) / n : null,
+      },
+      currentRun: last ? runRow(last) : null,
+    };
+  }
+
+  /** The job's next `n` runs; none for a dependent or disabled job. */
+  async jobNext(name: string, n = 10): Promise<PreviewRun[]> {
+    if (!Number.isInteger(n) || n < 0 || n > MAX_PREVIEW) throw new UiFieldError('n', `n must be an integer from 0 to ${MAX_PREVIEW}`);
+    const job = await this.deps.store.jobs.get(name);
+    if (!job) throw ApiError.notFound(`job '${name}' not found`);
+    if (!job.schedule || job.disabled) return [];
+    const r = nextRuns(job.schedule, job.scheduleTimeZone ?? '', this.deps.clock.now(), n, { legacy: true });
+    return r.ok ? r.value : [];
+  }
+
+  /** The job's run in flight or queued in this worker, else its latest stored run. */
+  private async currentRun(name: string): Promise<Run | null> {
+    const w = this.deps.live.current()?.worker;
+    if (w) {
+      const live = w.inflightRuns().find((r) => r.jobName === name) ?? w.queuedRuns().find((r) => r.jobName === name);
+      if (live) return live;
+    }
+    const [latest] = await this.deps.store.runs.recent(name, 1);
+    return latest ?? null;
+  }
+}

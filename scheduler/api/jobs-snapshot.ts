@@ -1,0 +1,151 @@
+/**
+ * Every job, as the UI's pages read them: one `store.jobs.list()` per snapshot, shared by every
+ * page, filter, sort and count. The first read loads every job (one query); after that the snapshot
+ * follows the scheduler's job and launch events job by job, and is reloaded in the background (the
+ * stale one answering meanwhile) once older than `cacheMs` — every few seconds only when no
+ * scheduler runs in this process to send events.
+ */
+import { lastState } from '../core/dag';
+import type { Job } from '../core/types';
+import type { Clock, Store } from '../ports';
+import type { LiveScheduler } from './live-scheduler';
+import type { JobRow, JobStatus } from './ui-types';
+
+/** A job with what the pages filter and sort it by, computed once per version of the job. */
+export interface JobEntry {
+  job: Job;
+  status: JobStatus;
+  kind: JobRow['kind'];
+  /** lower-cased name, command and owner, for q. */
+  text: string;
+  owner: string;
+}
+
+export interface Snapshot {
+  /** In name order. */
+  entries: JobEntry[];
+  byName: Map<string, JobEntry>;
+}
+
+export const kindOf = (job: Job): JobRow['kind'] => (job.parents !== undefined ? 'dependent' : 'scheduled');
+
+export function entryOf(job: Job): JobEntry {
+  return {
+    job,
+    status: lastState(job),
+    kind: kindOf(job),
+    text: `${job.name}\n${job.command}\n${job.owner}`.toLowerCase(),
+    owner: (job.owner ?? '').toLowerCase(),
+  };
+}
+
+/** Replace, insert (in name order) or remove (job null) one job of a snapshot. */
+function patchSnapshot(snap: Snapshot, name: string, job: Job | null): void {
+  const had = snap.byName.get(name);
+  if (had && job) {
+    const e = entryOf(job);
+    Object.assign(had, e);
+    return;
+  }
+  if (!had && !job) return;
+  let lo = 0;
+  let hi = snap.entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (snap.entries[mid].job.name < name) lo = mid + 1;
+    else hi = mid;
+  }
+  if (had) {
+    snap.entries.splice(lo, 1);
+    snap.byName.delete(name);
+  } else {
+    const e = entryOf(job!);
+    snap.entries.splice(lo, 0, e);
+    snap.byName.set(name, e);
+  }
+}
+
+export interface JobsSnapshotDeps {
+  store: Store;
+  clock: Clock;
+  live: LiveScheduler;
+  /** How long a snapshot is reused when no job event says it changed (ms); ×30 while events come. */
+  cacheMs: number;
+}
+
+export class JobsSnapshot {
+  private snap: { at: number; gen: number; value: Snapshot } | null = null;
+  private snapLoad: { gen: number; promise: Promise<Snapshot> } | null = null;
+  private snapGen = 0;
+  /** Jobs changed since the snapshot was taken, re-read on the next access. */
+  private dirty = new Set<string>();
+
+  constructor(private readonly deps: JobsSnapshotDeps) {
+    deps.live.onBus((bus) => [
+      bus.on('job', (e) => this.markDirty(e.name)),
+      // a launch advances the job's schedule (no job event for that)
+      bus.on('run', (e) => {
+        if (e.previous === 'QUEUED' && e.run.state !== 'QUEUED') this.markDirty(e.run.jobName);
+      }),
+    ]);
+  }
+
+  /**
+   * Forget the snapshot: the next read waits for a full `store.jobs.list()` (tests, or after
+   * writes this process made behind the service's back).
+   */
+  invalidate(): void {
+    this.snapGen++;
+    this.snap = null;
+    this.dirty.clear();
+  }
+
+  /** A job changed: the next read re-reads just that job (many at once: a background reload). */
+  markDirty(name: string): void {
+    if (this.snap) this.dirty.add(name);
+  }
+
+  /** The jobs, in name order (see the file's header for how fresh). */
+  async get(): Promise<Snapshot> {
+    const bus = this.deps.live.current()?.events ?? null; // subscribes to the job events
+    const snap = this.snap;
+    if (!snap || snap.gen !== this.snapGen) return this.load();
+    const maxAge = bus ? this.deps.cacheMs * 30 : this.deps.cacheMs;
+    if (this.dirty.size > 0 && this.dirty.size <= 200) {
+      // Jobs changed since the snapshot: re-read just those, even when a full reload is due too,
+      // so an answer never misses a change the caller has already seen happen.
+      const names = [...this.dirty];
+      this.dirty.clear();
+      const jobs = await Promise.all(names.map((n) => this.deps.store.jobs.get(n)));
+      if (this.snap === snap) names.forEach((n, i) => patchSnapshot(snap.value, n, jobs[i]));
+    }
+    if (this.deps.clock.now() - snap.at >= maxAge || this.dirty.size > 200) {
+      this.load().catch(() => {}); // answered from the (patched) stale snapshot meanwhile
+    }
+    return snap.value;
+  }
+
+  private load(): Promise<Snapshot> {
+    if (this.snapLoad && this.snapLoad.gen === this.snapGen) return this.snapLoad.promise;
+    const gen = this.snapGen;
+    const startedAt = this.deps.clock.now();
+    const dirtyBefore = new Set(this.dirty);
+    const promise = this.deps.store.jobs.list().then((jobs) => {
+      const entries = jobs.map(entryOf);
+      const value: Snapshot = { entries, byName: new Map(entries.map((e) => [e.job.name, e])) };
+      if (gen === this.snapGen) {
+        this.snap = { at: startedAt, gen, value };
+        // changes seen before the load started are in it; later ones stay dirty
+        for (const n of dirtyBefore) this.dirty.delete(n);
+      }
+      return value;
+    });
+    const load = { gen, promise };
+    this.snapLoad = load;
+    const clear = () => {
+      if (this.snapLoad === load) this.snapLoad = null;
+    };
+    promise.then(clear, clear);
+    return promise;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * A run as the UI's JSON API sends it (`RunRow` in ui-types.ts): the stored run plus its duration.
+ * Used by every page that lists runs (runs, timeline, job detail, dashboard, the event stream).
+ */
+import type { Run } from '../core/types';
+import type { RunRow } from './ui-types';
+
+export function runRow(run: Run): RunRow {
+  return {
+    id: run.id,
+    taskId: run.taskId,
+    jobName: run.jobName,
+    due: run.due,
+    attempt: run.attempt,
+    trigger: run.trigger,
+    state: run.state,
+    queuedAt: run.queuedAt,
+    launchedAt: run.launchedAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    durationMs: run.startedAt !== null && run.finishedAt !== null ? run.finishedAt - run.startedAt : null,
+    agentId: run.agentId,
+    host: run.host,
+    message: run.message,
+    reason: run.reason,
+    arguments: run.arguments,
+  };
+}
