@@ -132,12 +132,9 @@ async function main(): Promise<void> {
     req.url = target.path;
     const url = target.path;
     const q = url.indexOf('?');
-    let pathname = q >= 0 ? url.slice(0, q) : url;
-    try {
-      pathname = decodeURI(pathname);
-    } catch {
-      // leave it encoded: no route will match, Next.js answers
-    }
+    // matched as sent: the route table decodes each parameter once (decoding the path first made
+    // `/job/a%2541` the job `aA`, and `%2500` a NUL)
+    const pathname = q >= 0 ? url.slice(0, q) : url;
     const hit = pathname.startsWith('/_next/') ? null : await routes.match(req.method ?? 'GET', pathname);
     if (!hit) return nextHandler(req, res);
 

@@ -231,6 +231,16 @@ describe('bad input: 400 naming the problem, nothing stored, runtime not told', 
   });
 });
 
+describe('what GET /jobs lists can be posted back (a sync script)', () => {
+  test('an update with both uris and fetch is accepted, as Chronos accepts it (its create refuses it)', async () => {
+    await svc.upsertIso8601(sched('synced', { fetch: [{ uri: 'http://a/x.sh' }] }));
+    const [listed] = (await svc.listJobs()).filter((j) => j.name === 'synced');
+    expect(listed.uris.length > 0 && listed.fetch.length > 0).toBe(true);
+    await svc.upsertIso8601(JSON.parse(JSON.stringify(listed)));
+    expect((await svc.getJob('synced')).fetch.map((f) => f.uri)).toEqual(['http://a/x.sh']);
+  });
+});
+
 describe('hostile names, task ids and queries in paths: 400, never a database error', () => {
   test.each([
     ['getJob', () => svc.getJob('a\u0000b')],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../core/types';
-import { formatJobError, jobInputSchema, parseJob, type JobFieldError } from './job-schema';
+import { formatJobError, jobInputSchema, parseJob, urisAndFetchOnCreate, type JobFieldError } from './job-schema';
 
 /** 2014-03-08T16:57:17.507Z */
 const NOW = Date.UTC(2014, 2, 8, 16, 57, 17, 507);
@@ -245,13 +245,16 @@ describe('parseJob: every field type', () => {
     { name: 'arguments with a slash', patch: { arguments: ['-i', '/in.mp4'] }, field: 'arguments', message: /^'\/' cannot be used: the arguments are part of the Mesos task id/ },
     { name: 'arguments with a newline', patch: { arguments: ['a\nb'] }, field: 'arguments', message: /^the control character U\+000A cannot be used/ },
     { name: 'arguments too long for a task id', patch: { arguments: ['x'.repeat(250)] }, field: 'arguments', message: /^too long: with them the Mesos task id would be up to \d+ bytes, and Mesos takes at most 255/ },
-    {
-      name: 'both uris and fetch',
-      patch: { uris: ['http://a'], fetch: [{ uri: 'http://b' }] },
+  ];
+  // (both uris and fetch: refused on create only, as Chronos does; see urisAndFetchOnCreate below
+  // and the service tests)
+  it("urisAndFetchOnCreate names Chronos's rule for a new job with both", () => {
+    expect(urisAndFetchOnCreate({ name: 'full-job.v2_x', uris: ['http://a'], fetch: [{ uri: 'http://b', executable: false, cache: false, extract: true }] })).toEqual({
       field: 'fetch',
       message: 'Tried to add both uri (deprecated) and fetch parameters on full-job.v2_x',
-    },
-  ];
+    });
+    expect(urisAndFetchOnCreate({ name: 'x', uris: ['http://a'], fetch: [] })).toBeNull();
+  });
   it.each(bad)('rejects $name naming $field', ({ patch, field, message }) => {
     const e = mustFail({ ...full, ...patch });
     expect(e.field).toBe(field);

@@ -369,13 +369,6 @@ export const jobInputSchema = z
     { error: 'must be a JSON object' },
   )
   .superRefine((j, ctx) => {
-    if (j.uris.length > 0 && j.fetch.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['fetch'],
-        message: `Tried to add both uri (deprecated) and fetch parameters on ${j.name}`,
-      });
-    }
     // The arguments are part of every task id of the job: Mesos must be able to take it.
     const problem = taskIdProblem(j.name, taskArguments(j), j.retries);
     if (problem !== null) ctx.addIssue({ code: 'custom', path: ['arguments'], message: problem });
@@ -400,6 +393,15 @@ export interface ParseJobOptions {
    * it, the type comes from the keys present, as Chronos's deserializer does.
    */
   kind?: 'iso8601' | 'dependency';
+}
+
+/**
+ * Chronos refuses a new job with both `uris` (deprecated) and `fetch`; an update with both is
+ * accepted (GET /jobs fills each from the other, so a sync script posts both back).
+ */
+export function urisAndFetchOnCreate(job: Pick<Job, 'name' | 'uris' | 'fetch'>): JobFieldError | null {
+  if (job.uris.length === 0 || job.fetch.length === 0) return null;
+  return { field: 'fetch', message: `Tried to add both uri (deprecated) and fetch parameters on ${job.name}` };
 }
 
 /** `field: message`, the text the REST API puts in the 400 body. */

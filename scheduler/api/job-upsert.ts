@@ -16,7 +16,7 @@ import { textIssues } from '../core/text';
 import type { Job } from '../core/types';
 import type { Clock, SchedulerRuntime, Store } from '../ports';
 import { ApiError } from './errors';
-import { formatJobError, jobInputSchema, parseJob, type JobFieldError } from './job-schema';
+import { formatJobError, jobInputSchema, parseJob, urisAndFetchOnCreate, type JobFieldError } from './job-schema';
 import type { JobSource } from './job-source';
 
 /** Bookkeeping fields an update keeps from the stored job when the body leaves them out. */
@@ -59,6 +59,8 @@ export class JobUpserts {
     if (!parsed.ok) throw ApiError.badRequest(jobErrorMessage(parsed.error));
     let job = parsed.value;
     const previous = await this.jobs.named(job.name);
+    const both = previous === null ? urisAndFetchOnCreate(job) : null;
+    if (both) throw ApiError.badRequest(jobErrorMessage(both));
 
     if (job.parents !== undefined) await this.checkParents(job);
     else this.checkSchedule(job, now);
@@ -106,6 +108,8 @@ export class JobUpserts {
     const parsed = parseJob(body, { now, kind });
     if (!parsed.ok) return [parsed.error];
     const job = parsed.value;
+    const both = (await this.jobs.named(job.name)) === null ? urisAndFetchOnCreate(job) : null;
+    if (both) return [both];
     try {
       if (job.parents !== undefined) await this.checkParents(job);
       else this.checkSchedule(job, now);

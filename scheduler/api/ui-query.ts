@@ -2,6 +2,7 @@
  * Query parameters of the UI's JSON API (`/api/…?…`), read and checked: a bad value is a
  * `UiFieldError`, a 400 that names the parameter (ui-http.ts writes it as `{ error, field }`).
  */
+import { LATEST_INSTANT } from '../core/iso8601';
 import { ApiError } from './errors';
 
 /** A 400 that names the request field at fault. */
@@ -54,8 +55,8 @@ export function oneOf<T extends string>(p: Params, k: string, allowed: readonly 
 export function instantParam(p: Params, k: string): number | undefined {
   const v = param(p, k);
   if (v === undefined) return undefined;
-  if (/^\d+$/.test(v)) return Number(v);
-  const t = Date.parse(v);
+  const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
   if (Number.isNaN(t)) throw new UiFieldError(k, `${k} must be epoch milliseconds or an ISO date-time, got '${v}'`);
+  if (!(t >= 0 && t <= LATEST_INSTANT)) throw new UiFieldError(k, `${k} must be between 1970 and the end of 9999, got '${v}'`);
   return t;
 }

@@ -17,7 +17,7 @@
 import { Cron } from 'croner';
 import { err, ok, type Instant, type Result } from './types';
 import { UTC_ZONE, fixedOffsetMinutes, resolveZone, validateZone } from './zones';
-import type { ParseOptions, ScheduleError } from './iso8601';
+import { quoted, type ParseOptions, type ScheduleError } from './iso8601';
 
 export interface CronSchedule {
   /** The expression as written (printed back verbatim). */
@@ -35,7 +35,7 @@ export function looksLikeCron(expr: string): boolean {
 
 const invalidCron = (expr: string, detail: string): ScheduleError => ({
   code: 'INVALID_CRON',
-  message: `Cannot parse schedule '${expr}' as cron: ${detail}`,
+  message: `Cannot parse schedule '${quoted(expr)}' as cron: ${detail}`,
   detail,
 });
 

@@ -121,9 +121,12 @@ export const EARLIEST_START: Instant = 1000;
  */
 export const LATEST_INSTANT: Instant = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+/** A schedule as an error message quotes it: at most 200 characters (a 300 KB one is not echoed back). */
+export const quoted = (expr: string): string => (expr.length > 200 ? `${expr.slice(0, 200)}…` : expr);
+
 export const unparseable = (expr: string, detail?: string): ScheduleError => ({
   code: 'UNPARSEABLE',
-  message: `Cannot parse schedule '${expr}' (wtf bro)`,
+  message: `Cannot parse schedule '${quoted(expr)}' (wtf bro)`,
   ...(detail === undefined ? {} : { detail }),
 });
 
@@ -354,7 +357,7 @@ export function parseSchedule(
     const at = formatInZone(schedule.start, schedule.zone);
     return err({
       code: 'BEFORE_1970',
-      message: `Schedule '${expr}' starts at ${at}, which is before 1970!`,
+      message: `Schedule '${quoted(expr)}' starts at ${at}, which is before 1970!`,
       detail: 'the start must be at or after 1970-01-01T00:00:01Z',
     });
   }

@@ -7,7 +7,7 @@
  * Pure: `now` is a parameter.
  */
 import { err, ok, type Instant, type Result } from './types';
-import { formatSchedule, parseSchedule, unparseable, type ParseOptions, type Schedule, type ScheduleError } from './iso8601';
+import { formatSchedule, parseSchedule, quoted, unparseable, type ParseOptions, type Schedule, type ScheduleError } from './iso8601';
 import { advanceAfter, isDue, nextDue, rangeProblem, skipForward } from './schedule';
 import { advanceCron, looksLikeCron, parseCron, type CronSchedule } from './cron';
 
@@ -32,7 +32,7 @@ export function parseScheduleSpec(
     // A new or changed job must be able to run all its instants; a stored one loads as it is (the
     // worker sets aside a job whose schedule cannot advance, with the reason).
     const range = options.legacy ? null : rangeProblem(s.value);
-    if (range !== null) return err({ code: 'OUT_OF_RANGE', message: `Schedule '${expr}' cannot be scheduled: ${range}` });
+    if (range !== null) return err({ code: 'OUT_OF_RANGE', message: `Schedule '${quoted(expr)}' cannot be scheduled: ${range}` });
     return ok({ kind: 'iso', schedule: s.value });
   }
   if (kind === 'cron') {
