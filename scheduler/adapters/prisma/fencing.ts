@@ -14,7 +14,10 @@ import type { RawTxRunner } from './pg-tx';
 import type { EdgeStore, FrameworkStore, JobStore, RunStore, Store } from '../../ports';
 import { FencedError } from '../../ports';
 import { Prisma, type PrismaClient } from './generated/client';
-import { PrismaEdgeStore, PrismaFrameworkStore, PrismaJobStore, PrismaRunStore } from './store';
+import { PrismaEdgeStore } from './edge-store';
+import { PrismaFrameworkStore } from './framework-store';
+import { PrismaJobStore } from './job-store';
+import { PrismaRunStore } from './run-store';
 import { classifyingDataErrors } from './data-error';
 
 export const LEADER_EPOCH_KEY = 'leader_epoch';

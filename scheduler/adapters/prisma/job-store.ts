@@ -1,0 +1,143 @@
+/** The JobStore port over Prisma: jobs as jsonb rows (plus name and command columns for search). */
+import type { Job } from '../../core/types';
+import type { JobQuery, JobStore } from '../../ports';
+import { SEARCH_DEFAULT_LIMIT } from '../../ports';
+import { CODE_POINT_COLLATIONS, containsSql, nonNegInt, withTx, type BulkReader, type Db } from './sql';
+import { Prisma } from './generated/client';
+
+export class PrismaJobStore implements JobStore {
+  constructor(
+    private readonly db: Db,
+    private readonly bulk: BulkReader | null = null,
+  ) {}
+
+  async get(name: string): Promise<Job | null> {
+    const [row] = await this.db.$queryRaw<{ d: string }[]>`SELECT "data"::text AS d FROM "jobs" WHERE "name" = ${name}`;
+    return row ? (JSON.parse(row.d) as Job) : null;
+  }
+
+  /**
+   * Every job in name order. jsonb goes out as text and is parsed here (~30% faster at 100k), through
+   * the bulk reader when the store has one (outside a transaction).
+   */
+  async list(): Promise<Job[]> {
+    const sql = 'SELECT "data"::text AS d FROM "jobs" ORDER BY "name"';
+    const rows = this.bulk ? await this.bulk<{ d: string }>(sql) : await this.db.$queryRawUnsafe<{ d: string }[]>(sql);
+    const jobs = new Array<Job>(rows.length);
+    for (let i = 0; i < rows.length; i++) jobs[i] = JSON.parse(rows[i].d) as Job;
+    return jobs;
+  }
+
+  /**
+   * True when `list` and `search` order names by code point, i.e. the `name` column compares with
+   * a C-like collation (its own, or the database default: C, POSIX, C.UTF-8, ucs_basic, builtin C),
+   * so a caller holding the jobs may sort plain-ASCII names with `<` and get the same order.
+   */
+  async sortsByCodePoint(): Promise<boolean> {
+    // Through to_jsonb(d): datlocprovider and datlocale exist only on newer servers (absent: null).
+    const rows = await this.db.$queryRaw<{ col: string | null; provider: string | null; coll: string | null; locale: string | null }[]>`
+      SELECT (SELECT c.collname::text FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
+               WHERE a.attrelid = '"jobs"'::regclass AND a.attname = 'name') AS col,
+             j->>'datlocprovider' AS provider, j->>'datcollate' AS coll,
+             coalesce(j->>'datlocale', j->>'daticulocale') AS locale
+        FROM (SELECT to_jsonb(d) AS j FROM pg_database d WHERE d.datname = current_database()) x`;
+    const r = rows[0];
+    if (!r) return false;
+    const col = r.col ?? 'default';
+    if (col !== 'default') return CODE_POINT_COLLATIONS.test(col);
+    const provider = r.provider ?? 'c';
+    if (provider === 'c') return CODE_POINT_COLLATIONS.test(r.coll ?? '');
+    if (provider === 'b') return CODE_POINT_COLLATIONS.test(r.locale ?? '');
+    return false; // ICU: a linguistic order
+  }
+
+  /**
+   * Chronos /jobs/search: a job matches when every non-empty `name`/`command` filter is a
+   * case-insensitive substring of that field, or, failing that, when `any` is a substring of its
+   * name or command. Then the slice [offset, offset+limit) of the matches in name order.
+   */
+  async search(q: JobQuery): Promise<Job[]> {
+    const limit = nonNegInt(q.limit, SEARCH_DEFAULT_LIMIT);
+    const offset = nonNegInt(q.offset, 0);
+    if (limit === 0) return [];
+    const filters: Prisma.Sql[] = [];
+    if (q.name) filters.push(containsSql('name', q.name));
+    if (q.command) filters.push(containsSql('command', q.command));
+    // No name/command filter: every job passes, so `any` has nothing to rescue.
+    let where = Prisma.empty;
+    if (filters.length > 0) {
+      const all = Prisma.join(filters, ' AND ');
+      where = q.any
+        ? Prisma.sql`WHERE (${all}) OR ${containsSql('name', q.any)} OR ${containsSql('command', q.any)}`
+        : Prisma.sql`WHERE ${all}`;
+    }
+    // The page's names first, then only their data: with the data in the sort, a deep page
+    // (100,000 matches, OFFSET 50000) converted and sorted every matching job's JSON (~1 s at
+    // 100k jobs, spilling to disk); by name alone it is ~5x faster. Same rows, same order.
+    const rows = await this.db.$queryRaw<{ d: string }[]>`
+      SELECT j."data"::text AS d
+        FROM (SELECT "name" FROM "jobs" ${where} ORDER BY "name" LIMIT ${limit} OFFSET ${offset}) AS page
+        JOIN "jobs" AS j ON j."name" = page."name"
+       ORDER BY page."name"`;
+    return rows.map((r) => JSON.parse(r.d) as Job);
+  }
+
+  async count(): Promise<number> {
+    const [row] = await this.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "jobs"`;
+    return row.n;
+  }
+
+  async put(job: Job): Promise<void> {
+    await this.upsertMany([job]);
+  }
+
+  /** Deletes first, then puts, all in one transaction (so a deleted name can be re-put). */
+  async apply(changes: { put?: Job[]; delete?: string[]; update?: Job[] }): Promise<void> {
+    const puts = changes.put ?? [];
+    const deletes = changes.delete ?? [];
+    const updates = changes.update ?? [];
+    if (puts.length === 0 && deletes.length === 0 && updates.length === 0) return;
+    await withTx(this.db, async (tx) => {
+      const store = new PrismaJobStore(tx);
+      if (deletes.length > 0) await tx.$executeRaw`DELETE FROM "jobs" WHERE "name" = ANY(${deletes}::text[])`;
+      if (puts.length > 0) await store.upsertMany(puts);
+      if (updates.length > 0) await store.updateExisting(updates);
+    });
+  }
+
+  /** Replaces jobs that still exist; a name no longer stored stays absent. */
+  private async updateExisting(jobs: Job[]): Promise<void> {
+    const byName = new Map<string, Job>();
+    for (const j of jobs) byName.set(j.name, j);
+    const payload = JSON.stringify([...byName.values()]);
+    // `name = ANY(…)` lets the planner find the rows by the primary key; joined on the JSON alone it
+    // expects 100 elements and scans the whole table (see updateMany)
+    await this.db.$executeRaw`
+      UPDATE "jobs" AS j SET "command" = coalesce(e->>'command', ''), "data" = e,
+             "version" = j."version" + 1, "updated_at" = now()
+        FROM jsonb_array_elements(${payload}::jsonb) AS e
+       WHERE j."name" = e->>'name' AND j."name" = ANY(${[...byName.keys()]}::text[])`;
+  }
+
+  async delete(name: string): Promise<boolean> {
+    const count = await this.db.$executeRaw`DELETE FROM "jobs" WHERE "name" = ${name}`;
+    return count > 0;
+  }
+
+  /** One INSERT … ON CONFLICT for any number of jobs; the last of duplicate names wins. */
+  private async upsertMany(jobs: Job[]): Promise<void> {
+    const byName = new Map<string, Job>();
+    for (const j of jobs) {
+      if (typeof j?.name !== 'string' || j.name === '') throw new Error('job without a name');
+      byName.set(j.name, j);
+    }
+    const payload = JSON.stringify([...byName.values()]);
+    await this.db.$executeRaw`
+      INSERT INTO "jobs" ("name", "command", "data", "version", "updated_at")
+      SELECT e->>'name', coalesce(e->>'command', ''), e, 1, now()
+        FROM jsonb_array_elements(${payload}::jsonb) AS e
+      ON CONFLICT ("name") DO UPDATE
+        SET "command" = excluded."command", "data" = excluded."data",
+            "version" = "jobs"."version" + 1, "updated_at" = excluded."updated_at"`;
+  }
+}
