@@ -5,7 +5,7 @@
  * the store cannot take, a 400 "not found" as Chronos answers), then tells the store and the
  * runtime.
  */
-import { rewireChildrenOnDelete } from '../core/dag';
+import { rewireChildrenOnDelete } from '../core/delete-rewire';
 import { parseTaskId, taskArguments, taskIdProblem } from '../core/taskid';
 import { textProblem } from '../core/text';
 import { SchedulerUnavailableError, type Clock, type SchedulerRuntime, type Store } from '../ports';

@@ -1,5 +1,6 @@
 /** The Chronos dependency graph views: GET /graph/dot and GET /graph/csv (scheduler/core/dag.ts writes them). */
-import { DependencyGraph, lastState } from '../core/dag';
+import { DependencyGraph } from '../core/dag';
+import { lastState } from '../core/last-state';
 import type { Job } from '../core/types';
 import type { SchedulerRuntime } from '../ports';
 import type { JobSource } from './job-source';

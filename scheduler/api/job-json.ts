@@ -8,7 +8,7 @@
  * has them (3.x drops them; keeping them lets a 2.x client read back what it wrote).
  */
 import type { Container, FetchUri, Job } from '../core/types';
-import { lastState, type LastState } from '../core/dag';
+import { lastState, type LastState } from '../core/last-state';
 
 /* ------------------------------------------------------------------ a tiny JSON writer */
 

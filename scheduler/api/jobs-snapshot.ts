@@ -5,7 +5,7 @@
  * stale one answering meanwhile) once older than `cacheMs` — every few seconds only when no
  * scheduler runs in this process to send events.
  */
-import { lastState } from '../core/dag';
+import { lastState } from '../core/last-state';
 import type { Job } from '../core/types';
 import type { Clock, Store } from '../ports';
 import type { LiveScheduler } from './live-scheduler';

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Job, RunState } from './types';
-import { DependencyGraph, lastState, rewireChildrenOnDelete, type EdgeCount } from './dag';
+import { DependencyGraph, type EdgeCount } from './dag';
+import { rewireChildrenOnDelete } from './delete-rewire';
+import { lastState } from './last-state';
 
 const build = (jobs: Array<[string, string[]?]>, counters: EdgeCount[] = []): DependencyGraph => {
   const { graph, rejected } = DependencyGraph.fromJobs(

@@ -16,29 +16,7 @@
  */
 import type { Job, Result, RunState } from './types';
 import { err, ok } from './types';
-
-/* ------------------------------------------------------------------ lastState */
-
-export type LastState = 'success' | 'failure' | 'fresh';
-
-const instantOrder = (a: string, b: string): number => {
-  const ta = Date.parse(a);
-  const tb = Date.parse(b);
-  if (!Number.isNaN(ta) && !Number.isNaN(tb)) return ta - tb;
-  return a < b ? -1 : a > b ? 1 : 0;
-};
-
-/**
- * fresh when the job never finished; failure when only lastError is set or lastError ≥ lastSuccess;
- * success otherwise.
- */
-export function lastState(job: Pick<Job, 'lastSuccess' | 'lastError'>): LastState {
-  const s = job.lastSuccess ?? '';
-  const e = job.lastError ?? '';
-  if (s === '' && e === '') return 'fresh';
-  if (e !== '' && (s === '' || instantOrder(e, s) >= 0)) return 'failure';
-  return 'success';
-}
+import type { LastState } from './last-state';
 
 /* ------------------------------------------------------------------ errors and data */
 
@@ -495,41 +473,4 @@ class SeqHeap {
     }
     return top[1];
   }
-}
-
-/* ------------------------------------------------------------------ job-level delete */
-
-/**
- * The jobs to rewrite when `deleted` is deleted, given its children (Chronos behaviour, §4):
- * - `deleted` is a dependency job P: each child's parents become (child.parents − P) ∪ P.parents;
- * - `deleted` is a scheduled job S: every dependency child becomes a scheduled job with S's
- *   schedule and scheduleTimeZone, even a child with other parents (#660). As in Chronos the
- *   converted child also loses its container, environmentVariables, arguments, constraints,
- *   description and concurrent (they go back to their defaults).
- * Children are returned in the order given; store them together with the delete.
- */
-export function rewireChildrenOnDelete(deleted: Job, children: readonly Job[]): Job[] {
-  const isDependency = deleted.parents !== undefined && deleted.parents.length > 0;
-  return children.map((child) => {
-    if (isDependency) {
-      const parents = dedupe([
-        ...(child.parents ?? []).filter((p) => p !== deleted.name),
-        ...deleted.parents!,
-      ]);
-      return { ...child, parents };
-    }
-    const converted: Job = {
-      ...child,
-      environmentVariables: [],
-      arguments: [],
-      constraints: [],
-      description: '',
-      concurrent: false,
-      schedule: deleted.schedule ?? '',
-      scheduleTimeZone: deleted.scheduleTimeZone ?? '',
-    };
-    delete converted.parents;
-    delete converted.container;
-    return converted;
-  });
 }
