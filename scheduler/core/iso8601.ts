@@ -106,6 +106,23 @@ export const unparseable = (expr: string, detail?: string): ScheduleError => ({
   ...(detail === undefined ? {} : { detail }),
 });
 
+/** The three parts of `R[n]/<start>/<period>` as written: `repeat` is the digits after `R` ('' forever). */
+export interface ScheduleParts {
+  repeat: string;
+  start: string;
+  period: string;
+}
+
+/** The parts of a schedule string, read by the grammar's outer shape only (the parts are not checked). */
+export function splitSchedule(expr: string): Result<ScheduleParts, ScheduleError> {
+  const m = EXPRESSION.exec(expr);
+  if (!m) return err(unparseable(expr, 'expected R[n]/<start>/<period>'));
+  return ok({ repeat: m[1].slice(1), start: m[2], period: m[3] });
+}
+
+/** The schedule string of its parts (the inverse of `splitSchedule`). */
+export const joinSchedule = (p: ScheduleParts): string => `R${p.repeat}/${p.start}/${p.period}`;
+
 export const ZERO_PERIOD: Period = Object.freeze({
   years: 0,
   months: 0,
@@ -279,13 +296,13 @@ export function parseSchedule(
   now: Instant,
   options: ParseOptions = {},
 ): Result<Schedule, ScheduleError> {
-  const m = EXPRESSION.exec(expr);
-  if (!m) return err(unparseable(expr, 'expected R[n]/<start>/<period>'));
-  const [, repeatText, startText, periodText] = m;
+  const parts = splitSchedule(expr);
+  if (!parts.ok) return parts;
+  const { repeat, start: startText, period: periodText } = parts.value;
 
   let recurrences = -1;
-  if (repeatText.length > 1) {
-    recurrences = Number(repeatText.slice(1));
+  if (repeat !== '') {
+    recurrences = Number(repeat);
     if (!Number.isSafeInteger(recurrences)) return err(unparseable(expr, 'repetition count is too large'));
   }
 

@@ -13,13 +13,19 @@ import { advanceCron, looksLikeCron, parseCron, type CronSchedule } from './cron
 
 export type ScheduleSpec = { kind: 'iso'; schedule: Schedule } | { kind: 'cron'; cron: CronSchedule };
 
+/** Which grammar a schedule string is written in (by its shape alone), or null for neither. */
+export function grammarOf(expr: string): ScheduleSpec['kind'] | null {
+  return expr.startsWith('R') ? 'iso' : looksLikeCron(expr) ? 'cron' : null;
+}
+
 export function parseScheduleSpec(
   expr: string,
   zoneId: string | null | undefined,
   now: Instant,
   options: ParseOptions = {},
 ): Result<ScheduleSpec, ScheduleError> {
-  if (expr.startsWith('R')) {
+  const grammar = grammarOf(expr);
+  if (grammar === 'iso') {
     const s = parseSchedule(expr, zoneId, now, options);
     if (!s.ok) return s;
     // A new or changed job must be able to run all its instants; a stored one loads as it is (the
@@ -28,7 +34,7 @@ export function parseScheduleSpec(
     if (range !== null) return err({ code: 'OUT_OF_RANGE', message: `Schedule '${expr}' cannot be scheduled: ${range}` });
     return ok({ kind: 'iso', schedule: s.value });
   }
-  if (looksLikeCron(expr)) {
+  if (grammar === 'cron') {
     const c = parseCron(expr, zoneId, now, options);
     return c.ok ? ok({ kind: 'cron', cron: c.value }) : c;
   }
