@@ -11,12 +11,13 @@
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/** The I/O libraries, by module name (regular expressions, so a path such as ../adapters/prisma is not one). */
 const IO_LIBRARIES = [
-  { group: ['@prisma/*', 'prisma', '*/generated/client', '*/generated/*'], message: 'Prisma belongs in scheduler/adapters/prisma.' },
-  { group: ['pg', 'pg/*'], message: 'pg belongs in scheduler/adapters/prisma.' },
-  { group: ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pglite-prisma-adapter'], message: 'PGlite belongs in scheduler/adapters/prisma.' },
-  { group: ['protobufjs', 'protobufjs/*', '*/proto', '*/proto/*'], message: 'protobufjs and proto/ belong in scheduler/adapters/mesos.' },
-  { group: ['node-zookeeper-client'], message: 'ZooKeeper belongs in scheduler/adapters/zookeeper.' },
+  { regex: '^(@prisma/.*|prisma(/.*)?|.*/generated/(client|internal).*)$', message: 'Prisma belongs in scheduler/adapters/prisma.' },
+  { regex: '^pg(/.*)?$', message: 'pg belongs in scheduler/adapters/prisma.' },
+  { regex: '^(@electric-sql/pglite.*|pglite-prisma-adapter)$', message: 'PGlite belongs in scheduler/adapters/prisma.' },
+  { regex: '^(protobufjs(/.*)?|(\\.\\./)+proto(/.*)?|@/proto(/.*)?)$', message: 'protobufjs and proto/ belong in scheduler/adapters/mesos.' },
+  { regex: '^node-zookeeper-client$', message: 'ZooKeeper belongs in scheduler/adapters/zookeeper.' },
 ];
 const UI_AND_MESOS_LOCAL = [
   { group: ['@/app/*', '*/app/*', '../../app/*'], message: 'scheduler/ never imports the web UI (app/).' },

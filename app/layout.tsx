@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { AppShell } from './components/app-shell';
+import { APP_ICON_DATA_URL } from './components/app-icon';
 import { Providers } from './components/providers';
 import { EARLY_INPUT_SCRIPT } from './components/early-input';
 import { THEME_SCRIPT } from './components/theme-script';
@@ -9,10 +10,8 @@ import './globals.css';
 export const metadata: Metadata = {
   title: { default: 'Sisyphus', template: '%s · Sisyphus' },
   description: 'A Chronos-compatible job scheduler for Apache Mesos',
-  // An inline icon: no /favicon.ico request (and no 404 in the console).
-  icons: {
-    icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%230284c7'/%3E%3Cpath d='M4 12 L8 4 L12 12' stroke='white' stroke-width='2' fill='none'/%3E%3C/svg%3E",
-  },
+  // An inline icon: a page needs no request for it (GET /favicon.ico serves the same one).
+  icons: { icon: APP_ICON_DATA_URL },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -23,7 +23,7 @@ import { markdown, svg, type BurstSet, type Results } from './lib/report';
 import { scale } from './lib/scale';
 import { ROOT, buildApp, createBenchDb, dropStaleBenchDbs, killChildren, startApp, startMesos } from './lib/services';
 import { sisyphusBurst } from './lib/sisyphus';
-import { ui } from './lib/ui';
+import { ui } from './lib/ui/benchmark';
 import { fmt, median, progress, say } from './lib/util';
 
 const ALL = ['limit', 'burst-a', 'burst-b', 'herd', 'running', 'packing', 'scale', 'ui'] as const;
@@ -237,7 +237,7 @@ async function main(): Promise<void> {
   );
   if (results.ui) {
     results.meta.notes.push(
-      'UI: headless Chromium (playwright-core, /usr/bin/chromium, 1440×900) against the server (`server/main.ts`) on PostgreSQL and mesos-local (40 simulated agents). A page figure is navigation start → its content condition true in the DOM (MutationObserver armed before any page script), at the next animation frame; each repetition in a fresh browser context (cold cache) after one unmeasured warm-up visit. An interaction is the input event → the new content. Seed: bench/lib/ui.ts.',
+      'UI: headless Chromium (playwright-core, /usr/bin/chromium, 1440×900) against the server (`server/main.ts`) on PostgreSQL and mesos-local (40 simulated agents). A page figure is navigation start → its content condition true in the DOM (MutationObserver armed before any page script), at the next animation frame; each repetition in a fresh browser context (cold cache) after one unmeasured warm-up visit. An interaction is the input event → the new content. Seed: bench/lib/ui/seed-data.ts.',
     );
   }
   if (o.quick) results.meta.notes.push(`Quick mode: ${fmt(o.jobs)} burst jobs, ${fmt(o.herdJobs)} herd jobs, ${fmt(o.runningTasks)} running tasks.`);

@@ -3,8 +3,9 @@
  * Fetching JSON from the UI API and the Chronos REST API.
  *
  * - `apiFetch` / `apiSend`: one request; a non-2xx answer throws `ApiRequestError` carrying the
- *   server's message and, when the server names one, the field (`{error, field}` from /api/…,
- *   `{message}` from /v1/scheduler/…, where the message often reads "field: reason").
+ *   server's message and, when the server names one, the field (`{error, field}` from /api/…;
+ *   `{message}` from /v1/scheduler/… often reads "field: reason": the job editor reads that field
+ *   with scheduler/api/job-schema.ts `splitFieldMessage`, which pages without zod need not load).
  * - `useApi(url, {refreshOn})`: SWR-like hook; keeps the last data while refetching, refetches when
  *   an event from /api/events matches `refreshOn` (coalesced), when the stream reconnects, and when
  *   the window regains focus. `url = null` means "do not fetch yet". When the page's server
@@ -28,12 +29,6 @@ export class ApiRequestError extends Error {
   }
 }
 
-/** The field named at the start of a Chronos error message ("schedule: must be …"), if any. */
-export function splitFieldMessage(message: string): { field: string | null; message: string } {
-  const m = /^([A-Za-z_][\w]*(?:\[\d+\])?(?:\.[A-Za-z_][\w]*(?:\[\d+\])?)*): (.+)$/s.exec(message);
-  return m ? { field: m[1], message: m[2] } : { field: null, message };
-}
-
 async function errorFrom(res: Response): Promise<ApiRequestError> {
   const text = await res.text().catch(() => '');
   let message = text || `${res.status} ${res.statusText}`;
@@ -45,10 +40,6 @@ async function errorFrom(res: Response): Promise<ApiRequestError> {
     if (typeof body.field === 'string') field = body.field;
   } catch {
     /* plain text */
-  }
-  if (!field) {
-    const split = splitFieldMessage(message);
-    if (split.field) field = split.field;
   }
   return new ApiRequestError(message, res.status, field);
 }

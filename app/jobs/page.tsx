@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { parseJobPageQuery } from '@/scheduler/api/ui-service';
-import { JobsView } from '../components/jobs-view';
-import { filtersFrom, JOBS_PAGE, jobsApiUrl } from '../components/jobs-filters';
+import { JobsView } from '../components/jobs/jobs-view';
+import { filtersFrom, JOBS_PAGE, jobsApiUrl } from '../components/jobs/jobs-filters';
 import { Preloaded } from '../components/preload';
 import { paramsOf, preload, searchParamsOf } from '../components/server-data';
 

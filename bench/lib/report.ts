@@ -6,7 +6,7 @@ import type { BurstResult } from './peers';
 import type { PgbenchResult } from './pglimit';
 import type { ScaleResult } from './scale';
 import type { SisyphusBurstResult } from './sisyphus';
-import type { UiResult } from './ui';
+import type { UiResult } from './ui/result';
 import { fmt, median } from './util';
 
 export interface BurstSet {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../core/types';
-import { formatJobError, jobInputSchema, parseJob, urisAndFetchOnCreate, type JobFieldError } from './job-schema';
+import { fieldOfPath, formatJobError, jobInputSchema, parseJob, splitFieldMessage, urisAndFetchOnCreate, type JobFieldError } from './job-schema';
 
 /** 2014-03-08T16:57:17.507Z */
 const NOW = Date.UTC(2014, 2, 8, 16, 57, 17, 507);
@@ -413,5 +413,39 @@ describe('parseJob: job type selection', () => {
     expect(r.value.schedule).toBe(schedule);
     expect(r.value.scheduleTimeZone).toBe(scheduleTimeZone);
     expect(r.value.parents).toEqual(parents);
+  });
+});
+
+describe('field names: a zod issue path as the API names the field, and read back from a message', () => {
+  const cases: Array<{ name: string; path: PropertyKey[]; field: string }> = [
+    { name: 'a top-level field', path: ['cpus'], field: 'cpus' },
+    { name: 'an item of a list', path: ['arguments', 2], field: 'arguments[2]' },
+    { name: 'a field of a list item', path: ['fetch', 0, 'uri'], field: 'fetch[0].uri' },
+    { name: 'nested objects and lists', path: ['container', 'volumes', 1, 'mode'], field: 'container.volumes[1].mode' },
+    { name: 'a list in a list (constraints)', path: ['constraints', 0, 2], field: 'constraints[0][2]' },
+    { name: 'the whole body', path: [], field: 'job' },
+  ];
+  it.each(cases)('$name: $field', ({ path, field }) => {
+    expect(fieldOfPath(path)).toBe(field);
+    // what the REST API writes, the UI reads back
+    expect(splitFieldMessage(formatJobError({ field, message: 'must be: this' }))).toEqual({ field, message: 'must be: this' });
+  });
+
+  it('names the field of every issue the schema reports', () => {
+    const r = jobInputSchema.safeParse({ name: 'x', cpus: 'many', container: { image: 'a', volumes: [{ containerPath: 5 }] } });
+    expect(r.success).toBe(false);
+    const fields = r.success ? [] : r.error.issues.map((i) => fieldOfPath(i.path));
+    expect(fields).toContain('cpus');
+    expect(fields.some((f) => f.startsWith('container.volumes[0]'))).toBe(true);
+    expect(formatJobError(mustFail({ name: 'x', schedule: 'R/2014-01-01T00:00:00Z/PT1H', cpus: 'many' }))).toMatch(/^cpus: /);
+  });
+
+  it.each([
+    ['a message without a field', 'Cannot parse schedule (wtf bro)'],
+    ['a field without a message', 'schedule: '],
+    ['a sentence with a colon', 'Not found: job x'],
+    ['a path that starts with an index', '[0].name: bad'],
+  ])('%s names no field', (_, text) => {
+    expect(splitFieldMessage(text)).toEqual({ field: null, message: text });
   });
 });

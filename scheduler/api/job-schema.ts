@@ -408,14 +408,15 @@ export function urisAndFetchOnCreate(job: Pick<Job, 'name' | 'uris' | 'fetch'>):
 export const formatJobError = (e: JobFieldError): string =>
   e.field ? `${e.field}: ${e.message}` : e.message;
 
-const pathToField = (path: readonly PropertyKey[]): string => {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out === '' ? String(p) : `.${String(p)}`;
-  }
-  return out === '' ? 'job' : out;
-};
+/** The field a zod issue path names, as the API and the UI name it (`JobFieldError.field`). */
+export const fieldOfPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((out, p) => (typeof p === 'number' ? `${out}[${p}]` : out === '' ? String(p) : `${out}.${String(p)}`), '') || 'job';
+
+/** The field a `formatJobError` text starts with (`container.volumes[1].mode: …`) and the rest; field null when none. */
+export function splitFieldMessage(text: string): { field: string | null; message: string } {
+  const m = /^([A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*): (.+)$/s.exec(text);
+  return m ? { field: m[1], message: m[2] } : { field: null, message: text };
+}
 
 /** The default schedule of a job posted with neither `schedule` nor `parents`: run once, now. */
 export const runOnceNowSchedule = (now: Instant): string =>
@@ -433,7 +434,7 @@ export function parseJob(json: unknown, opts: ParseJobOptions): Result<Job, JobF
   const parsed = jobInputSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return err({ field: pathToField(issue.path), message: issue.message });
+    return err({ field: fieldOfPath(issue.path), message: issue.message });
   }
   const j = parsed.data;
 

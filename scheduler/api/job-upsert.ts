@@ -16,7 +16,7 @@ import { textIssues } from '../core/text';
 import type { Job } from '../core/types';
 import type { Clock, SchedulerRuntime, Store } from '../ports';
 import { ApiError } from './errors';
-import { formatJobError, jobInputSchema, parseJob, urisAndFetchOnCreate, type JobFieldError } from './job-schema';
+import { fieldOfPath, formatJobError, jobInputSchema, parseJob, urisAndFetchOnCreate, type JobFieldError } from './job-schema';
 import type { JobSource } from './job-source';
 
 /** Bookkeeping fields an update keeps from the stored job when the body leaves them out. */
@@ -97,7 +97,7 @@ export class JobUpserts {
       const seen = new Set<string>();
       const out: JobFieldError[] = [];
       for (const issue of schema.error.issues) {
-        const field = issue.path.length === 0 ? 'job' : issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+        const field = fieldOfPath(issue.path);
         if (seen.has(field)) continue;
         seen.add(field);
         out.push({ field, message: issue.message });

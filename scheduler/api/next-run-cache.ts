@@ -10,7 +10,7 @@
 import type { Cron } from 'croner';
 import { compileCron } from '../core/cron';
 import { cronNextRun, nextRunOf, type NextRun } from '../core/next-run';
-import { scheduleKind } from '../core/spec';
+import { grammarOf } from '../core/spec';
 import type { Job } from '../core/types';
 import { resolveZone } from '../core/zones';
 
@@ -41,7 +41,7 @@ export class NextRunCache {
   }
 
   private compute(expr: string, zoneId: string, now: number, before: Kept | undefined): Kept {
-    if (scheduleKind(expr) !== 'cron') return { next: nextRunOf(expr, zoneId, now) };
+    if (grammarOf(expr) !== 'cron') return { next: nextRunOf(expr, zoneId, now) };
     const cron = before?.cron !== undefined ? before.cron : compiled(expr, resolveZone(zoneId));
     return { cron, next: cron ? cronNextRun(cron, now) : { at: null, validUntil: Number.POSITIVE_INFINITY } };
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Duration } from 'luxon';
-import { formatSchedule, parsePeriod, parseSchedule, type Period, type ScheduleError } from './iso8601';
+import { formatSchedule, joinSchedule, parsePeriod, parseSchedule, splitSchedule, type Period, type ScheduleError } from './iso8601';
 import { formatInZone } from './zones';
 
 /** Named instants. */
@@ -178,5 +178,37 @@ describe('formatSchedule', () => {
   it('start is an Instant in ms', () => {
     const r = parseSchedule('R/2008-03-01T13:00:00Z/P1D', '', NOW);
     expect(r.ok && r.value.start).toBe(MARCH_1_2008_1300Z);
+  });
+});
+
+describe('splitSchedule: the parts of R[n]/<start>/<period> as written (the editor edits them apart)', () => {
+  const cases: { name: string; expr: string; repeat: string; start: string; period: string }[] = [
+    { name: 'forever, UTC start, days', expr: 'R/2008-03-01T13:00:00Z/P1D', repeat: '', start: '2008-03-01T13:00:00Z', period: 'P1D' },
+    { name: 'five runs', expr: 'R5/2008-03-01T13:00:00Z/P1D', repeat: '5', start: '2008-03-01T13:00:00Z', period: 'P1D' },
+    { name: 'empty start (now)', expr: 'R1//PT15M', repeat: '1', start: '', period: 'PT15M' },
+    { name: 'local start for a zone', expr: 'R/2026-03-08T02:30:00/P1D', repeat: '', start: '2026-03-08T02:30:00', period: 'P1D' },
+    { name: 'an offset in the start', expr: 'R0/2008-03-01T13:00:00.000-04:00/PT1H', repeat: '0', start: '2008-03-01T13:00:00.000-04:00', period: 'PT1H' },
+    { name: 'P alone', expr: 'R//P', repeat: '', start: '', period: 'P' },
+    { name: 'a period being typed (parts are not checked)', expr: 'R/2026-01-01T00:00:00Z/PT9', repeat: '', start: '2026-01-01T00:00:00Z', period: 'PT9' },
+  ];
+  it.each(cases)('$name: $expr', ({ expr, repeat, start, period }) => {
+    const r = splitSchedule(expr);
+    expect(r).toEqual({ ok: true, value: { repeat, start, period } });
+    if (r.ok) expect(joinSchedule(r.value)).toBe(expr);
+  });
+
+  const notIso = [
+    ['a cron line', '0 2 * * *'],
+    ['no repetition', '/2008-03-01T13:00:00Z/P1D'],
+    ['a negative repetition', 'R-1/2008-03-01T13:00:00Z/P1D'],
+    ['no period', 'R/2008-03-01T13:00:00Z'],
+    ['a period without P', 'R/2008-03-01T13:00:00Z/1D'],
+    ['empty', ''],
+  ];
+  it.each(notIso)("%s is not one, with parseSchedule's reason", (_, expr) => {
+    const r = splitSchedule(expr);
+    expect(r).toEqual({ ok: false, error: { code: 'UNPARSEABLE', message: `Cannot parse schedule '${expr}' (wtf bro)`, detail: 'expected R[n]/<start>/<period>' } });
+    const parsed = parseSchedule(expr, '', NOW);
+    expect(parsed.ok ? null : parsed.error).toEqual(r.ok ? 'split' : r.error);
   });
 });

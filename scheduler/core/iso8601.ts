@@ -90,25 +90,10 @@ export interface ParseOptions {
 
 const EXPRESSION = /^(R[0-9]*)\/(.*)\/(P.*)$/s;
 
-/** The three parts of `R[n]/<start>/<period>` as written, nothing inside them checked yet. */
-export interface ScheduleParts {
-  /** `R` or `Rn`. */
-  repeat: string;
-  /** The start as written; empty means "now". */
-  start: string;
-  /** The period as written, from its `P`. */
-  period: string;
-}
-
-/** Splits an ISO8601 schedule into its parts; null when the text does not have that shape. */
-export function scheduleParts(expr: string): ScheduleParts | null {
-  const m = EXPRESSION.exec(expr);
-  return m ? { repeat: m[1], start: m[2], period: m[3] } : null;
-}
-
 /** True for `R[n]//<period>`: the start is left empty, so it means "now" whenever it is read. */
 export function hasEmptyStart(expr: string): boolean {
-  return scheduleParts(expr)?.start === '';
+  const parts = splitSchedule(expr);
+  return parts.ok && parts.value.start === '';
 }
 
 /** 1970-01-01T00:00:01Z: Chronos rejects a start before it on create. */
@@ -129,6 +114,23 @@ export const unparseable = (expr: string, detail?: string): ScheduleError => ({
   message: `Cannot parse schedule '${quoted(expr)}' (wtf bro)`,
   ...(detail === undefined ? {} : { detail }),
 });
+
+/** The three parts of `R[n]/<start>/<period>` as written: `repeat` is the digits after `R` ('' forever). */
+export interface ScheduleParts {
+  repeat: string;
+  start: string;
+  period: string;
+}
+
+/** The parts of a schedule string, read by the grammar's outer shape only (the parts are not checked). */
+export function splitSchedule(expr: string): Result<ScheduleParts, ScheduleError> {
+  const m = EXPRESSION.exec(expr);
+  if (!m) return err(unparseable(expr, 'expected R[n]/<start>/<period>'));
+  return ok({ repeat: m[1].slice(1), start: m[2], period: m[3] });
+}
+
+/** The schedule string of its parts (the inverse of `splitSchedule`). */
+export const joinSchedule = (p: ScheduleParts): string => `R${p.repeat}/${p.start}/${p.period}`;
 
 export const ZERO_PERIOD: Period = Object.freeze({
   years: 0,
@@ -305,13 +307,13 @@ export function parseSchedule(
   now: Instant,
   options: ParseOptions = {},
 ): Result<Schedule, ScheduleError> {
-  const parts = scheduleParts(expr);
-  if (!parts) return err(unparseable(expr, 'expected R[n]/<start>/<period>'));
-  const { repeat: repeatText, start: startText, period: periodText } = parts;
+  const parts = splitSchedule(expr);
+  if (!parts.ok) return parts;
+  const { repeat, start: startText, period: periodText } = parts.value;
 
   let recurrences = -1;
-  if (repeatText.length > 1) {
-    recurrences = Number(repeatText.slice(1));
+  if (repeat !== '') {
+    recurrences = Number(repeat);
     if (!Number.isSafeInteger(recurrences)) return err(unparseable(expr, 'repetition count is too large'));
   }
 

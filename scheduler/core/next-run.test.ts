@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileCron } from './cron';
-import { hasEmptyStart, scheduleParts } from './iso8601';
+import { hasEmptyStart, splitSchedule } from './iso8601';
 import { cronNextRun, nextRunOf } from './next-run';
 import { nextRuns } from './preview';
-import { scheduleKind } from './spec';
+import { grammarOf } from './spec';
 
 /** Named instants. */
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
@@ -52,16 +52,17 @@ describe('nextRunOf', () => {
 });
 
 describe('the ISO schedule parts', () => {
-  const cases: { name: string; expr: string; parts: ReturnType<typeof scheduleParts>; empty: boolean }[] = [
-    { name: 'count, start, period', expr: 'R5/2030-01-01T00:00:00Z/P1D', parts: { repeat: 'R5', start: '2030-01-01T00:00:00Z', period: 'P1D' }, empty: false },
-    { name: 'infinite, empty start', expr: 'R//PT1H', parts: { repeat: 'R', start: '', period: 'PT1H' }, empty: true },
-    { name: 'R0 with an empty start', expr: 'R0//P', parts: { repeat: 'R0', start: '', period: 'P' }, empty: true },
+  const cases: { name: string; expr: string; parts: { repeat: string; start: string; period: string } | null; empty: boolean }[] = [
+    { name: 'count, start, period', expr: 'R5/2030-01-01T00:00:00Z/P1D', parts: { repeat: '5', start: '2030-01-01T00:00:00Z', period: 'P1D' }, empty: false },
+    { name: 'infinite, empty start', expr: 'R//PT1H', parts: { repeat: '', start: '', period: 'PT1H' }, empty: true },
+    { name: 'R0 with an empty start', expr: 'R0//P', parts: { repeat: '0', start: '', period: 'P' }, empty: true },
     { name: 'no period', expr: 'R/2030-01-01T00:00:00Z', parts: null, empty: false },
     { name: 'cron', expr: '0 3 * * *', parts: null, empty: false },
     { name: 'a count that is not a number', expr: 'Rx//P1D', parts: null, empty: false },
   ];
   it.each(cases)('$name', ({ expr, parts, empty }) => {
-    expect(scheduleParts(expr)).toEqual(parts);
+    const r = splitSchedule(expr);
+    expect(r.ok ? r.value : null).toEqual(parts);
     expect(hasEmptyStart(expr)).toBe(empty);
   });
 
@@ -70,8 +71,8 @@ describe('the ISO schedule parts', () => {
     { expr: 'R//P1D', kind: 'iso' },
     { expr: '*/5 * * * *', kind: 'cron' },
     { expr: 'whenever', kind: null },
-  ] as const)('scheduleKind($expr) is $kind', ({ expr, kind }) => {
-    expect(scheduleKind(expr)).toBe(kind);
+  ] as const)('grammarOf($expr) is $kind', ({ expr, kind }) => {
+    expect(grammarOf(expr)).toBe(kind);
   });
 });
 

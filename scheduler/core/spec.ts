@@ -13,10 +13,9 @@ import { advanceCron, looksLikeCron, parseCron, type CronSchedule } from './cron
 
 export type ScheduleSpec = { kind: 'iso'; schedule: Schedule } | { kind: 'cron'; cron: CronSchedule };
 
-/** Which grammar reads `expr` (the rule above); null: neither, parsing it gives Chronos's error. */
-export function scheduleKind(expr: string): ScheduleSpec['kind'] | null {
-  if (expr.startsWith('R')) return 'iso';
-  return looksLikeCron(expr) ? 'cron' : null;
+/** Which grammar a schedule string is written in (by its shape alone), or null for neither. */
+export function grammarOf(expr: string): ScheduleSpec['kind'] | null {
+  return expr.startsWith('R') ? 'iso' : looksLikeCron(expr) ? 'cron' : null;
 }
 
 export function parseScheduleSpec(
@@ -25,8 +24,8 @@ export function parseScheduleSpec(
   now: Instant,
   options: ParseOptions = {},
 ): Result<ScheduleSpec, ScheduleError> {
-  const kind = scheduleKind(expr);
-  if (kind === 'iso') {
+  const grammar = grammarOf(expr);
+  if (grammar === 'iso') {
     const s = parseSchedule(expr, zoneId, now, options);
     if (!s.ok) return s;
     // A new or changed job must be able to run all its instants; a stored one loads as it is (the
@@ -35,7 +34,7 @@ export function parseScheduleSpec(
     if (range !== null) return err({ code: 'OUT_OF_RANGE', message: `Schedule '${quoted(expr)}' cannot be scheduled: ${range}` });
     return ok({ kind: 'iso', schedule: s.value });
   }
-  if (kind === 'cron') {
+  if (grammar === 'cron') {
     const c = parseCron(expr, zoneId, now, options);
     return c.ok ? ok({ kind: 'cron', cron: c.value }) : c;
   }

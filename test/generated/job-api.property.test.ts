@@ -214,7 +214,7 @@ describe('generated job JSON through the Chronos API', () => {
           const cleaned = args.replaceAll(';', '');
           const taskArgs = cleaned.trim() === '' ? '-v' : cleaned;
           const idBytes = Buffer.byteLength(`ct:${clock.now()}:0:${name}:${taskArgs}`);
-          // eslint-disable-next-line no-control-regex
+           
           const unfit = /[/\\\u0000-\u001f\u007f]/.test(taskArgs) || idBytes > 255;
           const fits = !unfit && idBytes <= 230;
           const problems = judge(answer, { expect: unfit ? 'reject' : fits ? 'accept' : 'either', field: 'arguments', echoed: [args, cleaned], chronos: true });
@@ -225,7 +225,7 @@ describe('generated job JSON through the Chronos API', () => {
             expect(added.length, 'one run queued').toBe(1);
             const id = added[0].task_id;
             expect(Buffer.byteLength(id), `task id ${JSON.stringify(id)}`).toBeLessThanOrEqual(255);
-            // eslint-disable-next-line no-control-regex
+             
             expect(id, 'task id characters').not.toMatch(/[/\\\u0000-\u001f\u007f]/);
           } else {
             expect(added, 'no run queued after a refusal').toEqual([]);

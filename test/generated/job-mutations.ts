@@ -169,7 +169,7 @@ const badSchedule = (jobs: fc.Arbitrary<GeneratedJob>) =>
   fc.tuple(jobs, refusedSchedule).map(([g, s]) => {
     const body = { ...g.body, schedule: s.schedule, scheduleTimeZone: s.scheduleTimeZone };
     // Chronos's own sentence for a string that is not R[n]/<start>/<period> at all
-    // eslint-disable-next-line no-control-regex
+     
     const plain = s.why === 'not a schedule' && !/[\u0000-\u001f\ud800-\udfff]/.test(s.schedule) && s.schedule.trim().split(/\s+/).length !== 5;
     const chronosMessage = plain ? new RegExp(`^Cannot parse schedule '${s.schedule.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' \\(wtf bro\\)$`) : undefined;
     return caseOf({ ...g, kind: 'iso8601' }, body, s.field, 'reject', `${s.why}: ${JSON.stringify(s.schedule)} zone ${JSON.stringify(s.scheduleTimeZone)}`, chronosMessage ? { chronosMessage } : {});

@@ -216,7 +216,7 @@ export const manualRunRequest: fc.Arbitrary<GenRequest> = fc
   .map((args) => {
     const cleaned = args.replaceAll(';', '');
     const bytes = Buffer.byteLength(cleaned);
-    // eslint-disable-next-line no-control-regex
+     
     const unfit = /[/\\\u0000-\u001f\u007f]/.test(cleaned) || bytes > 255;
     // short plain arguments make a short task id whatever the job's name (at most ~60 bytes besides)
     const fits = !unfit && cleaned.trim() !== '' && bytes <= 150;

@@ -7,146 +7,42 @@
  * nodes or edges changes, so a state change never moves a node.
  *
  * URL: /graph?focus=name shows only that job's ancestors and descendants (GET /api/graph?focus=).
+ *
+ * This folder holds the graph page, one concept a file:
+ *   graph-view.tsx      this view: the graph answer, its layout, the viewport, search and focus state
+ *   graph-toolbar.tsx   find a job, focus on it, the legend
+ *   graph-search.ts     which job names match what is typed, best first
+ *   flow-elements.ts    the answer as React Flow's nodes and edges; the structure key of a layout
+ *   job-node.tsx        how a job is drawn (a node with its state and a link)
+ *   node-style.ts       a node's colours and words for its live state
+ *   layout.ts           the ELK layered layout (also the server's), elk-loader.ts loads ELK
+ *   use-dark.ts         whether the page is dark (React Flow's colour mode)
  */
 import '@xyflow/react/dist/style.css';
-import {
-  Background,
-  Controls,
-  Handle,
-  MarkerType,
-  MiniMap,
-  Position,
-  ReactFlow,
-  ReactFlowProvider,
-  useReactFlow,
-  useStoreApi,
-  type Edge,
-  type Node,
-  type NodeProps,
-} from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, useStoreApi, type Edge } from '@xyflow/react';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { ELK } from 'elkjs/lib/elk-api';
-import type { GraphData, GraphNode, UiEvent } from '@/scheduler/api/ui-types';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { GraphData, UiEvent } from '@/scheduler/api/ui-types';
 import { useApi } from '@/app/components/api';
 import { EmptyState } from '@/app/components/empty-state';
 import { usePreloaded } from '@/app/components/preload';
 import { useFormatCount } from '@/app/components/time';
 import { ErrorMessage, Loading, PageHeader } from '@/app/components/ui';
 import { graphUrl } from '@/app/components/urls';
+import { getElk } from './elk-loader';
+import { flowEdges, flowNodes, structureKey } from './flow-elements';
+import { findMatches } from './graph-search';
+import { GraphToolbar } from './graph-toolbar';
+import { jobHref, NODE_TYPES, type JobFlowNode, type JobNodeData } from './job-node';
 import { fromServer, layoutGraph, NODE_HEIGHT, NODE_WIDTH, type Positioned } from './layout';
-import { VISUAL_CLASS, VISUAL_COLOR, VISUAL_LABEL, VISUAL_SHORT, VISUALS, visualOf, type Visual } from './node-style';
+import { VISUAL_COLOR, VISUALS, visualOf, type Visual } from './node-style';
 import { useIsDark } from './use-dark';
 
-type JobNodeData = {
-  job: GraphNode;
-  visual: Visual;
-  highlighted: boolean;
-  focused: boolean;
-};
-type JobFlowNode = Node<JobNodeData, 'job'>;
-
-const jobHref = (name: string) => `/jobs/${encodeURIComponent(name)}`;
-
-const JobNode = memo(function JobNode({ data }: NodeProps<JobFlowNode>) {
-  const { job, visual, highlighted, focused } = data;
-  return (
-    <div
-      className={`relative flex h-full w-full flex-col justify-center rounded-md border-2 px-2.5 text-left shadow-sm ${VISUAL_CLASS[visual]} ${
-        highlighted ? 'ring-4 ring-fuchsia-500/70' : focused ? 'ring-2 ring-sky-500/60' : ''
-      }`}
-      data-visual={visual}
-    >
-      <Handle type="target" position={Position.Left} isConnectable={false} className="!h-1.5 !w-1.5 !min-w-0 !border-0 !bg-gray-400" />
-      <Link
-        href={jobHref(job.name)}
-        className="nodrag truncate text-[13px] leading-tight font-medium outline-none focus-visible:underline"
-        title={`${job.name}: ${VISUAL_LABEL[visual]}${job.disabled && visual !== 'disabled' ? ' (disabled)' : ''}`}
-      >
-        {job.name}
-      </Link>
-      <span className="mt-0.5 flex items-center gap-1 truncate text-[11px] leading-tight opacity-75">
-        {visual === 'running' ? <span aria-hidden="true" className="h-1.5 w-1.5 animate-pulse rounded-full bg-current" /> : null}
-        {VISUAL_SHORT[visual]}
-        {job.disabled && visual !== 'disabled' ? ' · disabled' : ''}
-        {job.kind === 'dependent' ? ' · dependent' : ' · scheduled'}
-      </span>
-      <Handle type="source" position={Position.Right} isConnectable={false} className="!h-1.5 !w-1.5 !min-w-0 !border-0 !bg-gray-400" />
-    </div>
-  );
-});
-
-const NODE_TYPES = { job: JobNode };
 /** Up to this many nodes the graph opens fitted to the view; above, at a readable zoom (see below). */
 const FIT_ALL_MAX = 300;
-/**
- * Where JobNode's two handles are (6 px, centred on the left and right borders). React Flow draws
- * every node once to measure its handles unless it is told where they are: with 1,000 nodes that
- * first render of nodes out of view cost more than a second; with this, only the nodes in view are drawn.
- */
-const HANDLES: NonNullable<JobFlowNode['handles']> = [
-  { id: null, type: 'target', position: Position.Left, x: -3, y: NODE_HEIGHT / 2 - 3, width: 6, height: 6 },
-  { id: null, type: 'source', position: Position.Right, x: NODE_WIDTH - 3, y: NODE_HEIGHT / 2 - 3, width: 6, height: 6 },
-];
-
-/** A stable text key of the structure: the layout depends on nothing else. */
-function structureKey(data: GraphData): string {
-  const nodes = data.nodes.map((n) => n.name).sort();
-  const edges = data.edges.map((e) => `${e.source}\u0000${e.target}`).sort();
-  return `${nodes.join('\u0001')}\u0002${edges.join('\u0001')}`;
-}
-
-let elkPromise: Promise<ELK> | null = null;
-/** ELK, loaded on demand (~1.5 MB of JavaScript), once per page. */
-function getElk(): Promise<ELK> {
-  // ELK runs in a Web Worker (served by app/elk-worker.js/route.ts) so a 1,000-node layout never
-  // freezes the page; where workers are unavailable the bundled build runs on the main thread.
-  elkPromise ??=
-    typeof Worker === 'function'
-      ? import('elkjs/lib/elk-api.js').then((m) => new m.default({ workerUrl: '/elk-worker.js' }))
-      : import('elkjs/lib/elk.bundled.js').then((m) => new m.default());
-  return elkPromise;
-}
 
 const isGraphEvent = (e: UiEvent) => e.type === 'job' || e.type === 'run' || e.type === 'leader';
-
-/** React Flow's nodes: one per job, where the layout put it. */
-function flowNodes(data: GraphData, layout: Positioned, highlighted: (name: string) => boolean, focus: string): JobFlowNode[] {
-  return data.nodes.map((job) => {
-    const p = layout.positions.get(job.name) ?? { x: 0, y: 0 };
-    return {
-      id: job.name,
-      type: 'job' as const,
-      position: p,
-      width: NODE_WIDTH,
-      height: NODE_HEIGHT,
-      handles: HANDLES,
-      data: { job, visual: visualOf(job), highlighted: highlighted(job.name), focused: focus === job.name },
-      draggable: false,
-      connectable: false,
-      ariaLabel: `${job.name}, ${VISUAL_LABEL[visualOf(job)]}`,
-    };
-  });
-}
-
-/** React Flow's edges: parent → child, animated while the child is queued or running. */
-function flowEdges(data: GraphData): Edge[] {
-  const byName = new Map(data.nodes.map((n) => [n.name, n]));
-  return data.edges.map((e) => {
-    const child = byName.get(e.target);
-    const live = child ? child.state !== 'idle' : false;
-    return {
-      id: `${e.source}->${e.target}`,
-      source: e.source,
-      target: e.target,
-      ariaLabel: `${e.source} → ${e.target}`,
-      animated: live,
-      focusable: false,
-      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
-    };
-  });
-}
 
 /** Where a big graph opens: its top-left corner (the largest pipelines) at a readable zoom. */
 const BIG_VIEWPORT = { x: 24, y: 24, zoom: 0.75 };
@@ -203,7 +99,7 @@ function GraphInner({ bigFromServer }: { bigFromServer: boolean }) {
   const key = useMemo(() => (data ? structureKey(data) : null), [data]);
   const dataRef = useRef(data);
   dataRef.current = data;
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+   
   const serverLayout = useMemo(() => (key !== null && dataRef.current?.layout ? { key, result: fromServer(dataRef.current.layout) } : null), [key]);
   const [browserLayout, setLayout] = useState<{ key: string; result: Positioned } | null>(null);
   const layout = serverLayout ?? browserLayout;
@@ -233,13 +129,7 @@ function GraphInner({ bigFromServer }: { bigFromServer: boolean }) {
   const [query, setQuery] = useState('');
   const [cursor, setCursor] = useState(-1);
   const [picked, setPicked] = useState<string | null>(null);
-  const matches = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    if (!q || !data) return [] as string[];
-    const all = data.nodes.map((n) => n.name).filter((n) => n.toLowerCase().includes(q));
-    // Exact and prefix matches first.
-    return all.sort((a, b) => rank(a, q) - rank(b, q) || a.localeCompare(b));
-  }, [query, data]);
+  const matches = useMemo(() => (data ? findMatches(data.nodes, query) : []), [query, data]);
   const matchSet = useMemo(() => new Set(matches), [matches]);
 
   const nodes: JobFlowNode[] = useMemo(() => {
@@ -347,72 +237,27 @@ function GraphInner({ bigFromServer }: { bigFromServer: boolean }) {
         }
       />
 
-      <div className="mb-3 flex flex-wrap items-center gap-2">
-        <form onSubmit={onSearch} className="flex items-center gap-2" role="search">
-          <label htmlFor="graph-search" className="sr-only">
-            Find a job in the graph
-          </label>
-          <input
-            id="graph-search"
-            className="input w-64"
-            placeholder="Find a job… (Enter: next match)"
-            value={query}
-            list="graph-job-names"
-            onChange={(e) => {
-              setQuery(e.target.value);
-              setCursor(-1);
-              setPicked(null);
-            }}
-            onKeyDown={(e) => {
-              if (e.key === 'Escape') {
-                setQuery('');
-                setPicked(null);
-              }
-            }}
-            autoComplete="off"
-          />
-          <datalist id="graph-job-names">
-            {/* suggestions for small graphs only: 1,000 <option>s cost the big graph's first render ~0.1 s */}
-            {(data?.nodes.length ?? 0) <= FIT_ALL_MAX ? data?.nodes.map((n) => <option key={n.name} value={n.name} />) : null}
-          </datalist>
-          <button type="submit" className="btn" disabled={matches.length === 0}>
-            Find
-          </button>
-          <span className="muted min-w-24 text-xs" aria-live="polite">
-            {query.trim() ? (matches.length === 0 ? 'no match' : `${cursor >= 0 ? cursor + 1 : 0} of ${matches.length}`) : ''}
-          </span>
-        </form>
-        <button
-          type="button"
-          className="btn"
-          disabled={!focusTarget || focusTarget === focus}
-          onClick={() => focusTarget && setFocus(focusTarget)}
-          title="Show only this job's ancestors and descendants"
-        >
-          Focus on {focusTarget ? <span className="max-w-40 truncate font-semibold">{focusTarget}</span> : 'selection'}
-        </button>
-        {focusTarget ? (
-          <Link className="btn" href={jobHref(focusTarget)}>
-            Open job
-          </Link>
-        ) : null}
-        {focus ? (
-          <button type="button" className="btn" onClick={() => setFocus(null)}>
-            Show all
-          </button>
-        ) : null}
-        <ul className="ml-auto flex flex-wrap items-center gap-3 text-xs" aria-label="Legend">
-          {VISUALS.map((v) => (
-            <li key={v} className="flex items-center gap-1">
-              <span
-                aria-hidden="true"
-                className={`inline-block h-3 w-3 rounded-sm border-2 ${VISUAL_CLASS[v]}`}
-              />
-              {VISUAL_LABEL[v]} <span className="muted tabular-nums">{counts[v]}</span>
-            </li>
-          ))}
-        </ul>
-      </div>
+      <GraphToolbar
+        query={query}
+        onQuery={(q) => {
+          setQuery(q);
+          setCursor(-1);
+          setPicked(null);
+        }}
+        onEscape={() => {
+          setQuery('');
+          setPicked(null);
+        }}
+        onSearch={onSearch}
+        matches={matches}
+        cursor={cursor}
+        data={data}
+        suggest={(data?.nodes.length ?? 0) <= FIT_ALL_MAX}
+        focus={focus}
+        focusTarget={focusTarget}
+        setFocus={setFocus}
+        counts={counts}
+      />
 
       {error ? (
         <ErrorMessage
@@ -491,11 +336,6 @@ function GraphInner({ bigFromServer }: { bigFromServer: boolean }) {
       ) : null}
     </div>
   );
-}
-
-function rank(name: string, q: string): number {
-  const n = name.toLowerCase();
-  return n === q ? 0 : n.startsWith(q) ? 1 : 2;
 }
 
 function pluralIn(format: (n: number) => string, n: number, one: string, many = `${one}s`): string {

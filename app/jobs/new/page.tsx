@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { JobEditor } from '../../components/job-editor';
+import { JobEditor } from '../../components/editor/job-editor';
 import { Preloaded } from '../../components/preload';
 import { preload } from '../../components/server-data';
 import { newJobSchedule, previewUrl } from '../../components/urls';

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { parseJobPageQuery } from '@/scheduler/api/ui-service';
-import { JobEditor } from '../../../components/job-editor';
+import { JobEditor } from '../../../components/editor/job-editor';
 import { Preloaded } from '../../../components/preload';
 import { paramsOf, preload } from '../../../components/server-data';
 import { jobDetailUrls, parentSearchUrl } from '../../../components/urls';
