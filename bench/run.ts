@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--jobs N] [--runs R] [--only burst-a,burst-b,limit,herd,scale,running,packing,ui] [--merge]`
+ * `npm run bench [-- --quick] [--jobs N] [--runs R] [--only burst-a,burst-b,limit,herd,scale,running,packing,ui,core] [--merge]`
  *
  * Runs every benchmark on this machine against the local PostgreSQL and mesos-local and writes
  * bench/results/latest.md (figure, Sisyphus, peer or limit measured in the same run, ratio, goal,
@@ -24,9 +24,10 @@ import { scale } from './lib/scale';
 import { ROOT, buildApp, createBenchDb, dropStaleBenchDbs, killChildren, startApp, startMesos } from './lib/services';
 import { sisyphusBurst } from './lib/sisyphus';
 import { ui } from './lib/ui/benchmark';
+import { coreSpeed } from './lib/core-speed';
 import { fmt, median, progress, say } from './lib/util';
 
-const ALL = ['limit', 'burst-a', 'burst-b', 'herd', 'running', 'packing', 'scale', 'ui'] as const;
+const ALL = ['limit', 'burst-a', 'burst-b', 'herd', 'running', 'packing', 'scale', 'ui', 'core'] as const;
 type Name = (typeof ALL)[number];
 
 function args() {
@@ -48,6 +49,7 @@ function args() {
     runningTasks: Number(get('--running-tasks') ?? (quick ? 10_000 : 40_000)),
     scaleJobs: Number(get('--scale-jobs') ?? 100_000),
     uiJobs: Number(get('--ui-jobs') ?? 10_000),
+    coreUiJobs: Number(get('--core-ui-jobs') ?? 50_000),
     uiRuns: Number(get('--ui-runs') ?? 100_000),
     uiOnly: get('--ui-figures')?.split(',').filter(Boolean),
     uiBaseline: get('--ui-baseline'),
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
       running: 'running',
       packing: 'packing',
       ui: 'ui',
+      core: 'core',
     };
     for (const n of o.selected) delete prev[keys[n]];
     prev.meta.notes = prev.meta.notes.filter((n) => n.startsWith('Re-run')); // the others are written again below
@@ -226,6 +229,14 @@ async function main(): Promise<void> {
       results.ui = await ui({ jobs: o.uiJobs, runs: o.uiRuns, reps: o.runs, only: o.uiOnly, baseline });
       const over = results.ui.figures.filter((f) => !(median(f.samples) < results.ui!.limitMs));
       say(`ui: ${results.ui.figures.length - over.length}/${results.ui.figures.length} figures under ${fmt(results.ui.limitMs)} ms${over.length ? `; over: ${over.map((f) => f.id).join(', ')}` : ''}`);
+    });
+  }
+
+  if (has('core')) {
+    await step('core speed', async () => {
+      results.core = await coreSpeed({ uiJobs: o.coreUiJobs });
+      const over = results.core.figures.filter((f) => !(f.ms < f.goalMs));
+      say(`core: ${results.core.figures.length - over.length}/${results.core.figures.length} figures under their goal${over.length ? `; over: ${over.map((f) => f.id).join(', ')}` : ''}`);
     });
   }
 

@@ -1,4 +1,5 @@
 /** The results table (markdown) and the chart (hand-written SVG) of one `npm run bench`. */
+import type { CoreSpeedResult } from './core-speed';
 import os from 'node:os';
 import type { HerdResult, PackingResult, RunningResult } from './internal';
 import type { CpuUse } from './proc';
@@ -27,6 +28,7 @@ export interface Results {
   packing?: PackingResult[];
   scale?: ScaleResult;
   ui?: UiResult;
+  core?: CoreSpeedResult;
   errors: Record<string, string>;
 }
 
@@ -131,6 +133,9 @@ export function rows(r: Results): Row[] {
   if (rt) {
     out.push({ figure: `Running tasks: ${fmt(rt.tasks)} tasks on ${fmt(rt.agents)} simulated agents, held RUNNING`, value: fmt(rt.held), peer: `mesos-local: ${fmt(rt.mesosRunning)} running`, ratio: pct(rt.held / rt.tasks), goal: `${fmt(rt.tasks)} held`, met: rt.held === rt.tasks });
     out.push({ figure: `Running tasks: status updates handled/s (${fmt(rt.updates)} updates in ${fmt(rt.seconds, 1)} s; peak 1 s window)`, value: `${fmt(rt.updatesPerSecond)} (peak ${fmt(rt.peakPerSecond)})`, peer: 'goal 5,000/s', ratio: pct(rt.updatesPerSecond / 5000), goal: '≥ 5,000/s', met: rt.updatesPerSecond >= 5000 });
+  }
+  for (const f of r.core?.figures ?? []) {
+    out.push({ figure: f.label, value: `${fmt(f.ms, f.ms < 10 ? 1 : 0)} ms`, peer: `limit ${fmt(f.goalMs)} ms`, ratio: pct(f.ms / f.goalMs), goal: `< ${fmt(f.goalMs)} ms`, met: f.ms < f.goalMs });
   }
   const pk = r.packing;
   if (pk && pk.length) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from '../testing/prng';
 import type { Job } from '../core/types';
 import {
   cachedJobListJson,
@@ -224,13 +225,8 @@ describe('jobSummary', () => {
 });
 
 describe('the direct writer (GET /jobs at scale) against the tree, byte for byte', () => {
-  /** A small deterministic PRNG (mulberry32): the same jobs on every run. */
-  const rng = (seed: number) => () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  /** The same jobs on every run. */
+  const rng = prng;
   const STRINGS = ['', 'plain', 'a"b\\c', 'tab\there', 'nl\nx', '\u0001\u001f\u007f', 'é/😀', '\ud800 lone', '\u2028\u2029', '</script>', 'x'.repeat(300)];
   const NUMBERS = [0, 1, 2.5, 0.1, 128, 1e7, 12345678, 0.0001, 1e21, 1e-7, 4096.75, 2 ** 53];
 

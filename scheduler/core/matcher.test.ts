@@ -1,6 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { matchOffers, type MatchInput, type MatchOutput, type PendingTask } from './matcher';
 import type { Attribute, Constraint, Offer, OfferResource } from './types';
+import { SPEED_WORKLOAD, cpuUse, workload, type Workload } from '../testing/matcher-workload';
 
 /* ---------- builders ---------- */
 
@@ -514,63 +515,6 @@ describe('unplaced reasons', () => {
 
 /* ---------- packing quality ---------- */
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Workload {
-  seed: number;
-  agents: number;
-  agentCpus: number;
-  agentMemGb: number;
-  /** queued cpus / offered cpus */
-  saturation: number;
-  /** cpus drawn from this list */
-  cpuSizes: number[];
-  memGb: [number, number];
-  highShare: number;
-  concurrentJobs?: boolean;
-}
-
-function workload(w: Workload): MatchInput {
-  const rnd = prng(w.seed);
-  const offers: Offer[] = [];
-  for (let i = 0; i < w.agents; i++) {
-    offers.push(offer({ id: `o${i}`, agent: `agent-${i}`, cpus: w.agentCpus, mem: w.agentMemGb * 1024, disk: 1_000_000 }));
-  }
-  const pending: PendingTask[] = [];
-  let queued = 0;
-  const target = w.saturation * w.agents * w.agentCpus;
-  for (let i = 0; queued < target; i++) {
-    const cpus = w.cpuSizes[Math.floor(rnd() * w.cpuSizes.length)];
-    const memGb = w.memGb[0] + Math.floor(rnd() * (w.memGb[1] - w.memGb[0] + 1));
-    queued += cpus;
-    pending.push(
-      task(`ct:${T0 + i}:0:job-${i}`, cpus, memGb * 1024, {
-        jobName: `job-${i}`,
-        due: T0 + Math.floor(rnd() * 3_600_000),
-        highPriority: rnd() < w.highShare,
-        disk: 256,
-      }),
-    );
-  }
-  return { pending, offers, running: new Set() };
-}
-
-function cpuUse(input: MatchInput, out: MatchOutput): number {
-  const offered = input.offers.flatMap((o) => o.resources).reduce((s, r) => s + (r.name === 'cpus' ? r.scalar! : 0), 0);
-  const used = out.launches.flatMap((l) => l.tasks).reduce((s, t) => s + sumOf(t.resources, 'cpus'), 0);
-  return used / offered;
-}
-
 describe('packing quality: a full queue of mixed sizes uses ≥ 95% of offered CPU', () => {
   const base = { agents: 100, agentCpus: 32, agentMemGb: 128, memGb: [1, 16] as [number, number], highShare: 0 };
   const ints = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -595,37 +539,13 @@ describe('packing quality: a full queue of mixed sizes uses ≥ 95% of offered C
   });
 });
 
-describe('speed', () => {
-  // 10,000 pending × 1,000 offers must match well under a second. The input is built, and the
-  // matcher warmed up on a small batch, before timing; the best of three runs is asserted so a
-  // burst of load from other processes on a shared machine does not fail the test.
-  let input: MatchInput;
-  beforeAll(() => {
-    const warm = workload({ seed: 1, agents: 100, agentCpus: 32, agentMemGb: 128, saturation: 2, cpuSizes: [1, 2, 4], memGb: [1, 16], highShare: 0.1 });
-    matchOffers(warm);
-    input = workload({
-      seed: 42,
-      agents: 1000,
-      agentCpus: 32,
-      agentMemGb: 128,
-      saturation: 1.4,
-      cpuSizes: [0.5, 1, 1.5, 2, 3, 4, 5, 6, 7, 8],
-      memGb: [1, 16],
-      highShare: 0.1,
-    });
+describe('a round of 10,000 pending tasks against 1,000 offers (its speed is in the core-speed benchmark)', () => {
+  it('places 1,000 launches using ≥ 95% of the offered cpus', () => {
+    const input = workload(SPEED_WORKLOAD);
     input.pending = input.pending.slice(0, 10_000);
-  });
-  it('matches 10,000 pending tasks against 1,000 offers in < 1 s', () => {
     expect(input.pending.length).toBe(10_000);
-    let best = Infinity;
-    let out: MatchOutput | undefined;
-    for (let run = 0; run < 3; run++) {
-      const start = performance.now(); // test code: the purity rule allows the clock here
-      out = matchOffers(input);
-      best = Math.min(best, performance.now() - start);
-    }
-    expect(out!.launches.length).toBe(1000);
-    expect(cpuUse(input, out!)).toBeGreaterThanOrEqual(0.95);
-    expect(best).toBeLessThan(1000);
+    const out = matchOffers(input);
+    expect(out.launches.length).toBe(1000);
+    expect(cpuUse(input, out)).toBeGreaterThanOrEqual(0.95);
   });
 });

@@ -19,14 +19,8 @@ import type { ClientEventMap } from './client';
 import { TypedEmitter } from './emitter';
 import { MesosFramework, type Decision, type FrameworkPorts } from './framework';
 import { TestClock } from '../../testing/test-clock';
+import { prng } from '../../testing/prng';
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 class ModelMaster extends TypedEmitter<ClientEventMap> {
   frameworkId: string | null = null;

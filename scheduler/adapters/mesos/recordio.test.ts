@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mesosTypes, serialize, deserialize, type Encoding, type Json } from '../../../proto';
 import { RecordIODecoder, RecordIOError, encodeRecord } from './recordio';
-import { prng, randInt } from './testing/prng';
+import { prng, randInt } from '../../testing/prng';
 
 /** Splits a buffer at random points (including 1-byte and empty chunks). */
 function chunk(buf: Buffer, rand: () => number, maxChunk: number): Buffer[] {

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONTENT_TYPE, deserialize, mesosTypes, serialize, type Encoding, type Json } from '../../../../proto';
 import { encodeRecord } from '../recordio';
-import { prng, randInt } from './prng';
+import { prng, randInt } from '../../../testing/prng';
 
 export interface RecordedCall {
   call: Json;

@@ -1,4 +1,7 @@
-/** Small seeded PRNG (mulberry32) so property tests are reproducible from a printed seed. */
+/**
+ * The one seeded PRNG of the tests and benchmarks (mulberry32): generated workloads are the same on
+ * every run and reproducible from a printed seed.
+ */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
