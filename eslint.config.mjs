@@ -18,6 +18,7 @@ const IO_LIBRARIES = [
   { regex: '^(@electric-sql/pglite.*|pglite-prisma-adapter)$', message: 'PGlite belongs in scheduler/adapters/prisma.' },
   { regex: '^(protobufjs(/.*)?|(\\.\\./)+proto(/.*)?|@/proto(/.*)?)$', message: 'protobufjs and proto/ belong in scheduler/adapters/mesos.' },
   { regex: '^node-zookeeper-client$', message: 'ZooKeeper belongs in scheduler/adapters/zookeeper.' },
+  { regex: '^nodemailer$', message: 'nodemailer belongs in scheduler/adapters/notify.' },
 ];
 const UI_AND_MESOS_LOCAL = [
   { group: ['@/app/*', '*/app/*', '../../app/*'], message: 'scheduler/ never imports the web UI (app/).' },
@@ -28,6 +29,7 @@ export default tseslint.config(
   {
     ignores: [
       'node_modules/**',
+      '.cache/**',
       '.next/**',
       'data/**',
       'coverage/**',

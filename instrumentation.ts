@@ -14,6 +14,5 @@ export async function register(): Promise<void> {
   registry.booted.set(true);
 
   const { boot } = await import('./scheduler/runtime/boot');
-  const { warmJobsListWhenLeading } = await import('./scheduler/api/context');
-  warmJobsListWhenLeading(await boot());
+  await boot();
 }

@@ -4,7 +4,7 @@
  * The burst (b) pipeline in one process without Next.js: N immediate jobs through the Chronos
  * service (16 in flight) on a throwaway PostgreSQL database and mesos-local in scale mode, until
  * every run is FINISHED. Prints POST latency, CPU per run, and how long the worker's serial
- * chain spent in each step (flushPuts = the API's job writes, tick, offers, updates) — the chain
+ * chain spent in each step (writes.flush = the API's job writes, due.tick, offers, updates) — the chain
  * is where a burst queues. Add `node --cpu-prof --import tsx` to see where the CPU goes.
  */
 import { startLocalCluster } from '../scheduler/testing/local-cluster';
@@ -32,8 +32,15 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 async function main(): Promise<void> {
   const c = await startLocalCluster({ dbPrefix: 'sisyphus_probe', mesos: { scale: { agents: 20, taskDurationMs: 0 } } });
   try {
-    const w = c.scheduler.worker as unknown as object;
-    for (const m of ['flushPuts', 'tick', 'handleOffers', 'handleUpdates']) timed(w, m, `worker.${m}`);
+    // the worker's parts (worker.ts wires them); a part renamed or gone is left out of the table
+    const w = c.scheduler.worker as unknown as Record<string, object | undefined>;
+    const parts: Array<[object | undefined, string, string]> = [
+      [w.writes, 'flush', 'writes.flush'],
+      [w.due, 'tick', 'due.tick'],
+      [w.launches, 'handleOffers', 'launches.handleOffers'],
+      [w.updates, 'handleUpdates', 'updates.handleUpdates'],
+    ];
+    for (const [obj, m, label] of parts) if (obj && typeof (obj as Record<string, unknown>)[m] === 'function') timed(obj, m, label);
     timed(c.store, 'transaction', 'store.transaction');
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();

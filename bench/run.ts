@@ -1,10 +1,19 @@
 /**
- * `npm run bench [-- --quick] [--jobs N] [--runs R] [--only burst-a,burst-b,limit,herd,scale,running,packing,ui,core] [--merge]`
+ * `npm run bench [-- --quick] [--jobs N] [--runs R] [--only burst-a,burst-b,limit,herd,scale,running,packing,ui,core,real-mesos,takeover,real-work] [--merge]`
+ * (`real-work`: one night of examples/nightly-transcode through Sisyphus vs the same ffmpeg commands in a plain shell
+ * script on every core, bench/lib/real-work.ts; `--real-work-clips N` (50; --quick 10), `--real-work-seconds S` (4),
+ * `--real-work-heights LIST` (360,720,1080), `--real-work-runs R` (1: a 50-clip night is long))
+ * (`real-mesos`: burst (a), (b) and the herd on real Apache Mesos beside mesos-local, `--real-jobs N`
+ * and `--real-herd-jobs N` (200 and 60: 60 fit in the real cluster at once); by default only where a Mesos build is, bench/lib/real-mesos.ts)
  *
  * Runs every benchmark on this machine against the local PostgreSQL and mesos-local and writes
  * bench/results/latest.md (figure, Sisyphus, peer or limit measured in the same run, ratio, goal,
  * met?), latest.svg (burst and skew chart) and latest.json (raw numbers). Medians of `--runs`
  * repetitions (default 3), compared as ratios with what was measured in the same run.
+ *
+ * (`takeover`: `--takeover-jobs N` jobs defined (100,000; --quick 20,000) and `--takeover-runs U` RUNNING (10,000),
+ * kill -9 of the leader of two instances over ZooKeeper, bench/lib/takeover.ts; `--takeover-session-ms T`: another
+ * ZK_SESSION_TIMEOUT_MS than the default 10,000)
  *
  * --quick: 2,000 burst jobs, 2,000 herd jobs, 10,000 running tasks on 250 agents; every
  * benchmark bounded to ~3 minutes, the whole run to < 10 minutes.
@@ -20,14 +29,21 @@ import { herd, packing, runningTasks } from './lib/internal';
 import { graphileBurst, handlerLimit, noop, pgBossBurst, spawnTrue } from './lib/peers';
 import { pgbench } from './lib/pglimit';
 import { markdown, svg, type BurstSet, type Results } from './lib/report';
+import { appendHistory, historyRows, readHistory } from './lib/history';
+import { figuresOf } from './lib/history-figures';
+import { trendMarkdown } from './lib/trend';
 import { scale } from './lib/scale';
 import { ROOT, buildApp, createBenchDb, dropStaleBenchDbs, killChildren, startApp, startMesos } from './lib/services';
 import { sisyphusBurst } from './lib/sisyphus';
 import { ui } from './lib/ui/benchmark';
 import { coreSpeed } from './lib/core-speed';
+import { realMesosBench } from './lib/real-mesos';
+import { takeover } from './lib/takeover';
+import { realWork } from './lib/real-work';
+import { mesosBuild } from '../scripts/mesos/install';
 import { fmt, median, progress, say } from './lib/util';
 
-const ALL = ['limit', 'burst-a', 'burst-b', 'herd', 'running', 'packing', 'scale', 'ui', 'core'] as const;
+const ALL = ['limit', 'burst-a', 'burst-b', 'herd', 'running', 'packing', 'scale', 'ui', 'core', 'real-mesos', 'takeover', 'real-work'] as const;
 type Name = (typeof ALL)[number];
 
 function args() {
@@ -39,18 +55,30 @@ function args() {
   };
   const quick = a.includes('--quick');
   const only = get('--only');
-  const selected = new Set<Name>(only ? (only.split(',') as Name[]) : ALL);
+  // real-mesos only where there is a Mesos build (scripts/mesos/install.ts), unless asked for
+  const selected = new Set<Name>(only ? (only.split(',') as Name[]) : ALL.filter((n) => n !== 'real-mesos' || mesosBuild() !== null));
   for (const s of selected) if (!ALL.includes(s)) throw new Error(`unknown benchmark '${s}' (known: ${ALL.join(', ')})`);
   return {
     quick,
     jobs: Number(get('--jobs') ?? (quick ? 2000 : 10_000)),
     runs: Math.max(1, Number(get('--runs') ?? 3)),
     herdJobs: Number(get('--herd-jobs') ?? (quick ? 2000 : 10_000)),
+    realJobs: Number(get('--real-jobs') ?? 200),
+    realHerdJobs: Number(get('--real-herd-jobs') ?? 60),
     runningTasks: Number(get('--running-tasks') ?? (quick ? 10_000 : 40_000)),
     scaleJobs: Number(get('--scale-jobs') ?? 100_000),
+    // of which POSTed to the running app (seeding through the API): all of them in a full run
+    scalePosted: get('--scale-posted') === undefined ? undefined : Number(get('--scale-posted')),
     uiJobs: Number(get('--ui-jobs') ?? 10_000),
     coreUiJobs: Number(get('--core-ui-jobs') ?? 50_000),
     uiRuns: Number(get('--ui-runs') ?? 100_000),
+    takeoverJobs: Number(get('--takeover-jobs') ?? (quick ? 20_000 : 100_000)),
+    takeoverRuns: Number(get('--takeover-runs') ?? 10_000),
+    realWorkClips: Number(get('--real-work-clips') ?? (quick ? 10 : 50)),
+    realWorkSeconds: Number(get('--real-work-seconds') ?? 4),
+    realWorkHeights: (get('--real-work-heights') ?? '360,720,1080').split(',').map(Number),
+    realWorkRuns: Math.max(1, Number(get('--real-work-runs') ?? 1)),
+    takeoverSessionMs: get('--takeover-session-ms') ? Number(get('--takeover-session-ms')) : undefined,
     uiOnly: get('--ui-figures')?.split(',').filter(Boolean),
     uiBaseline: get('--ui-baseline'),
     out: get('--out') ?? path.join(ROOT, 'bench', 'results'),
@@ -97,6 +125,9 @@ async function main(): Promise<void> {
       packing: 'packing',
       ui: 'ui',
       core: 'core',
+      'real-mesos': 'realMesos',
+      takeover: 'takeover',
+      'real-work': 'realWork',
     };
     for (const n of o.selected) delete prev[keys[n]];
     prev.meta.notes = prev.meta.notes.filter((n) => n.startsWith('Re-run')); // the others are written again below
@@ -105,16 +136,25 @@ async function main(): Promise<void> {
   }
   const has = (n: Name) => o.selected.has(n);
   await dropStaleBenchDbs();
-  const step = async (name: string, fn: () => Promise<void>) => {
+  const loads: Record<string, number> = {};
+  results.meta.load = loads;
+  const step = async (name: string, fn: () => Promise<void>, bench?: Name) => {
     const s = Date.now();
     say(`${name}…`);
+    // the machine's 1-minute load average every 5 s while this benchmark runs (others share the cores)
+    const samples = [os.loadavg()[0]];
+    const sampler = setInterval(() => samples.push(os.loadavg()[0]), 5000);
     try {
       await fn();
-      say(`${name} done in ${Math.round((Date.now() - s) / 1000)} s`);
+      say(`${name} done in ${Math.round((Date.now() - s) / 1000)} s (load average ${fmt(median(samples), 1)})`);
     } catch (e) {
       results.errors[name] = (e as Error).stack ?? String(e);
       say(`${name} FAILED: ${(e as Error).message.split('\n')[0]}`);
       killChildren();
+    } finally {
+      clearInterval(sampler);
+      samples.push(os.loadavg()[0]);
+      if (bench) loads[bench] = median(samples);
     }
     write(results, o.out); // partial results survive an interruption
   };
@@ -125,7 +165,7 @@ async function main(): Promise<void> {
     await step('limit (pgbench)', async () => {
       results.pgbench = await pgbench(o.quick ? 5 : 10, o.runs, (i) => progress(`pgbench TPC-B, 16 clients: run ${i + 1}/${o.runs}`));
       say(`pgbench: ${results.pgbench.map((p) => fmt(p.tps)).join(', ')} tps`);
-    });
+    }, 'limit');
   }
 
   for (const mode of ['a', 'b'] as const) {
@@ -182,7 +222,7 @@ async function main(): Promise<void> {
         await mesos.stop();
         await db.drop();
       }
-    });
+    }, mode === 'a' ? 'burst-a' : 'burst-b');
   }
 
   if (has('herd')) {
@@ -190,7 +230,7 @@ async function main(): Promise<void> {
       results.herd = await herd(o.herdJobs, o.runs, o.quick ? 15 : 30);
       const h = results.herd;
       say(`herd: ${h.cycles.map((c) => `p50 ${fmt(c.p50)} p99 ${fmt(c.p99)} max ${fmt(c.max)} ms`).join(' | ')}; missed ${h.missed}, duplicates ${h.duplicates}`);
-    });
+    }, 'herd');
   }
 
   if (has('running')) {
@@ -199,7 +239,7 @@ async function main(): Promise<void> {
       results.running = await runningTasks(o.runningTasks, agents);
       const r = results.running;
       say(`running: ${fmt(r.held)} held, ${fmt(r.updatesPerSecond)} updates/s (peak ${fmt(r.peakPerSecond)})`);
-    });
+    }, 'running');
   }
 
   if (has('packing')) {
@@ -210,15 +250,15 @@ async function main(): Promise<void> {
         results.packing.push(p);
         say(`packing seed ${p.seed}: ${fmt(p.cpusUsed)}/${fmt(p.cpusTotal)} cpus (${fmt(p.share * 100, 1)}%), ${p.launched}/${p.tasks} tasks`);
       }
-    });
+    }, 'packing');
   }
 
   if (has('scale')) {
     await step('scale', async () => {
-      results.scale = await scale(o.scaleJobs, o.quick ? 5 : 10, o.quick ? 30 : 100);
+      results.scale = await scale(o.scaleJobs, o.quick ? 5 : 10, o.quick ? 30 : 100, o.scalePosted ?? (o.quick ? 10_000 : o.scaleJobs));
       const s = results.scale;
       say(`scale: RSS ${fmt(s.rssPeakMiB)} MiB, /jobs p50 ${fmt(s.list.p50)} p99 ${fmt(s.list.p99)} ms, search p99 ${fmt(s.search.p99)} ms, UI ${s.ui.measured ? `${fmt(s.ui.firstRenderMs ?? NaN)} ms` : s.ui.note}`);
-    });
+    }, 'scale');
   }
 
   if (has('ui')) {
@@ -229,7 +269,7 @@ async function main(): Promise<void> {
       results.ui = await ui({ jobs: o.uiJobs, runs: o.uiRuns, reps: o.runs, only: o.uiOnly, baseline });
       const over = results.ui.figures.filter((f) => !(median(f.samples) < results.ui!.limitMs));
       say(`ui: ${results.ui.figures.length - over.length}/${results.ui.figures.length} figures under ${fmt(results.ui.limitMs)} ms${over.length ? `; over: ${over.map((f) => f.id).join(', ')}` : ''}`);
-    });
+    }, 'ui');
   }
 
   if (has('core')) {
@@ -237,7 +277,28 @@ async function main(): Promise<void> {
       results.core = await coreSpeed({ uiJobs: o.coreUiJobs });
       const over = results.core.figures.filter((f) => !(f.ms < f.goalMs));
       say(`core: ${results.core.figures.length - over.length}/${results.core.figures.length} figures under their goal${over.length ? `; over: ${over.map((f) => f.id).join(', ')}` : ''}`);
+    }, 'core');
+  }
+
+  if (has('real-mesos')) {
+    await step('real Mesos beside mesos-local', async () => {
+      results.realMesos = await realMesosBench({ jobs: o.realJobs, herdJobs: o.realHerdJobs, runs: o.runs, say });
+    }, 'real-mesos');
+  }
+
+  if (has('takeover')) {
+    await step('takeover', async () => {
+      results.takeover = await takeover({ jobs: o.takeoverJobs, unfinished: o.takeoverRuns, sessionTimeoutMs: o.takeoverSessionMs });
+      const t = results.takeover;
+      say(`takeover: kill → session end ${fmt(t.killToSessionEndMs)} ms, session end → first launch ${fmt(t.sessionEndToLaunchMs)} ms, kill → launch ${fmt(t.killToLaunchMs)} ms; duplicates ${t.duplicates}; steps ${JSON.stringify(t.steps)}`);
     });
+  }
+
+  if (has('real-work')) {
+    await step('real work (nightly-transcode)', async () => {
+      if (!has('burst-a') && !has('burst-b') && !has('scale') && !has('ui')) await buildApp();
+      results.realWork = await realWork({ clips: o.realWorkClips, seconds: o.realWorkSeconds, heights: o.realWorkHeights, runs: o.realWorkRuns, say });
+    }, 'real-work');
   }
 
   results.meta.notes.push(
@@ -252,15 +313,23 @@ async function main(): Promise<void> {
     );
   }
   if (o.quick) results.meta.notes.push(`Quick mode: ${fmt(o.jobs)} burst jobs, ${fmt(o.herdJobs)} herd jobs, ${fmt(o.runningTasks)} running tasks.`);
+  // history.csv: this run's figures (only those it measured, with --merge too), then the trend of each
+  const history = path.join(o.out, 'history.csv');
+  const measured = figuresOf(results).filter((f) => o.selected.has(f.bench as Name) && !results.errors[f.bench]);
+  appendHistory(history, historyRows({ ...results.meta, load: loads }, measured));
+  trend = trendMarkdown(readHistory(history), o.quick ? 'quick' : 'full', figuresOf(results).map((f) => f.id));
   write(results, o.out);
   say(`done in ${Math.round((Date.now() - t0) / 1000)} s: ${path.relative(process.cwd(), path.join(o.out, 'latest.md'))}`);
-  process.stdout.write(markdown(results));
+  process.stdout.write(markdown(results, trend));
 }
+
+/** The trend section of latest.md, drawn from history.csv once the run has appended its figures. */
+let trend = '';
 
 function write(r: Results, dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(r, null, 2));
-  fs.writeFileSync(path.join(dir, 'latest.md'), markdown(r));
+  fs.writeFileSync(path.join(dir, 'latest.md'), markdown(r, trend));
   fs.writeFileSync(path.join(dir, 'latest.svg'), svg(r));
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChronosApi, appUrl, launchBrowser, newPage, screenshot } from './harness';
+import { ChronosApi, appUrl, hydrated, launchBrowser, newPage, screenshot } from './harness';
 
 let browser: Browser;
 let base: string;
@@ -206,6 +206,68 @@ describe('editor', () => {
     const stored = await api.searchJob(a);
     expect(stored?.parents).toBeUndefined();
     expect(stored?.schedule).toBe(FAR);
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    await close();
+  });
+
+  it.each(['light', 'dark'] as const)('%s mode: a failed save: the summary names every bad field in plain words, each linked to it; nothing typed changes', async (theme) => {
+    const name = `e2e-ed-sum-${theme}-${suffix}`;
+    const { page, errors, close } = await newPage(browser, { theme });
+    await page.goto(`${base}/jobs/new`);
+    await page.getByRole('heading', { level: 1, name: 'New job' }).waitFor();
+    await hydrated(page);
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByLabel('Command', { exact: true }).fill('echo summary');
+    await page.getByLabel('CPUs', { exact: true }).fill('-1');
+    await page.locator('#sb-start').fill('2100-01-01T03:00');
+    await page.locator('#sb-period').selectOption('custom');
+    await page.getByLabel('Custom period (ISO 8601 duration)').fill('PX1');
+    await page.getByLabel('Time zone', { exact: true }).fill('Asia/Shangai');
+    const typed = { schedule: 'R/2100-01-01T03:00:00Z/PX1', start: '2100-01-01T03:00', period: 'PX1', zone: 'Asia/Shangai' };
+    expect(await page.getByLabel('Schedule', { exact: true }).inputValue()).toBe(typed.schedule);
+    await page.getByRole('button', { name: 'Create job', exact: true }).click();
+
+    const summary = page.getByRole('alert').filter({ hasText: 'Not saved' });
+    await summary.getByText('Not saved: fix these 3 fields.').waitFor();
+    const items = summary.getByRole('listitem');
+    // in page order, by the labels a person sees, each saying what is wrong and what is accepted
+    expect(await items.allTextContents()).toEqual([
+      expect.stringMatching(/^Schedule: period 'PX1' is not a duration: a period must look like PT1H or P1D/),
+      expect.stringMatching(/^Time zone: 'Asia\/Shangai' is not a time zone: .*\(did you mean Asia\/Shanghai\?\)$/),
+      expect.stringMatching(/^CPUs: .*positive/),
+    ]);
+    expect(await page.locator('body').textContent()).not.toMatch(/wtf bro|Cannot parse|ISO8601 period/);
+    // each is a link to its field
+    await summary.getByRole('link', { name: 'Time zone' }).click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-scheduleTimeZone');
+    await summary.getByRole('link', { name: 'Schedule' }).click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-schedule');
+    await screenshot(page, `editor-error-summary-${theme}`);
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(theme === 'dark');
+
+    // what was typed is all still there: the period stays custom, the start keeps its time
+    expect(await page.locator('#sb-period').inputValue()).toBe('custom');
+    expect(await page.getByLabel('Custom period (ISO 8601 duration)').inputValue()).toBe(typed.period);
+    expect(await page.locator('#sb-start').inputValue()).toBe(typed.start);
+    expect(await page.getByLabel('Time zone', { exact: true }).inputValue()).toBe(typed.zone);
+    expect(await page.getByLabel('Schedule', { exact: true }).inputValue()).toBe(typed.schedule);
+    expect(await page.getByLabel('CPUs', { exact: true }).inputValue()).toBe('-1');
+    // the preview says the same, in the same words
+    await page.getByTestId('schedule-preview').getByText(/^Schedule: period 'PX1' is not a duration/).waitFor();
+
+    // fixing one field keeps the others listed (the server's schedule error too)
+    await page.getByLabel('Time zone', { exact: true }).fill('Asia/Shanghai');
+    await summary.getByText('Not saved: fix these 2 fields.').waitFor();
+    expect(await items.allTextContents()).toEqual([expect.stringMatching(/^Schedule: period 'PX1'/), expect.stringMatching(/^CPUs: /)]);
+    // clearing the custom period while typing keeps the builder (it does not vanish)
+    await page.getByLabel('Custom period (ISO 8601 duration)').fill('');
+    expect(await page.locator('#sb-period').inputValue()).toBe('custom');
+    await page.getByLabel('Custom period (ISO 8601 duration)').fill('PT1H');
+    await page.getByLabel('CPUs', { exact: true }).fill('0.5');
+    expect(await api.exists(name)).toBe(false);
+    await page.getByRole('button', { name: 'Create job', exact: true }).click();
+    await page.waitForURL(`**/jobs/${name}`);
+    expect(await api.searchJob(name)).toMatchObject({ schedule: expect.stringMatching(/^R\/2100-01-01T03:00:00.*\/PT1H$/), scheduleTimeZone: 'Asia/Shanghai', cpus: 0.5 });
     expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     await close();
   });

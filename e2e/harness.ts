@@ -49,7 +49,7 @@ const BUILD_ID = path.join(ROOT, '.next', 'BUILD_ID');
 /* ------------------------------------------------------------------ build */
 
 /** Same rule as scripts/start.mjs: these are not inputs of the web app's build. */
-const NOT_BUILD_INPUT_DIRS = new Set(['node_modules', '.next', '.git', '.ci', 'data', 'coverage', '.sisyphus-test', 'e2e', 'bench', 'mesos-local', 'scripts', 'test']);
+const NOT_BUILD_INPUT_DIRS = new Set(['node_modules', '.next', '.git', '.ci', 'data', 'coverage', '.sisyphus-test', 'e2e', 'bench', 'examples', 'mesos-local', 'scripts', 'test']);
 const NOT_BUILD_INPUT_FILES = [/\.md$/, /\.(test|spec)\.[cm]?[jt]sx?$/, /^next-env\.d\.ts$/, /\.tsbuildinfo$/];
 
 function newestSource(dir: string): number {
@@ -250,13 +250,18 @@ export interface TestPage {
 
 /**
  * A page in a fresh context: `theme` sets the system colour scheme (the app follows it by default),
- * `timezoneId` the browser's zone. Console errors and uncaught exceptions land in `errors`.
+ * `timezoneId` the browser's zone, `viewport` its size (a phone: 390×844 with `touch`). Console errors and uncaught exceptions land in `errors`.
  */
-export async function newPage(browser: Browser, opts: { theme?: 'light' | 'dark'; timezoneId?: string; baseURL?: string } = {}): Promise<TestPage> {
+export async function newPage(
+  browser: Browser,
+  opts: { theme?: 'light' | 'dark'; timezoneId?: string; baseURL?: string; viewport?: { width: number; height: number }; touch?: boolean } = {},
+): Promise<TestPage> {
   const context = await browser.newContext({
     colorScheme: opts.theme ?? 'light',
     timezoneId: opts.timezoneId ?? 'UTC',
-    viewport: { width: 1360, height: 900 },
+    viewport: opts.viewport ?? { width: 1360, height: 900 },
+    hasTouch: opts.touch ?? false,
+    isMobile: opts.touch ?? false,
     baseURL: opts.baseURL,
   });
   const page = await context.newPage();

@@ -104,6 +104,15 @@ describe('request targets and paths', () => {
     expect(JSON.parse(a.body).message).toMatch(message);
   });
 
+  it.each([
+    ['/api/dashboard?x=a%00', /the query parameter 'x' contains a NUL/],
+    ['/api/jobs/%ED%BF%BF', /broken percent-encoding/],
+  ])('GET %s is a 400 in the UI API\'s shape ({"error": …}, as its routes answer)', async (path, message) => {
+    const a = await raw(base(), `GET ${path} HTTP/1.1`);
+    expect(a.status).toBe(400);
+    expect(JSON.parse(a.body)).toEqual({ error: expect.stringMatching(message) });
+  });
+
   it('a job with a NUL in its command or a lone surrogate in its owner is a 400 naming the field; nothing is stored', async () => {
     for (const [json, field] of [
       ['{"name":"hostile-nul","command":"echo a\\u0000b","schedule":"R//PT1H"}', 'command'],

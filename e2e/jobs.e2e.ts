@@ -64,7 +64,7 @@ describe('jobs', () => {
   });
 
   const badInput: Array<{ case: string; fill: Record<string, string>; field: string; message: RegExp }> = [
-    { case: 'an unparseable schedule', fill: { Schedule: 'every day at noon' }, field: 'schedule', message: /Cannot parse schedule/ },
+    { case: 'an unparseable schedule', fill: { Schedule: 'every day at noon' }, field: 'schedule', message: /^a schedule must look like R\/2026-01-31T02:00:00Z\/P1D .*or be a 5-field cron line/ },
     { case: 'an unknown time zone', fill: { 'Time zone': 'Mars/Olympus_Mons' }, field: 'scheduleTimeZone', message: /zone/i },
     { case: 'a negative cpus value', fill: { CPUs: '-1' }, field: 'cpus', message: /positive number/ },
     { case: 'a name with spaces', fill: { Name: 'has spaces' }, field: 'name', message: /must match/ },
@@ -95,8 +95,8 @@ describe('jobs', () => {
     await api.waitForRun(name, ['FAILED', 'ERROR', 'LOST'], 30_000);
     const { page, errors, close } = await newPage(browser);
     await page.goto(`${base}/`);
-    const failures = page.getByRole('region', { name: /Recent failures/ });
-    await failures.getByRole('link', { name }).waitFor();
+    const failures = page.getByRole('region', { name: /Recent failed attempts/ });
+    await failures.getByRole('link', { name, exact: true }).waitFor();
     // the counters follow live (the failure count is at least this job)
     await page.getByRole('link', { name: /^Failure\s*[1-9]/ }).waitFor();
     await screenshot(page, 'dashboard-with-failure');

@@ -9,14 +9,14 @@
  * - `SimulatedRunner` (scale mode) runs no process: STARTING and RUNNING at once, FINISHED after a
  *   fixed duration, all deadlines in one TimerQueue.
  *
- * Runners report through a callback; the master (master.ts) turns reports into status updates
+ * Runners report through a callback; the master (task-lifecycle.ts) turns reports into status updates
  * with uuids and handles delivery, retries and acknowledgements.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { DOCKER_RUN_FAILED, SANDBOX_IN_CONTAINER, dockerAvailable, dockerError, dockerClientEnv, dockerRunArgs } from './docker';
 import type { Json } from '../proto';
 import { type Res, type Range, emptyRes } from './resources';
 import { TimerQueue, type TimerHandle } from './timers';
@@ -116,18 +116,6 @@ export function exitMessage(code: number | null, signal: NodeJS.Signals | null):
   return `Command exited with status ${code ?? 0}`;
 }
 
-let dockerProbe: Promise<boolean> | null = null;
-/** True when a Docker engine answers: the socket exists (or DOCKER_HOST is set) and `docker version` succeeds. */
-export function dockerAvailable(): Promise<boolean> {
-  if (!dockerProbe) {
-    dockerProbe = new Promise((resolve) => {
-      if (!process.env.DOCKER_HOST && !fs.existsSync('/var/run/docker.sock')) return resolve(false);
-      execFile('docker', ['version', '--format', '{{.Server.Version}}'], { timeout: 5000 }, (err) => resolve(!err));
-    });
-  }
-  return dockerProbe;
-}
-
 interface Proc {
   launch: TaskLaunch;
   /** Process id (also its process group) once started; null after it exited. */
@@ -149,7 +137,11 @@ export class ProcessRunner implements TaskRunner {
   private procs = new Map<string, Proc>();
   private readonly launcher = new Launcher();
 
-  constructor(private readonly report: Reporter) {}
+  /** dockerHost: the Docker engine DOCKER tasks run on (default: DOCKER_HOST, else /var/run/docker.sock). */
+  constructor(
+    private readonly report: Reporter,
+    private readonly dockerHost?: string,
+  ) {}
 
   has(key: string): boolean {
     return this.procs.has(key);
@@ -189,7 +181,7 @@ export class ProcessRunner implements TaskRunner {
     if (!command) return fail('Task has no CommandInfo to run');
     const container: Json | undefined = info.container;
     const docker = container?.type === 'DOCKER';
-    if (docker && !(await dockerAvailable())) return fail('Failed to launch container: no Docker engine is available on this agent');
+    if (docker && !(await dockerAvailable(this.dockerHost))) return fail('Failed to launch container: no Docker engine is available on this agent');
     if (container?.type === 'MESOS' && container.mesos?.image) {
       return fail('Failed to launch container: container images are not supported by mesos-local (use a DOCKER container with a Docker engine)');
     }
@@ -222,7 +214,7 @@ export class ProcessRunner implements TaskRunner {
       MESOS_AGENT_ID: t.agentId,
       MESOS_SLAVE_ID: t.agentId,
       MESOS_EXECUTOR_ID: t.executorId,
-      MESOS_SANDBOX: docker ? '/mnt/mesos/sandbox' : t.sandbox,
+      MESOS_SANDBOX: docker ? SANDBOX_IN_CONTAINER : t.sandbox,
       MESOS_DIRECTORY: t.sandbox,
     });
 
@@ -230,19 +222,9 @@ export class ProcessRunner implements TaskRunner {
     let file: string;
     let args: string[];
     if (docker) {
-      const d: Json = container!.docker ?? {};
       file = 'docker';
-      args = ['run', '--rm', '--name', `mesos-${randomUUID()}`, '-v', `${t.sandbox}:/mnt/mesos/sandbox`, '-w', '/mnt/mesos/sandbox'];
-      for (const name of ['MESOS_TASK_ID', 'MESOS_FRAMEWORK_ID', 'MESOS_AGENT_ID', 'MESOS_EXECUTOR_ID', 'MESOS_SANDBOX']) args.push('-e', `${name}=${env[name]}`);
-      for (const v of (command.environment?.variables ?? []) as Json[]) if (v.type !== 'SECRET' && v.name) args.push('-e', `${v.name}=${v.value ?? ''}`);
-      const net = String(d.network ?? 'HOST').toLowerCase();
-      args.push('--network', net === 'user' ? 'bridge' : net);
-      if (d.privileged) args.push('--privileged');
-      for (const pm of (d.port_mappings ?? []) as Json[]) args.push('-p', `${pm.host_port}:${pm.container_port}${pm.protocol ? `/${pm.protocol}` : ''}`);
-      for (const prm of (d.parameters ?? []) as Json[]) args.push(`--${prm.key}=${prm.value}`);
-      if (d.force_pull_image) args.push('--pull', 'always');
-      if (shell && command.value) args.push('--entrypoint', '/bin/sh', d.image, '-c', command.value);
-      else args.push(d.image, ...(command.value ? [command.value] : []), ...((command.arguments ?? []) as string[]).slice(command.value ? 1 : 0));
+      const agentEnv = Object.fromEntries(['MESOS_TASK_ID', 'MESOS_FRAMEWORK_ID', 'MESOS_AGENT_ID', 'MESOS_EXECUTOR_ID', 'MESOS_SANDBOX'].map((n) => [n, env[n]]));
+      args = dockerRunArgs({ container: container!, command, sandbox: t.sandbox, name: `mesos-${randomUUID()}`, agentEnv });
     } else if (shell) {
       file = '/bin/sh';
       args = ['-c', String(command.value ?? '')];
@@ -255,7 +237,7 @@ export class ProcessRunner implements TaskRunner {
     let exited!: () => void;
     p.exited = new Promise<void>((resolve) => (exited = resolve));
     this.launcher.spawn(
-      { file, args, cwd: t.sandbox, env, stdout: path.join(t.sandbox, 'stdout'), stderr: path.join(t.sandbox, 'stderr') },
+      { file, args, cwd: t.sandbox, env: docker ? dockerClientEnv(this.dockerHost) : env, stdout: path.join(t.sandbox, 'stdout'), stderr: path.join(t.sandbox, 'stderr') },
       {
         onSpawn: (pid) => {
           p.pid = pid;
@@ -280,9 +262,12 @@ export class ProcessRunner implements TaskRunner {
           if (p.crashed) {
             this.finish(p, { state: 'TASK_FAILED', message: 'Executor terminated', reason: 'REASON_EXECUTOR_TERMINATED', source: 'SOURCE_AGENT', executorExitStatus: signal ? SIGNAL_NUMBERS[signal] ?? 9 : (code ?? 0) << 8 });
           } else if (p.maxReached) {
-            this.finish(p, { state: 'TASK_FAILED', message: 'Task max completion time reached', reason: 'REASON_MAX_COMPLETION_TIME_REACHED', source: 'SOURCE_EXECUTOR' });
+            this.finish(p, { state: 'TASK_FAILED', message: 'Command terminated with signal Terminated', reason: 'REASON_MAX_COMPLETION_TIME_REACHED', source: 'SOURCE_EXECUTOR' });
           } else if (p.killRequested) {
             this.finish(p, { state: 'TASK_KILLED', message: exitMessage(code, signal), source: 'SOURCE_EXECUTOR' });
+          } else if (docker && code === DOCKER_RUN_FAILED) {
+            // docker run itself failed (no such image, registry unreachable, bad parameter): a launch failure, as Mesos reports it
+            this.finish(p, { state: 'TASK_FAILED', message: `Failed to launch container: ${dockerError(path.join(t.sandbox, 'stderr'))}`, reason: 'REASON_CONTAINER_LAUNCH_FAILED', source: 'SOURCE_AGENT' });
           } else if (code === 0) {
             this.finish(p, { state: 'TASK_FINISHED', message: exitMessage(code, signal), source: 'SOURCE_EXECUTOR' });
           } else {

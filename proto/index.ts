@@ -83,22 +83,51 @@ const TO_OBJECT: protobuf.IConversionOptions = {
  */
 export function findMissingRequired(type: protobuf.Type, obj: Json, prefix = ''): string[] {
   const missing: string[] = [];
-  for (const field of type.fieldsArray) {
-    field.resolve();
+  collectMissing(type, obj, prefix, missing);
+  return missing;
+}
+
+interface FieldPlan {
+  name: string;
+  required: boolean;
+  repeated: boolean;
+  /** The message type of the field; null for scalars and enums. */
+  type: protobuf.Type | null;
+}
+
+/** Each type's fields, resolved once: this runs for every call and event (thousands a second). */
+const plans = new WeakMap<protobuf.Type, FieldPlan[]>();
+
+function planOf(type: protobuf.Type): FieldPlan[] {
+  let plan = plans.get(type);
+  if (!plan) {
+    plan = type.fieldsArray.map((field) => {
+      field.resolve();
+      const rt = field.resolvedType;
+      return { name: field.name, required: field.required, repeated: field.repeated, type: rt instanceof protobuf.Type ? rt : null };
+    });
+    plans.set(type, plan);
+  }
+  return plan;
+}
+
+function collectMissing(type: protobuf.Type, obj: Json, prefix: string, missing: string[]): void {
+  for (const field of planOf(type)) {
     const value = obj[field.name];
     if (value === undefined || value === null) {
       if (field.required) missing.push(`${prefix}${field.name}`);
       continue;
     }
-    const rt = field.resolvedType;
-    if (rt instanceof protobuf.Type) {
-      const values: unknown[] = field.repeated && Array.isArray(value) ? value : [value];
-      values.forEach((v, i) => {
-        if (v && typeof v === 'object') missing.push(...findMissingRequired(rt, v as Json, `${prefix}${field.name}${field.repeated ? `[${i}]` : ''}.`));
+    const rt = field.type;
+    if (!rt) continue;
+    if (field.repeated && Array.isArray(value)) {
+      value.forEach((v: unknown, i: number) => {
+        if (v && typeof v === 'object') collectMissing(rt, v as Json, `${prefix}${field.name}[${i}].`, missing);
       });
+    } else if (value && typeof value === 'object') {
+      collectMissing(rt, value as Json, `${prefix}${field.name}${field.repeated ? '[0]' : ''}.`, missing);
     }
   }
-  return missing;
 }
 
 function missingProblem(type: protobuf.Type, obj: Json): string | null {

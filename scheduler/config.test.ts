@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_BODY_BYTES, LAUNCHER_SETTINGS, SETTINGS, loadConfig } from './config';
+import { DEFAULT_MAX_BODY_BYTES, LAUNCHER_SETTINGS, SETTINGS, TEST_SETTINGS, loadConfig } from './config';
 
 describe('loadConfig', () => {
   it('defaults: every setting has a working one', () => {
     const c = loadConfig({});
     expect(c.http).toEqual({ port: 8080, host: '0.0.0.0', credentials: null, maxBodyBytes: DEFAULT_MAX_BODY_BYTES });
-    expect(c.database).toEqual({ url: null, dataDir: './data', migrationsDir: null });
+    expect(c.database).toEqual({ url: null, dataDir: './data', migrationsDir: null, versionsKept: 100 });
     expect(c.mesos).toMatchObject({ master: null, encoding: 'json', role: '*', user: 'root', frameworkName: 'sisyphus', declineIdleSeconds: 300, declineBusySeconds: 2 });
-    expect(c.zk).toEqual({ servers: null, path: '/sisyphus/leader', sessionTimeoutMs: 10_000 });
-    expect(c.worker).toEqual({ retryDelayMs: 60_000, disableAfterFailures: 0, takeoverRetryMs: 1_000 });
+    expect(c.zk).toEqual({ servers: null, path: '/sisyphus/leader', sessionTimeoutMs: 10_000, standbyPollMs: 500 });
+    expect(c.worker).toEqual({ retryDelayMs: 60_000, disableAfterFailures: 0, takeoverRetryMs: 1_000, catchUpMax: 100, catchUpGraceMs: 60_000, prepareAheadMs: 5000 });
     expect(DEFAULT_MAX_BODY_BYTES).toBe(1_048_576);
   });
 
@@ -52,7 +52,7 @@ describe("the README's configuration table", () => {
   const rows = section.split('\n').filter((l) => /^\| `[A-Z_]+` \|/.test(l));
 
   it('lists every setting, with the default and meaning of scheduler/config.ts, and nothing else', () => {
-    const expected = [...Object.entries(SETTINGS), ...Object.entries(LAUNCHER_SETTINGS)].map(([k, v]) => `| \`${k}\` | ${v.default} | ${v.meaning} |`);
+    const expected = [...Object.entries(SETTINGS), ...Object.entries(LAUNCHER_SETTINGS), ...Object.entries(TEST_SETTINGS)].map(([k, v]) => `| \`${k}\` | ${v.default} | ${v.meaning} |`);
     // on a difference, the expected table is printed: paste it into the README
     expect(rows.join('\n')).toBe(expected.join('\n'));
   });

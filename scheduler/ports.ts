@@ -2,7 +2,13 @@
  * The ports between the scheduler and the world. Real adapters live in scheduler/adapters/,
  * fakes in scheduler/testing/. The core never sees these; the runtime and the API services do.
  */
+import type { BackfillStore } from './backfill-ports';
+import type { OutboxStore } from './notify-ports';
+import type { ChangeStamp, JobVersion, NewJobVersion } from './core/job-version';
 import type { Instant, Job, Offer, Run, RunState, RunTrigger } from './core/types';
+
+export type { BackfillItemChange, BackfillRecord, BackfillStore, NewBackfill } from './backfill-ports';
+export type { NotifyChannel, OutboxFilter, OutboxRow, OutboxSettle, OutboxState, OutboxStore } from './notify-ports';
 
 /** Wall clock and timers. The runtime gets one; tests pass a TestClock they advance by hand. */
 export interface Clock {
@@ -53,6 +59,31 @@ export interface JobStore {
    */
   apply(changes: { put?: Job[]; delete?: string[]; update?: Job[] }): Promise<void>;
   delete(name: string): Promise<boolean>;
+  /**
+   * What changed since `cursor` (a previous answer's), for a standby following the jobs
+   * (runtime/standby-mirror.ts); null, or a cursor too old to follow from: every job (`full`).
+   * Read in one snapshot: applying the answer to the jobs as of `cursor` gives the jobs as of
+   * that snapshot. Absent: the store cannot be followed.
+   */
+  changes?(cursor: string | null, held?: ReadonlyMap<string, string>): Promise<JobChanges>;
+}
+
+/** JobStore.changes' answer. */
+export interface JobChanges {
+  /** Every job is in `put` (the mirror starts over): no cursor, an old one, or the table was emptied. */
+  full: boolean;
+  /**
+   * Jobs written since the cursor, as they are now (every job when `full`), but those `held`
+   * already in that version (a transaction still running when the cursor was read holds the
+   * cursor back: the rows written since are sent again, and need no parsing again).
+   */
+  put: Job[];
+  /** The version (writing transaction id) of each job in `put`. */
+  versions: Map<string, string>;
+  /** Jobs deleted since the cursor and not stored again (empty when `full`). */
+  deleted: string[];
+  /** Where the next read starts. */
+  cursor: string;
 }
 
 export interface NewRun {
@@ -66,6 +97,8 @@ export interface NewRun {
   state?: RunState; // default QUEUED; SKIPPED for runs past their epsilon
   queuedAt: Instant;
   message?: string | null;
+  /** The instant the run is for when not `due` (a retry's: the failed run's); SISYPHUS_DUE. */
+  intendedDue?: Instant | null;
 }
 
 export interface RunPatch {
@@ -80,8 +113,34 @@ export interface RunPatch {
   elementsProcessed?: number;
 }
 
+/**
+ * One entry of a run's state timeline as it happened: a Mesos status update (`state` TASK_…), or
+ * the scheduler's own OFFERED (the run matched to an offer, the launch recorded). A run keeps its
+ * last RUN_EVENTS_KEPT.
+ */
+export interface RunEvent {
+  taskId: string;
+  /** When the scheduler received (or made) it, by its clock. */
+  at: Instant;
+  /** Mesos TaskState name (TASK_RUNNING…) or OFFERED. */
+  state: string;
+  /** Mesos reason name (REASON_COMMAND_EXECUTOR_FAILED…). */
+  reason: string | null;
+  message: string | null;
+  /** SOURCE_MASTER, SOURCE_AGENT, SOURCE_EXECUTOR, or SCHEDULER for OFFERED. */
+  source: string | null;
+  agentId: string | null;
+  /** The update's own timestamp (Mesos' clock), when it carried one. */
+  mesosAt: Instant | null;
+}
+
+/** Most events kept per run: the oldest go when a run gets more (an agent flapping for hours). */
+export const RUN_EVENTS_KEPT = 50;
+
 export interface RunFilter {
   jobName?: string;
+  /** Runs of any of these jobs (with `jobName` too: of that one, if listed). */
+  jobNames?: readonly string[];
   states?: RunState[];
   /** Runs whose due instant is in [from, to). */
   from?: Instant;
@@ -89,6 +148,22 @@ export interface RunFilter {
   limit?: number;
   /** Opaque cursor from a previous page. */
   cursor?: string;
+}
+
+/**
+ * How long after its due instant a run must be queued to be read by RunStore.queuedLate; the
+ * predicate of the partial index runs_queued_late_idx (migration 20261207150000) says the same.
+ */
+export const LATE_QUEUE_MS = 6 * 3_600_000;
+
+export interface LateRunFilter {
+  /** Queued at or after. */
+  from: Instant;
+  /** Queued before (absent: no bound). */
+  to?: Instant;
+  jobName?: string;
+  states?: RunState[];
+  limit: number;
 }
 
 export interface RunPage {
@@ -108,16 +183,46 @@ export interface RunStore {
   /** Many updates in one transaction (status-update bursts). */
   updateMany(updates: { taskId: string; patch: RunPatch }[]): Promise<void>;
   getByTaskId(taskId: string): Promise<Run | null>;
+  /** The runs of these task ids that exist, in one round trip (any order). */
+  getByTaskIds(taskIds: string[]): Promise<Run[]>;
   /** Every run that is not terminal (QUEUED, STAGING, STARTING, RUNNING, KILLING). */
   listActive(): Promise<Run[]>;
   list(filter: RunFilter): Promise<RunPage>;
+  /**
+   * Every run of a job for one instant, first created first: those whose `intendedDue` is
+   * `instant`, and those due then with none (the run page's attempts: retries, reruns and the
+   * runs downstream of a rerun of that night, whenever they ran).
+   */
+  forInstant(jobName: string, instant: Instant): Promise<Run[]>;
+  /**
+   * Runs queued in [from, to) more than LATE_QUEUE_MS after their due instant (a backfill, a
+   * rerun of an old night, a catch-up), newest queued first, at most `limit`: the timeline draws
+   * a run when it ran, which a read by due instant misses for these.
+   */
+  queuedLate(filter: LateRunFilter): Promise<Run[]>;
   /** The most recent runs of a job, newest first. */
   recent(jobName: string, limit: number): Promise<Run[]>;
-  /** Durations in ms of finished runs of a job (for percentiles), newest first, at most limit. */
-  durations(jobName: string, limit: number): Promise<number[]>;
+  /**
+   * Durations in ms of a job's runs that started and ended in one of `states` (default FINISHED:
+   * Chronos's stats), for percentiles, newest first, at most limit.
+   */
+  durations(jobName: string, limit: number, states?: readonly RunState[]): Promise<number[]>;
   deleteForJob(jobName: string): Promise<void>;
+  /**
+   * Deletes the runs among `taskIds` that are still QUEUED (runs prepared ahead of their instant
+   * and withdrawn before it came: runtime/prepared-runs.ts); returns the task ids deleted.
+   */
+  withdraw(taskIds: readonly string[]): Promise<string[]>;
   /** Applies `patch` to every QUEUED run of a job (a deleted job's runs end); returns how many. */
   settleQueued(jobName: string, patch: RunPatch): Promise<number>;
+  /**
+   * Appends to runs' timelines (one round trip for a batch), then cuts the runs named in `trim`
+   * (default: every run of the batch) back to their last RUN_EVENTS_KEPT. The worker names only
+   * the runs it has counted near the bound: the cut costs a look at every event of each run named.
+   */
+  addEvents(events: RunEvent[], trim?: readonly string[]): Promise<void>;
+  /** A run's timeline, oldest first (empty for an unknown run); deleteForJob deletes it with the runs. */
+  events(taskId: string): Promise<RunEvent[]>;
 }
 
 /** Invocation counters on parent→child edges (Chronos §4), persisted (Chronos #811). */
@@ -140,11 +245,44 @@ export interface FrameworkStore {
   getOrSet(key: string, value: string): Promise<string>;
 }
 
+/** A job that was deleted and is not stored again (its latest delete). */
+export interface DeletedJob {
+  name: string;
+  /** The delete's version number. */
+  n: number;
+  at: Instant;
+  by: string | null;
+  /** The job as it was deleted. */
+  job: Job;
+}
+
+/**
+ * The history of every job (core/job-version.ts), written in the transaction of the change it
+ * records. Numbers count from 1 per job name, across deletes; at most the configured number of
+ * versions per job is kept, the oldest going first.
+ */
+export interface JobVersionStore {
+  /**
+   * Stores versions, numbered in the order given; returns their numbers. Call it after the job
+   * write it records, in the same transaction: that write's row lock on the job orders two
+   * transactions changing one job, so they never take the same number.
+   */
+  add(versions: NewJobVersion[]): Promise<number[]>;
+  /** A job's versions, newest first: at most `limit`, below version `before` when given. */
+  list(jobName: string, limit: number, before?: number): Promise<JobVersion[]>;
+  get(jobName: string, n: number): Promise<JobVersion | null>;
+  /** Deleted jobs (a delete in their history, name not stored again), latest delete first. */
+  deleted(limit: number): Promise<DeletedJob[]>;
+}
+
 export interface Store {
   jobs: JobStore;
+  versions: JobVersionStore;
   runs: RunStore;
   edges: EdgeStore;
   framework: FrameworkStore;
+  notifications: OutboxStore;
+  backfills: BackfillStore;
   /** Run fn in one database transaction with stores bound to it. */
   transaction<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -232,7 +370,8 @@ export interface LeaderElector {
  * The worker (scheduler/runtime) and the Mesos framework adapter (scheduler/adapters/mesos) meet
  * here: the framework hands offers and status updates to the worker through FrameworkPorts and
  * gets launch decisions back; the worker asks the framework for offers and kills through
- * FrameworkDriver. runtime/assemble.ts connects the two. */
+ * FrameworkDriver. The Worker implements FrameworkPorts, MesosFramework implements FrameworkDriver;
+ * runtime/assemble.ts hands each to the other. These are the only declarations of the contract. */
 
 /** A task status update as the scheduler sees it (the Mesos adapter decodes it). */
 export interface TaskUpdate {
@@ -288,10 +427,20 @@ export interface FrameworkPorts {
   hasWork(): boolean;
 }
 
+/** A rerun's place: the due instant it belongs to and its attempt number there (above every stored one). */
+export interface RerunAt {
+  due: Instant;
+  attempt: number;
+  /** The instant the rerun is for when not `due` (a downstream run's night): the run's intendedDue. */
+  intendedDue?: Instant;
+}
+
 /** What a job is doing right now, as Chronos's /jobs/summary shows it. */
 export interface JobActivity {
   queued: number;
   running: number;
+  /** The highest attempt (0 first) among the job's held runs started as retries; absent when none. */
+  retrying?: number;
 }
 
 /**
@@ -303,15 +452,19 @@ export interface SchedulerRuntime {
   jobChanged(job: Job, previous: Job | null): Promise<void>;
   /**
    * Stores a job (create or replace) and applies it in the runtime's own order, `keep` naming the
-   * fields the request left out (taken from the job as the runtime holds it at write time).
-   * Resolves true once stored and applied; false when this runtime does not store jobs (the caller
-   * then stores it and calls jobChanged). Optional.
+   * fields the request left out (taken from the job as the runtime holds it at write time), and
+   * records its version (`stamp`: who, and the kind when the change names one) in the same
+   * transaction. Resolves true once stored and applied; false when this runtime does not store
+   * jobs (the caller then stores it and calls jobChanged). Optional.
    */
-  storeJob?(job: Job, keep: readonly (keyof Job)[]): Promise<boolean>;
+  storeJob?(job: Job, keep: readonly (keyof Job)[], stamp?: ChangeStamp): Promise<boolean>;
   /** A job was deleted (already removed from the store, children already re-parented). */
   jobDeleted(job: Job): Promise<void>;
-  /** Manual run: PUT /job/{name}?arguments=…; returns the task id queued. */
-  runNow(job: Job, args: string): Promise<string>;
+  /**
+   * Manual run: PUT /job/{name}?arguments=…; returns the task id queued. With `at`, a rerun of a
+   * past due instant: a new attempt `at.attempt` of `at.due` (the run page's "rerun").
+   */
+  runNow(job: Job, args: string, at?: RerunAt): Promise<string>;
   /** PUT /job/success/{name}: success bookkeeping and dependents fire. */
   markSuccess(job: Job): Promise<void>;
   /** DELETE /task/kill/{name}: kill every running task of the job. */
@@ -332,84 +485,4 @@ export interface SchedulerRuntime {
 
 /* ------------------------------------------------------------------ the Mesos master, read over HTTP */
 
-/** Scalar resources by name, as /master/state writes them (`{ cpus: 8, mem: 8192, … }`); loose. */
-export type MesosResources = Record<string, unknown>;
-
-/** A task in /master/state (only the fields the UI reads). */
-export interface MesosStateTask {
-  id: string;
-  framework_id?: string;
-  executor_id?: string;
-  slave_id?: string;
-  agent_id?: string;
-  state?: string;
-  sandbox_directory?: string;
-  directory?: string;
-  executor_directory?: string;
-}
-
-export interface MesosStateFramework {
-  id: string;
-  name?: string;
-  active?: boolean;
-  used_resources?: MesosResources;
-  tasks?: MesosStateTask[];
-  completed_tasks?: MesosStateTask[];
-  unreachable_tasks?: MesosStateTask[];
-}
-
-export interface MesosStateAgent {
-  id: string;
-  hostname?: string;
-  /** `slave(1)@10.0.0.5:5051`: where the agent answers. */
-  pid?: string;
-  port?: number;
-  active?: boolean;
-  resources?: MesosResources;
-  used_resources?: MesosResources;
-  attributes?: Record<string, string | number>;
-}
-
-/** GET /master/state, loosely typed (a master of any version answers some of it). */
-export interface MesosMasterState {
-  frameworks?: MesosStateFramework[];
-  completed_frameworks?: MesosStateFramework[];
-  slaves?: MesosStateAgent[];
-}
-
-/** An executor in an agent's GET /state; its directory is the sandbox of its tasks. */
-export interface MesosAgentExecutor {
-  id: string;
-  directory?: string;
-  tasks?: Array<{ id: string }>;
-  completed_tasks?: Array<{ id: string }>;
-}
-
-export interface MesosAgentFramework {
-  id: string;
-  executors?: MesosAgentExecutor[];
-  completed_executors?: MesosAgentExecutor[];
-}
-
-/** GET /state of an agent, loosely typed. */
-export interface MesosAgentState {
-  frameworks?: MesosAgentFramework[];
-  completed_frameworks?: MesosAgentFramework[];
-}
-
-/**
- * The read-only HTTP endpoints of a Mesos master and its agents that the UI shows (the cluster
- * page, utilization, task logs); scheduler/adapters/mesos/master-http.ts. Base URLs are
- * `http(s)://host:port`. A failed request rejects with an Error naming the URL and the reason.
- */
-export interface MesosMasterHttp {
-  /** GET <master>/master/state. */
-  masterState(master: string): Promise<MesosMasterState>;
-  /** GET <agent>/state. */
-  agentState(agent: string): Promise<MesosAgentState>;
-  /**
-   * GET <agent>/files/read of `path` from byte `offset` (-1: only the file's size, as `offset`),
-   * at most `length` bytes when given. Null when the agent has no such file (HTTP 404).
-   */
-  readFile(agent: string, path: string, offset: number, length?: number): Promise<{ data: string; offset: number } | null>;
-}
+export type * from './master-http-port';

@@ -8,6 +8,7 @@
  *   elector     this instance's view of the election (the UI, the follower → leader proxy)
  *   leadership  the Leadership itself (events, term info)
  *   booted      set once the scheduler has been started in this process
+ *   notify      the notifications set up from the settings (router, channels, problems)
  *
  * Each slot lives on globalThis under its own `Symbol.for` key: Next.js bundles the route handlers
  * apart from the server that boots the scheduler, so two copies of this module must see the same
@@ -16,6 +17,7 @@
 import type { LeaderView, SchedulerRuntime, Store } from './ports';
 import type { Scheduler } from './runtime/assemble';
 import type { Leadership } from './runtime/leadership';
+import type { NotifySetup } from './runtime/notify-setup';
 
 type Global = typeof globalThis & { [key: symbol]: unknown };
 
@@ -43,6 +45,7 @@ export const registry = {
   elector: slot<LeaderView>('elector'),
   leadership: slot<Leadership>('leadership'),
   booted: slot<boolean>('scheduler.booted'),
+  notify: slot<NotifySetup>('notify'),
 } as const;
 
 /** A slot of a module's own process-wide object (a cache, a service), named after the module. */

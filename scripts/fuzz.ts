@@ -192,6 +192,16 @@ async function main(): Promise<number> {
     }
   };
   const timer = setInterval(() => show(true), tty ? 1000 : 10_000);
+  // Ctrl-C (or SIGTERM): stop sending, then audit and report what was sent
+  let interrupted = false;
+  const stop = () => {
+    interrupted = true;
+    next = n;
+    process.stderr.write('\n[fuzz] interrupted: waiting for the requests in flight, then the audit and the report (again to quit at once)\n');
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   await Promise.all(Array.from({ length: concurrency }, worker));
   clearInterval(timer);
   show(true);
@@ -207,7 +217,7 @@ async function main(): Promise<number> {
     },
   });
 
-  const out: string[] = ['', `${fmt(tally.sent)} requests in ${secs.toFixed(1)} s (${(tally.sent / secs).toFixed(0)} req/s), seed ${seed}`, '', tally.table(), '', 'audit of what is stored'];
+  const out: string[] = ['', `${interrupted ? `interrupted: ${fmt(tally.sent)} of ${fmt(n)} sent; ` : ''}${fmt(tally.sent)} requests in ${secs.toFixed(1)} s (${(tally.sent / secs).toFixed(0)} req/s), seed ${seed}`, '', tally.table(), '', 'audit of what is stored'];
   if (audit.listError) out.push(`  the job list could not be read: ${audit.listError}`);
   out.push(`  ${'jobs listed'.padEnd(32)}${fmt(audit.listed).padStart(8)}`, `  ${'read again'.padEnd(32)}${fmt(audit.checked).padStart(8)}`, `  ${'invalid stored'.padEnd(32)}${fmt(audit.invalid.length + (audit.listError ? 1 : 0)).padStart(8)}`);
   for (const x of audit.invalid.slice(0, 10)) out.push(`    ${JSON.stringify(x.name.length > 60 ? `${x.name.slice(0, 60)}…` : x.name)}: ${x.why}`);

@@ -17,7 +17,6 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { boot } from '../scheduler/runtime/boot';
-import { warmJobsListWhenLeading } from '../scheduler/api/context';
 import { INSTANCE_HEADER, LEADER_HEADER, proxyToLeader, registeredLeaderView } from '../scheduler/api/leader-proxy';
 import { FencedError, type FencingStore, type Store } from '../scheduler/ports';
 import { readBody, sendResponse, toRequest } from '../server/node-web';
@@ -34,7 +33,6 @@ async function main(): Promise<void> {
   const port = settings.http.port;
   const routes = RouteTable.scan(path.join(ROOT, 'app'));
   const leadership = await boot(settings);
-  warmJobsListWhenLeading(leadership);
   const { getServices } = await import('../scheduler/api/context');
   const { store } = await getServices();
   let lastEpoch = 0;

@@ -5,8 +5,18 @@
  *   postgres   PostgreSQL on 127.0.0.1:5432 (started if down), with a database `test`
  *   zookeeper  ZooKeeper on 127.0.0.1:2181 from Debian's `zookeeper` package, started detached
  *   chromium   /usr/bin/chromium from Debian's `chromium` package, for the e2e tests
+ *   ffmpeg     ffmpeg and ffprobe from Debian's `ffmpeg` package, for the nightly-transcode example
+ *              (examples/nightly-transcode/) and its e2e test
+ *   mesos      real Apache Mesos for the real-Mesos tier (test/mesos/): its runtime packages and
+ *              the build (../shared/mesos, MESOS_BUILD or MESOS_HOME) unpacked into .cache/mesos/
+ *              (scripts/mesos.ts install). No cluster is started here: the tier starts its own
+ *              master and agents on free ports and stops them. Without a build: one line, no failure.
  *
- * Usage: node scripts/services.mjs [--only=postgres,zookeeper,chromium]
+ *   registry   docker-registry on 127.0.0.1:5000 with a test image built from Debian packages
+ *   dockerd    Debian's docker.io engine on unix:///tmp/sisyphus-docker/docker.sock
+ *              (these two: scripts/lib/containers.mjs, for the container tests)
+ *
+ * Usage: node scripts/services.mjs [--only=postgres,zookeeper,chromium,ffmpeg,mesos,registry,dockerd]
  * Each step prints one line when it had to do something and nothing otherwise. A failure prints
  * one line naming what failed and how to fix it, and exits 1.
  */
@@ -16,7 +26,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { aptInstall } from './lib/apt.mjs';
-import { ScriptError, capture, lastLine, portOpen, runMain, say, waitUntil } from './lib/util.mjs';
+import { dockerd, registry } from './lib/containers.mjs';
+import { ROOT, ScriptError, capture, lastLine, portOpen, runMain, say, waitUntil } from './lib/util.mjs';
 
 const PG_HOST = '127.0.0.1';
 const PG_PORT = 5432;
@@ -231,9 +242,30 @@ async function chromium() {
   say(`installed chromium (${CHROMIUM}) (${seconds(started)})`);
 }
 
+// -------------------------------------------------------------------------------------- ffmpeg
+
+const FFMPEG_TOOLS = ['/usr/bin/ffmpeg', '/usr/bin/ffprobe'];
+
+async function ffmpeg() {
+  if (FFMPEG_TOOLS.every((f) => fs.existsSync(f))) return;
+  const started = Date.now();
+  await aptInstall(['ffmpeg']);
+  const missing = FFMPEG_TOOLS.filter((f) => !fs.existsSync(f));
+  if (missing.length) throw new ScriptError(`the ffmpeg package installed no ${missing.join(', ')}; check: dpkg -L ffmpeg`);
+  say(`installed ffmpeg (${FFMPEG_TOOLS.join(', ')}) (${seconds(started)})`);
+}
+
+// --------------------------------------------------------------------------------------- Mesos
+
+async function mesos() {
+  const r = await capture(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'mesos.ts'), 'install']);
+  if (r.output.trim()) process.stdout.write(r.output.endsWith('\n') ? r.output : `${r.output}\n`);
+  if (r.code !== 0) throw new ScriptError(lastLine(r.output) || `scripts/mesos.ts install failed (exit ${r.code})`);
+}
+
 // ---------------------------------------------------------------------------------------- main
 
-const STEPS = { postgres, zookeeper, chromium };
+const STEPS = { postgres, zookeeper, chromium, ffmpeg, mesos, registry, dockerd };
 
 function selectedSteps(argv) {
   const only = argv.find((a) => a.startsWith('--only='));

@@ -6,7 +6,8 @@
  *   2. Unless MESOS_MASTER is set, starts mesos-local (mesos-local/main.ts, once it exists) as a
  *      child process on MESOS_LOCAL_PORT (5050) and points the app at it.
  *   3. Starts the server (server/main.ts: the scheduler, the API, and Next.js for the pages) on
- *      PORT (8080) bound to HOSTNAME (0.0.0.0).
+ *      PORT (8080) bound to HOSTNAME (0.0.0.0), compiled ahead of time (scripts/lib/server-bundle.mjs,
+ *      made after each build) and run by plain node.
  * SIGINT/SIGTERM are forwarded to the children; when the app exits, mesos-local is stopped too.
  * Failures print one line (after the build output, when the build is what failed) and exit 1.
  */
@@ -15,11 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { ROOT, ScriptError, capture, lastLine, portOpen, runMain, say } from './lib/util.mjs';
+import { buildServerBundle, bundleCurrent, bundledMain } from './lib/server-bundle.mjs';
 
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
 const BUILD_ID = path.join(ROOT, '.next', 'BUILD_ID');
 const MESOS_LOCAL_MAIN = path.join(ROOT, 'mesos-local', 'main.ts');
-const SERVER_MAIN = path.join(ROOT, 'server', 'main.ts');
 const PRISMA_SCHEMA = path.join(ROOT, 'prisma', 'schema.prisma');
 const PRISMA_CLIENT = path.join(ROOT, 'scheduler', 'adapters', 'prisma', 'generated', 'client.ts');
 
@@ -29,7 +30,7 @@ const PRISMA_CLIENT = path.join(ROOT, 'scheduler', 'adapters', 'prisma', 'genera
  */
 const NOT_BUILD_INPUT_DIRS = new Set([
   'node_modules', '.next', '.git', '.ci', 'data', 'coverage', '.sisyphus-test',
-  'e2e', 'bench', 'mesos-local', 'scripts', 'test',
+  'e2e', 'bench', 'examples', 'mesos-local', 'scripts', 'test',
 ]);
 const NOT_BUILD_INPUT_FILES = [/\.md$/, /\.(test|spec)\.[cm]?[jt]sx?$/, /^next-env\.d\.ts$/, /\.tsbuildinfo$/];
 
@@ -101,6 +102,13 @@ runMain(async () => {
   await generatePrismaClient(env);
   const reason = buildReason();
   if (reason) await build(env, reason);
+  if (!bundleCurrent(ROOT, fs.statSync(BUILD_ID).mtimeMs)) {
+    try {
+      await buildServerBundle(ROOT);
+    } catch (e) {
+      throw new ScriptError(`the server did not compile: ${e.message}`);
+    }
+  }
 
   /** Live children, so a signal or an exit reaches every one of them. */
   const children = new Set();
@@ -141,7 +149,7 @@ runMain(async () => {
     env.MESOS_MASTER = `http://127.0.0.1:${mesosPort}`;
   }
 
-  const app = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN, '-p', String(port), '-H', host], {
+  const app = spawn(process.execPath, [bundledMain(ROOT), '-p', String(port), '-H', host], {
     cwd: ROOT,
     env,
     stdio: 'inherit',

@@ -2,12 +2,15 @@
 /**
  * `npm test` (and CI): every check, in order, stopping at the first failure.
  *
- *   1. services      node scripts/services.mjs: PostgreSQL, ZooKeeper, Chromium (quiet when up)
+ *   1. services      node scripts/services.mjs: PostgreSQL, ZooKeeper, Chromium, ffmpeg (quiet when up)
  *   2. prisma        node scripts/prisma-generate.mjs, only when the generated client is missing
  *   3. typecheck     tsc --noEmit over the whole project
  *   3b. lint         eslint: typescript-eslint and the layer rules of eslint.config.mjs
  *   4. build         next build when .next is stale (the HA proxy test and e2e serve the build)
- *   5. tests         vitest run: all unit and integration tests (its summary is the last lines)
+ *   5. tests         vitest run: all unit and integration tests (its summary is the last lines),
+ *                    the real-Mesos tier (test/mesos/real-mesos.test.ts) included; afterwards, when
+ *                    this machine has a Mesos build, the step fails unless that tier ran and passed
+ *                    (scripts/lib/mesos-tier.mjs); without one, step 1 said in one line it is skipped
  *   6. e2e           the end-to-end runner, once e2e/ holds tests
  *
  * Child output is streamed as it comes. Exit code: 0 when all passed, else the failed step's.
@@ -15,6 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, ScriptError, runMain, say, stream } from './lib/util.mjs';
+import { clearTierMarker, mesosBuildPresent, tierProblem } from './lib/mesos-tier.mjs';
 
 const node = process.execPath;
 const bin = (...p) => path.join(ROOT, 'node_modules', ...p);
@@ -63,7 +67,12 @@ runMain(async () => {
     { name: 'lint (eslint: layers and typescript-eslint)', run: () => [node, [bin('eslint', 'bin', 'eslint.js'), '.']] },
     // before vitest: test/ha/next-proxy and e2e/ serve the built app; building during the HA tests would starve them
     { name: 'build the app (next build, when stale)', run: () => [node, ['--import', 'tsx', path.join(ROOT, 'scripts', 'build-if-stale.ts')]] },
-    { name: 'unit and integration tests (vitest run)', run: () => [node, [bin('vitest', 'vitest.mjs'), 'run']] },
+    {
+      name: 'unit and integration tests (vitest run)',
+      before: () => clearTierMarker(),
+      run: () => [node, [bin('vitest', 'vitest.mjs'), 'run']],
+      after: () => tierProblem(mesosBuildPresent()),
+    },
     { name: 'end-to-end tests', when: hasE2eTests, run: e2eCommand },
   ];
 
@@ -71,9 +80,12 @@ runMain(async () => {
     if (step.when && !step.when()) continue;
     const stepStarted = Date.now();
     if (!step.quiet) say(`▸ ${step.name}`);
+    step.before?.();
     const [cmd, args] = step.run();
     const code = await stream(cmd, args, { env });
     if (code !== 0) throw new ScriptError(`npm test failed at: ${step.name} (exit ${code})`);
+    const problem = step.after?.();
+    if (problem) throw new ScriptError(`npm test failed at: ${step.name}: ${problem}`);
     if (!step.quiet) say(`✓ ${step.name} (${((Date.now() - stepStarted) / 1000).toFixed(1)} s)`);
   }
   say(`all checks passed in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -2,6 +2,7 @@
  * The production server (`npm start`, the e2e tests, the benchmarks):
  *
  *   node --import tsx server/main.ts [DIR] [-p PORT] [-H HOST]   (PORT / HOSTNAME by default)
+ *   node .next/server-bundle/server/main.mjs [DIR] …              (the same, compiled: npm start)
  *
  * DIR holds the Next.js build (.next) to serve, as for `next start DIR`: the e2e tests and the
  * benchmarks serve a snapshot of the build while the tree may be rebuilt. Default: this checkout.
@@ -19,11 +20,11 @@
  * path (a burst of POSTs, GET /jobs at 100,000 jobs), so it no longer goes through it.
  * `next dev` (npm run dev) still serves everything through Next.js, from the same files.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { warmJobsListWhenLeading } from '../scheduler/api/context';
 import { registry } from '../scheduler/registry';
 import { boot } from '../scheduler/runtime/boot';
 import { log } from '../scheduler/runtime/log';
@@ -32,7 +33,20 @@ import { BodyTooLargeError, readBody, sendResponse, toRequest, tooLargeMessage }
 import { checkRequestTarget } from './request-target';
 import { RouteTable } from './routes';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The tree this module is in: the checkout, or the compiled server (scripts/lib/server-bundle.mjs). */
+const HERE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The checkout: HERE, or for the compiled server (.next/server-bundle/server/main.mjs) the first
+ * directory above it with both package.json and next.config.js.
+ */
+const ROOT = checkoutAbove(HERE);
+
+function checkoutAbove(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'package.json')) && fs.existsSync(path.join(d, 'next.config.js'))) return d;
+    if (path.dirname(d) === d) return dir;
+  }
+}
 
 function arg(short: string, long: string): string | undefined {
   const a = process.argv;
@@ -58,8 +72,15 @@ const DRAIN_MS = 10_000;
 /** The methods the server answers; others (TRACE, CONNECT, PROPFIND…) get 405 before anything else. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 
-const chronosError = (status: number, message: string, reason: string) =>
-  new Response(JSON.stringify({ message, status: reason }), { status, headers: { 'content-type': 'application/json' } });
+/**
+ * A refusal at the door in the shape of the API asked: the UI's API (/api/…) answers
+ * {"error": message} as its routes do; everything else Chronos's {"message", "status"}.
+ */
+const doorError = (target: string | undefined, status: number, message: string, reason: string) =>
+  new Response(JSON.stringify((target ?? '').startsWith('/api/') ? { error: message } : { message, status: reason }), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
 
 async function main(): Promise<void> {
   // The settings first (a bad value stops start-up with one line naming it); -p and -H are the
@@ -72,15 +93,14 @@ async function main(): Promise<void> {
   const settings = reloadConfig(flags);
   const { port, host } = settings.http;
 
-  const routes = RouteTable.scan(path.join(ROOT, 'app'));
+  const routes = RouteTable.scan(path.join(HERE, 'app'));
   registry.booted.set(true); // instrumentation.ts sees it and does nothing
   const dir = path.resolve(positional() ?? ROOT);
   const app = next({ dev: false, dir, hostname: host === '0.0.0.0' ? 'localhost' : host, port });
   const [leadership] = await Promise.all([boot(settings), app.prepare(), routes.load()]);
-  warmJobsListWhenLeading(leadership);
   const nextHandler = app.getRequestHandler();
   // next/server (NextResponse, in proxy.ts) needs the environment next() sets up: import it after
-  const { proxy, authorized, unauthorized } = await import('../proxy');
+  const { proxyDecision, authorized, unauthorized } = await import('../proxy');
   const origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
   const server = http.createServer((req, res) => {
@@ -123,12 +143,12 @@ async function main(): Promise<void> {
     // it; the absolute form (`GET http://host/ping`) is served as its path (Next.js answered it
     // with a redirect to itself).
     if (!METHODS.has(req.method ?? '')) {
-      const refused = chronosError(405, `the method ${req.method} is not served here; use ${[...METHODS].join(', ')}`, 'Method Not Allowed');
+      const refused = doorError(req.url, 405, `the method ${req.method} is not served here; use ${[...METHODS].join(', ')}`, 'Method Not Allowed');
       refused.headers.set('allow', [...METHODS].join(', '));
       return refuse(req, res, refused);
     }
     const target = checkRequestTarget(req.url ?? '/');
-    if (!target.ok) return refuse(req, res, chronosError(400, target.message, 'Bad Request'));
+    if (!target.ok) return refuse(req, res, doorError(req.url, 400, target.message, 'Bad Request'));
     req.url = target.path;
     const url = target.path;
     const q = url.indexOf('?');
@@ -146,35 +166,33 @@ async function main(): Promise<void> {
     }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBodyBytes) {
-      return refuse(req, res, chronosError(413, tooLargeMessage(maxBodyBytes), 'Payload Too Large'));
+      return refuse(req, res, doorError(url, 413, tooLargeMessage(maxBodyBytes), 'Payload Too Large'));
     }
     let body: Buffer;
     try {
       body = await readBody(req, maxBodyBytes);
     } catch (e) {
-      if (e instanceof BodyTooLargeError) return refuse(req, res, chronosError(413, e.message, 'Payload Too Large'));
+      if (e instanceof BodyTooLargeError) return refuse(req, res, doorError(url, 413, e.message, 'Payload Too Large'));
       throw e;
     }
     const request = toRequest(req, res, body, origin);
     // proxy.ts first, exactly as Next.js runs it: it answers (preflight, 401, the leader's answer
     // on a follower) or lets the request through with headers for the response.
-    const pre = await proxy(request as Parameters<typeof proxy>[0]);
+    const pre = await proxyDecision(request);
     let response: Response;
-    if (pre.headers.get('x-middleware-next') === '1') {
+    // the proxy's headers go over the handler's as they are written (no second Response)
+    let headers: Record<string, string> | undefined;
+    if (pre instanceof Response) {
+      response = pre;
+    } else {
       if (hit.handler) {
         response = await hit.handler(request, { params: Promise.resolve(hit.params) });
       } else {
         response = new Response(null, { status: 405, headers: { allow: hit.methods.join(', ') } });
       }
-      const merged = new Headers(response.headers);
-      pre.headers.forEach((v, k) => {
-        if (!k.startsWith('x-middleware-')) merged.set(k, v);
-      });
-      response = new Response(response.body, { status: response.status, statusText: response.statusText, headers: merged });
-    } else {
-      response = pre;
+      headers = pre;
     }
-    await sendResponse(req, res, response, { gzip: pathname.startsWith('/api/') });
+    await sendResponse(req, res, response, { gzip: pathname.startsWith('/api/'), headers });
   }
 
   server.keepAliveTimeout = 65_000;

@@ -111,4 +111,32 @@ describe('node-web', () => {
     const res = await fetch(`${url}/big`, { method: 'POST', body: Buffer.alloc(MAX_BODY_BYTES + 1024) });
     expect(res.status).toBe(413);
   });
+
+  it.each([
+    { name: 'text()', read: (r: Request) => r.text() },
+    { name: 'json()', read: async (r: Request) => JSON.stringify(await r.json()) },
+    { name: 'arrayBuffer()', read: async (r: Request) => Buffer.from(await r.arrayBuffer()).toString() },
+    { name: 'the body stream', read: async (r: Request) => new Response(r.body).text() },
+  ])("a POST's body reads once through $name, whole; a second read is refused", async ({ read }) => {
+    const url = await serve(async (req) => {
+      const first = await read(req);
+      const again = await req.text().then(
+        () => 'read twice',
+        () => 'refused',
+      );
+      return new Response(JSON.stringify({ first, again, used: req.bodyUsed }), { headers: { 'content-type': 'application/json' } });
+    });
+    const sent = JSON.stringify({ name: 'job é', n: 1 });
+    const res = await fetch(`${url}/x`, { method: 'POST', body: sent });
+    expect(await res.json()).toEqual({ first: sent, again: 'refused', used: true });
+  });
+
+  it("headers given to sendResponse go over the response's own", async () => {
+    server = http.createServer((req, res) => {
+      void sendResponse(req, res, new Response('x', { headers: { 'x-a': 'handler', 'x-b': 'handler' } }), { headers: { 'x-b': 'proxy', 'access-control-allow-origin': '*' } });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const res = await get(`http://127.0.0.1:${(server!.address() as { port: number }).port}/`);
+    expect([res.headers['x-a'], res.headers['x-b'], res.headers['access-control-allow-origin'], res.body.toString()]).toEqual(['handler', 'proxy', '*', 'x']);
+  });
 });

@@ -50,7 +50,7 @@ export class RouteTable {
           if (e.name.startsWith('_') || e.name === 'node_modules') continue;
           const group = /^\(.*\)$/.test(e.name);
           walk(path.join(dir, e.name), group ? segs : [...segs, e.name]);
-        } else if (/^route\.(ts|js)$/.test(e.name)) {
+        } else if (/^route\.(ts|js|mjs)$/.test(e.name)) {
           const names: string[] = [];
           const catchAll: boolean[] = [];
           let statics = 0;

@@ -8,7 +8,8 @@ import { createStore, type PrismaStore } from '@/scheduler/adapters/prisma';
 import { createTestDatabase, type TestDatabase } from '@/scheduler/adapters/prisma/test-support';
 import { setServicesForTesting } from '@/scheduler/api/context';
 import { registry } from '@/scheduler/registry';
-import type { RunTimelinePage, UiEvent } from '@/scheduler/api/ui-types';
+import { sharedGraphLayouter } from '@/scheduler/api/graph-layouter';
+import type { PipelineGrid, RerunPlanView, RerunResult, RunDetail, RunTimelinePage, UiEvent } from '@/scheduler/api/ui-types';
 import { assemble, type Scheduler } from '@/scheduler/runtime/assemble';
 import { systemClock } from '@/scheduler/runtime/system-clock';
 import { GET as eventsGET } from './events/route';
@@ -24,6 +25,9 @@ import { GET as logGET } from './runs/[taskId]/log/route';
 import { GET as graphGET } from './graph/route';
 import { GET as instanceGET } from './instance/route';
 import { GET as dashboardGET } from './dashboard/route';
+import { GET as runGET } from './runs/[taskId]/route';
+import { GET as rerunGET, POST as rerunPOST } from './rerun/route';
+import { GET as gridGET } from './grid/route';
 
 let db: TestDatabase;
 let store: PrismaStore;
@@ -92,7 +96,11 @@ describe('UI route handlers', () => {
     const g = (await (await graphGET(get('/api/graph?focus=r-b'))).json()) as { edges: unknown[] };
     expect(g.edges).toEqual([{ source: 'r-a', target: 'r-b' }]);
     expect(g).not.toHaveProperty('layout');
-    // layout=1: positioned on the server (ELK in a worker thread), parent left of child
+    // layout=1: positioned on the server (ELK in a worker thread), parent left of child. An answer
+    // waits at most 2 s for a layout: ELK's thread is started first (loading it takes longer than
+    // that on a loaded machine), then a two-node layout is ready within the wait.
+    const node = { name: 'warm-up', kind: 'dependent' as const, status: 'fresh' as const, state: 'idle' as const, disabled: false };
+    expect(await sharedGraphLayouter().layout({ nodes: [node], edges: [] }, { waitMs: 60_000 })).not.toBeNull();
     const laid = (await (await graphGET(get('/api/graph?focus=r-b&layout=1'))).json()) as { layout: { positions: Record<string, [number, number]> } };
     expect(laid.layout.positions['r-a'][0]).toBeLessThan(laid.layout.positions['r-b'][0]);
     expect((await graphGET(get('/api/graph?focus=nope'))).status).toBe(404);
@@ -141,5 +149,44 @@ describe('UI route handlers', () => {
     expect(await (await timelineGET(get('/api/runs/timeline?job=r-a'))).json()).toEqual({ error: expect.stringContaining('from'), field: 'from' });
     const d = (await (await dashboardGET()).json()) as { queued: Array<{ reason: string }> };
     expect(d.queued[0].reason).toMatch(/no Mesos master/);
+  });
+
+  it('the run page, the grid and a rerun through the real worker: a new attempt at the same due instant', async () => {
+    const [queued] = ((await (await runsGET(get('/api/runs?job=r-a&state=QUEUED'))).json()) as { runs: Array<{ taskId: string; due: number }> }).runs;
+    const detail = (await (await runGET(get('/api/runs/x'), ctx({ taskId: queued.taskId }))).json()) as RunDetail;
+    expect(detail.attempts).toHaveLength(1);
+    expect(detail.attempts[0].waiting).toMatch(/no Mesos master/);
+    expect(detail.job).toMatchObject({ children: ['r-b'], downstream: 1 });
+    expect((await runGET(get('/api/runs/x'), ctx({ taskId: 'ct:1:0:nope:' }))).status).toBe(404);
+    // a queued run is not rerun
+    expect((await rerunPOST(post('/api/rerun', JSON.stringify({ taskIds: [queued.taskId] })))).status).toBe(400);
+    expect(await (await rerunPOST(post('/api/rerun', '{"taskIds": "x"}'))).json()).toMatchObject({ field: 'taskIds' });
+    // it fails (Chronos 2.x async completion), then is rerun with its downstream
+    expect(await scheduler.worker.completeTask(queued.taskId, 2)).toBe(true);
+    const planOf = async () => (await (await rerunGET(get(`/api/rerun?task=${encodeURIComponent(queued.taskId)}`))).json()) as RerunPlanView;
+    // r-a has Chronos's default 2 retries: while one is queued, nothing is rerun
+    expect(await planOf()).toMatchObject({ rerun: [], notRerun: [{ jobName: 'r-a', why: 'its latest attempt is queued' }] });
+    for (const attempt of [1, 2]) {
+      const retry = scheduler.worker.queuedRuns().find((r) => r.jobName === 'r-a' && r.attempt === attempt)!;
+      expect(await scheduler.worker.completeTask(retry.taskId, 2)).toBe(true);
+    }
+    const last = (await store.runs.recent('r-a', 1))[0];
+    expect(last).toMatchObject({ attempt: 2, state: 'FAILED' });
+    expect(await planOf()).toMatchObject({ rerun: [{ jobName: 'r-a', attempt: 3, failed: true, fromTaskId: last.taskId }], downstream: ['r-b'] });
+    const done = (await (await rerunPOST(post('/api/rerun', JSON.stringify({ taskIds: [queued.taskId] })))).json()) as RerunResult;
+    expect(done.queued).toEqual([last.taskId.replace(`:${last.due}:2:`, `:${last.due}:3:`)]);
+    expect(scheduler.worker.queuedRuns().map((r) => r.taskId)).toContain(done.queued[0]);
+    const again = (await (await runGET(get('/api/runs/x'), ctx({ taskId: queued.taskId }))).json()) as RunDetail;
+    expect(again.attempts.map((a) => [a.run.attempt, a.run.state, a.run.trigger])).toEqual([
+      [0, 'FAILED', 'manual'],
+      [1, 'FAILED', 'retry'],
+      [2, 'FAILED', 'retry'],
+      [3, 'QUEUED', 'manual'],
+    ]);
+    const grid = (await (await gridGET(get('/api/grid?job=r-b&n=3'))).json()) as PipelineGrid;
+    expect(grid.jobs.map((j) => j.name)).toEqual(['r-a', 'r-b']);
+    expect(grid.columns).toEqual([queued.due]); // the retries, due later, are in their first attempt's column
+    expect(grid.cells[0][0]).toMatchObject({ state: 'QUEUED', attempt: 3, attempts: 4 });
+    expect((await gridGET(get('/api/grid?n=999'))).status).toBe(400);
   });
 });

@@ -17,6 +17,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { UiEvent } from '@/scheduler/api/ui-types';
 import { useEventStream } from './events';
 import { usePreloaded, whenIdle } from './preload';
+import { noteServerClock } from './time';
 
 export class ApiRequestError extends Error {
   readonly status: number;
@@ -47,6 +48,7 @@ async function errorFrom(res: Response): Promise<ApiRequestError> {
 /** GET a JSON value; throws ApiRequestError on a non-2xx answer or a network failure. */
 export async function apiFetch<T>(url: string, init?: RequestInit): Promise<T> {
   let res: Response;
+  const sentAt = Date.now();
   try {
     res = await fetch(url, { ...init, headers: { accept: 'application/json', ...(init?.headers ?? {}) } });
   } catch (e) {
@@ -55,6 +57,7 @@ export async function apiFetch<T>(url: string, init?: RequestInit): Promise<T> {
   }
   if (!res.ok) throw await errorFrom(res);
   const text = await res.text();
+  noteServerClock(res.headers.get('date'), sentAt, Date.now());
   return (text ? JSON.parse(text) : null) as T;
 }
 

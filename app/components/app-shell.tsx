@@ -18,7 +18,9 @@ export const NAV: ReadonlyArray<{ href: string; label: string; key: string }> = 
   { href: '/jobs', label: 'Jobs', key: 'j' },
   { href: '/graph', label: 'Graph', key: 'g' },
   { href: '/runs', label: 'Runs', key: 'r' },
+  { href: '/grid', label: 'Grid', key: 'p' },
   { href: '/cluster', label: 'Cluster', key: 'c' },
+  { href: '/notifications', label: 'Notifications', key: 'o' },
 ];
 
 const isCurrent = (pathname: string, href: string) => (href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`));
@@ -40,7 +42,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             Sisyphus
           </Link>
           <nav aria-label="Main">
-            <ul className="flex gap-1 text-sm">
+            <ul className="flex flex-wrap gap-1 text-sm">
               {NAV.map((item) => {
                 const current = isCurrent(pathname, item.href);
                 return (

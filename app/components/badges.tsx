@@ -1,6 +1,7 @@
 'use client';
 /** Status badges: a job's last status, its state, a run's state. Text, not colour alone. */
 import type { ReactNode } from 'react';
+import { retryWords, type RetryInfo } from '@/scheduler/core/job-health';
 import type { RunState } from '@/scheduler/core/types';
 import type { JobStateInfo, JobStatus } from '@/scheduler/api/ui-types';
 
@@ -28,7 +29,18 @@ export function Badge({ tone, children, title }: { tone: Tone; children: ReactNo
 
 const STATUS_TONE: Record<JobStatus, Tone> = { success: 'green', failure: 'red', fresh: 'gray' };
 
-export function StatusBadge({ status }: { status: JobStatus }) {
+/**
+ * A job's last outcome; "retrying (attempt 2 of 3)" while a retry after a failed attempt is queued
+ * or running (Chronos counts the failure only once the attempts are used up).
+ */
+export function StatusBadge({ status, retry }: { status: JobStatus; retry?: RetryInfo | null }) {
+  if (retry) {
+    return (
+      <Badge tone="amber" title={`the last attempt failed; ${status === 'fresh' ? 'no run has ended yet' : `last outcome: ${status}`}`}>
+        {retryWords(retry)}
+      </Badge>
+    );
+  }
   return <Badge tone={STATUS_TONE[status]}>{status}</Badge>;
 }
 

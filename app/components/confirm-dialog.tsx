@@ -4,7 +4,7 @@
  * opener). The confirm button shows progress while `onConfirm` runs and an error if it throws;
  * the dialog closes only on success.
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 
 export function ConfirmDialog({
   open,
@@ -24,6 +24,8 @@ export function ConfirmDialog({
   onClose: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  // one id per dialog: a page may hold several (the job page's actions and its backfill dialog)
+  const titleId = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -52,7 +54,7 @@ export function ConfirmDialog({
   return (
     <dialog
       ref={ref}
-      aria-labelledby="confirm-title"
+      aria-labelledby={titleId}
       onClose={onClose}
       onCancel={(e) => {
         if (busy) e.preventDefault();
@@ -60,7 +62,7 @@ export function ConfirmDialog({
       className="m-auto w-full max-w-lg rounded-lg border border-gray-200 bg-white p-0 text-gray-900 shadow-xl backdrop:bg-black/40 dark:border-gray-700 dark:bg-gray-900 dark:text-gray-100"
     >
       <div className="p-5">
-        <h2 id="confirm-title" className="text-lg font-semibold">
+        <h2 id={titleId} className="text-lg font-semibold">
           {title}
         </h2>
         <div className="mt-2 text-sm text-gray-700 dark:text-gray-300">{children}</div>

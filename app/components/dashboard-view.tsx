@@ -10,7 +10,7 @@ import type { Dashboard, RunRow } from '@/scheduler/api/ui-types';
 import { useApi } from './api';
 import { RunStateBadge } from './badges';
 import { EmptyState } from './empty-state';
-import { Time, formatRelative, useNow } from './time';
+import { Time, formatAgo, useNow } from './time';
 import { ErrorMessage, Loading, PageHeader, Section, Stat } from './ui';
 
 export function DashboardView() {
@@ -27,9 +27,10 @@ export function DashboardView() {
       <ErrorMessage error={error} retry={refresh} />
       {c.jobs === 0 ? <GettingStarted /> : null}
 
-      <section aria-label="Job counts" className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-7">
+      <section aria-label="Job counts" className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-8">
         <Stat label="Success" value={c.success} tone="text-green-700 dark:text-green-400" href="/jobs?status=success" />
         <Stat label="Failure" value={c.failure} tone={c.failure ? 'text-red-700 dark:text-red-400' : ''} href="/jobs?status=failure" />
+        <Stat label="Retrying" value={c.retrying} tone={c.retrying ? 'text-amber-700 dark:text-amber-400' : ''} href="/jobs?state=retrying" />
         <Stat label="Fresh" value={c.fresh} href="/jobs?status=fresh" />
         <Stat label="Running" value={c.running} tone={c.running ? 'text-sky-700 dark:text-sky-400' : ''} href="/jobs?state=running" />
         <Stat label="Queued" value={c.queued} tone={c.queued ? 'text-amber-700 dark:text-amber-400' : ''} href="/jobs?state=queued" />
@@ -42,7 +43,7 @@ export function DashboardView() {
           {data.running.length === 0 ? (
             <p className="muted text-sm">Nothing is running.</p>
           ) : (
-            <RunList runs={data.running} render={(r) => <span className="muted">started {r.startedAt ? formatRelative(r.startedAt, now) : r.launchedAt ? `launching ${formatRelative(r.launchedAt, now)}` : '—'}{r.host ? ` on ${r.host}` : ''}</span>} />
+            <RunList runs={data.running} render={(r) => <span className="muted">started {r.startedAt ? formatAgo(r.startedAt, now) : r.launchedAt ? `launching ${formatAgo(r.launchedAt, now)}` : '—'}{r.host ? ` on ${r.host}` : ''}</span>} />
           )}
         </Section>
 
@@ -56,10 +57,18 @@ export function DashboardView() {
                   <Link className="link font-medium" prefetch={false} href={`/jobs/${encodeURIComponent(q.run.jobName)}`}>
                     {q.run.jobName}
                   </Link>
-                  <span className="muted">queued {formatRelative(q.run.queuedAt, now)}</span>
+                  <Link className="muted hover:underline" prefetch={false} href={`/runs/${encodeURIComponent(q.run.taskId)}`} aria-label={`Open run ${q.run.taskId}`}>
+                    queued {formatAgo(q.run.queuedAt, now)}
+                  </Link>
                   <span className="w-full text-amber-800 dark:text-amber-300">
                     <span className="sr-only">Waiting because: </span>
-                    {q.reason}
+                    {q.retryAt !== undefined ? (
+                      <>
+                        retry due at <Time instant={q.retryAt} relative />
+                      </>
+                    ) : (
+                      q.reason
+                    )}
                   </span>
                 </li>
               ))}
@@ -67,9 +76,22 @@ export function DashboardView() {
           )}
         </Section>
 
-        <Section title={`Recent failures (${data.recentFailures.length})`} actions={<Link className="link text-xs" href="/jobs?status=failure">All failing jobs</Link>}>
+        <Section
+          title={`Recent failed attempts (${data.recentFailures.length})`}
+          actions={
+            <span className="text-xs">
+              <Link className="link" href="/jobs?status=failure">
+                {c.failure} failing job{c.failure === 1 ? '' : 's'}
+              </Link>
+              {' · '}
+              <Link className="link" href="/jobs?state=retrying">
+                {c.retrying} retrying
+              </Link>
+            </span>
+          }
+        >
           {data.recentFailures.length === 0 ? (
-            <p className="muted text-sm">No recent failures.</p>
+            <p className="muted text-sm">No recent failed attempts.</p>
           ) : (
             <RunList
               runs={data.recentFailures}
@@ -99,7 +121,9 @@ function RunList({ runs, render }: { runs: RunRow[]; render: (r: RunRow) => Reac
           <Link className="link font-medium" prefetch={false} href={`/jobs/${encodeURIComponent(r.jobName)}`}>
             {r.jobName}
           </Link>
-          <RunStateBadge state={r.state} />
+          <Link prefetch={false} href={`/runs/${encodeURIComponent(r.taskId)}`} aria-label={`Open run ${r.taskId}`} title="Open the run">
+            <RunStateBadge state={r.state} />
+          </Link>
           {r.attempt > 0 ? <span className="muted text-xs">attempt {r.attempt + 1}</span> : null}
           {render(r)}
         </li>
@@ -155,9 +179,9 @@ function FrameworkSection({ data, now }: { data: Dashboard; now: number }) {
           {data.leader.isLeader ? <span className="muted font-sans"> (this instance)</span> : null}
         </dd>
         <dt className="muted">Last event</dt>
-        <dd>{f.lastEventAt ? formatRelative(f.lastEventAt, now) : '—'}</dd>
+        <dd>{f.lastEventAt ? formatAgo(f.lastEventAt, now) : '—'}</dd>
         <dt className="muted">Last offer</dt>
-        <dd>{f.lastOfferAt ? formatRelative(f.lastOfferAt, now) : 'none yet'}</dd>
+        <dd>{f.lastOfferAt ? formatAgo(f.lastOfferAt, now) : 'none yet'}</dd>
       </dl>
       {data.utilization ? (
         <div className="mt-4 space-y-2">

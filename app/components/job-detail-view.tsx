@@ -3,27 +3,33 @@
  * One job (/jobs/[name]): configuration, the schedule in words and its next 10 runs (DST gap and
  * repeat flagged), duration percentiles and chart, run history, and a live tail of the current or
  * last run's stdout/stderr. Actions: run now (with arguments), kill, mark success, edit, delete
- * (the confirmation says what happens to the children). Live on `job` and `run` events.
+ * (the confirmation says what happens to the children), backfill (backfill/). Live on `job` and
+ * `run` events.
  */
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import dynamic from 'next/dynamic';
 import type { JobDetail, PreviewRun, RunPage, RunRow, UiEvent } from '@/scheduler/api/ui-types';
 import { apiFetch, apiSend, useApi, type UseApiResult } from './api';
 import { Badge, isActiveRun, JobStateBadge, RunStateBadge, StatusBadge } from './badges';
+import { BackfillPanel } from './backfill/backfill-panel';
 import { ConfirmDialog } from './confirm-dialog';
+import { ConfigList } from './job-config-list';
 import { EmptyState } from './empty-state';
+import { JobPause, type PauseView } from './job-pause';
 import { LogTail } from './log-tail';
+import { JobVersions } from './job-versions';
+import { JobNotifications } from './notifications-table';
 import { Time, formatDuration, useDisplayZone } from './time';
-import { ErrorMessage, Loading, PageHeader, Section } from './ui';
-import { jobDetailUrls } from './urls';
+import { ErrorMessage, Loading, Notice, PageHeader, Section } from './ui';
+import { jobDetailUrls, jobVersionPageUrl } from './urls';
 
 const enc = encodeURIComponent;
 // recharts loads after the page shows (see duration-chart.tsx)
 const DurationChart = dynamic(() => import('./duration-chart').then((m) => m.DurationChart), { ssr: false });
 
-export function JobDetailView({ name }: { name: string }) {
+export function JobDetailView({ name, version = null }: { name: string; version?: number | null }) {
   const router = useRouter();
   // Set while this page deletes the job: its own deletion is not refetched (a 404) on the way out.
   const deleting = useRef(false);
@@ -48,9 +54,12 @@ export function JobDetailView({ name }: { name: string }) {
   if (!detail.data) {
     if (detail.error && (detail.error.status === 404 || detail.error.status === 400)) {
       return (
-        <EmptyState title={`No job named “${name}”`} action={<Link href="/jobs" className="btn">Back to jobs</Link>}>
-          It may have been deleted or renamed. {detail.error.message}
-        </EmptyState>
+        <div className="space-y-6">
+          <EmptyState title={`No job named “${name}”`} action={<Link href="/jobs/deleted" className="btn">Deleted jobs</Link>}>
+            It may have been deleted or renamed. {detail.error.message}
+          </EmptyState>
+          {detail.error.status === 404 ? <JobVersions name={name} focus={version} onRestored={detail.refresh} /> : null}
+        </div>
       );
     }
     return <ErrorMessage error={detail.error ?? 'No data'} retry={detail.refresh} />;
@@ -58,7 +67,12 @@ export function JobDetailView({ name }: { name: string }) {
   const d = detail.data;
   const row = d.row;
   const running = row.state.running > 0;
-  const currentTask = logTask ?? d.currentRun?.taskId ?? null;
+  // The log shows the run picked in the history, else the current run once launched, else the
+  // latest launched one (a queued retry has no output yet: its failed attempt has).
+  const launched = d.currentRun && (d.currentRun.launchedAt !== null || d.currentRun.state !== 'QUEUED') ? d.currentRun : history.data?.runs.find((r) => r.launchedAt !== null) ?? null;
+  const currentTask = logTask ?? launched?.taskId ?? d.currentRun?.taskId ?? null;
+  const logRun = history.data?.runs.find((r) => r.taskId === currentTask) ?? (d.currentRun?.taskId === currentTask ? d.currentRun : null);
+  const logFailed = logRun !== null && ['FAILED', 'ERROR', 'LOST', 'DROPPED', 'KILLED'].includes(logRun.state);
 
   const act = async () => {
     setNotice(null);
@@ -93,7 +107,7 @@ export function JobDetailView({ name }: { name: string }) {
         title={
           <span className="flex flex-wrap items-center gap-2">
             <span className={row.disabled ? 'line-through decoration-gray-400' : ''}>{row.name}</span>
-            <StatusBadge status={row.status} />
+            <StatusBadge status={row.status} retry={row.state.retry} />
             <JobStateBadge state={row.state} />
             {row.disabled ? <Badge tone="gray">disabled</Badge> : null}
             {row.highPriority ? <Badge tone="violet">high priority</Badge> : null}
@@ -120,12 +134,17 @@ export function JobDetailView({ name }: { name: string }) {
           </>
         }
       />
-      {notice ? (
-        <p role="status" className="rounded-md border border-green-300 bg-green-50 px-3 py-2 text-sm text-green-800 dark:border-green-800 dark:bg-green-950/40 dark:text-green-300">
-          {notice}
+      <Notice>{notice}</Notice>
+      <JobPause name={name} pause={d.job.pause as PauseView | undefined} zone={row.scheduleTimeZone} onChanged={detail.refresh} />
+      <ErrorMessage error={detail.error} retry={detail.refresh} />
+      {d.queueReason && d.currentRun ? (
+        <p data-testid="queue-reason" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200">
+          <Link className="font-medium underline" href={`/runs/${enc(d.currentRun.taskId)}`}>
+            Queued
+          </Link>
+          , waiting: {d.queueReason}
         </p>
       ) : null}
-      <ErrorMessage error={detail.error} retry={detail.refresh} />
 
       <div className="grid gap-6 lg:grid-cols-5">
         <Section title="Configuration" className="lg:col-span-3">
@@ -173,20 +192,26 @@ export function JobDetailView({ name }: { name: string }) {
         title="Log"
         actions={
           currentTask ? (
-            <span className="muted truncate font-mono text-xs" title={currentTask}>
+            <Link className="link truncate font-mono text-xs" href={`/runs/${enc(currentTask)}`} title="Open the run">
               {currentTask}
-            </span>
+            </Link>
           ) : null
         }
       >
         {currentTask ? (
-          <LogTail key={currentTask} taskId={currentTask} active={isActive(d, currentTask)} />
+          <LogTail key={`${currentTask}:${logFailed}`} taskId={currentTask} active={isActive(d, currentTask)} initialFile={logFailed ? 'stderr' : 'stdout'} />
         ) : (
           <p className="muted text-sm">This job has not run yet. “Run now” starts it and its output appears here live.</p>
         )}
       </Section>
 
+      <BackfillPanel name={name} scheduled={!isDependency && !row.disabled} />
+
       <History name={name} detail={d} first={history} onShowLog={setLogTask} shownTask={currentTask} />
+
+      <JobVersions name={name} zone={row.scheduleTimeZone} focus={version} onRestored={detail.refresh} />
+
+      <JobNotifications name={name} />
 
       <ConfirmDialog
         open={action !== null}
@@ -242,63 +267,6 @@ function DeleteConsequences({ detail }: { detail: JobDetail }) {
   );
 }
 
-function ConfigList({ detail }: { detail: JobDetail }) {
-  const j = detail.job as Record<string, unknown>;
-  const row = detail.row;
-  const container = j.container as Record<string, unknown> | undefined;
-  const env = (j.environmentVariables as Array<{ name: string; value: string }> | undefined) ?? [];
-  const args = (j.arguments as string[] | undefined) ?? [];
-  const items: Array<[string, ReactNode]> = [
-    ['Command', <code key="c" className="font-mono text-xs break-all whitespace-pre-wrap">{row.command || '—'}</code>],
-    ['Shell', j.shell === false ? 'no (command is the executable)' : 'yes'],
-    [row.kind === 'dependent' ? 'Parents' : 'Schedule', row.kind === 'dependent' ? row.parents.join(', ') : <code key="s" className="font-mono text-xs">{row.schedule}</code>],
-    ['Time zone', row.scheduleTimeZone || 'UTC (default)'],
-    ['Resources', `${row.cpus} CPU · ${row.mem} MB mem · ${row.disk} MB disk`],
-    ['Retries', String(j.retries ?? '—')],
-    ['Owner', [row.ownerName, row.owner].filter(Boolean).join(' · ') || '—'],
-    ['Flags', [j.concurrent ? 'concurrent' : 'not concurrent', row.highPriority ? 'high priority' : null, j.softError ? 'soft error' : null, row.disabled ? 'disabled' : 'enabled'].filter(Boolean).join(' · ')],
-    ['Counters', `${row.successCount} success${row.successCount === 1 ? '' : 'es'} · ${row.errorCount} error${row.errorCount === 1 ? '' : 's'}`],
-    ['Last success', row.lastSuccess ? <Time key="ls" instant={Date.parse(row.lastSuccess)} relative /> : 'never'],
-    ['Last error', row.lastError ? <Time key="le" instant={Date.parse(row.lastError)} relative /> : 'never'],
-    [
-      'Durations',
-      detail.stats.count
-        ? `p50 ${formatDuration(detail.stats.p50)} · p95 ${formatDuration(detail.stats.p95)} · p99 ${formatDuration(detail.stats.p99)} · mean ${formatDuration(detail.stats.mean)} (${detail.stats.count} runs)`
-        : 'no finished runs yet',
-    ],
-  ];
-  if (args.length) items.push(['Arguments', <code key="a" className="font-mono text-xs">{args.join(' ')}</code>]);
-  if (env.length)
-    items.push([
-      'Environment',
-      <ul key="e" className="font-mono text-xs">
-        {env.map((e) => (
-          <li key={e.name}>
-            {e.name}={e.value}
-          </li>
-        ))}
-      </ul>,
-    ]);
-  if (container)
-    items.push([
-      'Container',
-      <span key="ct" className="font-mono text-xs">
-        {String(container.type ?? 'DOCKER')} {String(container.image)} · network {String(container.network ?? 'HOST')}
-        {container.forcePullImage ? ' · force pull' : ''}
-      </span>,
-    ]);
-  return (
-    <dl className="grid grid-cols-[8rem_1fr] gap-x-4 gap-y-2 text-sm">
-      {items.map(([k, v]) => (
-        <div key={k} className="contents">
-          <dt className="muted">{k}</dt>
-          <dd className="min-w-0">{v}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
 function NextRuns({ zone, runs, error }: { zone: string; runs: PreviewRun[] | undefined; error?: string }) {
   if (error) return <p className="field-error">{error}</p>;
   if (!runs) return <Loading label="Computing the next runs…" />;
@@ -335,8 +303,8 @@ export function PreviewTable({ runs, zone }: { runs: PreviewRun[]; zone: string 
             </td>
             <td className="py-1">
               {r.flags.map((f) => (
-                <Badge key={f} tone={f === 'overdue' ? 'red' : 'amber'} title={FLAG_TEXT[f]}>
-                  {f === 'dst-gap' ? 'DST gap' : f === 'dst-repeat' ? 'DST repeat' : 'overdue'}
+                <Badge key={f} tone={f === 'overdue' ? 'red' : f === 'paused' ? 'gray' : 'amber'} title={FLAG_TEXT[f]}>
+                  {FLAG_LABEL[f]}
                 </Badge>
               ))}
             </td>
@@ -352,7 +320,10 @@ const FLAG_TEXT: Record<PreviewRun['flags'][number], string> = {
   'dst-gap': 'This wall time does not exist on that day (clocks spring forward): the run happens at the time moved forward by the gap.',
   'dst-repeat': 'This wall time happens twice on that day (clocks fall back): the run happens once, at the first occurrence.',
   overdue: 'Due in the past and not yet run.',
+  paused: "Inside the job's pause: this instant will not run (the schedule goes on after the pause ends).",
 };
+
+const FLAG_LABEL: Record<PreviewRun['flags'][number], string> = { 'dst-gap': 'DST gap', 'dst-repeat': 'DST repeat', overdue: 'overdue', paused: 'paused' };
 
 function History({
   name,
@@ -438,7 +409,9 @@ function History({
               {runs.map((r) => (
                 <tr key={r.id} className={`border-t border-gray-100 dark:border-gray-800 ${shownTask === r.taskId ? 'bg-sky-50 dark:bg-sky-950/30' : ''}`}>
                   <td className="py-1.5 pr-3 whitespace-nowrap tabular-nums">
-                    <Time instant={r.startedAt ?? r.due} zone={zone} seconds />
+                    <Link className="link" prefetch={false} href={`/runs/${enc(r.taskId)}`} aria-label={`Open run ${r.taskId}`}>
+                      <Time instant={r.startedAt ?? r.due} zone={zone} seconds />
+                    </Link>
                   </td>
                   <td className="py-1.5 pr-3">
                     <RunStateBadge state={r.state} />
@@ -446,6 +419,11 @@ function History({
                   <td className="py-1.5 pr-3 text-xs">
                     {r.trigger}
                     {r.attempt > 0 ? ` · try ${r.attempt + 1}` : ''}
+                    {r.jobVersion ? (
+                      <Link className="link ml-1" href={jobVersionPageUrl(name, r.jobVersion)} title={`ran with version ${r.jobVersion} of the job`}>
+                        v{r.jobVersion}
+                      </Link>
+                    ) : null}
                     {r.arguments ? <span className="muted font-mono"> {r.arguments}</span> : null}
                   </td>
                   <td className="py-1.5 pr-3 text-right tabular-nums">{formatDuration(r.durationMs)}</td>

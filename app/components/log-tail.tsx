@@ -73,8 +73,9 @@ function useLog(taskId: string, file: File, active: boolean) {
   return { text, ...status };
 }
 
-export function LogTail({ taskId, active, className = '' }: { taskId: string; active: boolean; className?: string }) {
-  const [file, setFile] = useState<File>('stdout');
+/** `initialFile`: the file shown first (stderr for a failed run: that is where its error is). */
+export function LogTail({ taskId, active, className = '', initialFile = 'stdout' }: { taskId: string; active: boolean; className?: string; initialFile?: File }) {
+  const [file, setFile] = useState<File>(initialFile);
   const log = useLog(taskId, file, active);
   const pre = useRef<HTMLPreElement>(null);
   const [follow, setFollow] = useState(true);
@@ -87,7 +88,7 @@ export function LogTail({ taskId, active, className = '' }: { taskId: string; ac
     <div className={className}>
       <div className="mb-2 flex flex-wrap items-center gap-2">
         <div role="tablist" aria-label="Log file" className="inline-flex rounded-md border border-gray-300 p-0.5 dark:border-gray-700">
-          {(['stdout', 'stderr'] as const).map((f) => (
+          {(initialFile === 'stderr' ? (['stderr', 'stdout'] as const) : (['stdout', 'stderr'] as const)).map((f) => (
             <button
               key={f}
               type="button"

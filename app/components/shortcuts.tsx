@@ -16,6 +16,7 @@ export const GO_TARGETS: Record<string, { href: string; label: string }> = {
   g: { href: '/graph', label: 'Graph' },
   r: { href: '/runs', label: 'Runs' },
   c: { href: '/cluster', label: 'Cluster' },
+  p: { href: '/grid', label: 'Pipeline grid' },
 };
 
 function typing(target: EventTarget | null): boolean {

@@ -4,7 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { formatInstant, normalizeZone } from './time';
+import { elapsed, formatAgo, formatInstant, normalizeZone, noteServerClock, serverClock } from './time';
 
 /** The luxon rendering formatInstant replaced. */
 function viaLuxon(ms: number, zone: string, seconds: boolean): string {
@@ -53,5 +53,27 @@ describe('formatInstant', () => {
     expect(normalizeZone(null)).toBe('UTC');
     expect(normalizeZone('Europe/Berlin')).toBe('Europe/Berlin');
     expect(normalizeZone('Mars/Olympus')).toBe('UTC');
+  });
+});
+
+describe('past and running times never read as future or negative', () => {
+  const now = Date.UTC(2026, 11, 6, 23, 32, 33);
+  it('formatAgo: the past is "ago"; an instant the clock has not reached is "just now", never "in 1 s"', () => {
+    expect(formatAgo(now - 5 * 60_000, now)).toBe('5 min ago');
+    expect(formatAgo(now + 1_200, now)).toBe('just now');
+    expect(formatAgo(now + 40_000, now)).toBe('just now');
+  });
+  it('elapsed: a start ahead of the clock is 0, not -2334 ms', () => {
+    expect(elapsed(now + 2334, now)).toBe(0);
+    expect(elapsed(now - 1500, now)).toBe(1500);
+  });
+  it("serverClock follows the server's Date header when the browser's clock is off by more than its precision", () => {
+    const sent = Date.now();
+    noteServerClock(new Date(sent + 60_000).toUTCString(), sent, sent);
+    expect(Math.abs(serverClock() - (Date.now() + 60_000))).toBeLessThan(1_500);
+    noteServerClock(new Date(Date.now()).toUTCString(), Date.now(), Date.now());
+    expect(Math.abs(serverClock() - Date.now())).toBeLessThan(50);
+    noteServerClock(null, 0, 0); // no header: unchanged
+    expect(Math.abs(serverClock() - Date.now())).toBeLessThan(50);
   });
 });

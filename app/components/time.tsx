@@ -183,6 +183,53 @@ export function formatRelative(ms: number, now: number): string {
   return d > 0 ? `in ${text}` : `${text} ago`;
 }
 
+/**
+ * A past instant as "5 min ago" (events, starts, last offers): one the clock has not reached yet
+ * (the browser's clock behind the server's, or a tick behind) is "just now", never "in 1 s".
+ */
+export function formatAgo(ms: number, now: number): string {
+  return ms >= now - 1000 ? 'just now' : formatRelative(ms, now);
+}
+
+/** How long something has run by `now`: never negative (a start the clock has not reached yet is 0). */
+export const elapsed = (since: number, now: number): number => Math.max(0, now - since);
+
+/**
+ * The server's clock as the browser estimates it: the browser's plus an offset learnt from the
+ * `Date` header of API answers (whole seconds, so only a skew above the header's precision and
+ * the round trip is corrected). Durations "so far" and relative times are counted on it, so a
+ * browser whose clock is behind does not show "-2334 ms so far".
+ */
+let serverOffset = 0;
+export const serverClock = (): number => Date.now() + serverOffset;
+
+/** Learns the server's clock from one answer, then moves every ticker to it (fresh data, fresh now). */
+export function noteServerClock(dateHeader: string | null, sentAt: number, receivedAt: number): void {
+  const at = dateHeader ? Date.parse(dateHeader) : NaN;
+  if (!Number.isNaN(at)) {
+    const estimate = at + 500 - (sentAt + receivedAt) / 2;
+    serverOffset = Math.abs(estimate) > 1500 + (receivedAt - sentAt) / 2 ? estimate : 0;
+  }
+  for (const t of tickers.values()) {
+    t.now = serverClock();
+    for (const s of [...t.subscribers]) s();
+  }
+}
+
+/**
+ * Once per page load, as soon as a relative time shows: asks /ping for the server's Date (a page
+ * served with its data has made no API request yet).
+ */
+let clockSynced = false;
+function syncServerClock(): void {
+  if (clockSynced || typeof fetch !== 'function') return;
+  clockSynced = true;
+  const sentAt = Date.now();
+  fetch('/ping', { cache: 'no-store' })
+    .then((r) => noteServerClock(r.headers.get('date'), sentAt, Date.now()))
+    .catch(() => {});
+}
+
 /** One clock per refresh interval, shared by every component that shows relative times. */
 interface Ticker {
   now: number;
@@ -193,7 +240,7 @@ const tickers = new Map<number, Ticker>();
 function ticker(intervalMs: number): Ticker {
   let t = tickers.get(intervalMs);
   if (!t) {
-    t = { now: Date.now(), subscribers: new Set(), timer: null };
+    t = { now: serverClock(), subscribers: new Set(), timer: null };
     tickers.set(intervalMs, t);
   }
   return t;
@@ -201,10 +248,11 @@ function ticker(intervalMs: number): Ticker {
 function subscribeTicker(intervalMs: number, cb: () => void): () => void {
   const t = ticker(intervalMs);
   t.subscribers.add(cb);
+  syncServerClock();
   if (t.timer === null) {
-    t.now = Date.now();
+    t.now = serverClock();
     t.timer = setInterval(() => {
-      t.now = Date.now();
+      t.now = serverClock();
       for (const s of [...t.subscribers]) s();
     }, intervalMs);
   }

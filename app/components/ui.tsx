@@ -1,5 +1,5 @@
 'use client';
-/** Small shared pieces: an error shown where it happens, a loading line, a stat tile, a section. */
+/** Small shared pieces: an error shown where it happens, the outcome of an action, a loading line, a stat tile, a section. */
 import type { ReactNode } from 'react';
 
 export function ErrorMessage({ error, retry, className = '' }: { error: { message: string } | string | null | undefined; retry?: () => void; className?: string }) {
@@ -17,6 +17,16 @@ export function ErrorMessage({ error, retry, className = '' }: { error: { messag
         </button>
       ) : null}
     </div>
+  );
+}
+
+/** What an action just did ("Run queued", "Job deleted"): a status line, nothing when empty. */
+export function Notice({ children }: { children: ReactNode }) {
+  if (!children) return null;
+  return (
+    <p role="status" className="rounded-md border border-green-300 bg-green-50 px-3 py-2 text-sm text-green-800 dark:border-green-800 dark:bg-green-950/40 dark:text-green-300">
+      {children}
+    </p>
   );
 }
 
@@ -61,7 +71,7 @@ export function PageHeader({ title, subtitle, actions }: { title: ReactNode; sub
   return (
     <div className="mb-5 flex flex-wrap items-end justify-between gap-3">
       <div className="min-w-0">
-        <h1 className="truncate text-2xl font-semibold tracking-tight">{title}</h1>
+        <h1 className="text-2xl font-semibold tracking-tight [overflow-wrap:anywhere]">{title}</h1>
         {subtitle ? <div className="muted mt-1 text-sm">{subtitle}</div> : null}
       </div>
       {actions ? <div className="flex flex-wrap items-center gap-2">{actions}</div> : null}

@@ -7,6 +7,29 @@ const enc = encodeURIComponent;
 
 export const HISTORY_PAGE = 50;
 
+/** The run page (every attempt of one job's due instant) and its data. */
+export const runPageUrl = (taskId: string) => `/runs/${enc(taskId)}`;
+export const runDetailUrl = (taskId: string) => `/api/runs/${enc(taskId)}`;
+
+/** The pipeline grid page and its data, for a pipeline (a job of it), a name prefix or an owner. */
+export interface GridQuery {
+  job?: string;
+  prefix?: string;
+  owner?: string;
+  n?: number;
+}
+const gridParams = (q: GridQuery) => {
+  const p = new URLSearchParams();
+  if (q.job) p.set('job', q.job);
+  if (q.prefix) p.set('prefix', q.prefix);
+  if (q.owner) p.set('owner', q.owner);
+  if (q.n) p.set('n', String(q.n));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+};
+export const gridPageUrl = (q: GridQuery) => `/grid${gridParams(q)}`;
+export const gridDataUrl = (q: GridQuery) => `/api/grid${gridParams(q)}`;
+
 export function jobDetailUrls(name: string): { detail: string; next: string; history: string } {
   return {
     detail: `/api/jobs/${enc(name)}`,
@@ -29,3 +52,6 @@ export function newJobSchedule(now: number): string {
 
 /** The graph page's answer, laid out on the server: every job (up to 1,000) or one job's ancestors and descendants. */
 export const graphUrl = (focus: string) => (focus ? `/api/graph?focus=${enc(focus)}&layout=1` : '/api/graph?layout=1');
+
+/** A version of a job's change history, open on the job page (the run page links to the version a run ran with). */
+export const jobVersionPageUrl = (name: string, n: number) => `/jobs/${enc(name)}?version=${n}#version-${n}`;

@@ -152,12 +152,12 @@ describe('metrics with the real worker, PostgreSQL and mesos-local', () => {
     const before = await schedulerMetrics().text();
     const finished0 = sample(before.body, 'sisyphus_runs_total', { outcome: 'FINISHED' }) || 0;
     const failed0 = sample(before.body, 'sisyphus_runs_total', { outcome: 'FAILED' }) || 0;
+    // awaited from before the jobs exist: a run can end before the next line would start waiting
+    const ok = scheduler.events.next('run', (e) => e.run.jobName === 'metrics-ok' && e.run.state === 'FINISHED', 20_000);
+    const bad = scheduler.events.next('run', (e) => e.run.jobName === 'metrics-bad' && e.run.state === 'FAILED', 20_000);
     await api.upsertIso8601({ name: 'metrics-ok', command: 'true', schedule: 'R1//PT1H', owner: 'a@b.c' });
     await api.upsertIso8601({ name: 'metrics-bad', command: 'exit 2', schedule: 'R1//PT1H', owner: 'a@b.c', retries: 0 });
-    await scheduler.events.next('run', (e) => e.run.jobName === 'metrics-ok' && e.run.state === 'FINISHED', 20_000);
-    await scheduler.events.next('run', (e) => e.run.jobName === 'metrics-bad' && e.run.state === 'FAILED', 20_000).catch(async () => {
-      // it may have failed before we started waiting
-    });
+    await Promise.all([ok, bad]);
 
     const res = await prometheusRoute.GET();
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);

@@ -95,8 +95,8 @@ export function RunsFilterForm({
           ))}
         </div>
       </fieldset>
-      <div className="flex items-end gap-1">
-        <div>
+      <div className="flex flex-wrap items-end gap-1">
+        <div className="min-w-0">
           <label htmlFor="runs-from" className="label">
             From
           </label>
@@ -111,7 +111,7 @@ export function RunsFilterForm({
             }}
           />
         </div>
-        <div>
+        <div className="min-w-0">
           <label htmlFor="runs-to" className="label">
             To
           </label>

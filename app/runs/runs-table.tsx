@@ -5,8 +5,10 @@
 import Link from 'next/link';
 import type { RunRow } from '@/scheduler/api/ui-types';
 import { RunStateBadge } from '@/app/components/badges';
-import { formatDuration, Time, useFormatCount } from '@/app/components/time';
+import { elapsed, formatDuration, Time, useFormatCount } from '@/app/components/time';
 import { ErrorMessage, Loading, Section } from '@/app/components/ui';
+import { lateFor } from '@/app/components/timeline/model';
+import { runPageUrl } from '@/app/components/urls';
 
 /** The table's runs and where it is in reading them. */
 export interface RunsTableState {
@@ -50,7 +52,9 @@ export function RunsTable({ table, anyFilter, now, onRetry, onLoadMore }: { tabl
                 {table.runs.map((r) => (
                   <tr key={r.id} className="border-b border-gray-100 align-top dark:border-gray-800/70" data-testid="run-row">
                     <td className="py-1.5 pr-3">
-                      <RunStateBadge state={r.state} />
+                      <Link prefetch={false} href={runPageUrl(r.taskId)} aria-label={`Open run ${r.taskId}`} title="Open the run">
+                        <RunStateBadge state={r.state} />
+                      </Link>
                     </td>
                     <td className="py-1.5 pr-3">
                       <Link className="link" prefetch={false} href={`/jobs/${encodeURIComponent(r.jobName)}`}>
@@ -58,7 +62,9 @@ export function RunsTable({ table, anyFilter, now, onRetry, onLoadMore }: { tabl
                       </Link>
                     </td>
                     <td className="py-1.5 pr-3 whitespace-nowrap">
-                      <Time instant={r.due} />
+                      <Link className="link" prefetch={false} href={runPageUrl(r.taskId)} tabIndex={-1}>
+                        <Time instant={r.due} />
+                      </Link>
                     </td>
                     <td className="py-1.5 pr-3 whitespace-nowrap">
                       <Time instant={r.startedAt ?? r.launchedAt} />
@@ -67,15 +73,23 @@ export function RunsTable({ table, anyFilter, now, onRetry, onLoadMore }: { tabl
                       {r.durationMs !== null
                         ? formatDuration(r.durationMs)
                         : r.finishedAt === null && (r.startedAt ?? r.launchedAt)
-                          ? `${formatDuration(now - (r.startedAt ?? r.launchedAt)!)} so far`
+                          ? `${formatDuration(elapsed((r.startedAt ?? r.launchedAt)!, now))} so far`
                           : '—'}
                     </td>
                     <td className="py-1.5 pr-3">{r.host ?? '—'}</td>
-                    <td className="py-1.5 pr-3">{r.trigger}</td>
+                    <td className="py-1.5 pr-3 whitespace-nowrap">
+                      {r.trigger}
+                      {lateFor(r) !== null ? (
+                        <span className="muted">
+                          {' '}
+                          for <Time instant={lateFor(r)} />
+                        </span>
+                      ) : null}
+                    </td>
                     <td className="max-w-md py-1.5">
-                      <span className="block truncate font-mono text-xs" title={r.taskId}>
+                      <Link prefetch={false} href={runPageUrl(r.taskId)} className="link block truncate font-mono text-xs" title={r.taskId} tabIndex={-1}>
                         {r.taskId}
-                      </span>
+                      </Link>
                       {r.message || r.reason ? (
                         <span className="muted block truncate text-xs" title={[r.reason, r.message].filter(Boolean).join(': ')}>
                           {[r.reason, r.message].filter(Boolean).join(': ')}

@@ -5,10 +5,12 @@
  * the scheduler starts (defining 40,000 jobs is not what is measured here).
  */
 import { createStore, type PrismaStore } from '../../scheduler/adapters/prisma';
+import { loadConfig } from '../../scheduler/config';
 import { parseJob } from '../../scheduler/api/job-schema';
 import type { Job } from '../../scheduler/core/types';
 import { assemble, type Scheduler } from '../../scheduler/runtime/assemble';
 import { systemClock } from '../../scheduler/runtime/system-clock';
+import { cpuSince, cpuSnapshot, type CpuSnapshot } from './proc';
 import { createBenchDb, startMesos, type BenchDb, type MesosProcess } from './services';
 import { median, percentile, progress, rng, sleep, waitFor } from './util';
 
@@ -40,9 +42,11 @@ async function setup(mesosOpts: Record<string, unknown>): Promise<Env> {
 }
 
 async function startScheduler(env: Env): Promise<Scheduler> {
-  const scheduler = await assemble({ store: env.store, clock: systemClock, master: env.mesos.url });
+  // the worker's settings as the server's (scheduler/config.ts, from this process's environment)
+  const { worker } = loadConfig(process.env);
+  const scheduler = await assemble({ store: env.store, clock: systemClock, master: env.mesos.url, worker: { catchUpMax: worker.catchUpMax, catchUpGraceMs: worker.catchUpGraceMs, prepareAheadMs: worker.prepareAheadMs } });
   env.scheduler = scheduler;
-  await scheduler.events.next('framework', (e) => e.kind === 'subscribed', 30_000);
+  await scheduler.subscribed(30_000);
   return scheduler;
 }
 
@@ -63,6 +67,9 @@ export interface HerdCycle {
   p50: number;
   p99: number;
   max: number;
+  /** due → the task's first status update from the agent (its `mesos_at`: the ACCEPT had arrived), p50 and p99. */
+  agentP50?: number;
+  agentP99?: number;
 }
 
 export interface HerdResult {
@@ -75,7 +82,8 @@ export interface HerdResult {
 
 /**
  * N jobs all due at the same instant T, then every `periodS` seconds, `cycles` times. Skew = the
- * run's launchedAt (the worker's ACCEPT) − its due instant. Missed: a (job, due) without a launched
+ * run's launchedAt (the start of the offer round that launched it; the round records every launch
+ * before its ACCEPT goes out) − its due instant; also due → the task's first status from the agent. Missed: a (job, due) without a launched
  * run; duplicates: more than one launched attempt-0 run per (job, due), or Mesos launching more
  * tasks than there are launched runs.
  */
@@ -83,7 +91,7 @@ export async function herd(n: number, cycles: number, periodS: number): Promise<
   const agents = Math.max(50, Math.ceil((n * 0.1) / 8 / 0.5)); // at most half the cluster's cpus
   const env = await setup({ scale: { agents, taskDurationMs: 0 } });
   try {
-    const lead = 6000 + n; // room to define the jobs and start the scheduler
+    const lead = 6000 + 2 * n; // room to define the jobs and start the scheduler (on a busy machine too)
     const T = Math.ceil((Date.now() + lead) / 1000) * 1000;
     const jobs = Array.from({ length: n }, (_, i) =>
       makeJob({ name: `herd-${i}`, command: 'true', schedule: `R${cycles}/${iso(T)}/PT${periodS}S`, cpus: 0.1, mem: 32, disk: 0 }),
@@ -109,6 +117,19 @@ export async function herd(n: number, cycles: number, periodS: number): Promise<
               (extract(epoch from launched_at - due) * 1000)::float8::text AS skew
          FROM runs WHERE attempt = 0 AND launched_at IS NOT NULL`,
     );
+    const agentRows = await env.db.query<{ due: string; skew: string }>(
+      `SELECT (extract(epoch from r.due) * 1000)::bigint::text AS due,
+              (extract(epoch from min(e.mesos_at) - r.due) * 1000)::float8::text AS skew
+         FROM runs r JOIN run_events e ON e.task_id = r.task_id AND e.mesos_at IS NOT NULL
+        WHERE r.attempt = 0 AND r.launched_at IS NOT NULL GROUP BY r.task_id, r.due`,
+    );
+    const agentByDue = new Map<number, number[]>();
+    for (const r of agentRows) {
+      const d = Number(r.due);
+      let l = agentByDue.get(d);
+      if (!l) agentByDue.set(d, (l = []));
+      l.push(Number(r.skew));
+    }
     const byDue = new Map<number, number[]>();
     for (const r of rows) {
       const d = Number(r.due);
@@ -120,7 +141,8 @@ export async function herd(n: number, cycles: number, periodS: number): Promise<
     for (let k = 0; k < cycles; k++) {
       const due = T + k * periodS * 1000;
       const s = byDue.get(due) ?? [];
-      out.push({ due, runs: s.length, p50: percentile(s, 0.5), p99: percentile(s, 0.99), max: s.length ? Math.max(...s) : NaN });
+      const a = agentByDue.get(due) ?? [];
+      out.push({ due, runs: s.length, p50: percentile(s, 0.5), p99: percentile(s, 0.99), max: s.length ? Math.max(...s) : NaN, agentP50: percentile(a, 0.5), agentP99: percentile(a, 0.99) });
     }
     const [dup] = await env.db.query<{ c: string }>(
       `SELECT coalesce(sum(c - 1), 0)::text AS c FROM (SELECT count(*) AS c FROM runs WHERE attempt = 0 AND launched_at IS NOT NULL GROUP BY job_name, due HAVING count(*) > 1) x`,
@@ -157,6 +179,12 @@ export interface RunningResult {
   acks: number;
   /** Seconds from the first launch to the last (the launches bound how fast updates can come). */
   launchSpreadSeconds: number;
+  /**
+   * CPU of each side from the first update to the last RUNNING, in ms: `app` (this process: the
+   * worker and the framework), `mesos` (mesos-local), `postgres` (the backends of the bench's
+   * database), and the wall time. A side near 1,000 ms of CPU per second of wall time is the limit.
+   */
+  cpu?: { app: number; mesos: number; postgres: number; wallMs: number };
 }
 
 /** N long tasks launched at once on `agents` simulated agents; how fast their updates are handled. */
@@ -170,6 +198,7 @@ export async function runningTasks(n: number, agents: number): Promise<RunningRe
     await putJobs(env.store, jobs, 'running');
     const s = await startScheduler(env);
     const fw = s.framework!;
+    const roots: Record<string, number> = { app: process.pid, mesos: env.mesos.pid };
     let first: number | null = null;
     let lastAt = 0;
     const samples: Array<[number, number]> = [];
@@ -178,6 +207,15 @@ export async function runningTasks(n: number, agents: number): Promise<RunningRe
       if (first === null) first = now;
       lastAt = now;
     });
+    // the backends of this database (the store's pool, opened as the work needs them; PostgreSQL
+    // is shared with other benches), named once the updates flow
+    const start = (async (): Promise<CpuSnapshot> => {
+      const until = T + 600_000; // as the wait below: a run that never sees an update ends
+      while (first === null && Date.now() < until) await sleep(20);
+      const backends = await env.db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+      for (const b of backends) roots[`pg${b.pid}`] = b.pid;
+      return cpuSnapshot(roots);
+    })();
     const base = fw.state().counters.updates;
     // each task reports STARTING and RUNNING at launch: 2 updates per task
     await waitFor(
@@ -192,6 +230,7 @@ export async function runningTasks(n: number, agents: number): Promise<RunningRe
       T - Date.now() + 600_000,
       250,
     );
+    const used = cpuSince(await start, cpuSnapshot(roots));
     await sleep(3000); // held: still all RUNNING a few seconds later
     const [held] = await env.db.query<{ c: string }>(`SELECT count(*)::text AS c FROM runs WHERE state = 'RUNNING'`);
     const m = await env.mesos.metrics();
@@ -216,6 +255,12 @@ export async function runningTasks(n: number, agents: number): Promise<RunningRe
       peakPerSecond: peak,
       acks: fw.state().counters.acks,
       launchSpreadSeconds: Number(spread.s),
+      cpu: {
+        app: used.ms.app,
+        mesos: used.ms.mesos,
+        postgres: Object.entries(used.ms).filter(([k]) => k.startsWith('pg')).reduce((a, [, v]) => a + v, 0),
+        wallMs: used.wallMs,
+      },
     };
   } finally {
     await teardown(env);

@@ -15,6 +15,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { treeRssMiB } from './proc';
+// @ts-expect-error: plain JS module shared with scripts/start.mjs (no types)
+import { buildServerBundle, bundleCurrent, bundledMain } from '../../scripts/lib/server-bundle.mjs';
 import { progress, say, sleep, waitFor } from './util';
 
 /** The checkout (npm runs scripts from the package root). */
@@ -229,7 +231,10 @@ export async function buildApp(): Promise<string> {
   if (!fs.existsSync(nm)) fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), nm);
   const buildId = path.join(APP_DIR, '.next', 'BUILD_ID');
   const newest = newestMtime(APP_DIR);
-  if (fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs >= newest) return APP_DIR;
+  if (fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs >= newest) {
+    if (!bundleCurrent(APP_DIR, newest)) await buildServerBundle(APP_DIR);
+    return APP_DIR;
+  }
   say('building the app (next build in a copy of the working tree, ~40 s)…');
   const t0 = Date.now();
   await new Promise<void>((resolve, reject) => {
@@ -251,7 +256,8 @@ export async function buildApp(): Promise<string> {
       else reject(new Error(`next build failed (exit ${code}):\n${out}`));
     });
   });
-  say(`app built in ${Math.round((Date.now() - t0) / 1000)} s`);
+  await buildServerBundle(APP_DIR);
+  say(`app built in ${Math.round((Date.now() - t0) / 1000)} s (and the server bundle: scripts/lib/server-bundle.mjs)`);
   return APP_DIR;
 }
 
@@ -274,13 +280,18 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-/** the server (`server/main.ts`) of the built copy, against this database and master. Resolves once /ping answers. */
-export async function startApp(opts: { dbUrl: string; master: string; mesos?: MesosProcess; env?: Record<string, string>; appDir?: string }): Promise<AppProcess> {
+/**
+ * The server of the built copy, against this database and master, as `npm start` runs it: the
+ * compiled server (.next/server-bundle/server/main.mjs) under plain node; `tsx: true` runs
+ * server/main.ts under `node --import tsx` instead (for comparison). Resolves once /ping answers.
+ */
+export async function startApp(opts: { dbUrl: string; master: string; mesos?: MesosProcess; env?: Record<string, string>; appDir?: string; tsx?: boolean; settleMs?: number }): Promise<AppProcess> {
   const port = await freePort();
   // e.g. BENCH_APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the app alone
   const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const dir = opts.appDir ?? APP_DIR;
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(dir, 'server', 'main.ts'), '-p', String(port), '-H', '127.0.0.1'], {
+  const entry = opts.tsx ? ['--import', 'tsx', path.join(dir, 'server', 'main.ts')] : [bundledMain(dir)];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry, '-p', String(port), '-H', '127.0.0.1'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -321,7 +332,7 @@ export async function startApp(opts: { dbUrl: string; master: string; mesos?: Me
     // worker as the API's runtime right after), then a moment more.
     const m = opts.mesos;
     await waitFor("the app's framework to subscribe", async () => (await m.metrics())['master/frameworks_active'] >= 1, 60_000, 200);
-    await sleep(1000);
+    await sleep(opts.settleMs ?? 1000);
   }
   return {
     url,

@@ -27,7 +27,8 @@ export interface BulkActionsDeps {
 export class BulkActions {
   constructor(private readonly deps: BulkActionsDeps) {}
 
-  async bulk(body: unknown): Promise<BulkResult> {
+  /** `by`: who asked (basic auth), recorded in each changed job's history. */
+  async bulk(body: unknown, by: string | null = null): Promise<BulkResult> {
     const b = (typeof body === 'object' && body !== null ? body : {}) as { action?: unknown; names?: unknown; query?: unknown; expect?: unknown };
     if (typeof b.action !== 'string' || !(ACTIONS as readonly string[]).includes(b.action)) {
       throw new UiFieldError('action', `action must be one of ${ACTIONS.join(', ')}`);
@@ -58,14 +59,14 @@ export class BulkActions {
     for (const name of names) {
       try {
         if (action === 'run') await chronos.runJob(name);
-        else if (action === 'delete') await chronos.deleteJob(name);
+        else if (action === 'delete') await chronos.deleteJob(name, { by });
         else {
           const job = await chronos.getJob(name);
           const disabled = action === 'disable';
           if (job.disabled !== disabled) {
             const next = { ...jobToChronosObject(job), disabled };
-            if (job.parents !== undefined) await chronos.upsertDependency(next);
-            else await chronos.upsertIso8601(next);
+            if (job.parents !== undefined) await chronos.upsertDependency(next, { by });
+            else await chronos.upsertIso8601(next, { by });
           }
         }
         out.ok.push(name);

@@ -269,6 +269,16 @@ describe('hostile names, task ids and queries in paths: 400, never a database er
       { field: 'owner', message: expect.stringMatching(/surrogate/) },
     ]);
   });
+
+  test('validate (the editor) names the schedule and the zone beside schema errors, in plain words', async () => {
+    expect(await svc.validate({ name: 'v', command: 'x', cpus: -1, schedule: 'R/2030-01-01T00:00:00Z/PX1', scheduleTimeZone: 'Asia/Shangai' }, 'iso8601')).toEqual([
+      { field: 'cpus', message: expect.stringMatching(/positive/) },
+      { field: 'scheduleTimeZone', message: expect.stringMatching(/^'Asia\/Shangai' is not a time zone: .*did you mean Asia\/Shanghai\?/) },
+      { field: 'schedule', message: expect.stringMatching(/^period 'PX1' is not a duration: a period must look like PT1H or P1D/) },
+    ]);
+    // and with a valid schema, the schedule alone, without Chronos's framing
+    expect(await svc.validate({ name: 'v', command: 'x', schedule: 'FOO' }, 'iso8601')).toEqual([{ field: 'schedule', message: expect.not.stringMatching(/wtf bro/) }]);
+  });
 });
 
 /* ------------------------------------------------------------------ upsert */

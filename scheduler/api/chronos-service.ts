@@ -8,7 +8,7 @@
  * only hands the call to one of them:
  *
  *   upsertIso8601, upsertDependency, validateUpsert, validate    job-upsert.ts
- *   listJobs, listJobsJson, warmListCache, search, summary,
+ *   listJobs, listJobsJson, search, summary,
  *   getJob, leader                                               job-reads.ts
  *   runJob, deleteJob, markSuccess, killTasks, progress,
  *   asyncComplete                                                job-actions.ts
@@ -17,6 +17,8 @@
  *
  * They find jobs through job-source.ts (the worker's memory on the leader, else the store).
  */
+import type { ChangeStamp } from '../core/job-version';
+import type { NotifyRouter } from '../core/notify-route';
 import type { Job } from '../core/types';
 import type { Clock, SchedulerRuntime, Store } from '../ports';
 import { JobStats, type JobStat, type StatEntry } from './chronos-stats';
@@ -61,6 +63,8 @@ export interface ChronosServiceDeps {
   runtime: SchedulerRuntime;
   clock: Clock;
   options?: ChronosServiceOptions;
+  /** Routes a deleted job's notification into the outbox; absent: none. */
+  notify?: () => NotifyRouter | null;
 }
 
 export class ChronosService {
@@ -69,13 +73,16 @@ export class ChronosService {
   private readonly actions: JobActions;
   private readonly statistics: JobStats;
   private readonly graphs: JobGraphViews;
+  /** Where jobs are read from (the leader's worker memory, else the store); shared with the UI's snapshot. */
+  readonly jobs: JobSource;
 
   constructor(deps: ChronosServiceDeps) {
     const { store, runtime, clock } = deps;
     const jobs = new JobSource(store, runtime);
+    this.jobs = jobs;
     this.upserts = new JobUpserts(store, runtime, clock, jobs);
     this.reads = new JobReads(store, runtime, jobs);
-    this.actions = new JobActions(store, runtime, clock, jobs);
+    this.actions = new JobActions(store, runtime, clock, jobs, deps.notify);
     this.statistics = new JobStats(store, jobs, {
       statSampleSize: deps.options?.statSampleSize ?? 1000,
       historyLimit: deps.options?.historyLimit ?? 5,
@@ -87,13 +94,13 @@ export class ChronosService {
   /* ---------- upserts: POST|PUT /iso8601, POST|PUT /dependency */
 
   /** POST /iso8601: create or replace a scheduled job (a dependency job becomes scheduled). */
-  upsertIso8601(body: unknown): Promise<void> {
-    return this.upserts.upsertIso8601(body);
+  upsertIso8601(body: unknown, stamp?: ChangeStamp): Promise<void> {
+    return this.upserts.upsertIso8601(body, stamp);
   }
 
   /** POST /dependency: create or replace a dependency job (a scheduled job becomes dependent). */
-  upsertDependency(body: unknown): Promise<void> {
-    return this.upserts.upsertDependency(body);
+  upsertDependency(body: unknown, stamp?: ChangeStamp): Promise<void> {
+    return this.upserts.upsertDependency(body, stamp);
   }
 
   /** Every check of an upsert, nothing stored: the job to store, the stored one, the fields kept from it. */
@@ -113,14 +120,9 @@ export class ChronosService {
     return this.reads.listJobs();
   }
 
-  /** GET /jobs as each job's exact JSON text. */
-  listJobsJson(): Promise<Array<string | Uint8Array>> {
+  /** GET /jobs: the jobs and how each one's exact JSON text is written. */
+  listJobsJson(): Promise<{ jobs: readonly Job[]; text: (job: Job) => string }> {
     return this.reads.listJobsJson();
-  }
-
-  /** Fills GET /jobs's cache ahead (the leader, once it leads). */
-  warmListCache(slice = 2000): Promise<void> {
-    return this.reads.warmListCache(slice);
   }
 
   /** GET /jobs/search */
@@ -150,9 +152,9 @@ export class ChronosService {
     return this.actions.runJob(name, args);
   }
 
-  /** DELETE /job/{name} */
-  deleteJob(name: string): Promise<void> {
-    return this.actions.deleteJob(name);
+  /** DELETE /job/{name} (`stamp.by`: who, for the job's history) */
+  deleteJob(name: string, stamp?: ChangeStamp): Promise<void> {
+    return this.actions.deleteJob(name, stamp);
   }
 
   /** PUT /job/success/{name}: the text Chronos answers. */

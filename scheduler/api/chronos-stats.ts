@@ -3,6 +3,7 @@
  * runs as Chronos's task history) and GET /stats/{pct} (one percentile of every job's durations),
  * with Chronos's quantile (Codahale's), its time and duration formats and its "mean" bug.
  */
+import { quantile } from '../core/quantile';
 import type { Job, Run, RunState } from '../core/types';
 import type { Store } from '../ports';
 import { jobNotFound, type JobSource } from './job-source';
@@ -54,21 +55,8 @@ export interface StatEntry {
   time: number;
 }
 
-/**
- * A quantile of sorted values, as Codahale's snapshot computes it (linear interpolation at
- * position q × (n + 1), clamped to the first and last value). 0 for no values.
- */
-export function quantile(sorted: readonly number[], q: number): number {
-  const n = sorted.length;
-  if (n === 0) return 0;
-  const pos = q * (n + 1);
-  const index = Math.floor(pos);
-  if (index < 1) return sorted[0];
-  if (index >= n) return sorted[n - 1];
-  const lower = sorted[index - 1];
-  const upper = sorted[index];
-  return lower + (pos - index) * (upper - lower);
-}
+/** Codahale's quantile (scheduler/core/quantile.ts), re-exported for the stats' importers. */
+export { quantile };
 
 const QUANTILE_OF: Readonly<Record<StatKey, number>> = {
   '99thPercentile': 0.99,

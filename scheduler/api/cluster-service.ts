@@ -76,6 +76,7 @@ export class ClusterService {
       reachable: false,
       agents: [],
       frameworks: [],
+      ownFrameworkId: fw?.frameworkId ?? null,
       offers: {
         received: fw?.counters.offersReceived ?? 0,
         used: fw?.counters.offersUsed ?? 0,

@@ -6,11 +6,10 @@
  * - The runtime: the registered one, looked up on every call (the leading term's worker, or an
  *   offline runtime: every job idle, manual runs and kills a 503).
  */
+import type { ChangeStamp } from '../core/job-version';
 import type { Job } from '../core/types';
-import type { Clock, JobActivity, SchedulerRuntime, Store } from '../ports';
+import type { Clock, JobActivity, RerunAt, SchedulerRuntime, Store } from '../ports';
 import { processSlot, registry } from '../registry';
-import type { Leadership } from '../runtime/leadership';
-import { log } from '../runtime/log';
 import { OfflineRuntime } from '../runtime/offline-runtime';
 import { systemClock } from '../runtime/system-clock';
 import { ChronosService, type ChronosServiceOptions } from './chronos-service';
@@ -35,14 +34,14 @@ export class RegisteredRuntime implements SchedulerRuntime {
   jobChanged(job: Job, previous: Job | null): Promise<void> {
     return this.current.jobChanged(job, previous);
   }
-  storeJob(job: Job, keep: readonly (keyof Job)[]): Promise<boolean> {
-    return this.current.storeJob?.(job, keep) ?? Promise.resolve(false);
+  storeJob(job: Job, keep: readonly (keyof Job)[], stamp?: ChangeStamp): Promise<boolean> {
+    return this.current.storeJob?.(job, keep, stamp) ?? Promise.resolve(false);
   }
   jobDeleted(job: Job): Promise<void> {
     return this.current.jobDeleted(job);
   }
-  runNow(job: Job, args: string): Promise<string> {
-    return this.current.runNow(job, args);
+  runNow(job: Job, args: string, at?: RerunAt): Promise<string> {
+    return this.current.runNow(job, args, at);
   }
   markSuccess(job: Job): Promise<void> {
     return this.current.markSuccess(job);
@@ -69,7 +68,8 @@ async function createServices(options?: ChronosServiceOptions): Promise<Services
   const store = await openStore();
   const runtime = new RegisteredRuntime();
   const clock = systemClock;
-  return { chronos: new ChronosService({ store, runtime, clock, options }), store, runtime, clock };
+  const notify = () => registry.notify.get()?.router ?? null;
+  return { chronos: new ChronosService({ store, runtime, clock, options, notify }), store, runtime, clock };
 }
 
 /** The shared services, created on first use (a failure is retried on the next call). */
@@ -102,17 +102,4 @@ export function setServicesForTesting(
   };
   servicesSlot.set(Promise.resolve(services));
   return services;
-}
-
-/**
- * Once this instance leads, the texts GET /v1/scheduler/jobs answers with are made ahead (in
- * slices), not by the first request. The entry points call it after boot().
- */
-export function warmJobsListWhenLeading(leadership: Leadership): void {
-  leadership.events.on('leader', (e) => {
-    if (!e.isLeader) return;
-    void getServices()
-      .then((s) => s.chronos.warmListCache())
-      .catch((err) => log.warn({ where: 'warm /jobs' }, String((err as Error)?.message ?? err)));
-  });
 }

@@ -5,6 +5,7 @@
  */
 import { describeSchedule } from '../core/describe';
 import { MAX_PREVIEW, nextRuns } from '../core/preview';
+import { scheduleProblem } from '../core/schedule-problem';
 import type { Clock } from '../ports';
 import type { ChronosService } from './chronos-service';
 import type { PreviewResult, ValidateResult } from './ui-types';
@@ -26,8 +27,8 @@ export class EditorService {
     const now = this.deps.clock.now();
     const r = nextRuns(expr, zone ?? '', now, n);
     if (!r.ok) {
-      const field = r.error.code === 'UNKNOWN_ZONE' ? 'scheduleTimeZone' : 'schedule';
-      return { ok: false, error: r.error.detail && r.error.code === 'UNPARSEABLE' ? `${r.error.message}: ${r.error.detail}` : r.error.message, field };
+      const p = scheduleProblem(r.error, zone ?? '');
+      return { ok: false, error: p.message, field: p.field };
     }
     return { ok: true, runs: r.value, description: describeSchedule(expr, zone, now) };
   }

@@ -93,11 +93,13 @@ export class GraphService {
     const keep = new Set(names);
     const nodes = names.map((name) => {
       const e = snap.byName.get(name)!;
+      const info = stateInfo(this.deps.runtime.activity(name), e.job.retries);
       return {
         name,
         kind: e.kind,
         status: e.status,
-        state: stateInfo(this.deps.runtime.activity(name)).state,
+        state: info.state,
+        retry: info.retry,
         disabled: e.job.disabled,
       };
     });

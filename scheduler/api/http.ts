@@ -25,41 +25,48 @@ export function jsonTextResponse(text: string, status = 200): Response {
 
 /** Bytes per chunk of a streamed JSON array. */
 const ARRAY_CHUNK_BYTES = 1024 * 1024;
-const COMMA = new Uint8Array([0x2c]);
 
 /**
- * A JSON array response from its elements' texts, already serialized (strings or UTF-8 bytes):
- * `[` + the elements joined by `,` + `]`, streamed in chunks of about 1 MiB (GET /jobs at 100,000
- * jobs is ~66 MB: never one giant string, and the first bytes leave at once).
+ * A JSON array response of `items`, each written by `encode` (its exact JSON text, a string or
+ * UTF-8 bytes): `[` + the texts joined by `,` + `]`, streamed in chunks of about 1 MiB. An item is
+ * encoded only when its chunk is pulled, so at most one chunk of text is alive at a time (GET /jobs
+ * at 100,000 jobs is ~66 MB: never one giant string, never every text at once, and the first bytes
+ * leave at once).
  *
  * `Cache-Control: no-transform` keeps a server from gzipping it: at 100,000 jobs that is ~66 MB
  * deflated again on each request, CPU taken from the leader's scheduling, and a client (Node's
  * fetch) that then took longer to inflate it than to read it plain. Chronos (Jetty) does not
  * compress it either.
  */
-export function jsonArrayResponse(elements: ReadonlyArray<string | Uint8Array>, status = 200): Response {
+export function jsonArrayResponse<T>(items: readonly T[], encode: (item: T) => string | Uint8Array, status = 200): Response {
   let i = 0;
-  const bytes = (e: string | Uint8Array) => (typeof e === 'string' ? Buffer.from(e, 'utf8') : e);
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
-      const parts: Uint8Array[] = i === 0 ? [new Uint8Array([0x5b])] : [];
-      let size = parts.length;
-      while (i < elements.length && size < ARRAY_CHUNK_BYTES) {
-        const b = bytes(elements[i]);
-        if (i > 0) {
-          parts.push(COMMA);
-          size++;
-        }
+      let text = i === 0 ? '[' : '';
+      const parts: Uint8Array[] = [];
+      let size = 0;
+      const flush = () => {
+        if (text === '') return;
+        const b = Buffer.from(text, 'utf8');
         parts.push(b);
         size += b.length;
+        text = '';
+      };
+      while (i < items.length && size + text.length < ARRAY_CHUNK_BYTES) {
+        const e = encode(items[i]);
+        if (i > 0) text += ',';
+        if (typeof e === 'string') text += e;
+        else {
+          flush();
+          parts.push(e);
+          size += e.length;
+        }
         i++;
       }
-      if (i >= elements.length) {
-        parts.push(new Uint8Array([0x5d]));
-        size++;
-      }
-      controller.enqueue(Buffer.concat(parts, size));
-      if (i >= elements.length) controller.close();
+      if (i >= items.length) text += ']';
+      flush();
+      controller.enqueue(parts.length === 1 ? parts[0] : Buffer.concat(parts, size));
+      if (i >= items.length) controller.close();
     },
   });
   return new Response(body, { status, headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-transform' } });

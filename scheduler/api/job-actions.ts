@@ -6,6 +6,9 @@
  * runtime.
  */
 import { rewireChildrenOnDelete } from '../core/delete-rewire';
+import { versionOf, type ChangeStamp } from '../core/job-version';
+import { deletedEvent } from '../core/notify-events';
+import type { NotifyRouter } from '../core/notify-route';
 import { parseTaskId, taskArguments, taskIdProblem } from '../core/taskid';
 import { textProblem } from '../core/text';
 import { SchedulerUnavailableError, type Clock, type SchedulerRuntime, type Store } from '../ports';
@@ -19,6 +22,8 @@ export class JobActions {
     private readonly runtime: SchedulerRuntime,
     private readonly clock: Clock,
     private readonly jobs: JobSource,
+    /** Puts a deleted job's notification into the outbox; null: none. */
+    private readonly notify: () => NotifyRouter | null = () => null,
   ) {}
 
   /** PUT /job/{name}?arguments=…: a manual run. Returns the task id the runtime queued. */
@@ -33,22 +38,35 @@ export class JobActions {
 
   /**
    * DELETE /job/{name}: the job is removed and its children rewired (§4) in one transaction, then
-   * the runtime is told, then the job's running tasks are killed (best effort).
+   * the runtime is told, then the job's running tasks are killed (best effort). The delete and each
+   * rewired child are recorded in the jobs' history in the same transaction.
    */
-  async deleteJob(name: string): Promise<void> {
+  async deleteJob(name: string, stamp: ChangeStamp = {}): Promise<void> {
     const job = await this.jobs.lookup(name);
     if (!job) throw ApiError.notFound(`JobSchedule '${name}' not found`);
     // No store method lists the children of one job: read all jobs once (a delete is rare).
     const all = await this.store.jobs.list();
     const children = all.filter((j) => j.parents?.includes(name));
     const rewired = rewireChildrenOnDelete(job, children);
+    const now = this.clock.now();
+    const byName = new Map(children.map((c) => [c.name, c] as const));
+    const note = `parent ${name} deleted`;
+    const versions = [
+      versionOf(job, null, stamp, now),
+      ...rewired.map((c) => versionOf(byName.get(c.name) ?? null, c, { kind: 'update', by: stamp.by, note }, now)),
+    ];
     await this.store.transaction(async (tx) => {
       await tx.jobs.apply({ put: rewired, delete: [name] });
+      await tx.versions.add(versions);
       // Its queued runs end with it (Chronos kills its tasks): none stays queued for a job that no
       // longer exists, nor shows up in the history of a new job of the same name.
       await tx.runs.settleQueued(name, { state: 'SKIPPED', finishedAt: this.clock.now(), message: 'skipped: job deleted' });
       await tx.edges.deleteJob(name);
       for (const c of rewired) await tx.edges.resetChild(c.name, c.parents ?? []);
+      // Chronos tells the owners of a deleted job: in the same transaction as the delete
+      const router = this.notify();
+      const notices = router?.route(deletedEvent(job, this.clock.now()), job) ?? [];
+      if (router && notices.length > 0) await tx.notifications.add(notices, this.clock.now(), router.gatherMs);
     });
     await this.runtime.jobDeleted(job);
     const before = new Map(children.map((c) => [c.name, c] as const));

@@ -4,8 +4,9 @@
  * next runs, scheduler/core/preview.ts).
  */
 import { describeSchedule } from '../core/describe';
+import { markPaused } from '../core/pause';
 import { MAX_PREVIEW, nextRuns } from '../core/preview';
-import type { Run } from '../core/types';
+import type { Run, RunState } from '../core/types';
 import type { Clock, Store } from '../ports';
 import { quantile } from './chronos-stats';
 import { ApiError } from './errors';
@@ -13,9 +14,13 @@ import { jobToChronosObject } from './job-json';
 import { entryOf, type JobsSnapshot } from './jobs-snapshot';
 import type { JobsService } from './jobs-service';
 import type { LiveScheduler } from './live-scheduler';
+import type { QueueReasons } from './queue-reason';
 import { runRow } from './run-row';
 import { UiFieldError } from './ui-query';
 import type { JobDetail, PreviewRun } from './ui-types';
+
+/** Runs that started and ended without success (a LOST or DROPPED one may never have run to an end). */
+const ENDED_IN_FAILURE: RunState[] = ['FAILED', 'ERROR'];
 
 export interface JobDetailServiceDeps {
   store: Store;
@@ -23,6 +28,7 @@ export interface JobDetailServiceDeps {
   live: LiveScheduler;
   snapshot: JobsSnapshot;
   jobs: Pick<JobsService, 'row'>;
+  reasons: QueueReasons;
 }
 
 export class JobDetailService {
@@ -33,13 +39,15 @@ export class JobDetailService {
     const job = await store.jobs.get(name);
     if (!job) throw ApiError.notFound(`job '${name}' not found`);
     const now = this.deps.clock.now();
-    const [snap, durations, last] = await Promise.all([
+    const [snap, finished, failed, last] = await Promise.all([
       this.deps.snapshot.get(),
       store.runs.durations(name, 1000),
+      // failed runs finished too: their durations count (a job that always fails is not "no runs yet")
+      store.runs.durations(name, 1000, ENDED_IN_FAILURE),
       this.currentRun(name),
     ]);
     const children = snap.entries.filter((e) => e.job.parents?.includes(name)).map((e) => e.job.name);
-    const sorted = [...durations].sort((a, b) => a - b);
+    const sorted = [...finished, ...failed].sort((a, b) => a - b);
     const n = sorted.length;
     return {
       job: jobToChronosObject(job),
@@ -48,23 +56,27 @@ export class JobDetailService {
       children,
       stats: {
         count: n,
+        failed: failed.length,
         p50: n ? quantile(sorted, 0.5) : null,
         p95: n ? quantile(sorted, 0.95) : null,
         p99: n ? quantile(sorted, 0.99) : null,
         mean: n ? sorted.reduce((s, x) => s + x, 0) / n : null,
       },
       currentRun: last ? runRow(last) : null,
+      queueReason: last ? this.deps.reasons.of(last) : null,
     };
   }
 
-  /** The job's next `n` runs; none for a dependent or disabled job. */
+  /** The job's next `n` runs (those inside its pause flagged `paused`); none for a dependent or disabled job. */
   async jobNext(name: string, n = 10): Promise<PreviewRun[]> {
     if (!Number.isInteger(n) || n < 0 || n > MAX_PREVIEW) throw new UiFieldError('n', `n must be an integer from 0 to ${MAX_PREVIEW}`);
     const job = await this.deps.store.jobs.get(name);
     if (!job) throw ApiError.notFound(`job '${name}' not found`);
     if (!job.schedule || job.disabled) return [];
-    const r = nextRuns(job.schedule, job.scheduleTimeZone ?? '', this.deps.clock.now(), n, { legacy: true });
-    return r.ok ? r.value : [];
+    const now = this.deps.clock.now();
+    const r = nextRuns(job.schedule, job.scheduleTimeZone ?? '', now, n, { legacy: true });
+    // instants inside a pause are shown, flagged `paused`: they will not run
+    return r.ok ? markPaused(r.value, job.pause, now) : [];
   }
 
   /** The job's run in flight or queued in this worker, else its latest stored run. */

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { prng } from '../testing/prng';
 import type { Job } from '../core/types';
 import {
-  cachedJobListJson,
   formatDouble,
   jobListJson,
   jobSummary,
@@ -290,15 +289,6 @@ describe('the direct writer (GET /jobs at scale) against the tree, byte for byte
     for (const job of jobs) expect(jobListJson(job)).toBe(jobToChronosJsonViaTree(jobsListView(job)));
     const uriOnly = jobListJson({ ...base, uris: ['http://a'] });
     expect(uriOnly).toContain('"fetch":[{"uri":"http://a","executable":false,"cache":false,"extract":true}],"uris":["http://a"]');
-  });
-
-  it('cachedJobListJson: one text (UTF-8) per job object; a replaced object has its own text', () => {
-    const first = cachedJobListJson(base);
-    expect(cachedJobListJson(base)).toBe(first);
-    expect(first.toString('utf8')).toBe(jobListJson(base));
-    const changed = { ...base, successCount: base.successCount + 1, description: 'façade ✓' };
-    expect(cachedJobListJson(changed).toString('utf8')).toBe(jobListJson(changed));
-    expect(cachedJobListJson(changed)).not.toBe(first);
   });
 
   it('jsonString: the fast path and the escaping path agree with the character loop', () => {

@@ -5,10 +5,12 @@
  * `parents` for a dependency job or `schedule` + `scheduleTimeZone` for a scheduled one.
  *
  * Beyond Chronos 3.x: the 2.x fields `epsilon` and `async` are written last, and only when the job
- * has them (3.x drops them; keeping them lets a 2.x client read back what it wrote).
+ * has them (3.x drops them; keeping them lets a 2.x client read back what it wrote). Sisyphus's own
+ * fields (notifications, concurrencyPolicy, jitter) follow, each only when set away from its default.
  */
 import type { Container, FetchUri, Job } from '../core/types';
 import { lastState, type LastState } from '../core/last-state';
+import { catchUpPauseJson } from './catch-up-pause-fields';
 
 /* ------------------------------------------------------------------ a tiny JSON writer */
 
@@ -194,6 +196,10 @@ function jobTree(job: Job): { [k: string]: JsonTree } {
   }
   if (job.epsilon !== undefined) o.epsilon = job.epsilon;
   if (job.async !== undefined) o.async = job.async;
+  if (job.notifications !== undefined) o.notifications = JSON.parse(JSON.stringify(job.notifications)) as JsonTree;
+  if (job.concurrencyPolicy !== undefined) o.concurrencyPolicy = job.concurrencyPolicy;
+  if (job.jitter !== undefined) o.jitter = job.jitter;
+  Object.assign(o, catchUpPauseJson(job));
   return o;
 }
 
@@ -282,6 +288,10 @@ function jobJsonWritten(job: Job, fetch: readonly FetchUri[], uris: readonly str
   else out += `,"schedule":${val(job.schedule ?? '')},"scheduleTimeZone":${val(job.scheduleTimeZone ?? '')}`;
   if (job.epsilon !== undefined) out += `,"epsilon":${val(job.epsilon)}`;
   if (job.async !== undefined) out += `,"async":${val(job.async)}`;
+  if (job.notifications !== undefined) out += `,"notifications":${JSON.stringify(job.notifications)}`;
+  if (job.concurrencyPolicy !== undefined) out += `,"concurrencyPolicy":${val(job.concurrencyPolicy)}`;
+  if (job.jitter !== undefined) out += `,"jitter":${val(job.jitter)}`;
+  for (const [k, v] of Object.entries(catchUpPauseJson(job))) out += `,${val(k)}:${JSON.stringify(v)}`;
   return out + '}';
 }
 
@@ -337,6 +347,10 @@ function jobJson(job: Job, fetch: readonly FetchUri[], uris: readonly string[]):
   }
   if (job.epsilon !== undefined) rest.epsilon = job.epsilon;
   if (job.async !== undefined) rest.async = job.async;
+  if (job.notifications !== undefined) rest.notifications = job.notifications;
+  if (job.concurrencyPolicy !== undefined) rest.concurrencyPolicy = job.concurrencyPolicy;
+  if (job.jitter !== undefined) rest.jitter = job.jitter;
+  Object.assign(rest, catchUpPauseJson(job));
   const tail = JSON.stringify(rest);
   if (head.includes('\\u') || tail.includes('\\u')) return jobJsonWritten(job, fetch, uris);
   return `${head.slice(0, -1)},"cpus":${formatDouble(job.cpus)},"disk":${formatDouble(job.disk)},"mem":${formatDouble(job.mem)},${tail.slice(1)}`;
@@ -361,29 +375,6 @@ export function jobListJson(job: Job): string {
     return jobJson(job, job.uris.map((uri) => ({ uri, executable: false, cache: false, extract: true })), job.uris);
   }
   return jobJson(job, job.fetch, job.fetch.map((f) => f.uri));
-}
-
-/**
- * `jobListJson` remembered per Job object, as UTF-8 bytes (GET /jobs writes bytes: 100,000 jobs
- * are ~66 MB, copied into chunks in ~60 ms, where joining strings and encoding them took ~300).
- * Jobs are immutable values here: every change (API upsert, the worker's bookkeeping, a schedule
- * advanced at launch) replaces the object, so an object's text never goes stale; an entry lives
- * as long as its object (a WeakMap).
- */
-const listJsonCache = new WeakMap<Job, Buffer>();
-
-/** True when `cachedJobListJson(job)` would answer from the cache (tests, diagnostics). */
-export function isListJsonCached(job: Job): boolean {
-  return listJsonCache.has(job);
-}
-
-export function cachedJobListJson(job: Job): Buffer {
-  let bytes = listJsonCache.get(job);
-  if (bytes === undefined) {
-    bytes = Buffer.from(jobListJson(job), 'utf8');
-    listJsonCache.set(job, bytes);
-  }
-  return bytes;
 }
 
 /* ------------------------------------------------------------------ views */

@@ -1,6 +1,6 @@
 /**
  * The Chronos reads (shared/reference/chronos.md §1): GET /jobs (as objects, or as the exact JSON
- * text of each job, cached per job version, with the cache filled ahead after a takeover),
+ * text of each job, made as it is sent),
  * GET /jobs/search, GET /jobs/summary, GET /job/{name} and GET /leader.
  *
  * Performance (100,000 jobs): list, search and summary are one store call each (or none on the
@@ -10,7 +10,7 @@ import { textProblem } from '../core/text';
 import type { Job } from '../core/types';
 import { SEARCH_DEFAULT_LIMIT, type JobActivity, type JobQuery, type SchedulerRuntime, type Store } from '../ports';
 import { ApiError } from './errors';
-import { cachedJobListJson, jobListJson, jobSummary, jobsListView, type JobSummary } from './job-json';
+import { jobListJson, jobSummary, jobsListView, type JobSummary } from './job-json';
 import { jobNotFound, type JobSource } from './job-source';
 
 export interface SearchParams {
@@ -42,29 +42,13 @@ export class JobReads {
   }
 
   /**
-   * GET /jobs as text: each job's exact JSON (`jobToChronosJson(jobsListView(job))`), in order;
-   * the response is `[` + these joined by `,` + `]`. A job held by the worker is serialized once
-   * per version of it (cached per object, as UTF-8 bytes).
+   * GET /jobs as text: the jobs, in order, and how each is written
+   * (`jobToChronosJson(jobsListView(job))`); the response is `[` + these texts joined by `,` + `]`,
+   * each made when its chunk is sent (no text is kept: a per-job cache of them held ~90 MiB at
+   * 100,000 jobs, beyond the 512 MiB the whole app may use there).
    */
-  async listJobsJson(): Promise<Array<string | Uint8Array>> {
-    const { jobs, live } = await this.jobs.all();
-    return live ? jobs.map((j): Uint8Array => cachedJobListJson(j)) : jobs.map((j) => jobListJson(j));
-  }
-
-  /**
-   * Fills what GET /jobs uses from the worker's memory (the name order and each job's text), a
-   * slice of jobs at a time with the event loop free in between, so the first GET /jobs after a
-   * takeover answers as fast as the next (100,000 jobs: ~0.5 s of serialization otherwise paid by
-   * that request). The leader calls it once it leads; without a loaded worker it does nothing.
-   */
-  async warmListCache(slice = 2000): Promise<void> {
-    const jobs = await this.jobs.fromWorker();
-    if (!jobs) return;
-    for (let i = 0; i < jobs.length; i += slice) {
-      const end = Math.min(jobs.length, i + slice);
-      for (let k = i; k < end; k++) cachedJobListJson(jobs[k]);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+  async listJobsJson(): Promise<{ jobs: readonly Job[]; text: (job: Job) => string }> {
+    return { jobs: (await this.jobs.all()).jobs, text: jobListJson };
   }
 
   /**

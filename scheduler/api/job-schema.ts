@@ -13,18 +13,14 @@
  * The schedule grammar is NOT checked here (scheduler/core/iso8601.ts does it in the service).
  */
 import { z } from 'zod';
-import type {
-  Constraint,
-  ConstraintOperator,
-  Container,
-  FetchUri,
-  Instant,
-  Job,
-  Result,
-} from '../core/types';
+import { notificationsSchema } from './notify-schema';
+import { concurrencyPolicySchema, jitterSchema, runPolicyFields } from './run-policy-schema';
+import { catchUpInput, catchUpOf } from './catch-up-pause-fields';
+import type { Constraint, ConstraintOperator, Container, FetchUri, Instant, Job, Result } from '../core/types';
 import { err, ok } from '../core/types';
 import { textIssues } from '../core/text';
 import { taskArguments, taskIdProblem } from '../core/taskid';
+import { simpleJobInputParser } from './job-input-fast';
 
 /** Chronos's flag defaults (`--mesos_task_cpu`, `--mesos_task_mem`, `--mesos_task_disk`, `--user`). */
 export const JOB_DEFAULTS = {
@@ -49,8 +45,7 @@ export const JOB_NAME_MAX_LENGTH = 128;
 export const MAX_COMPLETION_SECONDS = 9_223_372_036;
 
 /** ISO8601 duration (Joda period syntax), e.g. PT60S, P1D, P1Y2M3DT4H5M6.5S; `P` alone is zero. */
-export const ISO_DURATION_PATTERN =
-  /^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(?:[.,]\d+)?S)?)?$/;
+export const ISO_DURATION_PATTERN = /^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(?:[.,]\d+)?S)?)?$/;
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -72,12 +67,7 @@ const str = (def: string) => nd(z.string({ error: 'must be a string' }).default(
 const optStr = () => nd(z.string({ error: 'must be a string' }).optional());
 const reqStr = () => z.string({ error: required('a string') });
 const bool = (def: boolean) => nd(z.boolean({ error: 'must be a boolean' }).default(def));
-const strArray = () =>
-  nd(
-    z
-      .array(z.string({ error: 'must be a string' }), { error: 'must be an array of strings' })
-      .default([]),
-  );
+const strArray = () => nd(z.array(z.string({ error: 'must be a string' }), { error: 'must be an array of strings' }).default([]));
 const nonNegInt = (def: number) =>
   z.preprocess(
     numericString,
@@ -365,6 +355,10 @@ export const jobInputSchema = z
       ),
       schedule: optStr(),
       scheduleTimeZone: optStr(),
+      notifications: notificationsSchema,
+      concurrencyPolicy: concurrencyPolicySchema,
+      jitter: jitterSchema,
+      ...catchUpInput,
     },
     { error: 'must be a JSON object' },
   )
@@ -375,6 +369,10 @@ export const jobInputSchema = z
   });
 
 export type JobInput = z.output<typeof jobInputSchema>;
+
+/** The schema's output for a body of plain values, without zod (job-input-fast.ts); null: ask the schema. */
+export const simpleJobInput = simpleJobInputParser<JobInput>({ template: () => jobInputSchema.parse({ name: 'x' }), namePattern: JOB_NAME_PATTERN,
+  nameMaxLength: JOB_NAME_MAX_LENGTH, durationPattern: ISO_DURATION_PATTERN, maxCompletionSeconds: MAX_COMPLETION_SECONDS, defaults: JOB_DEFAULTS });
 
 /* ------------------------------------------------------------------ parseJob */
 
@@ -387,11 +385,8 @@ export interface JobFieldError {
 export interface ParseJobOptions {
   /** Used for the default schedule `R1/<now>/PT24H` of a job with neither schedule nor parents. */
   now: Instant;
-  /**
-   * The endpoint: `iso8601` makes a scheduled job (parents are ignored when a schedule is given,
-   * an error when there is none); `dependency` makes a dependency job (schedule ignored). Without
-   * it, the type comes from the keys present, as Chronos's deserializer does.
-   */
+  /** The endpoint: `iso8601` makes a scheduled job (parents ignored when a schedule is given, an
+   * error when none), `dependency` a dependency job; without it, the keys present decide (Chronos). */
   kind?: 'iso8601' | 'dependency';
 }
 
@@ -431,12 +426,15 @@ export function parseJob(json: unknown, opts: ParseJobOptions): Result<Job, JobF
   }
   const [text] = textIssues(json, 1);
   if (text) return err(text);
-  const parsed = jobInputSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return err({ field: fieldOfPath(issue.path), message: issue.message });
+  let j = simpleJobInput(json);
+  if (j === null) {
+    const parsed = jobInputSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return err({ field: fieldOfPath(issue.path), message: issue.message });
+    }
+    j = parsed.data;
   }
-  const j = parsed.data;
 
   let type: 'scheduled' | 'dependency';
   if (opts.kind === 'dependency') type = 'dependency';
@@ -495,5 +493,8 @@ export function parseJob(json: unknown, opts: ParseJobOptions): Result<Job, JobF
   }
   if (j.epsilon !== undefined) job.epsilon = j.epsilon;
   if (j.async !== undefined) job.async = j.async;
-  return ok(job);
+  if (j.notifications !== undefined) job.notifications = j.notifications;
+  Object.assign(job, catchUpOf(j));
+  const policies = runPolicyFields(j, json);
+  return policies.ok ? ok(Object.assign(job, policies.value)) : policies;
 }

@@ -1,6 +1,7 @@
 /**
  * The Chronos upserts (POST|PUT /iso8601, POST|PUT /dependency) and their dry run for the UI's
- * editor (POST /api/validate). Everything is validated before the one store write, so on any error
+ * editor (POST /api/validate; its schedule and zone errors are in plain words, core/schedule-problem.ts,
+ * while the Chronos endpoints keep Chronos's own sentences). Everything is validated before the one store write, so on any error
  * nothing is stored:
  * - the job schema (job-schema.ts), the schedule and zone (scheduler/core/spec.ts), or the parents
  *   (they exist, no cycle: only the ancestors of the new parents are read);
@@ -11,6 +12,8 @@
  * - the runtime is told after the store write (it follows the store, never the other way round).
  */
 import { DependencyGraph } from '../core/dag';
+import { versionOf, type ChangeStamp } from '../core/job-version';
+import { scheduleProblems } from '../core/schedule-problem';
 import { parseScheduleSpec } from '../core/spec';
 import { textIssues } from '../core/text';
 import type { Job } from '../core/types';
@@ -43,13 +46,13 @@ export class JobUpserts {
   ) {}
 
   /** POST /iso8601: create or replace a scheduled job (a dependency job becomes scheduled). */
-  upsertIso8601(body: unknown): Promise<void> {
-    return this.upsert(body, 'iso8601');
+  upsertIso8601(body: unknown, stamp: ChangeStamp = {}): Promise<void> {
+    return this.upsert(body, 'iso8601', stamp);
   }
 
   /** POST /dependency: create or replace a dependency job (a scheduled job becomes dependent). */
-  upsertDependency(body: unknown): Promise<void> {
-    return this.upsert(body, 'dependency');
+  upsertDependency(body: unknown, stamp: ChangeStamp = {}): Promise<void> {
+    return this.upsert(body, 'dependency', stamp);
   }
 
   /** Validates completely, then stores the job with one write, then tells the runtime. */
@@ -75,8 +78,10 @@ export class JobUpserts {
           (kept as Record<string, unknown>)[key] = previous[key];
         }
       }
+      // The pause is set only by pause and resume (catch-up-pause-fields.ts): an upsert keeps it.
+      if (previous.pause !== undefined) kept.pause = previous.pause;
       job = { ...job, ...kept };
-      return { job, previous, kept: Object.keys(kept) as (keyof Job)[] };
+      return { job, previous, kept: [...(Object.keys(kept) as (keyof Job)[]), ...(kept.pause ? [] : ['pause' as const])] };
     }
     return { job, previous, kept: [] };
   }
@@ -102,6 +107,13 @@ export class JobUpserts {
         seen.add(field);
         out.push({ field, message: issue.message });
       }
+      // The schedule and zone too, so the editor's summary names every field at once.
+      const b = body as Record<string, unknown>;
+      const scheduled = kind === 'iso8601' || (kind === undefined && b.parents === undefined);
+      if (scheduled && typeof b.schedule === 'string' && b.schedule.trim() !== '' && !seen.has('schedule')) {
+        const zone = typeof b.scheduleTimeZone === 'string' && !seen.has('scheduleTimeZone') ? b.scheduleTimeZone : '';
+        out.push(...scheduleProblems(b.schedule, zone, this.clock.now()).filter((p) => !seen.has(p.field)));
+      }
       return out;
     }
     const now = this.clock.now();
@@ -110,26 +122,26 @@ export class JobUpserts {
     const job = parsed.value;
     const both = (await this.jobs.named(job.name)) === null ? urisAndFetchOnCreate(job) : null;
     if (both) return [both];
+    if (job.parents === undefined) return scheduleProblems(job.schedule ?? '', job.scheduleTimeZone ?? '', now);
     try {
-      if (job.parents !== undefined) await this.checkParents(job);
-      else this.checkSchedule(job, now);
+      await this.checkParents(job);
     } catch (e) {
       if (!(e instanceof ApiError) || e.code !== 'bad_request') throw e;
-      if (job.parents !== undefined) return [{ field: 'parents', message: e.message }];
-      const zone = /^scheduleTimeZone: /.exec(e.message);
-      return zone
-        ? [{ field: 'scheduleTimeZone', message: e.message.slice(zone[0].length) }]
-        : [{ field: 'schedule', message: e.message }];
+      return [{ field: 'parents', message: e.message }];
     }
     return [];
   }
 
-  private async upsert(body: unknown, kind: 'iso8601' | 'dependency'): Promise<void> {
+  private async upsert(body: unknown, kind: 'iso8601' | 'dependency', stamp: ChangeStamp): Promise<void> {
     const { job, previous, kept } = await this.validateUpsert(body, kind);
     // The running worker stores it in its own order (one transaction for concurrent requests);
-    // without one, the job is stored here and a worker loads it when it starts.
-    if (await this.runtime.storeJob?.(job, kept)) return;
-    await this.store.jobs.put(job);
+    // without one, the job is stored here and a worker loads it when it starts. Either way its
+    // version is recorded in the same transaction.
+    if (await this.runtime.storeJob?.(job, kept, stamp)) return;
+    await this.store.transaction(async (tx) => {
+      await tx.jobs.put(job);
+      await tx.versions.add([versionOf(previous, job, stamp, this.clock.now())]);
+    });
     await this.runtime.jobChanged(job, previous);
   }
 

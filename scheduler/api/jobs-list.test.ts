@@ -1,6 +1,6 @@
 /**
- * GET /jobs at scale: the list is served from the leader's worker memory (each job's text cached
- * per object) and must be byte-identical to what the store gives, and fresh after every change
+ * GET /jobs at scale: the list is served from the leader's worker memory (each job's text made as
+ * it is sent) and must be byte-identical to what the store gives, and fresh after every change
  * (API upserts and deletes, the worker's own bookkeeping and schedule advances). Against the real
  * PostgreSQL and a real Worker (no Mesos: offers are handed to it directly).
  */
@@ -13,7 +13,7 @@ import { Worker } from '../runtime/worker';
 import { TestClock } from '../testing/test-clock';
 import { ChronosService, NameOrder } from './chronos-service';
 import { jsonArrayResponse } from './http';
-import { isListJsonCached, jobToChronosJsonViaTree, jobsListView } from './job-json';
+import { jobToChronosJsonViaTree, jobsListView } from './job-json';
 
 let db: TestDatabase;
 let store: PrismaStore;
@@ -49,7 +49,8 @@ async function reference(): Promise<string> {
 
 /** The body GET /jobs answers now. */
 async function listed(service = svc): Promise<string> {
-  return jsonArrayResponse(await service.listJobsJson()).text();
+  const { jobs, text } = await service.listJobsJson();
+  return jsonArrayResponse(jobs, text).text();
 }
 
 /** `listed()`, asserting the store's list was not read for it. */
@@ -129,18 +130,9 @@ describe('GET /jobs from the worker', () => {
     const text = await listedFromMemory();
     expect(text).toBe(await reference());
     expect(JSON.parse(text).length).toBe(19);
-    // the same bytes twice (the second time from the per-job cache)
+    // the same bytes twice
     expect(await listedFromMemory()).toBe(text);
     expect(await svc.listJobs()).toEqual(JSON.parse(text).map(() => expect.any(Object)));
-  });
-
-  it('warmListCache makes every text ahead: the list after it serializes nothing', async () => {
-    await postVariety();
-    const jobs = [...worker.jobsView()!.values()];
-    expect(jobs.some(isListJsonCached)).toBe(false);
-    await svc.warmListCache(3);
-    expect(jobs.every(isListJsonCached)).toBe(true);
-    expect(await listedFromMemory()).toBe(await reference());
   });
 
   it('an empty list is []', async () => {
@@ -149,7 +141,7 @@ describe('GET /jobs from the worker', () => {
 
   it('shows an update, a new job and a delete (children rewired) at once', async () => {
     await postVariety();
-    await listedFromMemory(); // warm the cache
+    await listedFromMemory();
     await svc.upsertIso8601(scheduled('a', { command: 'echo changed', disabled: true }));
     await svc.upsertIso8601(scheduled('aa'));
     await svc.deleteJob('child'); // grandchild now depends on a and b
@@ -175,8 +167,8 @@ describe('GET /jobs from the worker', () => {
   it('shows the schedule advanced at launch at once', async () => {
     await svc.upsertIso8601(scheduled('due', { schedule: 'R3/2026-01-01T00:00:00Z/PT1H' }));
     await clock.advanceAsync(1_000); // the timer fires: the run is queued
-    await new Promise((r) => setTimeout(r, 100));
-    await listedFromMemory(); // cache the pre-launch text
+    await worker.idle();
+    await listedFromMemory(); // the pre-launch text
     const decision = await worker.onOffers([offer('o-1')]);
     expect(decision.launches).toHaveLength(1);
     const text = await listedFromMemory();
@@ -254,12 +246,25 @@ describe('NameOrder', () => {
 describe('jsonArrayResponse', () => {
   it('streams [a,b,…] in chunks, byte for byte', async () => {
     const parts = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ i, pad: 'é'.repeat(i % 400) }));
-    const res = jsonArrayResponse(parts);
+    const res = jsonArrayResponse(parts, (p) => p);
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(res.headers.get('cache-control')).toBe('no-transform'); // the server must not gzip 70 MB per request
     expect(await res.text()).toBe(`[${parts.join(',')}]`);
-    expect(await jsonArrayResponse([]).text()).toBe('[]');
-    expect(await jsonArrayResponse(['1']).text()).toBe('[1]');
+    expect(await jsonArrayResponse([], (p) => p).text()).toBe('[]');
+    expect(await jsonArrayResponse(['1'], (p) => p).text()).toBe('[1]');
+    // texts and bytes mixed, each made only when its chunk is pulled
+    const made: number[] = [];
+    const big = jsonArrayResponse(parts, (p) => {
+      made.push(1);
+      return made.length % 2 ? p : Buffer.from(p, 'utf8');
+    });
+    expect(made).toHaveLength(0);
+    const reader = big.body!.getReader();
+    await reader.read();
+    expect(made.length).toBeGreaterThan(0);
+    expect(made.length).toBeLessThan(parts.length);
+    await reader.cancel();
+    expect(await jsonArrayResponse(parts, (p) => Buffer.from(p, 'utf8')).text()).toBe(`[${parts.join(',')}]`);
   });
 });
 

@@ -3,8 +3,9 @@
  * snapshot (jobs-snapshot.ts; no query per job). `nextRun` (next-run-cache.ts) is computed only
  * for the rows shown, or for the whole filtered set when sorting by it.
  */
-import type { Clock, SchedulerRuntime } from '../ports';
-import type { JobEntry, JobsSnapshot } from './jobs-snapshot';
+import { retryOf } from '../core/job-health';
+import type { Clock, JobActivity, SchedulerRuntime } from '../ports';
+import { jobHasText, type JobEntry, type JobsSnapshot } from './jobs-snapshot';
 import type { NextRunCache } from './next-run-cache';
 import { intParam, listParam, oneOf, param, type Params } from './ui-query';
 import type { JobPage, JobRow, JobStateInfo, JobStatus } from './ui-types';
@@ -14,7 +15,8 @@ export type JobSort = 'name' | 'nextRun' | 'lastSuccess' | 'lastError' | 'status
 export interface JobPageQuery {
   q?: string;
   status?: JobStatus[];
-  state?: JobStateInfo['state'][];
+  /** Also 'retrying': a retry attempt is queued or running. */
+  state?: Array<JobStateInfo['state'] | 'retrying'>;
   owner?: string;
   disabled?: boolean;
   kind?: JobRow['kind'];
@@ -32,7 +34,7 @@ export function parseJobPageQuery(p: Params): JobPageQuery {
   return {
     q: param(p, 'q'),
     status: listParam(p, 'status', ['success', 'failure', 'fresh'] as const),
-    state: listParam(p, 'state', ['idle', 'queued', 'running'] as const),
+    state: listParam(p, 'state', ['idle', 'queued', 'running', 'retrying'] as const),
     owner: param(p, 'owner'),
     disabled: disabled === undefined ? undefined : disabled === 'true',
     kind: oneOf(p, 'kind', ['scheduled', 'dependent'] as const),
@@ -44,8 +46,8 @@ export function parseJobPageQuery(p: Params): JobPageQuery {
 }
 
 /** What a job is doing now: running beats queued beats idle. */
-export function stateInfo(a: { queued: number; running: number }): JobStateInfo {
-  return { state: a.running > 0 ? 'running' : a.queued > 0 ? 'queued' : 'idle', running: a.running, queued: a.queued };
+export function stateInfo(a: JobActivity, retries: number): JobStateInfo {
+  return { state: a.running > 0 ? 'running' : a.queued > 0 ? 'queued' : 'idle', running: a.running, queued: a.queued, retry: retryOf(retries, a.retrying) };
 }
 
 const STATUS_RANK: Record<JobStatus, number> = { failure: 0, success: 1, fresh: 2 };
@@ -112,14 +114,15 @@ export class JobsService {
     const statuses = query.status?.length ? new Set(query.status) : null;
     const states = query.state?.length ? new Set(query.state) : null;
     return entries.filter((e) => {
-      if (q !== undefined && !e.text.includes(q)) return false;
-      if (owner !== undefined && !e.owner.includes(owner)) return false;
+      if (q !== undefined && !jobHasText(e.job, q)) return false;
+      if (owner !== undefined && !(e.job.owner ?? '').toLowerCase().includes(owner)) return false;
       if (statuses && !statuses.has(e.status)) return false;
       if (query.disabled !== undefined && e.job.disabled !== query.disabled) return false;
       if (query.kind !== undefined && e.kind !== query.kind) return false;
       if (states) {
         const a = this.deps.runtime.activity(e.job.name);
-        if (!states.has(a.running > 0 ? 'running' : a.queued > 0 ? 'queued' : 'idle')) return false;
+        const retrying = states.has('retrying') && a.retrying !== undefined && a.retrying >= 1;
+        if (!retrying && !states.has(a.running > 0 ? 'running' : a.queued > 0 ? 'queued' : 'idle')) return false;
       }
       return true;
     });
@@ -137,7 +140,7 @@ export class JobsService {
       description: j.description,
       disabled: j.disabled,
       status: e.status,
-      state: stateInfo(this.deps.runtime.activity(j.name)),
+      state: stateInfo(this.deps.runtime.activity(j.name), j.retries),
       schedule: e.kind === 'dependent' ? '' : (j.schedule ?? ''),
       scheduleTimeZone: j.scheduleTimeZone ?? '',
       parents: [...(j.parents ?? [])],
@@ -150,6 +153,7 @@ export class JobsService {
       mem: j.mem,
       disk: j.disk,
       highPriority: j.highPriority,
+      ...(j.pause ? { pausedUntil: j.pause.until } : {}),
     };
   }
 }

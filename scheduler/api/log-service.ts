@@ -5,8 +5,9 @@
  * the file; `nextOffset` continues it. When the log cannot be read, the answer says why
  * (`unavailable`) instead of failing.
  */
-import { isTerminal, type Run } from '../core/types';
-import type { MesosMasterHttp, MesosMasterState, MesosStateAgent, MesosStateTask, Store } from '../ports';
+import { isTerminal } from '../core/types';
+import type { MesosMasterHttp, Store } from '../ports';
+import { sandboxOf } from '../runtime/sandbox';
 import { ApiError } from './errors';
 import type { MasterView } from './master-view';
 import { intParam, oneOf, type Params } from './ui-query';
@@ -14,15 +15,6 @@ import type { LogChunk } from './ui-types';
 
 /** Most bytes one request reads. */
 const LOG_MAX_LENGTH = 64 * 1024;
-
-/** `slave(1)@10.0.0.5:5051` → `http://10.0.0.5:5051` (scheme of the master's URL); else hostname:port. */
-function agentUrl(agent: MesosStateAgent, master: string): string | null {
-  const scheme = master.startsWith('https:') ? 'https' : 'http';
-  const m = /@([^@/]+:\d+)$/.exec(agent.pid ?? '');
-  if (m) return `${scheme}://${m[1]}`;
-  if (agent.hostname) return `${scheme}://${agent.hostname}:${agent.port ?? 5051}`;
-  return null;
-}
 
 export interface LogServiceDeps {
   store: Store;
@@ -56,7 +48,7 @@ export class LogService {
 
     let where: { agentBase: string; dir: string } | string;
     try {
-      where = await this.sandboxOf(run, master);
+      where = await sandboxOf(run, master, { state: (fresh) => this.deps.master.state(fresh), http: this.deps.http });
     } catch (e) {
       return none(`cannot read ${master}/master/state: ${(e as Error).message}`);
     }
@@ -83,54 +75,5 @@ export class LogService {
     } catch (e) {
       return none(`cannot read ${file} from the agent at ${agentBase}: ${(e as Error).message}`);
     }
-  }
-
-  /** The agent's files API base URL and the run's sandbox directory, or why they are unknown. */
-  private async sandboxOf(run: Run, master: string): Promise<{ agentBase: string; dir: string } | string> {
-    const find = (st: MesosMasterState): MesosStateTask | null => {
-      for (const f of [...(st.frameworks ?? []), ...(st.completed_frameworks ?? [])]) {
-        for (const list of [f.tasks, f.completed_tasks, f.unreachable_tasks]) {
-          const t = list?.find((x) => x.id === run.taskId);
-          if (t) return { ...t, framework_id: t.framework_id ?? f.id };
-        }
-      }
-      return null;
-    };
-    let state = await this.deps.master.state();
-    let task = find(state);
-    if (!task) {
-      state = await this.deps.master.state(true); // the cached state may predate the launch
-      task = find(state);
-    }
-    if (!task) return `the master does not know task ${run.taskId} (it keeps finished tasks for a limited time)`;
-    const agentId = task.slave_id ?? task.agent_id ?? run.agentId;
-    const agent = (state.slaves ?? []).find((a) => a.id === agentId);
-    if (!agent) return `agent ${agentId ?? '?'} of the task is no longer registered with the master`;
-    const agentBase = agentUrl(agent, master);
-    if (!agentBase) return `cannot tell the address of agent ${agent.id}`;
-    let dir = task.sandbox_directory ?? task.directory ?? task.executor_directory ?? null;
-    if (!dir) {
-      // Mesos: the sandbox is the executor's directory, in the agent's own state.
-      try {
-        dir = await this.executorDirectory(agentBase, task);
-      } catch (e) {
-        return `cannot read the state of agent ${agentBase}: ${(e as Error).message}`;
-      }
-    }
-    if (!dir) return `the agent ${agentBase} does not know the sandbox of task ${run.taskId}`;
-    return { agentBase, dir };
-  }
-
-  private async executorDirectory(agentBase: string, task: MesosStateTask): Promise<string | null> {
-    const st = await this.deps.http.agentState(agentBase);
-    const executorId = task.executor_id || task.id;
-    for (const f of [...(st.frameworks ?? []), ...(st.completed_frameworks ?? [])]) {
-      if (task.framework_id && f.id !== task.framework_id) continue;
-      for (const e of [...(f.executors ?? []), ...(f.completed_executors ?? [])]) {
-        const hasTask = [...(e.tasks ?? []), ...(e.completed_tasks ?? [])].some((t) => t.id === task.id);
-        if ((e.id === executorId || hasTask) && e.directory) return e.directory;
-      }
-    }
-    return null;
   }
 }

@@ -6,7 +6,7 @@ import type { Run } from '../core/types';
 import type { RunRow } from './ui-types';
 
 export function runRow(run: Run): RunRow {
-  return {
+  const row: RunRow = {
     id: run.id,
     taskId: run.taskId,
     jobName: run.jobName,
@@ -24,5 +24,10 @@ export function runRow(run: Run): RunRow {
     message: run.message,
     reason: run.reason,
     arguments: run.arguments,
+    // only when known: the job's history (GET /api/jobs/{name}/versions/{n})
+    ...(run.jobVersion != null ? { jobVersion: run.jobVersion } : {}),
   };
+  // a retry's or a dependency run's instant (SISYPHUS_DUE), only when it is not the run's due
+  if (run.intendedDue != null && run.intendedDue !== run.due) row.intendedDue = run.intendedDue;
+  return row;
 }

@@ -3,8 +3,8 @@
  * time window draws, in the compact encoding of `RunTimelinePage`).
  */
 import { formatTaskId } from '../core/taskid';
-import type { RunState } from '../core/types';
-import type { Clock, Store } from '../ports';
+import type { Run, RunState } from '../core/types';
+import { LATE_QUEUE_MS, type Clock, type Store } from '../ports';
 import { runRow } from './run-row';
 import { instantParam, intParam, param, UiFieldError, type Params } from './ui-query';
 import type { RunPage, RunRow, RunTimelinePage, RunTimelineTuple } from './ui-types';
@@ -52,6 +52,7 @@ export function encodeTimeline(runs: readonly RunRow[], nextCursor: string | nul
     ref(r.reason),
     ref(r.arguments),
     r.taskId === formatTaskId(r.due, r.attempt, r.jobName, r.arguments) ? 0 : r.taskId,
+    r.intendedDue ?? null,
   ]);
   return { strings, runs: tuples, nextCursor };
 }
@@ -99,7 +100,9 @@ export class RunsService {
    * The runs a timeline of [from, to) draws (to absent: until now), newest due first: due in the
    * window or up to TIMELINE_LOOKBACK_MS before it, without those that ended before `from` (a
    * run due earlier shows only while it still goes). `limit` (default 1,000) bounds the runs read;
-   * `nextCursor` continues after them.
+   * `nextCursor` continues after them. The first page also has the runs queued then for an
+   * instant long before (a backfill, a rerun of an old night: RunStore.queuedLate), drawn when
+   * they ran.
    */
   async timeline(p: Params): Promise<RunTimelinePage> {
     const states = statesParam(p);
@@ -111,7 +114,22 @@ export class RunsService {
     const kept: RunRow[] = [];
     let cursor = param(p, 'cursor') ?? null;
     let read = 0;
+    const keep = (run: Run) => {
+      // the span the timeline draws: queued → launched → finished (now while going)
+      const launched = run.startedAt ?? run.launchedAt;
+      const end = Math.max(launched ?? -Infinity, run.finishedAt ?? now);
+      const start = Math.min(run.queuedAt, launched ?? run.queuedAt);
+      if (end >= from && (to === undefined || start < to)) kept.push(runRow(run));
+    };
+    const lateFrom = from - TIMELINE_LOOKBACK_MS;
+    // what queuedLate reads: sent with the first page only, so not again by due
+    const late = (r: Run) => r.queuedAt - r.due > LATE_QUEUE_MS && r.queuedAt >= lateFrom && (to === undefined || r.queuedAt < to);
     try {
+      if (cursor === null) {
+        const runs = await this.deps.store.runs.queuedLate({ from: lateFrom, to, jobName: param(p, 'job'), states, limit });
+        runs.forEach(keep);
+        read += runs.length;
+      }
       do {
         const page = await this.deps.store.runs.list({
           jobName: param(p, 'job'),
@@ -123,13 +141,7 @@ export class RunsService {
         });
         read += page.runs.length;
         cursor = page.nextCursor;
-        for (const run of page.runs) {
-          // the span the timeline draws: queued → launched → finished (now while going)
-          const launched = run.startedAt ?? run.launchedAt;
-          const end = Math.max(launched ?? -Infinity, run.finishedAt ?? now);
-          const start = Math.min(run.queuedAt, launched ?? run.queuedAt);
-          if (end >= from && (to === undefined || start < to)) kept.push(runRow(run));
-        }
+        for (const run of page.runs) if (!late(run)) keep(run);
       } while (cursor !== null && read < limit);
     } catch (e) {
       throw cursorError(e);

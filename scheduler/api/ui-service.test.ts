@@ -94,6 +94,22 @@ describe('UI API over the store (no scheduler in this process)', () => {
     await db?.drop();
   });
 
+  it('a job retrying after a failed attempt: "retrying (attempt 2 of 3)" in its row, the filter and the dashboard', async () => {
+    const job = name(3);
+    const retries = (await store.jobs.get(job))!.retries;
+    runtime.activities.set(job, { queued: 1, running: 0, retrying: 1 });
+    try {
+      const page = await ui.jobs({ state: ['retrying'] });
+      expect(page.jobs.map((j) => j.name)).toEqual([job]);
+      expect(page.jobs[0].state).toEqual({ state: 'queued', queued: 1, running: 0, retry: { attempt: 2, of: retries + 1 } });
+      expect((await ui.jobs({ q: name(1) })).jobs[0].state.retry).toBeNull(); // queued, not retrying
+      expect((await ui.dashboard()).counts.retrying).toBe(1);
+      expect((await ui.jobDetail(job)).row.state.retry).toEqual({ attempt: 2, of: retries + 1 });
+    } finally {
+      runtime.activities.delete(job);
+    }
+  });
+
   it('pages through every job in name order, with totals', async () => {
     const seen: string[] = [];
     for (let offset = 0; ; offset += 300) {

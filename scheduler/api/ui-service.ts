@@ -5,6 +5,7 @@
  *
  *   jobs, nextRunOf          jobs-service.ts       (over jobs-snapshot.ts and next-run-cache.ts)
  *   bulk                     bulk-actions.ts
+ *   pause, resume            pause-service.ts
  *   jobDetail, jobNext       job-detail-service.ts
  *   preview, validate        editor-service.ts
  *   runs, timeline           runs-service.ts
@@ -14,6 +15,9 @@
  *   dashboard                dashboard-service.ts
  *   cluster                  cluster-service.ts    (with the utilization sampler)
  *   log                      log-service.ts
+ *   runDetail, rerunPlan, rerun  run-detail-service.ts (the run page; rerun failed and downstream)
+ *   grid                     pipeline-grid-service.ts
+ *   backfill…                backfill-service.ts   (POST /api/jobs/{name}/backfill, /api/backfills…)
  *   masterUrl                master-view.ts        (the master's URL and cached /master/state)
  *
  * Where the data comes from: the store; the running scheduler (worker, framework, event bus) at
@@ -31,6 +35,7 @@ import type { Job } from '../core/types';
 import type { Clock, MesosMasterHttp, SchedulerRuntime, Store } from '../ports';
 import { MasterHttpClient } from '../adapters/mesos/master-http';
 import type { Scheduler } from '../runtime/assemble';
+import { BackfillService, type BackfillAction, type BackfillDetailView, type BackfillPlanView, type BackfillView } from './backfill-service';
 import { BulkActions } from './bulk-actions';
 import { ChronosService } from './chronos-service';
 import { ClusterService } from './cluster-service';
@@ -40,12 +45,17 @@ import { FrameworkHealthService } from './framework-health';
 import { GraphService, type UiGraphLayouter } from './graph-service';
 import { InstanceService, type UiElector } from './instance-service';
 import { JobDetailService } from './job-detail-service';
+import { JobHistory } from './job-history';
 import { JobsSnapshot } from './jobs-snapshot';
 import { JobsService, type JobPageQuery } from './jobs-service';
 import { LiveScheduler } from './live-scheduler';
 import { LogService } from './log-service';
 import { MasterView } from './master-view';
 import { NextRunCache } from './next-run-cache';
+import { PauseService, type PauseResult } from './pause-service';
+import { PipelineGridService } from './pipeline-grid-service';
+import { QueueReasons } from './queue-reason';
+import { RunDetailService } from './run-detail-service';
 import { RunsService } from './runs-service';
 import type { Params } from './ui-query';
 import type {
@@ -58,6 +68,10 @@ import type {
   JobDetail,
   JobPage,
   LogChunk,
+  PipelineGrid,
+  RerunPlanView,
+  RerunResult,
+  RunDetail,
   PreviewResult,
   PreviewRun,
   RunPage,
@@ -118,6 +132,7 @@ export class UiService {
   private readonly master: MasterView;
   private readonly jobsService: JobsService;
   private readonly bulkActions: BulkActions;
+  private readonly pauses: PauseService;
   private readonly jobDetails: JobDetailService;
   private readonly editor: EditorService;
   private readonly runsService: RunsService;
@@ -127,6 +142,11 @@ export class UiService {
   private readonly dashboards: DashboardService;
   private readonly clusterService: ClusterService;
   private readonly logs: LogService;
+  private readonly runDetails: RunDetailService;
+  private readonly grids: PipelineGridService;
+  private readonly backfillService: BackfillService;
+  /** Every job's versions, a restore, the deleted jobs (/api/jobs/{name}/versions, /api/versions). */
+  readonly history: JobHistory;
 
   constructor(deps: UiServiceDeps) {
     const { store, runtime, clock } = deps;
@@ -147,14 +167,19 @@ export class UiService {
     this.master = new MasterView({ clock, live, http, master: deps.master ?? null, configured: config().mesos.master, stateCacheMs: o.stateCacheMs });
     this.health = new FrameworkHealthService({ clock, live, master: this.master, recentEvents: o.recentEvents });
     this.nextRuns = new NextRunCache();
-    this.snapshot = new JobsSnapshot({ store, clock, live, cacheMs: o.jobsCacheMs });
+    this.snapshot = new JobsSnapshot({ store, source: chronos.jobs, clock, live, cacheMs: o.jobsCacheMs });
     this.jobsService = new JobsService({ runtime, clock, snapshot: this.snapshot, nextRuns: this.nextRuns });
     this.bulkActions = new BulkActions({ chronos, snapshot: this.snapshot, jobs: this.jobsService });
-    this.jobDetails = new JobDetailService({ store, clock, live, snapshot: this.snapshot, jobs: this.jobsService });
+    this.pauses = new PauseService({ store, runtime, clock });
+    this.instances = new InstanceService({ runtime, live, elector });
+    const reasons = new QueueReasons({ live, instance: this.instances });
+    this.jobDetails = new JobDetailService({ store, clock, live, snapshot: this.snapshot, jobs: this.jobsService, reasons });
+    this.runDetails = new RunDetailService({ store, runtime, snapshot: this.snapshot, reasons });
+    this.grids = new PipelineGridService({ store, snapshot: this.snapshot });
     this.editor = new EditorService({ clock, chronos });
+    this.history = new JobHistory(store, chronos);
     this.runsService = new RunsService({ store, clock });
     this.graphService = new GraphService({ runtime, snapshot: this.snapshot, layouter: deps.layouter ?? null });
-    this.instances = new InstanceService({ runtime, live, elector });
     this.clusterService = new ClusterService({
       clock,
       live,
@@ -165,14 +190,23 @@ export class UiService {
     });
     this.dashboards = new DashboardService({
       store,
+      clock,
       runtime,
       live,
       snapshot: this.snapshot,
       instance: this.instances,
       framework: this.health,
       cluster: this.clusterService,
+      reasons,
     });
     this.logs = new LogService({ store, master: this.master, http });
+    this.backfillService = new BackfillService({
+      store,
+      clock,
+      maxInstants: config().backfill.maxInstants,
+      jobs: async () => (await this.snapshot.get()).entries.map((e) => e.job),
+      kick: () => live.current()?.backfills.kick(),
+    });
   }
 
   /** Stops the sampler and unsubscribes from the scheduler's events. */
@@ -206,14 +240,48 @@ export class UiService {
     return this.jobsService.jobs(query);
   }
 
-  /** POST /api/jobs/bulk */
-  bulk(body: unknown): Promise<BulkResult> {
-    return this.bulkActions.bulk(body);
+  /** POST /api/jobs/bulk (`by`: the request's user, for the jobs' history) */
+  bulk(body: unknown, by: string | null = null): Promise<BulkResult> {
+    return this.bulkActions.bulk(body, by);
+  }
+
+  /** POST /api/jobs/{name}/pause; `by`: the basic-auth user, "" when the API is open. */
+  async pause(name: string, body: unknown, by: string): Promise<PauseResult> {
+    const r = await this.pauses.pause(name, body, by);
+    for (const n of r.jobs) this.snapshot.markDirty(n);
+    return r;
+  }
+
+  /** POST /api/jobs/{name}/resume; `by` as for pause */
+  async resume(name: string, body: unknown, by = ''): Promise<PauseResult> {
+    const r = await this.pauses.resume(name, body, by);
+    for (const n of r.jobs) this.snapshot.markDirty(n);
+    return r;
   }
 
   /** GET /api/jobs/{name} */
   jobDetail(name: string): Promise<JobDetail> {
     return this.jobDetails.jobDetail(name);
+  }
+
+  /** POST /api/jobs/{name}/backfill: the plan (dryRun, 200) or the backfill started (201). */
+  backfillStart(name: string, body: unknown): Promise<{ status: 200 | 201; body: BackfillView | BackfillPlanView }> {
+    return this.backfillService.start(name, body);
+  }
+
+  /** GET /api/backfills[?job=] */
+  backfills(job: string | null): Promise<BackfillView[]> {
+    return this.backfillService.list(job);
+  }
+
+  /** GET /api/backfills/{id} */
+  backfill(id: string): Promise<BackfillDetailView> {
+    return this.backfillService.get(id);
+  }
+
+  /** POST /api/backfills/{id}/pause|resume|cancel */
+  backfillAction(id: string, action: BackfillAction): Promise<BackfillView> {
+    return this.backfillService.act(id, action);
   }
 
   /** GET /api/jobs/{name}/next */
@@ -264,6 +332,26 @@ export class UiService {
   /** GET /api/cluster */
   cluster(): Promise<ClusterState> {
     return this.clusterService.cluster();
+  }
+
+  /** GET /api/runs/{taskId} */
+  runDetail(taskId: string): Promise<RunDetail> {
+    return this.runDetails.detail(taskId);
+  }
+
+  /** GET /api/rerun?task=… */
+  rerunPlan(taskIds: readonly string[]): Promise<RerunPlanView> {
+    return this.runDetails.plan(taskIds);
+  }
+
+  /** POST /api/rerun */
+  rerun(taskIds: readonly string[]): Promise<RerunResult> {
+    return this.runDetails.rerun(taskIds);
+  }
+
+  /** GET /api/grid */
+  grid(p: Params): Promise<PipelineGrid> {
+    return this.grids.grid(p);
   }
 
   /** GET /api/runs/{taskId}/log */

@@ -20,6 +20,15 @@
  *                                                                    compact rows; limit ≤ 20000 scanned runs)
  *   GET  /api/runs/{taskId}/log?file=stdout|stderr&offset&length
  *                                            → LogChunk         (through the agent's files API; offset for tailing)
+ *   GET  /api/runs/{taskId}                  → RunDetail        (the run page: every attempt of that due instant)
+ *   GET  /api/rerun?task=ID&task=ID          → RerunPlanView    (rerun failed and downstream: the plan, nothing changes)
+ *   POST /api/rerun       {taskIds}          → RerunResult      (new attempts at the same due instants; downstream follows)
+ *   GET  /api/grid?job|prefix|owner&n=14     → PipelineGrid     (jobs × the last n scheduled instants)
+ *   POST /api/jobs/{name}/backfill {from, to, downstream?, concurrency?, force?, dryRun?}
+ *                                            → BackfillView (201) | BackfillPlanView (dryRun)   (backfill-service.ts)
+ *   GET  /api/backfills?job                  → BackfillView[]   (newest first, with progress; ISO instants)
+ *   GET  /api/backfills/{id}                 → BackfillDetailView (every job × instant and its state)
+ *   POST /api/backfills/{id}/pause|resume|cancel → BackfillView (409 when its state does not allow it)
  *   GET  /api/graph?focus=name&layout=1      → GraphData        (focus: only that job's ancestors and descendants;
  *                                                                    none: all jobs up to 1,000, then largest pipelines first;
  *                                                                    layout=1: with node positions laid out on the server)
@@ -29,14 +38,16 @@
  *
  * Errors: `{ "error": string, "field"?: string }` with 400 / 404 / 503.
  */
+import type { RetryInfo } from '../core/job-health';
 import type { RunState, RunTrigger } from '../core/types';
 
 export type JobStatus = 'success' | 'failure' | 'fresh';
-/** idle | queued | running (with a count). */
+/** idle | queued | running (with a count); `retry` while an attempt after a failed one is queued or running. */
 export interface JobStateInfo {
   state: 'idle' | 'queued' | 'running';
   running: number;
   queued: number;
+  retry: RetryInfo | null;
 }
 
 export interface JobRow {
@@ -62,6 +73,8 @@ export interface JobRow {
   mem: number;
   disk: number;
   highPriority: boolean;
+  /** Set while the job is paused (core/pause.ts): when it resumes by itself, ISO UTC. */
+  pausedUntil?: string;
 }
 
 export interface JobPage {
@@ -95,6 +108,10 @@ export interface RunRow {
   message: string | null;
   reason: string | null;
   arguments: string;
+  /** The instant the run is for (SISYPHUS_DUE) when not `due`: a retry's, a dependency run's. */
+  intendedDue?: number;
+  /** The version of its job the run was created with (its history); absent when unknown. */
+  jobVersion?: number;
 }
 
 export interface RunPage {
@@ -133,6 +150,8 @@ export type RunTimelineTuple = [
   reason: number,
   args: number,
   taskId: string | 0,
+  /** The instant the run is for when not `due` (RunRow.intendedDue), else null. */
+  intendedDue: number | null,
 ];
 
 export interface PreviewRun {
@@ -140,7 +159,8 @@ export interface PreviewRun {
   isoUtc: string;
   /** ISO in the job's zone. */
   local: string;
-  flags: Array<'dst-gap' | 'dst-repeat' | 'overdue'>;
+  /** `paused`: inside the job's pause, it will not run. */
+  flags: Array<'dst-gap' | 'dst-repeat' | 'overdue' | 'paused'>;
 }
 
 export type PreviewResult = { ok: true; runs: PreviewRun[]; description: string } | { ok: false; error: string; field: string };
@@ -154,10 +174,12 @@ export interface JobDetail {
   /** The schedule in words, e.g. "every day at 02:30 America/New_York, forever". */
   scheduleText: string;
   children: string[];
-  /** Duration percentiles of finished runs, ms. */
-  stats: { count: number; p50: number | null; p95: number | null; p99: number | null; mean: number | null };
+  /** Duration percentiles of runs that ran to an end (finished or failed), ms; `failed` of `count` failed. */
+  stats: { count: number; failed: number; p50: number | null; p95: number | null; p99: number | null; mean: number | null };
   /** The current or last run, if any. */
   currentRun: RunRow | null;
+  /** Why the current run waits (it is queued), as the dashboard says it; else null. */
+  queueReason: string | null;
 }
 
 export interface LogChunk {
@@ -179,6 +201,8 @@ export interface GraphNode {
   kind: 'scheduled' | 'dependent';
   status: JobStatus;
   state: JobStateInfo['state'];
+  /** A retry attempt is queued or running. */
+  retry?: RetryInfo | null;
   disabled: boolean;
 }
 
@@ -208,6 +232,8 @@ export interface QueuedRunInfo {
   run: RunRow;
   /** Why it is waiting: no offer fits cpus/mem/disk, a constraint fails, a non-concurrent run is still going, framework disconnected, … */
   reason: string;
+  /** A retry not yet due: when it is (the reason then says "retry due at …"; pages show it in their time format). */
+  retryAt?: number;
 }
 
 export interface FrameworkHealth {
@@ -229,6 +255,8 @@ export interface Dashboard {
     success: number;
     failure: number;
     fresh: number;
+    /** Jobs whose last attempt failed and that are trying again (not counted as failure until the attempts are used up). */
+    retrying: number;
     idle: number;
     queued: number;
     running: number;
@@ -257,6 +285,8 @@ export interface ClusterState {
   error?: string;
   agents: AgentInfo[];
   frameworks: Array<{ id: string; name: string; active: boolean; tasks: number; resources: { cpus: number; mem: number } }>;
+  /** The framework id this instance's scheduler is registered with (null when it runs none): the page marks it. */
+  ownFrameworkId: string | null;
   offers: { received: number; used: number; declined: number };
   /** Utilization samples kept by this instance (one a minute or so), oldest first. */
   history: Array<{ at: number; cpusUsed: number; cpusTotal: number; memUsed: number; memTotal: number }>;
@@ -281,3 +311,74 @@ export type UiEvent =
   | { type: 'leader'; leader: string | null; isLeader: boolean }
   | { type: 'job'; name: string; change: string }
   | { type: 'error'; where: string; message: string };
+
+/**
+ * One step of a run's state timeline (scheduler/api/run-steps.ts): QUEUED, WAITING, OFFERED,
+ * LAUNCHED, a Mesos status update (TASK_…) or the run's end; `at` null: not yet / not known.
+ * A status update carries its Mesos reason, source and agent.
+ */
+export interface RunStep {
+  state: string;
+  at: number | null;
+  detail: string;
+  reason?: string | null;
+  source?: string | null;
+  agentId?: string | null;
+}
+
+/** GET /api/runs/{taskId}: every attempt of that job's due instant, first attempt first. */
+export interface RunDetail {
+  /** The run asked for. */
+  taskId: string;
+  attempts: Array<{ run: RunRow; waiting: string | null; steps: RunStep[] }>;
+  /** The job as it is now (it may have been deleted since). `downstream`: how many jobs depend on it, transitively. */
+  job: { exists: boolean; disabled: boolean; parents: string[]; children: string[]; downstream: number };
+}
+
+/** GET /api/rerun?task=…: what "rerun failed and downstream" would run; nothing changes. */
+export interface RerunPlanView {
+  /**
+   * Rerun now, each as a new attempt at the due time of the attempt it reruns, for the instant that
+   * one is for (`intendedDue` when not `due`: a downstream run's night).
+   */
+  rerun: Array<{ jobName: string; due: number; intendedDue?: number; attempt: number; failed: boolean; fromTaskId: string }>;
+  /** Run by the dependency rule as their rerun parents succeed, parents first. */
+  downstream: string[];
+  /** Disabled: will not run. */
+  disabled: string[];
+  /** Named but not rerun, and why (still active, deleted). */
+  notRerun: Array<{ jobName: string; why: string }>;
+}
+
+/** POST /api/rerun {taskIds}: the plan carried out. */
+export interface RerunResult {
+  plan: RerunPlanView;
+  /** Task ids queued. */
+  queued: string[];
+  failed: Array<{ jobName: string; error: string }>;
+}
+
+/** One cell of the pipeline grid: the job's latest run in that column's span. */
+export interface GridCell {
+  taskId: string;
+  state: RunState;
+  due: number;
+  attempt: number;
+  /** Runs of the job in that span (attempts and reruns). */
+  attempts: number;
+}
+
+/** GET /api/grid?job|prefix|owner&n: jobs × the last n scheduled instants. */
+export interface PipelineGrid {
+  group: { by: 'pipeline' | 'prefix' | 'owner'; value: string };
+  /** Column instants, oldest first. */
+  columns: number[];
+  /** Rows, parents before children. */
+  jobs: Array<{ name: string; kind: 'scheduled' | 'dependent'; disabled: boolean; parents: string[] }>;
+  /** cells[row][column]; null: no run in that span. */
+  cells: Array<Array<GridCell | null>>;
+  /** Jobs of the group beyond the row limit. */
+  omittedJobs: number;
+  /** The largest pipelines, for the picker (`job`: its first job by name). */
+  pipelines: Array<{ job: string; size: number }>;
+}

@@ -397,3 +397,20 @@ describe('purity', () => {
     expect(src).not.toMatch(/Date\.now|new Date\(|setTimeout|setInterval|performance\.now/);
   });
 });
+
+describe('DependencyGraph: vertices without edges share one empty list', () => {
+  it('a child linked to one job is never seen under another, through links, unlinks and relinks', () => {
+    const g = new DependencyGraph();
+    for (const n of ['a', 'b', 'c']) expect(g.addJob(n).ok).toBe(true);
+    expect(g.addJob('x', ['a']).ok).toBe(true);
+    expect(g.childrenOf('a')).toEqual(['x']);
+    expect(g.childrenOf('b')).toEqual([]);
+    expect(g.childrenOf('c')).toEqual([]);
+    expect(g.setParents('x', ['b']).ok).toBe(true);
+    expect([g.childrenOf('a'), g.childrenOf('b'), g.parentsOf('x')]).toEqual([[], ['x'], ['b']]);
+    expect(g.setParents('x', []).ok).toBe(true);
+    expect([g.childrenOf('b'), g.parentsOf('x')]).toEqual([[], []]);
+    expect(g.addJob('y', ['a', 'b']).ok).toBe(true);
+    expect([g.childrenOf('a'), g.childrenOf('b'), g.childrenOf('c'), g.childrenOf('x')]).toEqual([['y'], ['y'], [], []]);
+  });
+});

@@ -55,6 +55,12 @@ interface Vertex {
   children: string[];
 }
 
+/**
+ * The empty parent or child list every vertex without one shares (most jobs have neither: two
+ * arrays of their own cost 6.4 MiB at 100,000 jobs). Frozen: it is replaced, never changed.
+ */
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+
 const dedupe = (xs: readonly string[]): string[] => [...new Set(xs)];
 const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((x) => b.includes(x));
@@ -186,7 +192,7 @@ export class DependencyGraph {
     }
     const v = this.validateParents(name, parents);
     if (!v.ok) return v;
-    this.vertices.set(name, { seq: this.nextSeq++, parents: [], children: [] });
+    this.vertices.set(name, { seq: this.nextSeq++, parents: NONE, children: NONE });
     this.link(name, dedupe(parents));
     return ok(undefined);
   }
@@ -377,17 +383,24 @@ export class DependencyGraph {
 
   private link(child: string, parents: readonly string[]): void {
     const v = this.vertices.get(child)!;
-    v.parents = [...parents];
-    for (const p of parents) this.vertices.get(p)!.children.push(child);
+    v.parents = parents.length === 0 ? NONE : [...parents];
+    for (const p of parents) {
+      const pv = this.vertices.get(p)!;
+      if (pv.children === NONE) pv.children = [child];
+      else pv.children.push(child);
+    }
   }
 
   private unlinkParents(child: string): void {
     const v = this.vertices.get(child)!;
     for (const p of v.parents) {
       const pv = this.vertices.get(p);
-      if (pv) pv.children = pv.children.filter((c) => c !== child);
+      if (pv) {
+        const rest = pv.children.filter((c) => c !== child);
+        pv.children = rest.length === 0 ? NONE : rest;
+      }
     }
-    v.parents = [];
+    v.parents = NONE;
   }
 
   private walk(name: string, next: (v: Vertex) => string[]): string[] {

@@ -12,7 +12,7 @@
  */
 import type { Instant } from './types';
 import type { Period, Schedule } from './iso8601';
-import { isZeroPeriod, wallFieldsOf } from './iso8601';
+import { hasEmptyStart, isZeroPeriod, wallFieldsOf } from './iso8601';
 import { looksLikeCron } from './cron';
 import { parseScheduleSpec } from './spec';
 import { UTC_ZONE, type LocalFields } from './zones';
@@ -153,6 +153,32 @@ function cronWords(expr: string): string | null {
     parts.push(dom !== '*' ? `or on ${d}` : `on ${d}`);
   }
   return parts.join(' ');
+}
+
+/**
+ * The schedule in a few words, for a list where the raw text is cut before its period:
+ *   R/2026-12-07T03:00:00Z/PT1H            → "every hour from 03:00 UTC"
+ *   R5/2026-12-07T03:15:00Z/PT15M          → "every 15 minutes from 03:15 UTC, 5 more times"
+ *   R/2026-12-07T03:00:00/P1D (Berlin)     → "every day at 03:00 Europe/Berlin"
+ *   0 2 * * 1-5                            → "at 02:00 on Monday–Friday UTC"
+ * "forever" is left out (it is the usual case); a finite count is kept.
+ */
+export function scheduleInWords(expr: string, zone: string | null | undefined, now: Instant = 0): string {
+  const text = expr.trim();
+  if (text === '') return 'no schedule';
+  const spec = parseScheduleSpec(text, zone ?? '', now, { legacy: true });
+  if (!spec.ok) return 'invalid schedule';
+  if (spec.value.kind === 'cron') {
+    const words = cronWords(text);
+    return `${words ?? `cron ${text}`} ${zoneLabel(spec.value.cron.zone)}`;
+  }
+  const s = spec.value.schedule;
+  if (s.recurrences === 0 || s.recurrences === 1 || isZeroPeriod(s.period)) return describeIso(s);
+  if (hasTimePart(s.period)) {
+    const from = hasEmptyStart(text) ? 'from now' : `from ${clockTime(wallFieldsOf(s))} ${zoneLabel(s.zone)}`;
+    return `${periodWords(s.period)} ${from}${s.recurrences < 0 ? '' : `, ${countWords(s.recurrences)}`}`;
+  }
+  return describeIso(s).replace(/, forever$/, '');
 }
 
 /** The schedule expression (ISO8601 or 5-field cron) in words, in the job's zone. */

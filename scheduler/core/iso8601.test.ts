@@ -120,7 +120,7 @@ describe('parseSchedule: errors are reasons', () => {
   const cases: { name: string; expr: string; zone?: string; error: Partial<ScheduleError> }[] = [
     { name: 'empty string', expr: '', error: { code: 'UNPARSEABLE', message: "Cannot parse schedule '' (wtf bro)" } },
     { name: 'lower-case r', expr: 'r/2008-03-01T13:00:00Z/P1D', error: { code: 'UNPARSEABLE' } },
-    { name: 'bad start', expr: 'R/yesterday/P1D', error: { code: 'UNPARSEABLE', detail: "start date 'yesterday' is not an ISO8601 date" } },
+    { name: 'bad start', expr: 'R/yesterday/P1D', error: { code: 'UNPARSEABLE', detail: "start date 'yesterday' is not a date: the start must look like 2026-01-31T02:00:00Z" } },
     { name: 'no such day', expr: 'R/2008-02-30T00:00:00Z/P1D', error: { code: 'UNPARSEABLE', detail: "start date '2008-02-30' does not exist" } },
     { name: 'hour 24', expr: 'R/2008-03-01T24:00:00Z/P1D', error: { code: 'UNPARSEABLE' } },
     { name: 'bad repeat', expr: 'Rx/2008-03-01T13:00:00Z/P1D', error: { code: 'UNPARSEABLE' } },
@@ -207,8 +207,23 @@ describe('splitSchedule: the parts of R[n]/<start>/<period> as written (the edit
   ];
   it.each(notIso)("%s is not one, with parseSchedule's reason", (_, expr) => {
     const r = splitSchedule(expr);
-    expect(r).toEqual({ ok: false, error: { code: 'UNPARSEABLE', message: `Cannot parse schedule '${expr}' (wtf bro)`, detail: 'expected R[n]/<start>/<period>' } });
+    expect(r).toEqual({ ok: false, error: { code: 'UNPARSEABLE', message: `Cannot parse schedule '${expr}' (wtf bro)`, detail: 'a schedule must look like R/2026-01-31T02:00:00Z/P1D (R[repetitions]/start/period)' } });
     const parsed = parseSchedule(expr, '', NOW);
     expect(parsed.ok ? null : parsed.error).toEqual(r.ok ? 'split' : r.error);
+  });
+});
+
+describe('shared periods', () => {
+  it('schedules with the same period text share one frozen period (memory at 100,000 jobs), and still advance alike', () => {
+    const a = parseSchedule('R/2030-01-01T00:00:00Z/P1D', '', NOW);
+    const b = parseSchedule('R5/2031-06-01T12:00:00Z/P1D', 'Europe/Paris', NOW);
+    if (!a.ok || !b.ok) throw new Error('unparsed');
+    expect(a.value.period).toBe(b.value.period);
+    expect(Object.isFrozen(a.value.period)).toBe(true);
+    const p1d = parsePeriod('P1D');
+    expect(p1d.ok && a.value.period).toEqual(p1d.ok && p1d.value);
+    expect(formatSchedule(b.value)).toBe('R5/2031-06-01T12:00:00.000+02:00/P1D');
+    const c = parseSchedule('R/2030-01-01T00:00:00Z/PT1H', '', NOW);
+    expect(c.ok && c.value.period.hours).toBe(1);
   });
 });

@@ -20,7 +20,8 @@ import { compileCron, cronNextAfter, isShiftedByGap } from './cron';
 import { parseScheduleSpec } from './spec';
 import { formatInZone, formatUtc, resolveWall, wallOf } from './zones';
 
-export type PreviewFlag = 'dst-gap' | 'dst-repeat' | 'overdue';
+/** `paused`: the instant falls inside the job's pause and will not run (core/pause.ts markPaused). */
+export type PreviewFlag = 'dst-gap' | 'dst-repeat' | 'overdue' | 'paused';
 
 export interface PreviewRun {
   /** Due instant (ms). */

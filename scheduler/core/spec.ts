@@ -7,7 +7,7 @@
  * Pure: `now` is a parameter.
  */
 import { err, ok, type Instant, type Result } from './types';
-import { formatSchedule, parseSchedule, quoted, unparseable, type ParseOptions, type Schedule, type ScheduleError } from './iso8601';
+import { SHAPE_HINT, formatSchedule, parseSchedule, quoted, unparseable, type ParseOptions, type Schedule, type ScheduleError } from './iso8601';
 import { advanceAfter, isDue, nextDue, rangeProblem, skipForward } from './schedule';
 import { advanceCron, looksLikeCron, parseCron, type CronSchedule } from './cron';
 
@@ -38,7 +38,7 @@ export function parseScheduleSpec(
     const c = parseCron(expr, zoneId, now, options);
     return c.ok ? ok({ kind: 'cron', cron: c.value }) : c;
   }
-  return err(unparseable(expr, 'expected R[n]/<start>/<period> or a 5-field cron expression'));
+  return err(unparseable(expr, `${SHAPE_HINT}, or be a 5-field cron line such as 0 2 * * *`));
 }
 
 /** The next due instant, or null when the job will not run again (R0, or a cron that never fires). */

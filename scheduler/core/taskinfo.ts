@@ -8,7 +8,8 @@
  * - Environment: the job's variables first, then Chronos's own, which a job cannot override (a job
  *   variable with a reserved name is left out): mesos_task_id, MESOS_TASK_ID, CHRONOS_JOB_OWNER,
  *   CHRONOS_JOB_NAME, HOST, CHRONOS_RESOURCE_MEM/CPU/DISK (Java doubles, "128.0"),
- *   CHRONOS_JOB_RUN_TIME (due ms) and CHRONOS_JOB_RUN_ATTEMPT.
+ *   CHRONOS_JOB_RUN_TIME (due ms) and CHRONOS_JOB_RUN_ATTEMPT; then Sisyphus's SISYPHUS_DUE,
+ *   SISYPHUS_ATTEMPT and SISYPHUS_TRIGGER (core/run-env.ts).
  * - Command: shell jobs run `command` with the run's argument string appended after a space (a
  *   Chronos quirk); shell=false jobs exec `command` with `arguments` = the job's argv verbatim
  *   (Mesos passes it as the whole argv, argv[0] included, exactly as Chronos sends it).
@@ -24,7 +25,8 @@
  * - max_completion_time{nanoseconds} when maxCompletionTime (seconds) > 0.
  */
 import { formatJavaDouble } from './constraints';
-import type { Container, Instant, Job, KeyValue, NetworkInfo, OfferResource, PortMapping, Volume } from './types';
+import { SISYPHUS_ENV_NAMES, sisyphusEnv } from './run-env';
+import type { Container, Instant, Job, KeyValue, NetworkInfo, OfferResource, PortMapping, RunTrigger, Volume } from './types';
 
 /* ---------- the JSON shapes (Mesos v1, snake_case) ---------- */
 
@@ -130,6 +132,10 @@ export interface BuildTaskInfoArgs {
   arguments: string;
   /** The agent's hostname: the HOST variable. */
   hostname: string;
+  /** Why the run exists (SISYPHUS_TRIGGER); without it the SISYPHUS_* variables are left out. */
+  trigger?: RunTrigger;
+  /** The instant the run is for (SISYPHUS_DUE); default `due`. */
+  intended?: Instant | null;
 }
 
 /** Names Chronos sets itself; a job's environmentVariables cannot override them. */
@@ -144,6 +150,7 @@ export const RESERVED_ENV_NAMES: ReadonlySet<string> = new Set([
   'CHRONOS_RESOURCE_DISK',
   'CHRONOS_JOB_RUN_TIME',
   'CHRONOS_JOB_RUN_ATTEMPT',
+  ...SISYPHUS_ENV_NAMES,
 ]);
 
 /* ---------- building blocks ---------- */
@@ -171,6 +178,7 @@ function environment(args: BuildTaskInfoArgs): CommandInfoJson['environment'] {
     ['CHRONOS_JOB_RUN_TIME', String(due)],
     ['CHRONOS_JOB_RUN_ATTEMPT', String(attempt)],
   ];
+  if (args.trigger) own.push(...sisyphusEnv({ intended: args.intended ?? due, attempt, trigger: args.trigger }));
   return {
     variables: [
       ...job.environmentVariables

@@ -4,6 +4,11 @@
  * scheduler/api/job-schema.ts into `Job`; everything downstream works on these values.
  */
 
+import type { JobNotifications } from './notify-route';
+import type { ConcurrencyPolicy } from './overlap-policy';
+import type { CatchUpPolicy } from './catch-up';
+import type { JobPause } from './pause';
+
 /** A parser or validator answer: a value, or a reason a user can read. Never null. */
 export type Result<T, E = string> = { ok: true; value: T } | { ok: false; error: E };
 export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
@@ -108,6 +113,18 @@ export interface Job {
   epsilon?: string;
   /** Chronos 2.x: the task reports completion through PUT /scheduler/task/{id}. */
   async?: boolean;
+  /** Sisyphus: which events go to which channels (absent: Chronos's events to every channel). */
+  notifications?: JobNotifications;
+  /** Sisyphus: Forbid or Replace (Allow and Queue are `concurrent` true and false; core/overlap-policy.ts). */
+  concurrencyPolicy?: ConcurrencyPolicy;
+  /** Sisyphus: ISO 8601 duration, at most PT1H: launches spread over it (core/jitter.ts). */
+  jitter?: string;
+  /** Sisyphus: what runs after downtime (absent: `latest`, Chronos's one run); core/catch-up.ts. */
+  catchUp?: CatchUpPolicy;
+  /** Sisyphus: ISO 8601 duration, how far back `catchUp: all` goes (absent: P1D). */
+  catchUpWindow?: string;
+  /** Sisyphus: paused until an instant, with a note (core/pause.ts); set only by pause/resume. */
+  pause?: JobPause;
 }
 
 /** Lifecycle of one run (one attempt of one job at one due instant). */
@@ -138,7 +155,7 @@ export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set<RunState>([
 export const isTerminal = (s: RunState): boolean => TERMINAL_RUN_STATES.has(s);
 
 /** Why a run exists. */
-export type RunTrigger = 'schedule' | 'manual' | 'dependency' | 'retry' | 'immediate';
+export type RunTrigger = 'schedule' | 'manual' | 'dependency' | 'retry' | 'immediate' | 'backfill';
 
 /** One attempt of a job, as stored. Times are Instants or null. */
 export interface Run {
@@ -164,6 +181,13 @@ export interface Run {
   reason: string | null;
   /** Chronos dataProcessingJobType progress counter. */
   elementsProcessed: number;
+  /**
+   * The instant the run is for, when it differs from `due`: a retry's is the failed run's
+   * (SISYPHUS_DUE); absent or null means `due`.
+   */
+  intendedDue?: Instant | null;
+  /** The version of its job the run was created with (job history); null or absent: unknown. */
+  jobVersion?: number | null;
 }
 
 /* ---------- Mesos offers as plain values (the adapter converts protobuf to these) ---------- */

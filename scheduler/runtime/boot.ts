@@ -18,6 +18,9 @@ import { log } from './log';
 import { systemClock } from './system-clock';
 import { assemble } from './assemble';
 import { Leadership } from './leadership';
+import { LATER_MS, StandbyMirror } from './standby-mirror';
+import type { JobSourceLoad } from './worker';
+import { notifySetup } from './notify-setup';
 import { config, type Config } from '../config';
 
 /** framework_state key of the secret every instance signs proxied requests with. */
@@ -28,7 +31,14 @@ export async function openStore(settings: Config = config()): Promise<Store> {
   const registered = registry.store.get();
   if (registered) return registered;
   const { database } = settings;
-  const store = await createStore({ databaseUrl: database.url ?? undefined, dataDir: database.dataDir, migrationsDir: database.migrationsDir ?? undefined });
+  const store = await createStore({
+    databaseUrl: database.url ?? undefined,
+    dataDir: database.dataDir,
+    migrationsDir: database.migrationsDir ?? undefined,
+    versionsKept: database.versionsKept,
+    onRaiseCut: (pids) =>
+      log.warn({ pids }, `taking over: ended ${pids.length} database session(s) of a deposed leader that held the leader epoch (frozen mid-write?)`),
+  });
   // a concurrent opener may have won: keep one
   const winner = registry.store.get();
   if (winner) {
@@ -62,8 +72,18 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
   const master = mesos.master;
   if (!master) log.warn('MESOS_MASTER is not set: jobs are stored and scheduled but nothing is launched (npm start sets it to mesos-local)');
   const elector = createElector(id, settings.zk);
+  const notify = registry.notify.get() ?? notifySetup(settings.notify, (m) => log.warn({ where: 'notify' }, m));
+  registry.notify.set(notify);
+  // reachable servers, checked once in the background: a problem is logged and listed, never fatal
+  void notify.verify();
+  // A follower keeps every job warm for its takeover (ZooKeeper only: a single instance always leads).
+  const standby =
+    settings.zk.servers && settings.zk.standbyPollMs > 0 && store.jobs.changes
+      ? new StandbyMirror({ jobs: store.jobs, clock: systemClock, pollMs: settings.zk.standbyPollMs, log: (level, message) => log[level]({ instanceId: id }, message) })
+      : null;
   const leadership = new Leadership({
     elector,
+    standby: standby ?? undefined,
     store: fencing as Store & FencingStore,
     retryDelayMs: worker.takeoverRetryMs,
     build: (fenced, events, onRuntime) =>
@@ -73,11 +93,16 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
         onWorker: onRuntime,
         clock: systemClock,
         master,
+        notify,
         client: { encoding: mesos.encoding, credentials: mesos.credentials, callTimeoutMs: mesos.callTimeoutMs },
         worker: {
+          jobSource: standby ? () => takeMirror(standby) : undefined,
           instanceId: id,
           retryDelayMs: worker.retryDelayMs,
           disableAfterFailures: worker.disableAfterFailures,
+          catchUpMax: worker.catchUpMax,
+          catchUpGraceMs: worker.catchUpGraceMs,
+          prepareAheadMs: worker.prepareAheadMs,
           role: mesos.role,
         },
         framework: {
@@ -126,4 +151,18 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
   return leadership;
+}
+
+/** The standby's jobs for the new leader's load (after its epoch raise), logged; null: load them. */
+async function takeMirror(standby: StandbyMirror): Promise<JobSourceLoad | null> {
+  const t0 = performance.now();
+  const handed = await standby.takeJobs();
+  if (!handed) {
+    log.info('taking over: no warm mirror of the jobs (never read); loading every job');
+    return null;
+  }
+  log.info(
+    `taking over: warm mirror of ${handed.jobs.length} jobs, ${handed.caughtUp} change(s) caught up in ${Math.round(performance.now() - t0)} ms; ${handed.later.size} schedules not due within ${LATER_MS / 1000} s indexed after the first launches`,
+  );
+  return { jobs: handed.jobs, later: handed.later };
 }

@@ -111,6 +111,16 @@ describe('jobs run end to end on mesos-local', () => {
       [1, 'FAILED'],
     ]);
     expect(runs[0].message).toMatch(/status 3/);
+    // each attempt's timeline: matched to an offer, then every status update with its agent
+    for (const r of runs) {
+      const events = await store.runs.events(r.taskId);
+      expect(events.map((e) => e.state), r.taskId).toEqual(['OFFERED', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED']);
+      expect(new Set(events.map((e) => e.agentId)), r.taskId).toEqual(new Set([r.agentId]));
+      expect(events[0]).toMatchObject({ source: 'SCHEDULER', message: expect.stringMatching(/^matched to offer /) });
+      expect(events[3]).toMatchObject({ message: expect.stringMatching(/status 3/), source: 'SOURCE_EXECUTOR' });
+      expect(events.map((e) => e.at)).toEqual([...events.map((e) => e.at)].sort((a, b) => a - b));
+      expect(events[3].at).toBe(r.finishedAt);
+    }
   });
 
   it('kill stops a running task', async () => {
@@ -178,6 +188,10 @@ describe('jobs run end to end on mesos-local', () => {
       return x.disabled ? x : null;
     });
     expect(j.errorsSinceLastSuccess).toBe(2);
+    // the scheduler's disable is in the job's history, in the same transaction, by no user
+    const [latest] = await store.versions.list('broken', 1);
+    expect(latest).toMatchObject({ n: 2, kind: 'disable', by: null, diff: [{ field: 'disabled', before: false, after: true }] });
+    expect(latest.note).toContain('disabled after 2 failures');
   });
 
   it('a queued run of a job that gets disabled is skipped, not launched', async () => {

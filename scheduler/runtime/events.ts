@@ -2,6 +2,7 @@
  * Typed scheduler events. The worker emits them; the UI's event stream, metrics and tests
  * subscribe (tests await an event instead of sleeping).
  */
+import type { BackfillState } from '../core/backfill-step';
 import type { Run, RunState } from '../core/types';
 
 export interface SchedulerEventMap {
@@ -17,6 +18,10 @@ export interface SchedulerEventMap {
   leader: { leader: string | null; isLeader: boolean };
   /** A job was created, changed, disabled or deleted. */
   job: { name: string; change: 'created' | 'updated' | 'deleted' | 'disabled' | 'stats' };
+  /** Notifications settled by the deliverer: how many, on which channel, with what result. */
+  notify: { channel: string; result: 'sent' | 'retrying' | 'failed' | 'suppressed'; count: number; job?: string; error?: string };
+  /** A backfill ended (done or cancelled; backfill-runner.ts). */
+  backfill: { id: string; job: string; state: BackfillState };
   /** Something failed that an operator should see. */
   error: { where: string; message: string };
 }

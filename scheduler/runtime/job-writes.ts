@@ -5,9 +5,14 @@
  * applied. `keep` names the fields the request left out: they are taken from the job as the
  * worker holds it when the write happens (fresher than what the API read).
  *
+ * Each write records its version (core/job-version.ts: the whole job, its diff from the job the
+ * worker held, who made it) in the same transaction: one more INSERT per batch.
+ *
  * A batch the store refuses for the data of one write is written one by one, so only that write
  * fails.
  */
+import { versionOf, type ChangeStamp, type NewJobVersion } from '../core/job-version';
+import { shareJobValues } from '../core/shared-job-values';
 import type { Job } from '../core/types';
 import type { DueRuns } from './due-runs';
 import { isItemError } from './isolate';
@@ -18,9 +23,13 @@ import type { WorkerContext } from './worker-context';
 interface PendingPut {
   job: Job;
   keep: readonly (keyof Job)[];
+  stamp: ChangeStamp;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
+
+/** At most this many distinct values are kept for sharing by the worker's job writes. */
+const SHARED_VALUES_MAX = 4096;
 
 export const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -34,10 +43,10 @@ export class JobWrites {
     private readonly due: DueRuns,
   ) {}
 
-  /** Stores a job (create or replace) and applies it; resolves true once both are done. */
-  store(job: Job, keep: readonly (keyof Job)[] = []): Promise<boolean> {
+  /** Stores a job (create or replace) and its version, and applies it; resolves true once done. */
+  store(job: Job, keep: readonly (keyof Job)[] = [], stamp: ChangeStamp = {}): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
-      this.pending.push({ job, keep, resolve: () => resolve(true), reject });
+      this.pending.push({ job, keep, stamp, resolve: () => resolve(true), reject });
       if (this.flushQueued) return;
       this.flushQueued = true;
       setImmediate(() => {
@@ -50,6 +59,9 @@ export class JobWrites {
   apply(job: Job, previous: Job | null): void {
     const { ctx } = this;
     const now = ctx.clock.now();
+    // a job the API wrote shares its common values (owner, schedule, empty lists) with the jobs
+    // held, as a bulk read's do: ~250 bytes less per job (25 MiB at 100,000 jobs POSTed)
+    shareJobValues(job, ctx.sharedValues, SHARED_VALUES_MAX);
     ctx.jobs.set(job.name, job);
     // a changed job is read again: whatever set it aside may be gone
     ctx.index.release(job.name);
@@ -85,7 +97,9 @@ export class JobWrites {
     const latest = new Map<string, Job | null>();
     const changes: { job: Job; previous: Job | null }[] = [];
     const resets = new Map<string, string[]>();
-    for (const { job: given, keep } of batch) {
+    const now = this.ctx.clock.now();
+    const versions: NewJobVersion[] = [];
+    for (const { job: given, keep, stamp } of batch) {
       const previous = latest.has(given.name) ? latest.get(given.name)! : (this.ctx.jobs.get(given.name) ?? null);
       let job = given;
       if (previous && keep.length > 0) {
@@ -96,10 +110,12 @@ export class JobWrites {
       if (job.parents && !sameList(previous?.parents ?? [], job.parents)) resets.set(job.name, job.parents);
       latest.set(job.name, job);
       changes.push({ job, previous });
+      versions.push(versionOf(previous, job, stamp, now));
     }
     try {
       await this.ctx.store.transaction(async (tx) => {
         await tx.jobs.apply({ put: changes.map((c) => c.job) });
+        await tx.versions.add(versions);
         for (const [child, parents] of resets) await tx.edges.resetChild(child, parents);
       });
     } catch (e) {

@@ -16,6 +16,7 @@ import type { OfferDecision, RunPatch } from '../ports';
 import { commitIsolating, reasonOf } from './isolate';
 import { launchAdvance, parseJobSchedule, type JobSchedule } from './schedules';
 import type { Effects, WorkerContext } from './worker-context';
+import { offeredEvent } from './run-events';
 
 /** An ISO 8601 schedule whose start is left empty (`R1//PT1H`): its start is "now" when read. */
 const OPEN_START = /^R\d*\/\//;
@@ -110,9 +111,11 @@ export class LaunchPlanner {
             attempt: run.attempt,
             arguments: run.arguments,
             hostname: launch.hostname,
+            trigger: run.trigger,
+            intended: run.intendedDue,
           });
           const schedule = this.ctx.index.scheduleOf(job.name);
-          if (schedule && run.attempt === 0) {
+          if (schedule && run.attempt === 0 && run.trigger !== 'backfill') {
             const base = jobPuts.get(job.name) ?? job;
             // The held parse is the job's (its start fixed); a start left empty means "now" and is
             // read again at launch, as Chronos does.
@@ -150,6 +153,8 @@ export class LaunchPlanner {
       const puts = [...new Set(items.map((p) => p.run.jobName))].map((n) => jobPuts.get(n)).filter((j): j is Job => !!j);
       await this.ctx.store.transaction(async (tx) => {
         await tx.runs.updateMany(items.map((p) => ({ taskId: p.run.taskId, patch: { state: 'STAGING', launchedAt: now, agentId: p.agentId, host: p.host } })));
+        // a run is offered once, before any update: nothing to trim
+        await tx.runs.addEvents(items.map((p) => offeredEvent(p.run.taskId, p.agentId, p.host, p.offerIds, now)), []);
         if (puts.length > 0) await tx.jobs.apply({ update: puts });
       });
     };

@@ -16,8 +16,9 @@
  * The API sees `runtime`: the current term's worker while leading; otherwise an offline runtime
  * whose `leader()` names the real leader (followers proxy the API to it anyway).
  */
+import type { ChangeStamp } from '../core/job-version';
 import type { Job } from '../core/types';
-import type { Clock, FencedError, FencingStore, JobActivity, LeaderElector, SchedulerRuntime, Store } from '../ports';
+import type { Clock, FencedError, FencingStore, JobActivity, LeaderElector, RerunAt, SchedulerRuntime, Store } from '../ports';
 import { systemClock } from './system-clock';
 import type { Scheduler } from './assemble';
 import { EventBus } from './events';
@@ -40,6 +41,11 @@ export interface LeadershipOptions {
   /** Time and timers (default the system clock). */
   clock?: Clock;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * A warm standby (standby-mirror.ts): followed while this instance does not lead, paused from
+   * the election on (`build` hands it to the worker after the epoch raise).
+   */
+  standby?: { follow(): void; pause(): void };
 }
 
 export interface TermInfo {
@@ -69,8 +75,10 @@ export class Leadership {
   private offs: Array<() => void> = [];
   private term: TermInfo | null = null;
   private stopped = false;
+  private readonly standby: LeadershipOptions['standby'];
 
   constructor(opts: LeadershipOptions) {
+    this.standby = opts.standby;
     this.elector = opts.elector;
     this.store = opts.store;
     this.build = opts.build;
@@ -128,10 +136,12 @@ export class Leadership {
       ),
     );
     await this.elector.start();
+    if (!this.elector.isLeader() && !this.stopped) this.standby?.follow();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.standby?.pause();
     this.endTerm('stopping');
     for (const off of this.offs) off();
     this.offs = [];
@@ -143,6 +153,7 @@ export class Leadership {
   private onElected(): void {
     const gen = ++this.generation;
     const electedAt = this.clock.now();
+    this.standby?.pause();
     this.log('info', 'elected leader: taking over', { epoch: this.elector.epoch() });
     void this.takeOver(gen, electedAt, this.retryDelayMs);
   }
@@ -208,6 +219,7 @@ export class Leadership {
     this.scheduler = null;
     this.starting = null;
     this.term = null;
+    if (!this.stopped) this.standby?.follow();
     if (!s) return;
     s.worker.stop();
     s.framework?.stop(`leadership ended: ${reason}`);
@@ -239,14 +251,14 @@ class LeaderRuntime implements SchedulerRuntime {
   jobChanged(job: Job, previous: Job | null): Promise<void> {
     return this.cur.jobChanged(job, previous);
   }
-  storeJob(job: Job, keep: readonly (keyof Job)[]): Promise<boolean> {
-    return this.cur.storeJob?.(job, keep) ?? Promise.resolve(false);
+  storeJob(job: Job, keep: readonly (keyof Job)[], stamp?: ChangeStamp): Promise<boolean> {
+    return this.cur.storeJob?.(job, keep, stamp) ?? Promise.resolve(false);
   }
   jobDeleted(job: Job): Promise<void> {
     return this.cur.jobDeleted(job);
   }
-  runNow(job: Job, args: string): Promise<string> {
-    return this.cur.runNow(job, args);
+  runNow(job: Job, args: string, at?: RerunAt): Promise<string> {
+    return this.cur.runNow(job, args, at);
   }
   markSuccess(job: Job): Promise<void> {
     return this.cur.markSuccess(job);

@@ -9,7 +9,7 @@
  * | metric | type | labels |
  * |---|---|---|
  * | sisyphus_runs_total | counter | outcome: FINISHED, FAILED, KILLED, LOST, ERROR, DROPPED, SKIPPED |
- * | sisyphus_runs_launched_total | counter | trigger: schedule, immediate, retry, dependency, manual |
+ * | sisyphus_runs_launched_total | counter | trigger: schedule, immediate, retry, dependency, manual, backfill |
  * | sisyphus_launch_skew_seconds | histogram | (due instant → launch) |
  * | sisyphus_run_duration_seconds | histogram | job (bounded, see below), outcome |
  * | sisyphus_queue_depth | gauge | priority: high, normal, delayed |
@@ -82,6 +82,7 @@ export class SchedulerMetrics {
   readonly statusUpdates: Counter<'state' | 'acknowledged'>;
   readonly leader: Gauge;
   readonly errors: Counter<'where'>;
+  readonly notifications: Counter<'channel' | 'result'>;
   readonly http: Histogram<'method' | 'route' | 'status'>;
 
   private readonly maxJobLabels: number;
@@ -118,6 +119,12 @@ export class SchedulerMetrics {
     this.statusUpdates = new Counter({ name: 'sisyphus_status_updates_total', help: 'Mesos status updates handled, by state', labelNames: ['state', 'acknowledged'], registers });
     this.leader = new Gauge({ name: 'sisyphus_leader', help: '1 while this process is the leading scheduler, else 0', registers });
     this.errors = new Counter({ name: 'sisyphus_errors_total', help: 'Errors an operator should see, by where they happened', labelNames: ['where'], registers });
+    this.notifications = new Counter({
+      name: 'sisyphus_notifications_total',
+      help: 'Notifications settled by the deliverer, by channel and result (sent, retrying, failed, suppressed)',
+      labelNames: ['channel', 'result'],
+      registers,
+    });
     this.http = new Histogram({
       name: 'sisyphus_http_request_duration_seconds',
       help: 'API latency by route pattern',
@@ -166,6 +173,7 @@ export class SchedulerMetrics {
       }),
       events.on('leader', (l) => this.leader.set(l.isLeader ? 1 : 0)),
       events.on('error', (e) => this.errors.inc({ where: e.where })),
+      events.on('notify', (n) => this.notifications.inc({ channel: n.channel, result: n.result }, n.count)),
     ];
     return () => {
       offs.forEach((off) => off());

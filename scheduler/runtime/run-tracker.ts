@@ -1,7 +1,7 @@
 /**
  * The runs the worker holds in memory, by where they are:
  *   - queued: due and waiting for an offer (RunQueue, in launch order);
- *   - delayed: queued but due later (retries), in a min-heap by due instant;
+ *   - delayed: queued but due later (retries) or held back by a jitter, in a min-heap by launch instant;
  *   - in flight: launched and not terminal, with a count per job (non-concurrent jobs wait for 0).
  * Plus the read-only views the API and the UI ask for. Nothing here is stored: the worker stores
  * first and then updates this.
@@ -27,13 +27,15 @@ export class RunTracker {
 
   /**
    * Holds `run` where its state puts it; returns true when it is a queued run of the job's own
-   * schedule (the job then waits for its launch before its next instant is indexed).
+   * schedule (the job then waits for its launch before its next instant is indexed). A queued run
+   * launches from `notBefore` on (its due instant, or later for a job with a jitter).
    */
-  track(run: Run, now: Instant): boolean {
+  track(run: Run, now: Instant, notBefore: Instant = run.due): boolean {
     if (ACTIVE_BEFORE_LAUNCH.has(run.state)) {
-      if (run.due > now) {
+      const from = Math.max(run.due, notBefore);
+      if (from > now) {
         this.delayedRuns.set(run.taskId, run);
-        this.delayed.push(run.due, run.taskId);
+        this.delayed.push(from, run.taskId);
       } else {
         this.queue.set(run.taskId, run);
       }
@@ -62,6 +64,13 @@ export class RunTracker {
       this.delayedRuns.delete(taskId);
       this.queue.set(taskId, run);
     }
+  }
+
+  /** Forgets a delayed run (withdrawn before its instant); its heap entry is skipped when popped. */
+  forgetDelayed(taskId: string): Run | undefined {
+    const run = this.delayedRuns.get(taskId);
+    this.delayedRuns.delete(taskId);
+    return run;
   }
 
   /** The due instant of the earliest delayed run, if any. */
@@ -108,9 +117,15 @@ export class RunTracker {
         if (!a) cache.set(n, (a = { queued: 0, running: 0 }));
         return a;
       };
-      for (const r of this.queue.values()) get(r.jobName).queued++;
-      for (const r of this.delayedRuns.values()) get(r.jobName).queued++;
+      const retry = (r: Run) => {
+        const a = get(r.jobName);
+        if (r.trigger === 'retry' && r.attempt > (a.retrying ?? 0)) a.retrying = r.attempt;
+        return a;
+      };
+      for (const r of this.queue.values()) retry(r).queued++;
+      for (const r of this.delayedRuns.values()) retry(r).queued++;
       for (const [n, c] of this.inflightByJob) get(n).running = c;
+      for (const r of this.inflight.values()) if (r.trigger === 'retry') retry(r);
       this.activityCache = cache;
       queueMicrotask(() => (this.activityCache = null));
     }

@@ -26,12 +26,38 @@ export class ScheduleIndex {
   private readonly awaiting = new Set<string>();
   /** Jobs set aside (their schedule cannot be read or advanced), with the reason. */
   private readonly aside = new Map<string, string>();
+  /**
+   * Jobs known not to be due soon, not indexed yet (a takeover from a warm standby indexes them
+   * after its first launches: `defer`, `indexDeferred`), with the instant to index them at.
+   * Any change to one (reindex, remove, set aside) supersedes its deferred entry; a read of its
+   * schedule indexes it first.
+   */
+  private deferred = new Map<string, Job>();
+  private deferredNow: Instant = 0;
 
   constructor(private readonly report: (where: string, message: string) => void) {}
 
   /** The job's parsed schedule, when it has one that parsed. */
   scheduleOf(name: string): JobSchedule | undefined {
+    const later = this.deferred.get(name);
+    if (later) this.reindex(later, this.deferredNow);
     return this.schedules.get(name);
+  }
+
+  /** Takes jobs to index later, as at `now` (see `deferred`). */
+  defer(jobs: Iterable<Job>, now: Instant): void {
+    this.deferredNow = now;
+    for (const j of jobs) if (!this.gens.has(j.name)) this.deferred.set(j.name, j);
+  }
+
+  /** Indexes up to `max` deferred jobs; how many are left. */
+  indexDeferred(max: number): number {
+    let n = 0;
+    for (const job of this.deferred.values()) {
+      if (n++ >= max) break;
+      this.reindex(job, this.deferredNow);
+    }
+    return this.deferred.size;
   }
 
   /**
@@ -40,6 +66,7 @@ export class ScheduleIndex {
    * its scheduled run, or set aside. Never throws: a schedule that throws sets the job aside.
    */
   reindex(job: Job, now: Instant, known?: JobSchedule): void {
+    this.deferred.delete(job.name);
     const gen = this.bump(job.name);
     this.schedules.delete(job.name);
     if (!job.schedule || this.aside.has(job.name)) return;
@@ -57,7 +84,10 @@ export class ScheduleIndex {
       return;
     }
     this.schedules.set(job.name, parsed.value);
-    if (job.disabled || this.awaiting.has(job.name) || at === null) return;
+    // a paused job is out until its pause is cleared (runtime/pause-timer.ts, at its end, also
+    // moves the schedule past the pause): an ended pause not yet cleared holds it out too, so an
+    // instant of the pause never runs because the resume came a moment late
+    if (job.disabled || job.pause !== undefined || this.awaiting.has(job.name) || at === null) return;
     this.heap.push(at, { name: job.name, gen });
   }
 
@@ -66,6 +96,7 @@ export class ScheduleIndex {
    * sisyphus_errors_total{where="job"}): its schedule cannot be read or advanced.
    */
   putAside(name: string, reason: string): void {
+    this.deferred.delete(name);
     this.bump(name);
     this.schedules.delete(name);
     this.awaiting.delete(name);
@@ -90,6 +121,7 @@ export class ScheduleIndex {
 
   /** Forgets the job (deleted). */
   remove(name: string): void {
+    this.deferred.delete(name);
     this.bump(name);
     this.schedules.delete(name);
     this.awaiting.delete(name);
@@ -98,6 +130,7 @@ export class ScheduleIndex {
 
   /** Forgets every job (before a load). */
   clear(): void {
+    this.deferred.clear();
     this.schedules.clear();
     this.heap.clear();
     this.gens.clear();
@@ -140,6 +173,11 @@ export class ScheduleIndex {
       out.push({ due, name: value.name, gen: value.gen });
     }
     return out;
+  }
+
+  /** True while a popped entry is still its job's current one (the job has not changed since). */
+  isLive(entry: IndexEntry): boolean {
+    return this.gens.get(entry.name) === entry.gen && !this.awaiting.has(entry.name) && !this.aside.has(entry.name);
   }
 
   /** Puts popped entries back (their runs could not be stored); still live ones only count. */

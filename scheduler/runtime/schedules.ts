@@ -18,8 +18,32 @@ export interface JobSchedule {
   immediate: boolean;
 }
 
+/**
+ * Parsed schedules that do not depend on the time they are read (an ISO 8601 schedule with its
+ * start written: not `R1//PT1H`, not cron), shared by every job with the same schedule, zone and
+ * epsilon: at 100,000 jobs a heap snapshot held 16 MiB of parsed schedules, mostly equal. Values
+ * are never changed (a launch makes a new one: launchAdvance). Emptied when full.
+ */
+const sharedSchedules = new Map<string, JobSchedule>();
+const SHARED_SCHEDULES_MAX = 10_000;
+
 /** Parses a stored job's schedule leniently (unknown zone → GMT, as Chronos loads it). */
 export function parseJobSchedule(job: Job, now: Instant): Result<JobSchedule> {
+  if (!job.schedule) return err('the job has no schedule');
+  // `R…/start/period`, the start written (the first / not followed by another)
+  const timeless = /^R\d*\/[^/]/.test(job.schedule);
+  const key = timeless ? `${job.schedule}\u0000${job.scheduleTimeZone ?? ''}\u0000${job.epsilon ?? ''}` : '';
+  const known = timeless ? sharedSchedules.get(key) : undefined;
+  if (known) return ok(known);
+  const parsed = parseOnce(job, now);
+  if (timeless && parsed.ok) {
+    if (sharedSchedules.size >= SHARED_SCHEDULES_MAX) sharedSchedules.clear();
+    sharedSchedules.set(key, parsed.value);
+  }
+  return parsed;
+}
+
+function parseOnce(job: Job, now: Instant): Result<JobSchedule> {
   if (!job.schedule) return err('the job has no schedule');
   const parsed = parseScheduleSpec(job.schedule, job.scheduleTimeZone ?? '', now, { legacy: true });
   if (!parsed.ok) return err(parsed.error.message);

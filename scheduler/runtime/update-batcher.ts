@@ -10,10 +10,14 @@
  * job (its state, and a note saying so).
  */
 import type { CounterSnapshot } from '../core/dag';
+import type { NewJobVersion } from '../core/job-version';
 import { storableText } from '../core/text';
+import type { OutboxEntry } from '../core/notify-route';
 import type { Job, Run, RunState } from '../core/types';
 import { isTerminal } from '../core/types';
-import type { NewRun, RunPatch, TaskUpdate } from '../ports';
+import { RUN_EVENTS_KEPT, type NewRun, type RunEvent, type RunPatch, type TaskUpdate } from '../ports';
+import type { RunKills } from './run-kills';
+import { statusEvent } from './run-events';
 import { isItemError, reasonOf } from './isolate';
 import type { StepQueue } from './step-queue';
 import type { Effects, WorkerContext } from './worker-context';
@@ -64,10 +68,21 @@ export function runStateOf(mesosState: string): RunState | null {
 export class UpdateBatcher {
   private pending: PendingUpdate[] = [];
   private flushQueued = false;
+  /** Started runs the master called TASK_UNKNOWN: the timer that settles them LOST (see awaitAgent). */
+  private unknown = new Map<string, () => void>();
+  /** Runs whose grace is over: their next TASK_UNKNOWN settles them. */
+  private graceOver = new Set<string>();
+  /**
+   * Events stored per unsettled run by this worker: a run is named for the store's trim only once
+   * it nears RUN_EVENTS_KEPT (counted from this worker's start, so a run never holds more than
+   * twice the bound across a restart).
+   */
+  private eventCounts = new Map<string, number>();
 
   constructor(
     private readonly ctx: WorkerContext,
     private readonly steps: StepQueue,
+    private readonly kills?: RunKills,
   ) {}
 
   /**
@@ -79,6 +94,33 @@ export class UpdateBatcher {
    * framework still acknowledges an update only once it is stored; if the transaction fails,
    * every update of the batch is rejected and memory is left as it was.
    */
+  /** Cancels the grace timers (the worker stops). */
+  stop(): void {
+    for (const cancel of this.unknown.values()) cancel();
+    this.unknown.clear();
+  }
+
+  /**
+   * A started run the master calls TASK_UNKNOWN (REASON_RECONCILIATION after a master failover:
+   * its agent has not re-registered yet) is kept as it is, as TASK_UNREACHABLE is: the agent
+   * usually comes back and reports the task, and settling it now would launch it a second time.
+   * If nothing else is heard of the task within `unknownGraceMs`, the update is applied: LOST.
+   */
+  private awaitAgent(update: TaskUpdate): void {
+    if (this.unknown.has(update.taskId)) return;
+    const grace = this.ctx.settings.unknownGraceMs;
+    const cancel = this.ctx.clock.setTimer(grace, () => {
+      this.unknown.delete(update.taskId);
+      this.graceOver.add(update.taskId);
+      const message = `unknown to the Mesos master for ${Math.round(grace / 1000)} s (its agent did not re-register)${update.message ? `: ${update.message}` : ''}`;
+      this.add({ ...update, uuid: undefined, message }).then(
+        () => this.graceOver.delete(update.taskId),
+        () => this.graceOver.delete(update.taskId),
+      );
+    });
+    this.unknown.set(update.taskId, cancel);
+  }
+
   add(update: TaskUpdate): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ update, resolve, reject });
@@ -131,6 +173,13 @@ export class UpdateBatcher {
       batch[0].reject(e);
       return;
     }
+    // concurrencyPolicy Replace on stored state: a run heard of whose replacement waits is killed
+    // (a kill the previous leader stored the reason for but never sent, too)
+    try {
+      await this.kills?.check(batch.map((b) => b.update.taskId));
+    } catch (e) {
+      this.ctx.report('kill', `concurrencyPolicy Replace check: ${reasonOf(e)}`);
+    }
     for (const b of batch) b.resolve();
   }
 
@@ -141,10 +190,7 @@ export class UpdateBatcher {
     const unknown = new Set<string>();
     for (const u of updates) if (runStateOf(u.state) && !this.ctx.runs.inflight.has(u.taskId)) unknown.add(u.taskId);
     const loaded = new Map<string, Run>();
-    for (const taskId of unknown) {
-      const r = await this.ctx.store.runs.getByTaskId(taskId);
-      if (r) loaded.set(taskId, r);
-    }
+    if (unknown.size > 0) for (const r of await this.ctx.store.runs.getByTaskIds([...unknown])) loaded.set(r.taskId, r);
 
     // Decide every update against the state the earlier ones of this batch leave (an overlay:
     // memory proper changes only after the commit).
@@ -157,21 +203,38 @@ export class UpdateBatcher {
     const patches: { taskId: string; patch: RunPatch }[] = [];
     const jobPuts = new Map<string, Job>();
     const newRuns: NewRun[] = [];
+    const notices: OutboxEntry[] = [];
+    const versions: NewJobVersion[] = [];
     const counters = new Map<string, { child: string; parent: string; count: number }>();
     const edgeResets: { child: string; parent: string }[] = [];
     const steps: Array<{ run: Run; next: Run; graphState: RunState | null; effects: Effects | null }> = [];
+    // every update of a run that is not settled joins its timeline, those that change nothing too,
+    // but for the master's answers to reconciliation that only confirm the state (each running run,
+    // every reconciliation round: a write where there was none)
+    const events: RunEvent[] = [];
 
     for (const update of updates) {
       const state = runStateOf(update.state);
-      if (!state) continue;
       const run = runsNow.get(update.taskId) ?? this.ctx.runs.inflight.get(update.taskId) ?? loaded.get(update.taskId) ?? null;
       if (!run || isTerminal(run.state)) continue; // unknown or already settled: nothing to do
+      if (!(update.reason === 'REASON_RECONCILIATION' && state === run.state)) events.push(statusEvent(update, now));
+      if (!state) continue;
+      if (update.state === 'TASK_UNKNOWN' && run.startedAt !== null && !this.graceOver.has(update.taskId)) {
+        this.awaitAgent(update);
+        continue;
+      }
+      if (update.state !== 'TASK_UNKNOWN') {
+        this.unknown.get(update.taskId)?.();
+        this.unknown.delete(update.taskId);
+      }
       const job = jobOf(run.jobName);
       if (run.state === state && !isTerminal(state)) continue;
 
       const patch: RunPatch = { state };
       // text from the agent, kept as it came where it can be stored
       if (update.message) patch.message = storableText(update.message);
+      // a run killed for a reason of ours (concurrencyPolicy Replace) keeps the reason first
+      if (state === 'KILLED' && run.message?.startsWith('killed: ')) patch.message = storableText(update.message ? `${run.message}; ${update.message}` : run.message);
       if (update.reason) patch.reason = storableText(update.reason);
       if (update.agentId) patch.agentId = storableText(update.agentId);
       if ((state === 'RUNNING' || state === 'STARTING') && !run.startedAt) patch.startedAt = now;
@@ -190,7 +253,7 @@ export class UpdateBatcher {
           patch.message = `${patch.message ? `${patch.message}; ` : ''}not counted: the job's bookkeeping for this run could not be stored`;
         } else {
           try {
-            effects = this.ctx.outcome(job, run, patch.state, now, jobOf);
+            effects = this.ctx.outcome(job, { ...run, ...patch } as Run, patch.state, now, jobOf);
           } catch (e) {
             // this run alone: its state is kept, its job's counters, retry and children are not
             this.ctx.events.emit('error', { where: 'update', message: `job ${job.name}: the outcome of ${run.taskId} cannot be decided: ${reasonOf(e)}` });
@@ -208,6 +271,8 @@ export class UpdateBatcher {
           jobPuts.set(j.name, j);
         }
         newRuns.push(...effects.runs);
+        notices.push(...effects.notices);
+        versions.push(...(effects.versions ?? []));
         for (const c of effects.counters) counters.set(`${c.child}\u0000${c.parent}`, c);
       } else if (bookkeeping && (state === 'STAGING' || state === 'STARTING' || state === 'RUNNING') && job?.parents) {
         for (const p of job.parents) {
@@ -224,19 +289,26 @@ export class UpdateBatcher {
       patches.push({ taskId: run.taskId, patch });
       steps.push({ run, next, graphState, effects });
     }
-    if (patches.length === 0) {
+    if (patches.length === 0 && events.length === 0) {
       this.ctx.graph.restoreCounters(graphBefore);
       return;
     }
+
+    const counts = new Map<string, number>();
+    for (const e of events) counts.set(e.taskId, (counts.get(e.taskId) ?? this.eventCounts.get(e.taskId) ?? 0) + 1);
+    const trim = [...counts].filter(([, n]) => n >= RUN_EVENTS_KEPT).map(([taskId]) => taskId);
 
     let created: Run[] = [];
     try {
       await this.ctx.store.transaction(async (tx) => {
         await tx.runs.updateMany(patches);
+        if (events.length > 0) await tx.runs.addEvents(events, trim);
         if (jobPuts.size > 0) await tx.jobs.apply({ update: [...jobPuts.values()] });
+        if (versions.length > 0) await tx.versions.add(versions);
         if (newRuns.length > 0) created = await tx.runs.createMany(newRuns);
         for (const e of edgeResets) await tx.edges.set(e.child, e.parent, 0);
         for (const c of counters.values()) await tx.edges.set(c.child, c.parent, c.count);
+        if (notices.length > 0) await tx.notifications.add(notices, now, this.ctx.settings.notify?.gatherMs ?? 0);
       });
     } catch (e) {
       this.ctx.graph.restoreCounters(graphBefore);
@@ -244,6 +316,8 @@ export class UpdateBatcher {
     }
 
     // Stored: now change memory, in arrival order.
+    for (const [taskId, n] of counts) this.eventCounts.set(taskId, n);
+    for (const { next } of steps) if (isTerminal(next.state)) this.eventCounts.delete(next.taskId);
     this.ctx.graph.restoreCounters(graphBefore);
     const createdByTask = new Map(created.map((r) => [r.taskId, r]));
     for (const { run, next, graphState, effects } of steps) {

@@ -7,8 +7,14 @@
  * (status updates), job-writes.ts (the API's job writes); worker.ts composes them.
  */
 import { DependencyGraph, type EdgeCount } from '../core/dag';
+import { versionOf, type NewJobVersion } from '../core/job-version';
 import type { Unplaced } from '../core/matcher';
+import { eventRun, eventsOfOutcome } from '../core/notify-events';
+import type { NotifyRouter, OutboxEntry } from '../core/notify-route';
+import { launchNotBefore } from '../core/jitter';
 import { decideOutcome } from '../core/outcome';
+import type { SharedValues } from '../core/shared-job-values';
+import { pausedReason } from '../core/pause';
 import { formatTaskId, taskArguments } from '../core/taskid';
 import { storableText } from '../core/text';
 import type { Instant, Job, Run, RunState, RunTrigger } from '../core/types';
@@ -25,10 +31,28 @@ export interface WorkerSettings {
   disableAfterFailures: number;
   /** Grace period of a KILL. */
   killGraceMs: number;
+  /**
+   * How long a started run that the master calls TASK_UNKNOWN is kept before it is settled LOST:
+   * after a master failover (a new master, or one without a persistent registry) the master knows
+   * no agent until each re-registers, and answers reconciliation with TASK_UNKNOWN for tasks that
+   * are still running. Mesos's own --agent_reregister_timeout is 10 minutes.
+   */
+  unknownGraceMs: number;
   /** Mesos role the framework uses. */
   role: string;
   /** This instance's id (host:port), for GET /leader. */
   instanceId: string;
+  /** Routes events into the outbox; null: no notifications. */
+  notify: NotifyRouter | null;
+  /** Most missed instants of one job that run (and that are recorded skipped) after downtime. */
+  catchUpMax: number;
+  /** An instant at most this late is on time, not missed. */
+  catchUpGraceMs: number;
+  /**
+   * How long before its instant a scheduled run is prepared (stored, held until the instant:
+   * prepared-runs.ts), so a herd of jobs due together only has to launch at the instant; 0: at the instant.
+   */
+  prepareAheadMs: number;
 }
 
 /** What a run that ended does, ready to store and apply (see core/outcome.ts). */
@@ -39,12 +63,18 @@ export interface Effects {
   counters: EdgeCount[];
   /** The children whose counters this outcome moves. */
   touched: string[];
+  /** Notifications to store with the outcome (the outbox). */
+  notices: OutboxEntry[];
+  /** Versions of the jobs' history the outcome makes (a job disabled after too many failures). */
+  versions?: NewJobVersion[];
 }
 
 const isoUtc = (t: Instant) => new Date(t).toISOString();
 
 export class WorkerContext {
   jobs = new Map<string, Job>();
+  /** Values the jobs written through the API share (core/shared-job-values.ts). */
+  readonly sharedValues: SharedValues = new Map();
   graph = new DependencyGraph();
   readonly index: ScheduleIndex;
   readonly runs = new RunTracker();
@@ -72,9 +102,15 @@ export class WorkerContext {
     this.events.emit('queue', this.runs.depths());
   }
 
-  /** Tracks a run and, for a scheduled one, keeps its job out of the index until it launches. */
+  /**
+   * Tracks a run and, for a scheduled one, keeps its job out of the index until it launches. A
+   * scheduled run of a job with a jitter waits until its launch instant (core/jitter.ts) among
+   * the delayed runs; the same instant after a restart, since it is a hash of job and due.
+   */
   track(run: Run, now: Instant): void {
-    if (this.runs.track(run, now)) this.index.await(run.jobName);
+    const job = run.trigger === 'schedule' || run.trigger === 'immediate' ? this.jobs.get(run.jobName) : undefined;
+    const notBefore = job?.jitter ? launchNotBefore(job, run.due) : run.due;
+    if (this.runs.track(run, now, notBefore)) this.index.await(run.jobName);
   }
 
   newRun(
@@ -86,6 +122,7 @@ export class WorkerContext {
     now: Instant,
     state: RunState = 'QUEUED',
     message: string | null = null,
+    intendedDue: Instant | null = null,
   ): NewRun {
     // A job stored before the API refused such text may hold a NUL in its arguments: keep the run
     // storable (the task id is made of the same text)
@@ -101,14 +138,16 @@ export class WorkerContext {
       state,
       queuedAt: now,
       message,
+      ...(intendedDue !== null && intendedDue !== due ? { intendedDue } : {}),
     };
   }
 
   /**
    * What a terminal state does to the job, its retries and its children (core/outcome.ts), as
-   * runs and job writes to store. The graph is left as it was: `applyEffects` moves it.
+   * runs and job writes to store, with the notifications it causes (`run` as it ended, when it is a
+   * whole run). The graph is left as it was: `applyEffects` moves it.
    */
-  outcome(job: Job, run: Pick<Run, 'attempt' | 'arguments'>, state: RunState, now: Instant, jobOf: (name: string) => Job | undefined = (n) => this.jobs.get(n)): Effects {
+  outcome(job: Job, run: Pick<Run, 'attempt' | 'arguments'> & Partial<Run>, state: RunState, now: Instant, jobOf: (name: string) => Job | undefined = (n) => this.jobs.get(n)): Effects {
     const o = decideOutcome({
       job,
       attempt: run.attempt,
@@ -122,18 +161,42 @@ export class WorkerContext {
       jobOf,
     });
     const runs: NewRun[] = [];
-    if (o.retry) runs.push(this.newRun(job, o.retry.due, o.retry.attempt, o.retry.arguments, 'retry', now));
+    // A backfill run's retry stays a backfill run at its instant (due: the instant, so it is
+    // retried at once, and the grid shows it in that instant's column); what runs below it is the
+    // backfill's to start (backfill-runner.ts), so it fires no child and moves no edge counter.
+    const backfill = run.trigger === 'backfill' && run.due !== undefined;
+    // the instant the ended run was for: its retry and its children are for the same one (SISYPHUS_DUE)
+    const intended = run.due === undefined ? null : (run.intendedDue ?? run.due);
+    if (o.retry && backfill) runs.push(this.newRun(job, run.due!, o.retry.attempt, o.retry.arguments, 'backfill', now));
+    else if (o.retry) runs.push(this.newRun(job, o.retry.due, o.retry.attempt, o.retry.arguments, 'retry', now, 'QUEUED', null, intended));
+    if (backfill) {
+      o.fire = [];
+      o.counters = this.graph.countersOf(o.touched);
+    }
     for (const child of o.fire) {
       const c = jobOf(child);
       if (!c) continue;
       try {
-        runs.push(this.newRun(c, now, 0, taskArguments(c), 'dependency', now));
+        // a paused child's run is recorded SKIPPED with who paused it, until when and why
+        const paused = pausedReason(c.pause, now);
+        runs.push(this.newRun(c, now, 0, taskArguments(c), 'dependency', now, paused ? 'SKIPPED' : 'QUEUED', paused, intended));
       } catch (e) {
         // one child that cannot run does not keep its siblings from running
         this.report('dependency', `job ${c.name} (child of ${job.name}) cannot be fired: ${reasonOf(e)}`);
       }
     }
-    return { jobs: o.job ? [o.job] : [], runs, counters: o.counters, touched: o.touched };
+    const notices: OutboxEntry[] = [];
+    const router = this.settings.notify;
+    if (router) {
+      const ended = run.taskId !== undefined ? eventRun({ ...(run as Run), state }) : null;
+      for (const ev of eventsOfOutcome(job, ended, state, o, now, this.settings.disableAfterFailures)) notices.push(...router.route(ev, job));
+    }
+    // the scheduler disabling a job is a change of it: recorded in its history, by no user
+    const versions =
+      o.job && o.job.disabled && !job.disabled
+        ? [versionOf(job, o.job, { kind: 'disable', note: `disabled after ${o.job.errorsSinceLastSuccess} failures since its last success (DISABLE_AFTER_FAILURES)` }, now)]
+        : [];
+    return { jobs: o.job ? [o.job] : [], runs, counters: o.counters, touched: o.touched, notices, versions };
   }
 
   /** Sets the counters of the outcome's children to what it computed (absent = 0). */
@@ -156,7 +219,7 @@ export class WorkerContext {
         if (run.state === 'QUEUED' && !this.runs.queue.has(run.taskId) && !this.runs.delayedRuns.has(run.taskId)) {
           this.track(run, now);
           this.events.emit('run', { run, previous: null });
-        }
+        } else if (run.state === 'SKIPPED') this.events.emit('run', { run, previous: null }); // a paused child
       }
       this.emitQueue();
       this.wake();
@@ -171,9 +234,12 @@ export class WorkerContext {
       await also(tx);
       for (const effects of all) {
         if (effects.jobs.length) await tx.jobs.apply({ update: effects.jobs });
+        if (effects.versions?.length) await tx.versions.add(effects.versions);
         created.push(effects.runs.length ? await tx.runs.createMany(effects.runs) : []);
         for (const c of effects.counters) await tx.edges.set(c.child, c.parent, c.count);
       }
+      const notices = all.flatMap((e) => e.notices);
+      if (notices.length > 0 && this.settings.notify) await tx.notifications.add(notices, this.clock.now(), this.settings.notify.gatherMs);
     });
     return created;
   }

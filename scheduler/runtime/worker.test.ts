@@ -58,6 +58,33 @@ describe('Worker start', () => {
     expect(worker.activity('posted-during-load')).toEqual({ queued: 1, running: 0 });
     worker.stop();
   });
+
+  it('a framework that subscribes while the worker loads reconciles every task left running by the last leader', async () => {
+    const clock = new TestClock('2026-01-01T00:00:00Z');
+    const t = clock.now();
+    const [run] = await store.runs.createMany([
+      { jobName: 'left-running', due: t, attempt: 0, taskId: `ct:${t}:0:left-running:`, arguments: '', trigger: 'schedule', highPriority: false, queuedAt: t },
+    ]);
+    await store.runs.updateMany([{ taskId: run.taskId, patch: { state: 'RUNNING', launchedAt: t, startedAt: t, agentId: 'agent-7' } }]);
+    await store.jobs.put(job({ name: 'left-running', command: 'true', schedule: 'R1/2026-01-01T00:00:00Z/PT1H' }, t));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const runs = Object.create(store.runs) as Store['runs'];
+    runs.listActive = async () => {
+      const all = await store.runs.listActive();
+      await gate;
+      return all;
+    };
+    const slow = Object.create(store, { runs: { value: runs } }) as Store;
+    const worker = new Worker({ store: slow, clock });
+    const started = worker.start();
+    // SUBSCRIBED arrives before the load has finished: reconciliation asks for the active tasks
+    const asked = worker.activeTasks();
+    release();
+    await started;
+    expect(await asked).toEqual([{ taskId: run.taskId, agentId: 'agent-7' }]);
+    worker.stop();
+  });
 });
 
 describe('Worker.storeJob (the API writes jobs through the worker)', () => {
@@ -76,6 +103,22 @@ describe('Worker.storeJob (the API writes jobs through the worker)', () => {
     expect(transactions - before).toBe(1);
     expect((await store.jobs.list()).map((j) => j.name).sort()).toEqual(jobs.map((j) => j.name).sort());
     expect(worker.jobsView()?.size).toBe(20);
+    worker.stop();
+  });
+
+  it('jobs written through the API share their common values in the worker, and read as written', async () => {
+    await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+    const clock = new TestClock('2026-01-01T00:00:00Z');
+    const worker = new Worker({ store, clock });
+    await worker.start();
+    const written = ['s1', 's2'].map((name) => job({ name, command: 'true', owner: 'ops@example.com', schedule: 'R/2026-01-02T00:00:00Z/P1D' }, clock.now()));
+    const copies = written.map((j) => structuredClone(j));
+    await Promise.all(written.map((j) => worker.storeJob(j, [])));
+    const [a, b] = ['s1', 's2'].map((n) => worker.jobsView()!.get(n)!);
+    expect([a, b]).toEqual(copies);
+    expect(a.fetch).toBe(b.fetch); // one empty list for both
+    expect(() => a.fetch.push({ uri: 'http://x' } as never)).toThrow(TypeError); // which no job can change
+    expect(await store.jobs.get('s2')).toEqual(copies[1]);
     worker.stop();
   });
 
@@ -159,6 +202,36 @@ describe('Worker status updates and the dependency counters', () => {
     // c is waiting for b: a finishing once more must not make a count the worker holds run ahead
     // of the stored one (it did when a failed commit left the counter moved)
     expect((await store.runs.list({ jobName: 'c' })).runs).toHaveLength(0);
+    worker.stop();
+  });
+
+  it('updates Mesos sends again for runs already settled count once, and the batch reads those runs in one query', async () => {
+    await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+    const clock = new TestClock('2026-01-01T00:00:00Z');
+    const reads = { one: 0, many: 0 };
+    const runs = Object.create(store.runs) as Store['runs'];
+    runs.getByTaskId = (id) => (reads.one++, store.runs.getByTaskId(id));
+    runs.getByTaskIds = (ids) => (reads.many++, store.runs.getByTaskIds(ids));
+    const counted = Object.create(store, { runs: { value: runs } }) as Store;
+    const worker = new Worker({ store: counted, clock });
+    await worker.start();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const j = job({ name: `resent-${i}`, command: 'true', schedule: 'R/2026-02-01T00:00:00Z/P1D' }, clock.now());
+      await worker.storeJob(j, []);
+      ids.push(await worker.runNow(worker.jobsView()!.get(j.name)!, ''));
+    }
+    await worker.onOffers([offer('o-2')]);
+    expect((await store.runs.list({ limit: 50 })).runs.filter((r) => r.state === 'STAGING')).toHaveLength(20);
+    const finished = (taskId: string) => ({ taskId, state: 'TASK_FINISHED', agentId: 'agent-1' });
+    await Promise.all(ids.map((id) => worker.onUpdate(finished(id))));
+    reads.one = reads.many = 0;
+    // the master re-sends every one (an ACK it did not see): nothing counts twice
+    await Promise.all(ids.map((id) => worker.onUpdate(finished(id))));
+    for (let i = 0; i < 20; i++) expect(worker.jobsView()!.get(`resent-${i}`)!.successCount).toBe(1);
+    expect(reads.one).toBe(0);
+    expect(reads.many).toBeGreaterThan(0);
+    expect(reads.many).toBeLessThan(20);
     worker.stop();
   });
 });

@@ -4,12 +4,12 @@
  */
 import { buildTaskId } from '../core/taskid';
 import type { Job } from '../core/types';
-import type { Clock, JobActivity, SchedulerRuntime } from '../ports';
+import type { Clock, JobActivity, RerunAt, SchedulerRuntime } from '../ports';
 
 export type RuntimeCall =
   | { method: 'jobChanged'; job: Job; previous: Job | null }
   | { method: 'jobDeleted'; job: Job }
-  | { method: 'runNow'; job: Job; args: string; taskId: string }
+  | { method: 'runNow'; job: Job; args: string; taskId: string; at?: RerunAt }
   | { method: 'markSuccess'; job: Job }
   | { method: 'killJob'; name: string }
   | { method: 'completeTask'; taskId: string; statusCode: number; known: boolean };
@@ -42,9 +42,9 @@ export class FakeRuntime implements SchedulerRuntime {
   }
 
   /** `args` is the task-id argument string the service computed (Chronos rule already applied). */
-  async runNow(job: Job, args: string): Promise<string> {
-    const taskId = buildTaskId(job, this.clock.now(), 0, args);
-    this.calls.push({ method: 'runNow', job, args, taskId });
+  async runNow(job: Job, args: string, at?: RerunAt): Promise<string> {
+    const taskId = buildTaskId(job, at?.due ?? this.clock.now(), at?.attempt ?? 0, args);
+    this.calls.push({ method: 'runNow', job, args, taskId, ...(at ? { at } : {}) });
     return taskId;
   }
 

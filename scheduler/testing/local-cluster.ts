@@ -11,6 +11,7 @@ import { createStore, type PrismaStore } from '../adapters/prisma';
 import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
 import { ChronosService } from '../api/chronos-service';
 import { assemble, type AssembleOptions, type Scheduler } from '../runtime/assemble';
+import type { NotifySetup } from '../runtime/notify-setup';
 import { systemClock } from '../runtime/system-clock';
 
 export interface LocalCluster {
@@ -28,6 +29,8 @@ export async function startLocalCluster(opts: {
   worker?: AssembleOptions['worker'];
   /** Extra mesos-local options (e.g. `scale` for simulated no-op tasks). */
   mesos?: Partial<MesosLocalOptions>;
+  /** Notifications (runtime/notify-setup.ts): routed by the worker and the API, delivered by the deliverer. */
+  notify?: NotifySetup;
 }): Promise<LocalCluster> {
   const db = await createTestDatabase(opts.dbPrefix);
   const store = await createStore({ databaseUrl: db.url });
@@ -48,10 +51,11 @@ export async function startLocalCluster(opts: {
     clock: systemClock,
     master: mesos.url,
     worker: opts.worker ?? { retryDelayMs: 300, killGraceMs: 500 },
+    notify: opts.notify ?? null,
     framework: { declineIdleSeconds: 1, declineBusySeconds: 0.2, reviveMinIntervalMs: 100 },
   });
-  const api = new ChronosService({ store, runtime: scheduler.worker, clock: systemClock });
-  await scheduler.events.next('framework', (e) => e.kind === 'subscribed', 20_000);
+  const api = new ChronosService({ store, runtime: scheduler.worker, clock: systemClock, notify: () => opts.notify?.router ?? null });
+  await scheduler.subscribed(20_000);
   return {
     db,
     store,

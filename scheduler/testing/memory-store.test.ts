@@ -7,6 +7,8 @@ import { createStore, type PrismaStore } from '../adapters/prisma';
 import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
 import { parseJob } from '../api/job-schema';
 import type { Job } from '../core/types';
+import type { NotifyKind } from '../core/notify-events';
+import type { OutboxEntry } from '../core/notify-route';
 import type { NewRun, Store } from '../ports';
 import { MemoryStore } from './memory-store';
 
@@ -43,13 +45,50 @@ const stores: Array<[string, () => Promise<Store>]> = [
   [
     'PrismaStore (PostgreSQL)',
     async () => {
-      await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+      await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state, notifications RESTART IDENTITY');
       return prisma;
     },
   ],
 ];
 
+const notice = (job: string, recipient: string, kind: NotifyKind = 'failed'): OutboxEntry => ({
+  channel: 'mail',
+  recipient,
+  event: { kind, job, at: NOW, owners: [recipient], run: null, detail: 'd' },
+});
+
 describe.each(stores)('%s', (_, fresh) => {
+  it('the outbox: a due row claims its whole channel and recipient, a lease hides claimed rows until it ends, settle and list', async () => {
+    const s = await fresh();
+    await s.notifications.add([notice('a', 'x@e.io'), notice('b', 'y@e.io')], NOW, 1_000);
+    await s.notifications.add([notice('c', 'x@e.io')], NOW + 500, 1_000);
+    expect(await s.notifications.claim(NOW + 999, 60_000, 10)).toEqual([]);
+    const claimed = await s.notifications.claim(NOW + 1_000, 60_000, 10);
+    // x@e.io's first row is due: its second (not yet due) comes along; y@e.io's too (due at the same instant)
+    expect(claimed.map((r) => [r.event.job, r.state, r.nextAt])).toEqual([['a', 'sending', NOW + 61_000], ['b', 'sending', NOW + 61_000], ['c', 'sending', NOW + 61_000]]);
+    expect(await s.notifications.claim(NOW + 2_000, 60_000, 10)).toEqual([]);
+    await s.notifications.settle([
+      { id: claimed[0].id, state: 'sent', attempted: true, at: NOW + 2_000, note: 'n' },
+      { id: claimed[1].id, state: 'pending', attempted: true, at: NOW + 2_000, error: 'down', nextAt: NOW + 7_000 },
+    ]);
+    expect(await s.notifications.sentSince(NOW)).toEqual([{ job: 'a', kind: 'failed', channel: 'mail', recipient: 'x@e.io' }]);
+    expect(await s.notifications.sentSince(NOW + 2_001)).toEqual([]);
+    expect((await s.notifications.list({ withError: true })).map((r) => [r.event.job, r.state, r.attempts, r.lastError])).toEqual([['b', 'pending', 1, 'down']]);
+    expect((await s.notifications.list({ job: 'a' }))[0]).toMatchObject({ state: 'sent', sentAt: NOW + 2_000, note: 'n', attempts: 1 });
+    // the lease of c ends: claimed again; b is due again at its retry
+    expect((await s.notifications.claim(NOW + 61_000, 60_000, 10)).map((r) => r.event.job)).toEqual(['b', 'c']);
+    expect((await s.notifications.list({ limit: 2 })).map((r) => r.event.job)).toEqual(['c', 'b']);
+  });
+
+  it('the outbox says which runs already have an event of a kind (the still-running watch asks it)', async () => {
+    const s = await fresh();
+    const onRun = (taskId: string, kind: NotifyKind, recipient = 'x@e.io'): OutboxEntry => ({ ...notice('a', recipient, kind), event: { ...notice('a', recipient, kind).event, run: { taskId, due: NOW, attempt: 0, state: 'RUNNING', queuedAt: NOW, startedAt: NOW, finishedAt: null, agentId: null, host: null, message: null, reason: null } } });
+    await s.notifications.add([onRun('t1', 'still-running'), onRun('t1', 'still-running', 'y@e.io'), onRun('t2', 'failed'), notice('a', 'x@e.io', 'still-running')], NOW, 0);
+    expect([...(await s.notifications.notifiedRuns('still-running', ['t1', 't2', 't3']))]).toEqual(['t1']);
+    expect([...(await s.notifications.notifiedRuns('failed', ['t1', 't2']))]).toEqual(['t2']);
+    expect((await s.notifications.notifiedRuns('still-running', [])).size).toBe(0);
+  });
+
   it('one run per task id and per (job, due, attempt); createMany returns only the new ones', async () => {
     const s = await fresh();
     expect((await s.runs.createMany([run('a', 1), run('a', 2)])).map((r) => r.taskId)).toEqual(['ct:1:0:a:', 'ct:2:0:a:']);

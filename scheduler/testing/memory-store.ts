@@ -5,18 +5,29 @@
  *   - one run per task id and per (job, due, attempt): a second create is a no-op;
  *   - listings in the real order (names by code point; runs due desc, id desc; active runs due asc);
  *   - transactions are all or nothing (a throw inside puts every map back) and one at a time;
- *   - every value is copied in and out, so a caller's object never aliases a stored one.
+ *   - every value is copied in and out, so a caller's object never aliases a stored one;
+ *   - a run keeps its last RUN_EVENTS_KEPT events, which go with its job's runs (deleteForJob).
  * `refuse` makes a write fail with StoreDataError, as PostgreSQL refuses a NUL.
  */
+import type { JobVersion } from '../core/job-version';
 import type { Job, Run } from '../core/types';
+import { memoryBackfills, type StoredBackfill } from './memory-backfills';
+import { latestVersion, memoryVersions } from './memory-versions';
 import {
+  LATE_QUEUE_MS,
+  RUN_EVENTS_KEPT,
   SEARCH_DEFAULT_LIMIT,
   StoreDataError,
+  type BackfillStore,
   type EdgeStore,
   type FrameworkStore,
   type JobQuery,
   type JobStore,
+  type JobVersionStore,
   type NewRun,
+  type OutboxRow,
+  type OutboxStore,
+  type RunEvent,
   type RunFilter,
   type RunPage,
   type RunPatch,
@@ -36,19 +47,28 @@ interface Data {
   edges: Map<string, Map<string, number>>;
   state: Map<string, string>;
   nextId: number;
+  outbox: OutboxRow[];
+  backfills: Map<string, StoredBackfill>;
+  events: Map<string, RunEvent[]>;
+  versions: JobVersion[];
 }
 
 export interface MemoryStoreOptions {
   /** Refuse a write of these jobs or runs (StoreDataError), e.g. to test fault isolation. */
   refuse?: { job?: (job: Job) => boolean; run?: (run: NewRun) => boolean };
+  /** Versions kept per job (JOB_VERSIONS_KEPT); default 100. */
+  versionsKept?: number;
 }
 
 export class MemoryStore implements Store {
   readonly jobs: JobStore;
+  readonly versions: JobVersionStore;
   readonly runs: RunStore;
   readonly edges: EdgeStore;
   readonly framework: FrameworkStore;
-  private data: Data = { jobs: new Map(), runs: new Map(), edges: new Map(), state: new Map(), nextId: 1 };
+  readonly notifications: OutboxStore;
+  readonly backfills: BackfillStore;
+  private data: Data = { jobs: new Map(), runs: new Map(), edges: new Map(), state: new Map(), nextId: 1, outbox: [], events: new Map(), versions: [], backfills: new Map() };
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: MemoryStoreOptions = {}) {
@@ -114,7 +134,10 @@ export class MemoryStore implements Store {
         message: r.message ?? null,
         reason: null,
         elementsProcessed: 0,
+        intendedDue: r.intendedDue ?? null,
       };
+      const version = latestVersion(data.versions, r.jobName);
+      if (version !== undefined) run.jobVersion = version;
       data.runs.set(run.taskId, run);
       return copy(run);
     };
@@ -136,12 +159,14 @@ export class MemoryStore implements Store {
       },
       updateMany: async (us) => us.forEach((u) => patch(u.taskId, u.patch)),
       getByTaskId: async (taskId) => copy(d().runs.get(taskId) ?? null),
+      getByTaskIds: async (ids) => copy(ids.flatMap((id) => d().runs.get(id) ?? [])),
       listActive: async () => copy([...d().runs.values()].filter((r) => ACTIVE.has(r.state)).sort((a, b) => a.due - b.due || Number(a.id) - Number(b.id))),
       list: async (f: RunFilter): Promise<RunPage> => {
         const limit = Math.max(1, Math.min(10_000, f.limit ?? 100));
         let all = [...d().runs.values()].filter(
           (r) =>
             (f.jobName === undefined || r.jobName === f.jobName) &&
+            (f.jobNames === undefined || f.jobNames.includes(r.jobName)) &&
             (f.states === undefined || f.states.includes(r.state)) &&
             (f.from === undefined || r.due >= f.from) &&
             (f.to === undefined || r.due < f.to),
@@ -154,21 +179,58 @@ export class MemoryStore implements Store {
         const runs = all.slice(0, limit);
         return { runs: copy(runs), nextCursor: all.length > limit ? runs[runs.length - 1].id : null };
       },
+      forInstant: async (jobName, instant) =>
+        copy(
+          [...d().runs.values()]
+            .filter((r) => r.jobName === jobName && (r.intendedDue ?? r.due) === instant)
+            .sort((a, b) => Number(a.id) - Number(b.id)),
+        ),
+      queuedLate: async (f) =>
+        copy(
+          [...d().runs.values()]
+            .filter(
+              (r) =>
+                r.queuedAt - r.due > LATE_QUEUE_MS &&
+                r.queuedAt >= f.from &&
+                (f.to === undefined || r.queuedAt < f.to) &&
+                (f.jobName === undefined || r.jobName === f.jobName) &&
+                (f.states === undefined || f.states.includes(r.state)),
+            )
+            .sort((a, b) => b.queuedAt - a.queuedAt || Number(b.id) - Number(a.id))
+            .slice(0, f.limit),
+        ),
       recent: async (jobName, limit) => copy([...d().runs.values()].filter((r) => r.jobName === jobName).sort(newestFirst).slice(0, limit)),
-      durations: async (jobName, limit) =>
+      durations: async (jobName, limit, states = ['FINISHED']) =>
         [...d().runs.values()]
-          .filter((r) => r.jobName === jobName && r.state === 'FINISHED' && r.startedAt !== null && r.finishedAt !== null)
+          .filter((r) => r.jobName === jobName && states.includes(r.state) && r.startedAt !== null && r.finishedAt !== null)
           .sort(newestFirst)
           .slice(0, limit)
           .map((r) => r.finishedAt! - r.startedAt!),
       deleteForJob: async (jobName) => {
-        for (const [id, r] of d().runs) if (r.jobName === jobName) d().runs.delete(id);
+        for (const [id, r] of d().runs) {
+          if (r.jobName !== jobName) continue;
+          d().runs.delete(id);
+          d().events.delete(id);
+        }
+      },
+      withdraw: async (taskIds) => {
+        const gone = taskIds.filter((id) => d().runs.get(id)?.state === 'QUEUED');
+        for (const id of gone) d().runs.delete(id);
+        return gone;
       },
       settleQueued: async (jobName, p) => {
         const queued = [...d().runs.values()].filter((r) => r.jobName === jobName && r.state === 'QUEUED');
         queued.forEach((r) => patch(r.taskId, p));
         return queued.length;
       },
+      // always cut to the bound (the real store cuts the runs named in `trim`: at most as many)
+      addEvents: async (events) => {
+        for (const e of events) {
+          const list = [...(d().events.get(e.taskId) ?? []), copy(e)];
+          d().events.set(e.taskId, list.slice(-RUN_EVENTS_KEPT));
+        }
+      },
+      events: async (taskId) => copy(d().events.get(taskId) ?? []),
     };
 
     this.edges = {
@@ -197,6 +259,10 @@ export class MemoryStore implements Store {
         return d().state.get(key)!;
       },
     };
+
+    this.notifications = memoryOutbox(d);
+    this.backfills = memoryBackfills(d);
+    this.versions = memoryVersions(d, opts.versionsKept);
   }
 
   /** All or nothing, one at a time: a throw inside puts every map back as it was. */
@@ -204,7 +270,7 @@ export class MemoryStore implements Store {
     const run = async () => {
       const before = copy(this.data);
       try {
-        return await fn({ jobs: this.jobs, runs: this.runs, edges: this.edges, framework: this.framework });
+        return await fn({ jobs: this.jobs, versions: this.versions, runs: this.runs, edges: this.edges, framework: this.framework, notifications: this.notifications, backfills: this.backfills });
       } catch (e) {
         this.data = before;
         throw e;
@@ -216,4 +282,65 @@ export class MemoryStore implements Store {
   }
 
   async close(): Promise<void> {}
+}
+
+/** The outbox over the data's list, ordered and claimed as the SQL does (notification-store.ts). */
+function memoryOutbox(d: () => Data): OutboxStore {
+  let nextId = 1;
+  return {
+    add: async (entries, now, gatherMs) => {
+      for (const e of entries) {
+        d().outbox.push({
+          id: String(nextId++),
+          createdAt: now,
+          channel: e.channel,
+          recipient: e.recipient,
+          event: copy(e.event),
+          state: 'pending',
+          attempts: 0,
+          nextAt: now + gatherMs,
+          lastError: null,
+          sentAt: null,
+          note: null,
+        });
+      }
+    },
+    claim: async (now, leaseMs, limit) => {
+      const rows = d().outbox;
+      const groups = new Set(rows.filter((r) => r.state === 'pending' && r.nextAt <= now).map((r) => `${r.channel}\u0000${r.recipient}`));
+      const claimed = rows
+        .filter((r) => (r.state === 'pending' && groups.has(`${r.channel}\u0000${r.recipient}`)) || (r.state === 'sending' && r.nextAt <= now))
+        .sort((a, b) => Number(a.id) - Number(b.id))
+        .slice(0, limit);
+      for (const r of claimed) {
+        r.state = 'sending';
+        r.nextAt = now + leaseMs;
+      }
+      return copy(claimed);
+    },
+    sentSince: async (since) =>
+      d()
+        .outbox.filter((r) => r.state === 'sent' && r.sentAt !== null && r.sentAt >= since)
+        .map((r) => ({ job: r.event.job, kind: r.event.kind, channel: r.channel, recipient: r.recipient })),
+    notifiedRuns: async (kind, taskIds) => new Set(d().outbox.filter((r) => r.event.kind === kind && r.event.run && taskIds.includes(r.event.run.taskId)).map((r) => r.event.run!.taskId)),
+    settle: async (results) => {
+      for (const s of results) {
+        const r = d().outbox.find((x) => x.id === s.id);
+        if (!r) continue;
+        r.state = s.state;
+        if (s.attempted) r.attempts += 1;
+        if (s.error !== undefined) r.lastError = s.error;
+        if (s.note !== undefined) r.note = s.note;
+        if (s.state === 'sent') r.sentAt = s.at;
+        if (s.state === 'pending') r.nextAt = s.nextAt ?? s.at;
+      }
+    },
+    list: async (f) =>
+      copy(
+        d()
+          .outbox.filter((r) => (f.job === undefined || r.event.job === f.job) && (f.states === undefined || f.states.includes(r.state)) && (!f.withError || (r.lastError !== null && r.state !== 'sent' && r.state !== 'suppressed')))
+          .sort((a, b) => Number(b.id) - Number(a.id))
+          .slice(0, f.limit ?? 100),
+      ),
+  };
 }

@@ -61,7 +61,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * somewhere outside the echoed bad value(s) (a message that only quotes the value does not count).
  */
 export function namesField(message: string, field: string, echoed: readonly string[] = []): boolean {
-  const w = WORDING[field];
+  const w = Object.hasOwn(WORDING, field) ? WORDING[field] : undefined; // field may be 'constructor'
   if (w && w.test(message)) return true;
   let m = message;
   for (const e of echoed) if (e.length > 0) m = m.split(e).join('');

@@ -126,6 +126,10 @@ describe('leader failover with real processes', () => {
     expect(second).not.toBe(first);
     expect(h1.epoch!).toBeGreaterThan(h0.epoch!);
     expect(takeoverMs).toBeLessThan(4_000 + 6_000);
+    // it followed the jobs while it was a follower and took over from that mirror (the checks
+    // below: from it, nothing runs twice and nothing is missed)
+    await waitFor('the new leader to log its takeover', async () => /taking over: (warm mirror|no warm mirror)/.test(second.log()), 10_000, 100);
+    expect(second.log()).toMatch(new RegExp(`taking over: warm mirror of ${JOBS + 1} jobs`));
     await sleep(7_000); // three more instants under the new leader
     const endAt = Date.now();
     // let launched tasks finish and report

@@ -1,7 +1,9 @@
 /**
  * Fencing on the real PostgreSQL: the stored leader epoch only grows; a store fenced by an older
  * epoch refuses every write (FencedError) and leaves nothing behind; a raise waits for a fenced
- * transaction in flight, so no write of an older leader commits after a newer leader's raise.
+ * transaction in flight, so no write of an older leader commits after a newer leader's raise; a
+ * transaction that never ends (its leader frozen) is cut after the raise's stall time instead of
+ * holding the takeover for as long as that leader stays frozen.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, type PrismaStore } from '../../scheduler/adapters/prisma';
@@ -86,5 +88,40 @@ describe('leader epoch fencing', () => {
     await expect(old.runs.create(run(4))).rejects.toBeInstanceOf(FencedError);
     expect(await store.runs.getByTaskId(run(3).taskId)).not.toBeNull();
     expect(await store.runs.getByTaskId(run(4).taskId)).toBeNull();
+  });
+
+  it('a raise cuts a fenced transaction that never ends (a frozen old leader): nothing of it commits', async () => {
+    const old = store.fenced(6);
+    let inside!: () => void;
+    const entered = new Promise<void>((r) => (inside = r));
+    let thaw!: () => void;
+    const frozen = new Promise<void>((r) => (thaw = r));
+    const tx = old.transaction(async (t) => {
+      await t.runs.create(run(5)); // written, not committed
+      inside();
+      await frozen; // the process is frozen here; only the database can end this transaction
+    });
+    const outcome = tx.then(
+      () => 'committed',
+      (e: Error) => `failed: ${e.message}`,
+    );
+    await entered;
+    const cut: number[][] = [];
+    const direct = await createStore({ databaseUrl: db.url, poolSize: 2, onRaiseCut: (p) => cut.push(p) });
+    try {
+      const t0 = Date.now();
+      expect(await direct.raiseEpoch(7, 200)).toBe(7);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(cut).toHaveLength(1);
+    } finally {
+      await direct.close();
+      if (cut.length === 0) thaw(); // a failed check must not leave the transaction (and afterAll) hanging
+    }
+    await expect(old.runs.create(run(6))).rejects.toBeInstanceOf(FencedError);
+    expect(await store.runs.getByTaskId(run(5).taskId)).toBeNull();
+    expect(await store.storedEpoch()).toBe(7);
+    thaw(); // the old leader wakes up: its commit fails, its write is gone
+    expect(await outcome).toMatch(/^failed: /);
+    expect(await store.runs.getByTaskId(run(5).taskId)).toBeNull();
   });
 });

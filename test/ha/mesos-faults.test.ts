@@ -54,7 +54,7 @@ beforeAll(async () => {
     },
   });
   api = new ChronosService({ store, runtime: scheduler.worker, clock: systemClock });
-  await scheduler.events.next('framework', (e) => e.kind === 'subscribed', 20_000);
+  await scheduler.subscribed(20_000);
 }, 60_000);
 
 afterAll(async () => {

@@ -23,6 +23,11 @@ const UtilizationChart = dynamic(() => import('./utilization-chart').then((m) =>
 
 const isClusterEvent = (e: UiEvent) => e.type === 'offers' || e.type === 'framework' || e.type === 'leader' || e.type === 'run';
 
+/** This instance's framework first, then the others as the master lists them. */
+function ownFirst<T extends { id: string }>(frameworks: T[], own: string | null): T[] {
+  return own === null ? frameworks : [...frameworks.filter((f) => f.id === own), ...frameworks.filter((f) => f.id !== own)];
+}
+
 export function ClusterView() {
   const { data, error, loading, refresh } = useApi<ClusterState>('/api/cluster', { refreshOn: isClusterEvent, throttleMs: 2000, pollMs: 60_000 });
   const zone = useDisplayZone();
@@ -147,60 +152,62 @@ export function ClusterView() {
               </EmptyState>
             ) : (
               <div className="overflow-x-auto">
-                <table className="w-full text-sm">
-                  <thead>
-                    <tr className="table-head border-b border-gray-200 dark:border-gray-800">
-                      <th scope="col" className="py-2 pr-3">Host</th>
-                      <th scope="col" className="py-2 pr-3">State</th>
-                      <th scope="col" className="py-2 pr-3">CPUs</th>
-                      <th scope="col" className="py-2 pr-3">Memory</th>
-                      <th scope="col" className="py-2 pr-3">Disk</th>
-                      <th scope="col" className="py-2">Attributes</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {agents.map((a) => (
-                      <tr key={a.id} className="border-b border-gray-100 align-top dark:border-gray-800/70" data-testid="agent-row">
-                        <td className="py-2 pr-3">
-                          <div className="font-medium">{a.hostname}</div>
-                          <div className="muted max-w-56 truncate font-mono text-[11px]" title={a.id}>
-                            {a.id}
-                          </div>
-                        </td>
-                        <td className="py-2 pr-3">{a.active ? <Badge tone="green">active</Badge> : <Badge tone="gray">inactive</Badge>}</td>
-                        <td className="py-2 pr-3">
-                          <ResourceBar compact label={`${a.hostname} CPUs`} used={a.used.cpus} total={a.resources.cpus} unit="cpus" />
-                        </td>
-                        <td className="py-2 pr-3">
-                          <ResourceBar compact label={`${a.hostname} memory`} used={a.used.mem} total={a.resources.mem} unit="mem" />
-                        </td>
-                        <td className="py-2 pr-3">
-                          <ResourceBar compact label={`${a.hostname} disk`} used={a.used.disk} total={a.resources.disk} unit="disk" />
-                        </td>
-                        <td className="py-2">
-                          {Object.keys(a.attributes).length === 0 ? (
-                            <span className="muted">—</span>
-                          ) : (
-                            <ul className="flex flex-wrap gap-1">
-                              {Object.entries(a.attributes).map(([k, v]) => (
-                                <li key={k} className="kbd">
-                                  {k}:{String(v)}
-                                </li>
-                              ))}
-                            </ul>
-                          )}
-                        </td>
+                <div className="overflow-x-auto">
+                  <table className="w-full text-sm">
+                    <thead>
+                      <tr className="table-head border-b border-gray-200 dark:border-gray-800">
+                        <th scope="col" className="py-2 pr-3">Host</th>
+                        <th scope="col" className="py-2 pr-3">State</th>
+                        <th scope="col" className="py-2 pr-3">CPUs</th>
+                        <th scope="col" className="py-2 pr-3">Memory</th>
+                        <th scope="col" className="py-2 pr-3">Disk</th>
+                        <th scope="col" className="py-2">Attributes</th>
                       </tr>
-                    ))}
-                    {agents.length === 0 ? (
-                      <tr>
-                        <td colSpan={6} className="muted py-3 text-sm">
-                          No agent matches &quot;{agentQuery}&quot;.
-                        </td>
-                      </tr>
-                    ) : null}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {agents.map((a) => (
+                        <tr key={a.id} className="border-b border-gray-100 align-top dark:border-gray-800/70" data-testid="agent-row">
+                          <td className="py-2 pr-3">
+                            <div className="font-medium">{a.hostname}</div>
+                            <div className="muted max-w-56 truncate font-mono text-[11px]" title={a.id}>
+                              {a.id}
+                            </div>
+                          </td>
+                          <td className="py-2 pr-3">{a.active ? <Badge tone="green">active</Badge> : <Badge tone="gray">inactive</Badge>}</td>
+                          <td className="py-2 pr-3">
+                            <ResourceBar compact label={`${a.hostname} CPUs`} used={a.used.cpus} total={a.resources.cpus} unit="cpus" />
+                          </td>
+                          <td className="py-2 pr-3">
+                            <ResourceBar compact label={`${a.hostname} memory`} used={a.used.mem} total={a.resources.mem} unit="mem" />
+                          </td>
+                          <td className="py-2 pr-3">
+                            <ResourceBar compact label={`${a.hostname} disk`} used={a.used.disk} total={a.resources.disk} unit="disk" />
+                          </td>
+                          <td className="py-2">
+                            {Object.keys(a.attributes).length === 0 ? (
+                              <span className="muted">—</span>
+                            ) : (
+                              <ul className="flex flex-wrap gap-1">
+                                {Object.entries(a.attributes).map(([k, v]) => (
+                                  <li key={k} className="kbd">
+                                    {k}:{String(v)}
+                                  </li>
+                                ))}
+                              </ul>
+                            )}
+                          </td>
+                        </tr>
+                      ))}
+                      {agents.length === 0 ? (
+                        <tr>
+                          <td colSpan={6} className="muted py-3 text-sm">
+                            No agent matches &quot;{agentQuery}&quot;.
+                          </td>
+                        </tr>
+                      ) : null}
+                    </tbody>
+                  </table>
+                </div>
               </div>
             )}
           </Section>
@@ -212,33 +219,37 @@ export function ClusterView() {
                   {data.reachable ? 'No framework is registered with the master.' : 'Frameworks are listed once the master is reachable.'}
                 </p>
               ) : (
-                <table className="w-full text-sm">
-                  <thead>
-                    <tr className="table-head border-b border-gray-200 dark:border-gray-800">
-                      <th scope="col" className="py-2 pr-3">Name</th>
-                      <th scope="col" className="py-2 pr-3">State</th>
-                      <th scope="col" className="py-2 pr-3 text-right">Tasks</th>
-                      <th scope="col" className="py-2 pr-3 text-right">CPUs</th>
-                      <th scope="col" className="py-2 text-right">Memory</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.frameworks.map((f) => (
-                      <tr key={f.id} className="border-b border-gray-100 dark:border-gray-800/70">
-                        <td className="py-1.5 pr-3">
-                          <div className="font-medium">{f.name}</div>
-                          <div className="muted max-w-64 truncate font-mono text-[11px]" title={f.id}>
-                            {f.id}
-                          </div>
-                        </td>
-                        <td className="py-1.5 pr-3">{f.active ? <Badge tone="green">active</Badge> : <Badge tone="gray">inactive</Badge>}</td>
-                        <td className="py-1.5 pr-3 text-right tabular-nums">{f.tasks}</td>
-                        <td className="py-1.5 pr-3 text-right tabular-nums">{formatAmount(f.resources.cpus, 'cpus')}</td>
-                        <td className="py-1.5 text-right tabular-nums">{formatAmount(f.resources.mem, 'mem')}</td>
+                <div className="overflow-x-auto">
+                  <table className="w-full text-sm">
+                    <thead>
+                      <tr className="table-head border-b border-gray-200 dark:border-gray-800">
+                        <th scope="col" className="py-2 pr-3">Name</th>
+                        <th scope="col" className="py-2 pr-3">State</th>
+                        <th scope="col" className="py-2 pr-3 text-right">Tasks</th>
+                        <th scope="col" className="py-2 pr-3 text-right">CPUs</th>
+                        <th scope="col" className="py-2 text-right">Memory</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {ownFirst(data.frameworks, data.ownFrameworkId).map((f) => (
+                        <tr key={f.id} className="border-b border-gray-100 dark:border-gray-800/70" aria-current={f.id === data.ownFrameworkId ? 'true' : undefined}>
+                          <td className="py-1.5 pr-3">
+                            <div className="flex flex-wrap items-center gap-1.5 font-medium">
+                              {f.name}
+                              {f.id === data.ownFrameworkId ? <Badge tone="blue">this instance</Badge> : null}
+                            </div>
+                            {/* the whole id: several frameworks may share a name and most of the id */}
+                            <div className="muted font-mono text-[11px] break-all">{f.id}</div>
+                          </td>
+                          <td className="py-1.5 pr-3">{f.active ? <Badge tone="green">active</Badge> : <Badge tone="gray">inactive</Badge>}</td>
+                          <td className="py-1.5 pr-3 text-right tabular-nums">{f.tasks}</td>
+                          <td className="py-1.5 pr-3 text-right tabular-nums">{formatAmount(f.resources.cpus, 'cpus')}</td>
+                          <td className="py-1.5 text-right tabular-nums">{formatAmount(f.resources.mem, 'mem')}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
               )}
             </Section>
 
@@ -270,8 +281,8 @@ export function ClusterView() {
 
 function InstanceRow({ host, self = false, leader = false }: { host: string; self?: boolean; leader?: boolean }) {
   return (
-    <li className="flex items-center gap-2">
-      <span className="font-mono">{host}</span>
+    <li className="flex flex-wrap items-center gap-2">
+      <span className="font-mono break-all">{host}</span>
       {leader ? <Badge tone="blue">leader</Badge> : <Badge tone="gray">standby</Badge>}
       {self ? <span className="muted text-xs">(this instance answered)</span> : null}
     </li>

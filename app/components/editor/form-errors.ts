@@ -11,6 +11,47 @@ import { arr, type JobKind, type Json } from './form-model';
 /** Messages by field name (API paths, or form fields after `byFormField`). */
 export type FieldErrors = Record<string, string>;
 
+/** The form's fields in page order, with the label a person sees (the error summary's words and order). */
+const FORM_FIELDS: Array<[string, string]> = [
+  ['name', 'Name'],
+  ['command', 'Command'],
+  ['description', 'Description'],
+  ['owner', 'Owner (emails)'],
+  ['ownerName', 'Owner name'],
+  ['schedule', 'Schedule'],
+  ['scheduleTimeZone', 'Time zone'],
+  ['parents', 'Parents'],
+  ['arguments', 'Arguments'],
+  ['env', 'Environment variables'],
+  ['image', 'Image'],
+  ['network', 'Network'],
+  ['parameters', 'Docker parameters'],
+  ['volumes', 'Volumes'],
+  ['portMappings', 'Port mappings'],
+  ['cpus', 'CPUs'],
+  ['mem', 'Mem (MB)'],
+  ['disk', 'Disk (MB)'],
+  ['retries', 'Retries'],
+  ['concurrencyPolicy', 'When a run is still going'],
+  ['jitter', 'Jitter'],
+];
+const ORDER = new Map(FORM_FIELDS.map(([f], i) => [f, i]));
+const LABELS = new Map(FORM_FIELDS);
+
+/** The label of a form field ("Time zone" for scheduleTimeZone); the name itself when it has none. */
+export const fieldLabel = (field: string): string => LABELS.get(field) ?? field;
+
+/** The errors in the order their fields appear on the page (unknown fields last, as reported). */
+export function inPageOrder(errors: FieldErrors): Array<[string, string]> {
+  const rank = (f: string) => ORDER.get(f) ?? FORM_FIELDS.length;
+  return Object.entries(errors).sort((a, b) => rank(a[0]) - rank(b[0]));
+}
+
+/** Both sets of errors, the first message of a field kept (the browser's schema, then the server's). */
+export function mergeErrors(first: FieldErrors, second: FieldErrors): FieldErrors {
+  return { ...second, ...first };
+}
+
 /** Every schema issue, by field (first message per field): the API's own zod schema. */
 export function clientErrors(json: unknown, kind: JobKind): FieldErrors {
   const errors: FieldErrors = {};

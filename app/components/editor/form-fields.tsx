@@ -7,6 +7,10 @@ import { Check, Field, ListEditor } from './fields';
 import type { FieldErrors } from './form-errors';
 import type { FormState, Json, SetField } from './form-model';
 import { ParentPicker } from './parent-picker';
+import { RunPolicyFields } from './run-policy-fields';
+import { CatchUpFields } from './catch-up-fields';
+import { NotifyFields } from './notify-fields';
+import { ResourceWarning } from './resource-warning';
 import { ScheduleBuilder } from './schedule-builder';
 
 export function FormFields({
@@ -64,7 +68,10 @@ export function FormFields({
             </label>
           </div>
           {form.kind === 'scheduled' ? (
-            <ScheduleBuilder form={form} set={set} errors={errors} />
+            <>
+              <ScheduleBuilder form={form} set={set} errors={errors} />
+              <CatchUpFields form={form} set={set} errors={errors} />
+            </>
           ) : (
             <ParentPicker parents={form.parents} onChange={(p) => set('parents', p)} errors={errors} jobName={jobName ?? form.name} json={json} />
           )}
@@ -191,6 +198,7 @@ export function FormFields({
               {(p) => <input {...p} className="input" inputMode="decimal" value={form.disk} onChange={(e) => set('disk', e.target.value)} />}
             </Field>
           </div>
+          <ResourceWarning cpus={form.cpus} mem={form.mem} disk={form.disk} />
           <Field label="Retries" field="retries" errors={errors} hint="Extra attempts after a failure.">
             {(p) => <input {...p} className="input w-24" inputMode="numeric" value={form.retries} onChange={(e) => set('retries', e.target.value)} />}
           </Field>
@@ -198,11 +206,12 @@ export function FormFields({
         <fieldset className="card space-y-3">
           <legend className="sr-only">Behaviour</legend>
           <h2 className="card-title">Behaviour</h2>
-          <Check label="Concurrent" hint="Allow a new run while one is still going." checked={form.concurrent} onChange={(v) => set('concurrent', v)} />
+          <RunPolicyFields form={form} set={set} errors={errors} />
           <Check label="High priority" hint="Launched before other queued runs." checked={form.highPriority} onChange={(v) => set('highPriority', v)} />
           <Check label="Soft error" hint="A failure does not disable the job after repeated errors." checked={form.softError} onChange={(v) => set('softError', v)} />
           <Check label="Disabled" hint="Kept, but not scheduled." checked={form.disabled} onChange={(v) => set('disabled', v)} />
         </fieldset>
+        <NotifyFields value={form.notify} onChange={(v) => set('notify', v)} errors={errors} />
         <details className="card text-xs">
           <summary className="cursor-pointer text-sm font-medium">JSON that will be sent</summary>
           <pre className="mt-2 max-h-80 overflow-auto font-mono">{JSON.stringify(json, null, 2)}</pre>

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { jobInputSchema } from '@/scheduler/api/job-schema';
 import { emptyForm, formFromJson, jsonFromForm, kindOfJson, kindOfRawJson } from './form-model';
 import { byFormField, clientErrors } from './form-errors';
+import { EVENTS } from './notify-model';
+import { NOTIFY_KINDS } from '@/scheduler/core/notify-events';
 
 /** 2026-05-14T10:23:45Z: a new job's schedule starts at the next hour. */
 const NOW = Date.UTC(2026, 4, 14, 10, 23, 45);
@@ -97,5 +99,49 @@ describe('form errors: each error shown next to the widget that holds its field'
     const base = jsonFromForm({ ...emptyForm(NOW), name: 'x', command: ' ', schedule: ' ' });
     expect(clientErrors(base, 'scheduled')).toMatchObject({ schedule: 'is required for a scheduled job', command: 'is required (the shell command to run)' });
     expect(clientErrors({ ...base, command: 'true', parents: [] }, 'dependent')).toMatchObject({ parents: 'pick at least one parent' });
+  });
+});
+
+describe('notification rules in the editor', () => {
+  it('a ticked grid becomes notifications the schema takes; nothing ticked leaves the JSON as Chronos has it', () => {
+    const f = formFromJson({ name: 'n', command: 'true', schedule: 'R/2030-01-01T00:00:00Z/P1D' });
+    expect(jsonFromForm(f)).not.toHaveProperty('notifications');
+    const ticked = { ...f, notify: { cells: ['failed:mail', 'failed:slack', 'recovered:slack'], webhookUrl: ' https://hooks.example.com/n ' } };
+    const json = jsonFromForm(ticked);
+    expect(json.notifications).toEqual({
+      rules: [
+        { events: ['failed'], channels: ['mail', 'slack'] },
+        { events: ['recovered'], channels: ['slack'] },
+      ],
+      webhookUrl: 'https://hooks.example.com/n',
+    });
+    expect(jobInputSchema.safeParse(json).success).toBe(true);
+    // and back: the stored rules tick the same cells
+    expect(formFromJson(json).notify.cells.sort()).toEqual(['failed:mail', 'failed:slack', 'recovered:slack']);
+    // unticking everything removes the field
+    expect(jsonFromForm({ ...ticked, notify: { cells: [], webhookUrl: '' } }, json)).not.toHaveProperty('notifications');
+  });
+
+  it('offers a row for every event the job JSON takes: a run still running past its limit to the webhook', () => {
+    expect([...EVENTS]).toEqual([...NOTIFY_KINDS]);
+    const f = formFromJson({ name: 'n', command: 'true', schedule: 'R/2030-01-01T00:00:00Z/P1D' });
+    const json = jsonFromForm({ ...f, notify: { cells: ['still-running:webhook'], webhookUrl: '' } });
+    expect(json.notifications).toEqual({ rules: [{ events: ['still-running'], channels: ['webhook'] }] });
+    expect(jobInputSchema.safeParse(json).success).toBe(true);
+  });
+});
+
+describe('catch-up in the form', () => {
+  it('latest (the default) writes nothing; all with a window round-trips; a dependent job drops them', () => {
+    const form = formFromJson(stored);
+    expect(form.catchUp).toBe('latest');
+    expect(jsonFromForm(form, stored)).not.toHaveProperty('catchUp');
+    const all = jsonFromForm({ ...form, catchUp: 'all', catchUpWindow: ' PT6H ' }, stored);
+    expect(all).toMatchObject({ catchUp: 'all', catchUpWindow: 'PT6H' });
+    expect(formFromJson(all)).toMatchObject({ catchUp: 'all', catchUpWindow: 'PT6H' });
+    expect(jobInputSchema.safeParse(all).success).toBe(true);
+    // back to latest: both fields go, even those of the stored job
+    expect(jsonFromForm({ ...formFromJson(all), catchUp: 'latest' }, all)).not.toHaveProperty('catchUpWindow');
+    expect(jsonFromForm({ ...formFromJson(all), kind: 'dependent', parents: ['a'] }, all)).not.toHaveProperty('catchUp');
   });
 });

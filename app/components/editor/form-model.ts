@@ -5,7 +5,9 @@
  * `jsonFromForm` writes on top of a base JSON (the stored job, or the raw JSON last switched back
  * from), so the fields the form does not show (constraints, fetch, epsilon, runAsUser, …) survive.
  */
+import { CONCURRENCY_POLICIES, effectivePolicy, type ConcurrencyPolicy } from '@/scheduler/core/overlap-policy';
 import { newJobSchedule } from '../urls';
+import { emptyNotify, notifyFromJson, notifyToJson, type NotifyForm } from './notify-model';
 
 export interface KV {
   key: string;
@@ -36,7 +38,10 @@ export interface FormState {
   owner: string;
   ownerName: string;
   description: string;
-  concurrent: boolean;
+  /** What an instant does while a run is still going (Allow is Chronos's concurrent: true). */
+  concurrencyPolicy: ConcurrencyPolicy;
+  /** ISO 8601 duration (at most PT1H) over which launches spread; '' for none. */
+  jitter: string;
   highPriority: boolean;
   disabled: boolean;
   softError: boolean;
@@ -49,6 +54,10 @@ export interface FormState {
   parameters: KV[];
   volumes: Volume[];
   portMappings: PortMapping[];
+  notify: NotifyForm;
+  /** `latest` (default), `none` or `all`; and the window of `all` ("" = default P1D). */
+  catchUp: string;
+  catchUpWindow: string;
 }
 
 /** A scheduled job is saved with POST /v1/scheduler/iso8601, a dependent one with /dependency. */
@@ -76,7 +85,8 @@ export function emptyForm(now = Date.now()): FormState {
     owner: '',
     ownerName: '',
     description: '',
-    concurrent: false,
+    concurrencyPolicy: 'Queue',
+    jitter: '',
     highPriority: false,
     disabled: false,
     softError: false,
@@ -89,6 +99,9 @@ export function emptyForm(now = Date.now()): FormState {
     parameters: [],
     volumes: [],
     portMappings: [],
+    notify: emptyNotify(),
+    catchUp: 'latest',
+    catchUpWindow: '',
   };
 }
 
@@ -115,7 +128,11 @@ export function formFromJson(j: Json): FormState {
     owner: str(j.owner),
     ownerName: str(j.ownerName),
     description: str(j.description),
-    concurrent: bool(j.concurrent),
+    concurrencyPolicy: effectivePolicy({
+      concurrent: bool(j.concurrent),
+      concurrencyPolicy: CONCURRENCY_POLICIES.find((p) => p === j.concurrencyPolicy),
+    }),
+    jitter: str(j.jitter),
     highPriority: bool(j.highPriority),
     disabled: bool(j.disabled),
     softError: bool(j.softError),
@@ -128,6 +145,9 @@ export function formFromJson(j: Json): FormState {
     parameters: (arr(c?.parameters) as Json[]).map((p) => ({ key: str(p?.key), value: str(p?.value) })),
     volumes: (arr(c?.volumes) as Json[]).map((v) => ({ containerPath: str(v?.containerPath), hostPath: str(v?.hostPath), mode: str(v?.mode, 'RW') || 'RW' })),
     portMappings: nets.flatMap((n) => (arr(n?.portMappings) as Json[]).map((p) => ({ hostPort: str(p?.hostPort), containerPort: str(p?.containerPort), protocol: str(p?.protocol, 'tcp') || 'tcp' }))),
+    notify: notifyFromJson(j.notifications),
+    catchUp: str(j.catchUp, 'latest') || 'latest',
+    catchUpWindow: str(j.catchUpWindow),
   };
 }
 
@@ -151,7 +171,7 @@ export function jsonFromForm(f: FormState, base: Json = {}): Json {
     owner: f.owner.trim(),
     ownerName: f.ownerName.trim(),
     description: f.description,
-    concurrent: f.concurrent,
+    concurrent: f.concurrencyPolicy === 'Allow',
     highPriority: f.highPriority,
     disabled: f.disabled,
     softError: f.softError,
@@ -191,6 +211,19 @@ export function jsonFromForm(f: FormState, base: Json = {}): Json {
       networkInfos,
     };
   } else delete out.container;
+  // Allow and Queue are what `concurrent` says; only Forbid and Replace need the field
+  if (f.concurrencyPolicy === 'Forbid' || f.concurrencyPolicy === 'Replace') out.concurrencyPolicy = f.concurrencyPolicy;
+  else delete out.concurrencyPolicy;
+  if (f.jitter.trim()) out.jitter = f.jitter.trim();
+  else delete out.jitter;
+  // catch-up: written only away from its defaults (a Chronos client sees no new field)
+  delete out.catchUp;
+  delete out.catchUpWindow;
+  if (f.kind === 'scheduled' && f.catchUp !== 'latest') out.catchUp = f.catchUp;
+  if (f.kind === 'scheduled' && f.catchUp === 'all' && f.catchUpWindow.trim()) out.catchUpWindow = f.catchUpWindow.trim();
+  const notifications = notifyToJson(f.notify);
+  if (notifications) out.notifications = notifications;
+  else delete out.notifications;
   return out;
 }
 

@@ -30,11 +30,14 @@ import { apiSend, useApi } from '../api';
 import { useInitialNow } from '../time';
 import { ErrorMessage, Loading, PageHeader } from '../ui';
 import { jobDetailUrls } from '../urls';
-import { byFormField, clientErrors, namedFieldError, type FieldErrors } from './form-errors';
+import { byFormField, clientErrors, fieldLabel, inPageOrder, mergeErrors, namedFieldError, type FieldErrors } from './form-errors';
 import { FormFields } from './form-fields';
 import { emptyForm, formFromJson, jsonFromForm, kindOfJson, kindOfRawJson, type FormState, type Json, type SetField } from './form-model';
 
 const enc = encodeURIComponent;
+
+/** The value an error of `field` (an API path) is about, as text: its top-level key of the body. */
+const valueOf = (body: Json, field: string): string => JSON.stringify(body[field.replace(/[.[].*$/, '')] ?? null);
 
 export function JobEditor({ name }: { name?: string }) {
   const editing = name !== undefined;
@@ -62,11 +65,17 @@ function EditorForm({ base, name }: { base: Json | null; name?: string }) {
 
   const json = useMemo(() => jsonFromForm(form, baseJson), [form, baseJson]);
 
+  // The server's errors of the last save (schedule, zone, parents), each with the value it was
+  // about: kept while that value is unchanged, so fixing another field does not hide them.
+  const [serverErrors, setServerErrors] = useState<Array<{ field: string; message: string; value: string }>>([]);
+
   // After a first save attempt, the schema re-checks on every change (field errors clear as fixed).
   useEffect(() => {
     if (!attempted || mode !== 'form') return;
-    setErrors(byFormField(clientErrors(json, form.kind)));
-  }, [json, form.kind, attempted, mode]);
+    const kept: FieldErrors = {};
+    for (const e of serverErrors) if (valueOf(json, e.field) === e.value) kept[e.field] ??= e.message;
+    setErrors(byFormField(mergeErrors(clientErrors(json, form.kind), kept)));
+  }, [json, form.kind, attempted, mode, serverErrors]);
 
   const set: SetField = (k, v) => setForm((f) => ({ ...f, [k]: v }));
 
@@ -91,7 +100,7 @@ function EditorForm({ base, name }: { base: Json | null; name?: string }) {
   };
 
   const focusFirstError = (errs: FieldErrors) => {
-    const first = Object.keys(errs)[0];
+    const first = inPageOrder(errs)[0]?.[0];
     if (!first) return;
     requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-field="${CSS.escape(first)}"]`)?.focus());
   };
@@ -123,23 +132,23 @@ function EditorForm({ base, name }: { base: Json | null; name?: string }) {
 
     // 1. the schema, in the browser
     const local = clientErrors(body, kind);
-    if (Object.keys(local).length) {
-      const e = mode === 'json' ? local : byFormField(local);
-      setErrors(e);
-      if (mode === 'json') setRawError(Object.entries(local).map(([field, message]) => formatJobError({ field, message })).join('\n'));
-      focusFirstError(e);
-      return;
-    }
     setSaving(true);
     try {
-      // 2. the server's dry run
-      const v = await apiSend<ValidateResult>('POST', `/api/validate?kind=${endpoint}`, body);
-      if (!v.ok) {
-        const all: FieldErrors = {};
-        for (const e of v.errors) all[e.field] ??= e.message;
+      // 2. the server's dry run, also when the schema already failed: the summary then names every
+      // field at once (the schedule and the zone are only checked there)
+      const server: FieldErrors = {};
+      try {
+        const v = await apiSend<ValidateResult>('POST', `/api/validate?kind=${endpoint}`, body);
+        if (!v.ok) for (const e of v.errors) server[e.field] ??= e.message;
+      } catch (e) {
+        if (Object.keys(local).length === 0) throw e;
+      }
+      setServerErrors(Object.entries(server).map(([field, message]) => ({ field, message, value: valueOf(body, field) })));
+      const all = mergeErrors(local, server);
+      if (Object.keys(all).length) {
         const e = mode === 'json' ? all : byFormField(all);
         setErrors(e);
-        if (mode === 'json') setRawError(v.errors.map(formatJobError).join('\n'));
+        if (mode === 'json') setRawError(Object.entries(all).map(([field, message]) => formatJobError({ field, message })).join('\n'));
         focusFirstError(e);
         return;
       }
@@ -159,7 +168,7 @@ function EditorForm({ base, name }: { base: Json | null; name?: string }) {
     }
   };
 
-  const errorList = Object.entries(errors);
+  const errorList = inPageOrder(errors);
   return (
     <form
       noValidate
@@ -201,9 +210,18 @@ function EditorForm({ base, name }: { base: Json | null; name?: string }) {
           <ul className="mt-1 list-disc pl-5">
             {errorList.map(([f, m]) => (
               <li key={f}>
-                <button type="button" className="underline" onClick={() => document.querySelector<HTMLElement>(`[data-field="${CSS.escape(f)}"]`)?.focus()}>
-                  {f}
-                </button>
+                <a
+                  href={`#f-${f}`}
+                  className="font-medium underline"
+                  onClick={(e) => {
+                    e.preventDefault();
+                    const el = document.querySelector<HTMLElement>(`[data-field="${CSS.escape(f)}"]`);
+                    el?.scrollIntoView({ block: 'center' });
+                    el?.focus();
+                  }}
+                >
+                  {fieldLabel(f)}
+                </a>
                 : {m}
               </li>
             ))}

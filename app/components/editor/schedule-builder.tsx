@@ -36,17 +36,29 @@ const CRON_PRESETS: Array<[string, string]> = [
 ];
 const ZONES = ['', 'UTC', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Europe/London', 'Europe/Berlin', 'Europe/Paris', 'Asia/Tokyo', 'Asia/Kolkata', 'Australia/Sydney'];
 
-/** The parts of an ISO 8601 schedule as written, or null when the text is not one (cron, or being typed). */
+/**
+ * The parts of an ISO 8601 schedule as written, or null when the text is not one (cron, or
+ * typed in the text field). Looser than the grammar's split: a period being typed ("", "X1")
+ * still shows as the custom period, so the builder never vanishes or changes what was typed.
+ */
 function isoParts(schedule: string): ScheduleParts | null {
-  const parts = splitSchedule(schedule.trim());
-  return parts.ok ? parts.value : null;
+  const text = schedule.trim();
+  const parts = splitSchedule(text);
+  if (parts.ok) return parts.value;
+  const m = /^R(\d*)\/([^/]*)\/([^/]*)$/.exec(text);
+  return m ? { repeat: m[1], start: m[2], period: m[3] } : null;
 }
+const isPreset = (period: string) => PERIODS.some(([p]) => p === period);
 const isCron = (schedule: string) => grammarOf(schedule.trim()) === 'cron';
 
-/** The start as a datetime-local value: its wall time in the zone (with a zone) or in UTC. */
+/**
+ * The start as a datetime-local value: its wall time in the zone (with a zone: the written
+ * fields, as the scheduler reads them) or in UTC; '' when the picker cannot show it (not a date,
+ * seconds), and then the text is shown as typed.
+ */
 function startToLocal(start: string, zone: string): string {
   if (!start) return '';
-  const dt = DateTime.fromISO(start, { setZone: true });
+  const dt = DateTime.fromISO(start, { setZone: true, zone: 'utc' });
   if (!dt.isValid) return '';
   const wall = zone ? dt : dt.toUTC();
   return wall.toFormat("yyyy-MM-dd'T'HH:mm");
@@ -60,7 +72,12 @@ function localToStart(local: string, zone: string): string {
 export function ScheduleBuilder({ form, set, errors }: { form: FormState; set: SetField; errors: FieldErrors }) {
   const cron = isCron(form.schedule);
   const iso = isoParts(form.schedule);
-  const [customPeriod, setCustomPeriod] = useState(() => !!iso && !PERIODS.some(([p]) => p === iso.period));
+  const [customChosen, setCustomChosen] = useState(false);
+  // A period that is no preset is always shown as custom: the select never shows another period than the text's.
+  const customPeriod = customChosen || (!!iso && !isPreset(iso.period));
+  const startLocal = iso ? startToLocal(iso.start, form.scheduleTimeZone) : '';
+  // a start the picker cannot show (a typo, seconds) is shown as text, as typed
+  const startAsText = !!iso && iso.start !== '' && (startLocal === '' || !/T\d\d:\d\d(:00(\.0+)?)?([Z+-]|$)/.test(iso.start));
   const zoneListId = useId();
 
   const writeIso = (patch: Partial<ScheduleParts>) => {
@@ -109,13 +126,17 @@ export function ScheduleBuilder({ form, set, errors }: { form: FormState; set: S
             <label htmlFor="sb-start" className="label">
               Start ({form.scheduleTimeZone || 'UTC'})
             </label>
-            <input
-              id="sb-start"
-              type="datetime-local"
-              className="input"
-              value={startToLocal(iso.start, form.scheduleTimeZone)}
-              onChange={(e) => writeIso({ start: localToStart(e.target.value, form.scheduleTimeZone) })}
-            />
+            {startAsText ? (
+              <input id="sb-start" className="input font-mono" value={iso.start} spellCheck={false} onChange={(e) => writeIso({ start: e.target.value })} />
+            ) : (
+              <input
+                id="sb-start"
+                type="datetime-local"
+                className="input"
+                value={startLocal}
+                onChange={(e) => writeIso({ start: localToStart(e.target.value, form.scheduleTimeZone) })}
+              />
+            )}
             <label className="mt-1 flex items-center gap-1.5 text-xs">
               <input type="checkbox" checked={iso.start === ''} onChange={(e) => writeIso({ start: e.target.checked ? '' : localToStart(DateTime.utc().plus({ hours: 1 }).startOf('hour').toFormat("yyyy-MM-dd'T'HH:mm"), form.scheduleTimeZone) })} />
               start now
@@ -130,9 +151,9 @@ export function ScheduleBuilder({ form, set, errors }: { form: FormState; set: S
               className="input"
               value={customPeriod ? 'custom' : iso.period}
               onChange={(e) => {
-                if (e.target.value === 'custom') setCustomPeriod(true);
+                if (e.target.value === 'custom') setCustomChosen(true);
                 else {
-                  setCustomPeriod(false);
+                  setCustomChosen(false);
                   writeIso({ period: e.target.value });
                 }
               }}

@@ -8,6 +8,7 @@ import type { PreviewResult } from '@/scheduler/api/ui-types';
 import { useApi } from '../api';
 import { PreviewTable } from '../job-detail-view';
 import { previewUrl } from '../urls';
+import { fieldLabel } from './form-errors';
 
 export function SchedulePreview({ schedule, zone }: { schedule: string; zone: string }) {
   const [debounced, setDebounced] = useState({ schedule, zone });
@@ -33,7 +34,7 @@ export function SchedulePreview({ schedule, zone }: { schedule: string; zone: st
         </>
       ) : (
         <p className="field-error">
-          {data.field}: {data.error}
+          {fieldLabel(data.field)}: {data.error}
         </p>
       )}
     </div>

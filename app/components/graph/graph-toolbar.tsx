@@ -40,13 +40,13 @@ export function GraphToolbar({
 }) {
   return (
     <div className="mb-3 flex flex-wrap items-center gap-2">
-      <form onSubmit={onSearch} className="flex items-center gap-2" role="search">
+      <form onSubmit={onSearch} className="flex max-w-full min-w-0 flex-wrap items-center gap-2" role="search">
         <label htmlFor="graph-search" className="sr-only">
           Find a job in the graph
         </label>
         <input
           id="graph-search"
-          className="input w-64"
+          className="input w-64 max-w-full min-w-0 flex-1 sm:flex-none"
           placeholder="Find a job… (Enter: next match)"
           value={query}
           list="graph-job-names"

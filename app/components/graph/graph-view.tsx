@@ -326,13 +326,13 @@ function GraphInner({ bigFromServer }: { bigFromServer: boolean }) {
               />
             ) : null}
           </ReactFlow>
-          {laidOut ? (
-            <p className="muted pointer-events-none absolute bottom-1 left-14 text-[11px]" data-testid="layout-time">
-              {plural(data.nodes.length, 'job')}, {plural(data.edges.length, 'dependency', 'dependencies')} · layout{' '}
-              {Math.round(layout.result.ms)} ms
-            </p>
-          ) : null}
         </div>
+      ) : null}
+      {/* Below the canvas, never over its zoom controls or minimap. */}
+      {data && data.nodes.length > 0 && laidOut ? (
+        <p className="muted mt-1 text-[11px]" data-testid="layout-time">
+          {plural(data.nodes.length, 'job')}, {plural(data.edges.length, 'dependency', 'dependencies')} · layout {Math.round(layout.result.ms)} ms
+        </p>
       ) : null}
     </div>
   );

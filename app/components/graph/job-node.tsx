@@ -6,6 +6,8 @@
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import Link from 'next/link';
 import { memo } from 'react';
+import { NameEllipsis } from '../name-ellipsis';
+import { retryWords } from '@/scheduler/core/job-health';
 import type { GraphNode } from '@/scheduler/api/ui-types';
 import { NODE_HEIGHT, NODE_WIDTH } from './layout';
 import { VISUAL_CLASS, VISUAL_LABEL, VISUAL_SHORT, type Visual } from './node-style';
@@ -30,16 +32,18 @@ export const JobNode = memo(function JobNode({ data }: NodeProps<JobFlowNode>) {
       data-visual={visual}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} className="!h-1.5 !w-1.5 !min-w-0 !border-0 !bg-gray-400" />
+      {/* no prefetch: a graph of 500 jobs would fetch one page per job in view */}
       <Link
         href={jobHref(job.name)}
-        className="nodrag truncate text-[13px] leading-tight font-medium outline-none focus-visible:underline"
-        title={`${job.name}: ${VISUAL_LABEL[visual]}${job.disabled && visual !== 'disabled' ? ' (disabled)' : ''}`}
+        prefetch={false}
+        className="nodrag min-w-0 text-[13px] leading-tight font-medium outline-none focus-visible:underline"
+        title={`${job.name}: ${job.retry ? retryWords(job.retry) : VISUAL_LABEL[visual]}${job.disabled && visual !== 'disabled' ? ' (disabled)' : ''}`}
       >
-        {job.name}
+        <NameEllipsis name={job.name} />
       </Link>
       <span className="mt-0.5 flex items-center gap-1 truncate text-[11px] leading-tight opacity-75">
         {visual === 'running' ? <span aria-hidden="true" className="h-1.5 w-1.5 animate-pulse rounded-full bg-current" /> : null}
-        {VISUAL_SHORT[visual]}
+        {job.retry ? retryWords(job.retry) : VISUAL_SHORT[visual]}
         {job.disabled && visual !== 'disabled' ? ' · disabled' : ''}
         {job.kind === 'dependent' ? ' · dependent' : ' · scheduled'}
       </span>

@@ -48,7 +48,7 @@ export function JobsFilterBar({
         />
       </div>
       <Select label="Status" value={filters.status} onChange={(v) => setFilter('status', v)} options={[['', 'Any'], ['success', 'Success'], ['failure', 'Failure'], ['fresh', 'Fresh']]} />
-      <Select label="State" value={filters.state} onChange={(v) => setFilter('state', v)} options={[['', 'Any'], ['running', 'Running'], ['queued', 'Queued'], ['idle', 'Idle']]} />
+      <Select label="State" value={filters.state} onChange={(v) => setFilter('state', v)} options={[['', 'Any'], ['running', 'Running'], ['queued', 'Queued'], ['retrying', 'Retrying'], ['idle', 'Idle']]} />
       <Select label="Kind" value={filters.kind} onChange={(v) => setFilter('kind', v)} options={[['', 'Any'], ['scheduled', 'Scheduled'], ['dependent', 'Dependent']]} />
       <Select label="Enabled" value={filters.disabled} onChange={(v) => setFilter('disabled', v)} options={[['', 'Any'], ['false', 'Enabled'], ['true', 'Disabled']]} />
       <Select

@@ -6,6 +6,7 @@
 import Link from 'next/link';
 import type { RefObject } from 'react';
 import type { JobRow } from '@/scheduler/api/ui-types';
+import { scheduleInWords } from '@/scheduler/core/describe';
 import { JobStateBadge, StatusBadge } from '../badges';
 import { Time, normalizeZone, useDisplayZone } from '../time';
 import type { JobFilters } from './jobs-filters';
@@ -13,6 +14,19 @@ import type { JobFilters } from './jobs-filters';
 type Filters = JobFilters;
 
 export const ROW_HEIGHT = 52;
+
+/** The schedule as words (the raw text is in the cell's title), cached: rows re-render on every tick. */
+const wordsCache = new Map<string, string>();
+function scheduleWords(schedule: string, zone: string): string {
+  const key = `${schedule}\u0000${zone}`;
+  let w = wordsCache.get(key);
+  if (w === undefined) {
+    w = scheduleInWords(schedule, zone);
+    if (wordsCache.size > 5_000) wordsCache.clear();
+    wordsCache.set(key, w);
+  }
+  return w;
+}
 export const COLUMNS = '2.25rem minmax(14rem,2.2fr) 6.5rem 7rem minmax(13rem,1.4fr) minmax(9rem,1fr) minmax(7rem,0.8fr) 5.5rem';
 
 /** The header row: the box that selects every loaded row, and the column headers (some sort). */
@@ -93,16 +107,21 @@ export function JobRowCells({ row, checked, onToggle }: { row: JobRow; checked: 
         <input type="checkbox" aria-label={`Select ${row.name}`} checked={checked} onChange={onToggle} tabIndex={-1} />
       </span>
       <span role="cell" className="min-w-0">
-        <Link href={href} prefetch={false} className={`link block truncate font-medium ${row.disabled ? 'line-through decoration-gray-400' : ''}`} tabIndex={-1}>
+        <Link href={href} prefetch={false} title={row.name} className={`link block truncate font-medium ${row.disabled ? 'line-through decoration-gray-400' : ''}`} tabIndex={-1}>
           {row.name}
         </Link>
         <span className="muted block truncate font-mono text-xs" title={row.command}>
           {row.disabled ? <span className="mr-1 font-sans font-medium text-gray-600 dark:text-gray-300">disabled ·</span> : null}
+          {row.pausedUntil ? (
+            <span className="mr-1 font-sans font-medium text-sky-700 dark:text-sky-300" title={`paused until ${row.pausedUntil}`}>
+              paused ·
+            </span>
+          ) : null}
           {row.description || row.command}
         </span>
       </span>
       <span role="cell">
-        <StatusBadge status={row.status} />
+        <StatusBadge status={row.status} retry={row.state.retry} />
       </span>
       <span role="cell">
         <JobStateBadge state={row.state} />
@@ -121,8 +140,12 @@ export function JobRowCells({ row, checked, onToggle }: { row: JobRow; checked: 
           </>
         )}
       </span>
-      <span role="cell" className="min-w-0 truncate font-mono text-xs" title={row.kind === 'dependent' ? row.parents.join(', ') : row.schedule}>
-        {row.kind === 'dependent' ? <span className="font-sans">after {row.parents.join(', ')}</span> : row.schedule}
+      <span
+        role="cell"
+        className="min-w-0 truncate text-xs"
+        title={row.kind === 'dependent' ? row.parents.join(', ') : `${row.schedule}${row.scheduleTimeZone ? ` (${row.scheduleTimeZone})` : ''}`}
+      >
+        {row.kind === 'dependent' ? `after ${row.parents.join(', ')}` : scheduleWords(row.schedule, row.scheduleTimeZone)}
       </span>
       <span role="cell" className="min-w-0 truncate text-xs" title={row.ownerName || row.owner}>
         {row.ownerName || row.owner || <span className="muted">—</span>}

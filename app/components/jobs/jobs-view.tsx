@@ -247,9 +247,14 @@ export function JobsView() {
         title="Jobs"
         subtitle={total === null ? 'Loading…' : `${formatCount(total)} job${total === 1 ? '' : 's'}${filtered ? ' match' : ''}`}
         actions={
-          <Link href="/jobs/new" className="btn btn-primary">
-            New job
-          </Link>
+          <>
+            <Link href="/jobs/deleted" className="btn">
+              Deleted jobs
+            </Link>
+            <Link href="/jobs/new" className="btn btn-primary">
+              New job
+            </Link>
+          </>
         }
       />
 

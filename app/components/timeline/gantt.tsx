@@ -17,13 +17,14 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import type { RunRow } from '@/scheduler/api/ui-types';
 import { useScrolledBeforeHydration } from '@/app/components/preload';
-import { formatDuration, formatInstant } from '@/app/components/time';
+import { elapsed, formatDuration, formatInstant } from '@/app/components/time';
 import {
   buildRows,
   OUTCOME_COLOR,
   OUTCOME_LABEL,
   outcomeOf,
   panView,
+  purposeOf,
   spanOf,
   ticks,
   zoomView,
@@ -31,10 +32,18 @@ import {
   type Row,
   type RowMode,
   type Window,
+  fitView,
+  sameWindow,
 } from './model';
 
 const ROW_H = 24;
+/**
+ * The label column: as wide as the longest label (about 6.6 px a character at text-xs, plus the
+ * run count), at most 35 % of the chart (30 % on a phone, so the bars keep most of it).
+ */
 const LABEL_W = 200;
+const labelWidth = (outer: number, longest: number): number =>
+  Math.round(Math.max(96, Math.min(longest * 6.6 + 44, outer * (outer >= 640 ? 0.35 : 0.3))));
 const BAR_H = 14;
 
 interface Tip {
@@ -63,31 +72,40 @@ export function Gantt({
 }) {
   const router = useRouter();
   const rows = useMemo(() => buildRows(runs, rowMode, now), [runs, rowMode, now]);
-  // Zoomed view, or null to follow the window (which may roll forward with the clock). A new
-  // `resetKey` (another preset or filter) drops the zoom.
+  // Zoomed view, or null to fit the runs shown (fitView: seconds-long runs fill the chart; the
+  // window may roll forward with the clock). The zoom is kept while runs come and go; a new
+  // `resetKey` (another preset or filter) drops it.
+  const fitted = useMemo(() => fitView(runs, bounds, now), [runs, bounds, now]);
   const [custom, setCustom] = useState<Window | null>(null);
   useEffect(() => setCustom(null), [resetKey]);
-  const view = custom ?? bounds;
+  const view = custom ?? fitted;
   const setView = useCallback(
     (next: Window | ((v: Window) => Window)) =>
       setCustom((c) => {
-        const v = typeof next === 'function' ? next(c ?? bounds) : next;
-        return v.from <= bounds.from && v.to >= bounds.to ? null : v;
+        const v = typeof next === 'function' ? next(c ?? fitted) : next;
+        return sameWindow(v, fitted) ? null : v;
       }),
-    [bounds],
+    [fitted],
   );
 
   const outer = useRef<HTMLDivElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(800);
+  const [labelW, setLabelW] = useState(LABEL_W);
+  const longest = useMemo(() => rows.reduce((m, r) => Math.max(m, r.label.length), 0), [rows]);
   useEffect(() => {
     const el = outer.current;
     if (!el) return;
-    const ro = new ResizeObserver(() => setWidth(Math.max(200, el.clientWidth - LABEL_W - 2)));
+    const measure = () => {
+      const l = labelWidth(el.clientWidth, longest);
+      setLabelW(l);
+      setWidth(Math.max(120, el.clientWidth - l - 2));
+    };
+    const ro = new ResizeObserver(measure);
     ro.observe(el);
-    setWidth(Math.max(200, el.clientWidth - LABEL_W - 2));
+    measure();
     return () => ro.disconnect();
-  }, []);
+  }, [longest]);
 
   useScrolledBeforeHydration(scroller);
   const virtualizer = useVirtualizer({
@@ -103,6 +121,7 @@ export function Gantt({
   const x = useCallback((t: number) => ((t - view.from) / span) * width, [view.from, span, width]);
   const axis = useMemo(() => ticks(view, zone, Math.max(2, Math.floor(width / 90))), [view, zone, width]);
   const zoomed = custom !== null;
+  const wholeWindow = view.from <= bounds.from && view.to >= bounds.to;
 
   const zoom = useCallback(
     (factor: number, anchor?: number) => setView((v) => zoomView(v, anchor ?? (v.from + v.to) / 2, factor, bounds)),
@@ -116,7 +135,7 @@ export function Gantt({
     if (!el) return;
     const onWheel = (e: WheelEvent) => {
       const rect = el.getBoundingClientRect();
-      const px = e.clientX - rect.left - LABEL_W;
+      const px = e.clientX - rect.left - labelW;
       if (e.ctrlKey || e.metaKey) {
         e.preventDefault();
         setView((v) => zoomView(v, v.from + (Math.max(0, px) / width) * (v.to - v.from), e.deltaY > 0 ? 1.25 : 0.8, bounds));
@@ -127,12 +146,12 @@ export function Gantt({
     };
     el.addEventListener('wheel', onWheel, { passive: false });
     return () => el.removeEventListener('wheel', onWheel);
-  }, [bounds, width, setView]);
+  }, [bounds, width, labelW, setView]);
 
   // Drag to pan.
   const drag = useRef<{ x: number; view: Window; moved: boolean } | null>(null);
   const onPointerDown = (e: ReactPointerEvent) => {
-    if (e.button !== 0 || !zoomed) return;
+    if (e.button !== 0 || wholeWindow) return;
     drag.current = { x: e.clientX, view, moved: false };
   };
   const onPointerMove = (e: ReactPointerEvent) => {
@@ -174,7 +193,7 @@ export function Gantt({
           <button type="button" className="btn btn-sm" onClick={() => zoom(0.5)} aria-label="Zoom in" title="Zoom in (+)">
             +
           </button>
-          <button type="button" className="btn btn-sm" onClick={() => zoom(2)} aria-label="Zoom out" title="Zoom out (−)" disabled={!zoomed}>
+          <button type="button" className="btn btn-sm" onClick={() => zoom(2)} aria-label="Zoom out" title="Zoom out (−)" disabled={wholeWindow}>
             −
           </button>
           <button type="button" className="btn btn-sm" onClick={() => pan(-0.2)} aria-label="Earlier" title="Earlier (←)" disabled={view.from <= bounds.from}>
@@ -183,7 +202,7 @@ export function Gantt({
           <button type="button" className="btn btn-sm" onClick={() => pan(0.2)} aria-label="Later" title="Later (→)" disabled={view.to >= bounds.to}>
             →
           </button>
-          <button type="button" className="btn btn-sm" onClick={() => setCustom(null)} disabled={!zoomed} title="Whole window (0)">
+          <button type="button" className="btn btn-sm" onClick={() => setCustom(null)} disabled={!zoomed} title="Fit the runs shown (0)">
             Reset zoom
           </button>
         </div>
@@ -203,7 +222,7 @@ export function Gantt({
       <div className="overflow-hidden rounded-md border border-gray-200 dark:border-gray-800">
         {/* Axis */}
         <div className="flex border-b border-gray-200 bg-gray-50 dark:border-gray-800 dark:bg-gray-900">
-          <div style={{ width: LABEL_W }} className="shrink-0 px-2 py-1 font-medium text-gray-600 dark:text-gray-300">
+          <div style={{ width: labelW }} className="shrink-0 truncate px-2 py-1 font-medium text-gray-600 dark:text-gray-300">
             {rows.length.toLocaleString()} {rowMode === 'job' ? (rows.length === 1 ? 'job' : 'jobs') : rows.length === 1 ? 'run' : 'runs'}
           </div>
           <svg width={width} height={22} className="block shrink-0" role="img" aria-label={`Time axis in ${zone}`}>
@@ -241,7 +260,7 @@ export function Gantt({
                   className={`absolute left-0 flex w-full ${vi.index % 2 ? 'bg-gray-50/60 dark:bg-gray-900/40' : ''}`}
                   style={{ top: vi.start, height: ROW_H }}
                 >
-                  <div style={{ width: LABEL_W }} className="flex shrink-0 items-center truncate border-r border-gray-200 px-2 dark:border-gray-800">
+                  <div style={{ width: labelW }} className="flex shrink-0 items-center truncate border-r border-gray-200 px-2 dark:border-gray-800">
                     <Link href={`/jobs/${encodeURIComponent(row.jobName)}`} prefetch={false} className="link truncate" title={row.label}>
                       {row.label}
                     </Link>
@@ -257,7 +276,7 @@ export function Gantt({
                     zone={zone}
                     onTip={showTip}
                     onLeave={() => setTip(null)}
-                    onOpen={(name) => router.push(`/jobs/${encodeURIComponent(name)}`)}
+                    onOpen={(taskId) => router.push(`/runs/${encodeURIComponent(taskId)}`)}
                   />
                 </div>
               );
@@ -292,7 +311,8 @@ function RowBars({
   zone: string;
   onTip: (run: RunRow, el: Element) => void;
   onLeave: () => void;
-  onOpen: (job: string) => void;
+  /** Opens a run's page (its task id). */
+  onOpen: (taskId: string) => void;
 }) {
   const y = (ROW_H - BAR_H) / 2;
   const waits: Array<{ x1: number; x2: number; key: string }> = [];
@@ -345,17 +365,17 @@ function RowBars({
           className={`cursor-pointer outline-none focus-visible:stroke-fuchsia-500 focus-visible:stroke-2 ${b.outcome === 'running' ? 'animate-pulse' : ''}`}
           tabIndex={0}
           role="button"
-          aria-label={`${b.run.jobName} ${b.run.taskId}: ${b.run.state.toLowerCase()}, ${formatInstant(b.run.startedAt ?? b.run.launchedAt ?? b.run.queuedAt, zone)}`}
+          aria-label={`${b.run.jobName} ${b.run.taskId}: ${b.run.state.toLowerCase()}, ${formatInstant(b.run.startedAt ?? b.run.launchedAt ?? b.run.queuedAt, zone)}${purposeLabel(b.run, zone)}`}
           data-task-id={b.run.taskId}
           data-outcome={b.outcome}
           onMouseEnter={(e) => onTip(b.run, e.currentTarget)}
           onFocus={(e) => onTip(b.run, e.currentTarget)}
           onBlur={onLeave}
-          onClick={() => onOpen(b.run.jobName)}
+          onClick={() => onOpen(b.run.taskId)}
           onKeyDown={(e) => {
             if (e.key === 'Enter' || e.key === ' ') {
               e.preventDefault();
-              onOpen(b.run.jobName);
+              onOpen(b.run.taskId);
             }
           }}
         />
@@ -365,12 +385,19 @@ function RowBars({
   );
 }
 
+/** ", for 2026-11-03 00:00 UTC, backfill" for a run that ran after the instant it is for. */
+const purposeLabel = (r: RunRow, zone: string): string => {
+  const p = purposeOf(r, zone);
+  return p === null ? '' : `, ${p}`;
+};
+
 function Tooltip({ tip, zone, now }: { tip: Tip; zone: string; now: number }) {
   const r = tip.run;
+  const purpose = purposeOf(r, zone);
   const start = r.startedAt ?? r.launchedAt;
   const active = r.finishedAt === null && start !== null;
-  const duration = start === null ? null : (r.finishedAt ?? now) - start;
-  const waited = (start ?? r.finishedAt ?? now) - r.queuedAt;
+  const duration = start === null ? null : elapsed(start, r.finishedAt ?? now);
+  const waited = elapsed(r.queuedAt, start ?? r.finishedAt ?? now);
   const left = Math.min(tip.x, (typeof window !== 'undefined' ? window.innerWidth : 1200) - 340);
   return (
     <div
@@ -385,6 +412,12 @@ function Tooltip({ tip, zone, now }: { tip: Tip; zone: string; now: number }) {
         </span>
       </div>
       <dl className="grid grid-cols-[5.5rem_1fr] gap-x-2 gap-y-0.5">
+        {purpose !== null ? (
+          <>
+            <dt className="muted">Ran</dt>
+            <dd data-testid="run-purpose">{purpose}</dd>
+          </>
+        ) : null}
         <dt className="muted">Task id</dt>
         <dd className="font-mono break-all">{r.taskId}</dd>
         <dt className="muted">Started</dt>

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { RunRow } from '@/scheduler/api/ui-types';
 import { encodeTimeline } from '@/scheduler/api/ui-service';
-import { buildRows, decodeTimeline, overlaps, presetWindow, ticks, zoomView } from './model';
+import { buildRows, decodeTimeline, fitView, overlaps, presetWindow, ticks, zoomView } from './model';
 
 const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toMillis();
 const iso = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
@@ -76,5 +76,24 @@ describe('timeline answers (GET /api/runs/timeline): compact rows decode to the 
     expect(page.strings.filter((x) => x === 'nightly-etl')).toHaveLength(1);
     expect(page.runs[0][15]).toBe(0);
     expect(decodeTimeline(page)).toEqual(rows);
+  });
+});
+
+describe('fitView: the chart fits the runs shown', () => {
+  const day = { from: Date.UTC(2026, 11, 6, 0), to: Date.UTC(2026, 11, 7, 0) };
+  const t = (h: number, m = 0, s = 0) => Date.UTC(2026, 11, 6, h, m, s);
+  it.each([
+    { name: 'no runs: the whole window', runs: [], want: day },
+    // two seconds-long runs 10 min apart: 10 min plus 5 % each side, not 24 h
+    { name: 'short runs', runs: [run('a', 'j', t(3), t(3, 0, 1), t(3, 0, 4)), run('b', 'j', t(3, 10), t(3, 10, 1), t(3, 10, 3))], want: { from: t(3) - 30_150, to: t(3, 10, 3) + 30_150 } },
+    // one run of 3 s: at least two minutes, centred on it
+    { name: 'one short run', runs: [run('a', 'j', t(5), t(5), t(5, 0, 3))], want: { from: t(5) + 1_500 - 60_000, to: t(5) + 1_500 + 60_000 } },
+    // a run still going ends now (2 h in); the part before the window is cut off (2 h + 5 % margins)
+    { name: 'clamped to the window', runs: [run('a', 'j', day.from - 3_600_000, day.from - 3_600_000, null)], want: { from: day.from, to: day.from + 7_920_000 } },
+  ])('$name', ({ runs, want }) => {
+    const now = runs.length && runs[0].finishedAt === null ? day.from + 2 * 3_600_000 : day.to;
+    const got = fitView(runs, day, now);
+    expect(got.from).toBeCloseTo(Math.max(day.from, want.from), -2);
+    expect(got.to).toBeCloseTo(want.to, -2);
   });
 });

@@ -5,6 +5,7 @@
 import { DateTime } from 'luxon';
 import type { RunRow, RunTimelinePage } from '@/scheduler/api/ui-types';
 import type { RunState, RunTrigger } from '@/scheduler/core/types';
+import { formatInstant } from '@/app/components/time';
 
 export type PresetId = '1h' | '6h' | '24h' | 'tonight' | 'lastnight' | '7d';
 
@@ -194,6 +195,35 @@ export function ticks(view: Window, zone: string, target: number): Array<{ at: n
   return out;
 }
 
+/**
+ * The view that fits the runs shown: from the earliest wait or start to the latest end (now for
+ * runs still going), with a margin of 5 % each side, at least `minSpan` (twice the zoom's
+ * smallest span, so a fitted view can still be zoomed into), inside `bounds`. The
+ * whole window when there is no run. Seconds-long runs then fill the chart instead of being
+ * slivers at the edge of a 24-hour window.
+ */
+export function fitView(runs: readonly RunRow[], bounds: Window, now: number, minSpan = 120_000): Window {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const r of runs) {
+    const s = spanOf(r, now);
+    from = Math.min(from, s.waitFrom, s.runFrom ?? s.waitFrom);
+    to = Math.max(to, s.waitTo, s.runTo ?? s.waitTo);
+  }
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return bounds;
+  from = Math.max(from, bounds.from);
+  to = Math.min(to, bounds.to);
+  if (to < from) return bounds;
+  const margin = (to - from) * 0.05;
+  const span = Math.min(bounds.to - bounds.from, Math.max(minSpan, to - from + 2 * margin));
+  const mid = (from + to) / 2;
+  const start = Math.max(bounds.from, Math.min(mid - span / 2, bounds.to - span));
+  return { from: start, to: start + span };
+}
+
+/** Same window (to the millisecond). */
+export const sameWindow = (a: Window, b: Window): boolean => a.from === b.from && a.to === b.to;
+
 /** Zoom the view around an anchor instant by `factor` (<1 zooms in), clamped to `bounds`. */
 export function zoomView(view: Window, anchor: number, factor: number, bounds: Window, minSpan = 60_000): Window {
   const span = Math.min(bounds.to - bounds.from, Math.max(minSpan, (view.to - view.from) * factor));
@@ -215,7 +245,7 @@ export function decodeTimeline(page: RunTimelinePage): RunRow[] {
   const str = page.strings;
   const opt = (i: number): string | null => (i < 0 ? null : str[i]);
   const at = (d: number | null, due: number): number | null => (d === null ? null : due + d);
-  return page.runs.map(([id, job, due, attempt, trigger, state, q, l, st, f, host, agent, message, reason, args, taskId]) => {
+  return page.runs.map(([id, job, due, attempt, trigger, state, q, l, st, f, host, agent, message, reason, args, taskId, intendedDue]): RunRow => {
     const jobName = str[job];
     const startedAt = at(st, due);
     const finishedAt = at(f, due);
@@ -238,6 +268,26 @@ export function decodeTimeline(page: RunTimelinePage): RunRow[] {
       message: opt(message),
       reason: opt(reason),
       arguments: argumentsText,
+      ...(intendedDue != null ? { intendedDue } : {}),
     };
   });
+}
+
+/** A run queued this long after the instant it is for ran late for it (not the ~ms of a scheduled run). */
+const LATE_MS = 60_000;
+
+/**
+ * "for 2026-11-03 00:00 UTC, backfill": the instant a run is for and why it exists, when it ran
+ * well after that instant (a backfill, a rerun of an old night, a retry, a run downstream); null
+ * for a run queued at its instant. The bar stays at when it ran; this names what it ran for.
+ */
+export function purposeOf(r: Pick<RunRow, 'due' | 'intendedDue' | 'queuedAt' | 'trigger'>, zone: string): string | null {
+  const instant = lateFor(r);
+  return instant === null ? null : `for ${formatInstant(instant, zone)}, ${r.trigger}`;
+}
+
+/** The instant a run is for when it was queued well after it (see purposeOf), else null. */
+export function lateFor(r: Pick<RunRow, 'due' | 'intendedDue' | 'queuedAt'>): number | null {
+  const instant = r.intendedDue ?? r.due;
+  return r.queuedAt - instant >= LATE_MS ? instant : null;
 }

@@ -4,7 +4,7 @@ import { jobDetailUrls } from '../../components/urls';
 import { Preloaded } from '../../components/preload';
 import { preload } from '../../components/server-data';
 
-type Props = { params: Promise<{ name: string }> };
+type Props = { params: Promise<{ name: string }>; searchParams: Promise<{ version?: string | string[] }> };
 
 const decode = (s: string) => {
   try {
@@ -18,9 +18,12 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: decode((await params).name) };
 }
 
-/** The job, its next runs and the first page of its history come with the HTML. */
-export default async function JobPage({ params }: Props) {
+/** The job, its next runs and the first page of its run history come with the HTML. */
+export default async function JobPage({ params, searchParams }: Props) {
   const name = decode((await params).name);
+  // ?version=n: that version of the change history is open (a run page links there)
+  const v = (await searchParams).version;
+  const version = typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : null;
   const urls = jobDetailUrls(name);
   const preloaded = await preload({
     [urls.detail]: (ui) => ui.jobDetail(name),
@@ -29,7 +32,7 @@ export default async function JobPage({ params }: Props) {
   });
   return (
     <Preloaded {...preloaded}>
-      <JobDetailView key={name} name={name} />
+      <JobDetailView key={name} name={name} version={version} />
     </Preloaded>
   );
 }

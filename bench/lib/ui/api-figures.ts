@@ -9,6 +9,7 @@ export async function apiFigures(t: Target, reps: number): Promise<UiApiFigure[]
   const { base, seed } = t;
   const w = lastNight();
   const deepOffset = Math.floor((seed.jobs * 0.8) / 100) * 100;
+  const failed = ((await (await fetch(`${base}/api/runs?state=FAILED&limit=1`)).json()) as { runs: Array<{ taskId: string }> }).runs[0];
   const paths = [
     '/api/dashboard',
     '/api/jobs?offset=0&limit=100',
@@ -25,6 +26,9 @@ export async function apiFigures(t: Target, reps: number): Promise<UiApiFigure[]
     '/api/graph?layout=1',
     `/api/graph?focus=${seed.focusJob}&layout=1`,
     '/api/cluster',
+    ...(failed ? [`/api/runs/${encodeURIComponent(failed.taskId)}`] : []),
+    '/api/grid',
+    `/api/grid?job=${seed.focusJob}&n=14`,
   ];
   const out: UiApiFigure[] = [];
   for (const p of paths) {

@@ -7,7 +7,8 @@ import type { Figure, Target } from './figure';
 export function pageFigures(t: Target, e: Expected, timeoutMs: number): Figure[] {
   const { base, seed } = t;
   const enc = encodeURIComponent;
-  const { graph, focus, nightWindowRuns } = e;
+  const { graph, focus, nightWindowRuns, failedRun } = e;
+  const failedTask = failedRun.runs[0]?.taskId ?? '';
   const ready = readyConditions(e);
   const page = (id: string, what: string, url: string, cond: string, until: string): Figure => ({
     id,
@@ -33,6 +34,20 @@ export function pageFigures(t: Target, e: Expected, timeoutMs: number): Figure[]
       `${base}/runs?window=lastnight`,
       `document.querySelector('[data-testid="gantt"] rect[data-task-id]') !== null && /[\\d,]+ runs? in the window/.test(document.body.innerText)`,
       '"N runs in the window" shown',
+    ),
+    page(
+      'run-page',
+      'run page of a failed run (attempts, exit status, steps)',
+      `${base}/runs/${enc(failedTask)}`,
+      `document.querySelector('[data-testid="exit-status"]') !== null && document.querySelector('[role="tablist"][aria-label="Attempts"] [role="tab"]') !== null && document.querySelector('[data-testid="run-step"]') !== null`,
+      'attempt tabs, exit status and state timeline shown',
+    ),
+    page(
+      'grid',
+      'pipeline grid, largest pipeline × last 14 instants',
+      `${base}/grid`,
+      `document.querySelector('table[aria-label="Pipeline grid"] tbody td a[data-state]') !== null`,
+      'first coloured cell shown',
     ),
     page('cluster', 'cluster', `${base}/cluster`, `document.querySelector('[data-testid="agent-row"]') !== null`, 'agent rows shown'),
   ];

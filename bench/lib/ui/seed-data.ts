@@ -179,7 +179,7 @@ export function makeRuns(jobs: SeedJob[], now: number, rand: () => number): RunR
   /** Successful finishes of each job, for its dependents. */
   const finishes = new Map<string, number[]>();
   const one = (s: SeedJob, due: number, trigger: string): number | null => {
-    let attempt = 1;
+    let attempt = 0; // the first attempt is 0, as the worker numbers them
     let t = due;
     for (;;) {
       const launched = t + 50 + Math.floor(rand() * 1500);
@@ -193,7 +193,7 @@ export function makeRuns(jobs: SeedJob[], now: number, rand: () => number): RunR
         job: s.job.name,
         due,
         attempt,
-        trigger: attempt > 1 ? 'retry' : trigger,
+        trigger: attempt > 0 ? 'retry' : trigger,
         state,
         launched,
         started,
@@ -203,7 +203,7 @@ export function makeRuns(jobs: SeedJob[], now: number, rand: () => number): RunR
         reason: state === 'LOST' ? 'REASON_AGENT_REMOVED' : state === 'KILLED' ? 'REASON_TASK_KILLED_DURING_LAUNCH' : null,
       });
       if (state === 'FINISHED') return finished;
-      if (attempt > s.job.retries || state === 'KILLED') return null;
+      if (attempt >= s.job.retries || state === 'KILLED') return null;
       attempt++;
       t = finished + 5_000;
     }

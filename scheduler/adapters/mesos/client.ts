@@ -4,8 +4,8 @@
  * - SUBSCRIBE runs on its own connection (its own http.Agent, no socket timeout). The chunked
  *   RecordIO body is decoded on Buffers and each record emitted as an `event` (Mesos JSON shape
  *   in both encodings). The `Mesos-Stream-Id` header is kept for the other calls.
- * - Every other call goes through one queue onto a separate keep-alive connection (maxSockets 1),
- *   strictly one after another, in the order `call()` was invoked, with `Mesos-Stream-Id` and
+ * - Every other call goes through one queue onto a separate keep-alive connection
+ *   (pipelined-http.ts), strictly one after another, in the order `call()` was invoked, with `Mesos-Stream-Id` and
  *   `framework_id`. ACKNOWLEDGE is the exception: it needs no order, and goes at once on a small
  *   pool of its own so acknowledgements keep up with thousands of updates a second.
  * - 307: the protocol-relative `Location` is resolved against the current scheme, the new leader
@@ -27,10 +27,11 @@ import {
   basicAuthHeader,
   masterBase,
   openRequest,
-  request,
   resolveLocation,
   type Credentials,
 } from './http';
+import { PipelinedHttp } from './pipelined-http';
+import { ackJson } from './ack-json';
 import { RecordIODecoder } from './recordio';
 import { Fifo } from '../../core/fifo';
 
@@ -101,8 +102,10 @@ interface StreamState {
   ended: boolean;
 }
 
-/** Sockets (and so concurrent calls) of the ACKNOWLEDGE pool. */
-export const ACK_SOCKETS = 32;
+/** Concurrent ACKNOWLEDGE calls (in flight at the master): those released in one turn go in one write. */
+export const ACK_SOCKETS = 256;
+/** Keep-alive connections the acknowledgements in flight are pipelined on. */
+export const ACK_CONNECTIONS = 4;
 
 interface PendingAck {
   call: Json;
@@ -127,22 +130,16 @@ export class MesosClient extends TypedEmitter<ClientEventMap> {
 
   /** Agents: the stream's (no keep-alive, no timeout) and the calls' (one keep-alive socket). */
   private streamAgents = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) };
-  private callAgents = {
-    http: new http.Agent({ keepAlive: true, maxSockets: 1 }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 1 }),
-  };
+  /** The other calls: one keep-alive connection, one call at a time (pipelined-http.ts). */
+  private callPipe = new PipelinedHttp(1);
   /**
-   * ACKNOWLEDGE calls go on a small pool of their own: an acknowledgement needs no order relative
+   * ACKNOWLEDGE calls go on connections of their own: an acknowledgement needs no order relative
    * to other calls or to other tasks' acknowledgements (a task has one unacknowledged update at a
    * time), so thousands of updates a second are not acknowledged one round trip after another.
-   * They wait in this client's own FIFO (ackLane), never in the http.Agent: Node's agent keeps
-   * waiting requests in an array it shift()s, which costs O(waiting) per answer and made 100,000
-   * waiting acknowledgements spend most of the process's time there.
+   * At most ACK_SOCKETS are in flight, pipelined on ACK_CONNECTIONS connections (those of one
+   * turn in one write); the others wait in this client's own FIFO (ackLane).
    */
-  private ackAgents = {
-    http: new http.Agent({ keepAlive: true, maxSockets: ACK_SOCKETS }),
-    https: new https.Agent({ keepAlive: true, maxSockets: ACK_SOCKETS }),
-  };
+  private ackPipe = new PipelinedHttp(ACK_CONNECTIONS);
   private ackLane = new Fifo<PendingAck>();
   /** Acknowledgements sent and not yet answered (at most ACK_SOCKETS). */
   private acksInFlight = 0;
@@ -290,7 +287,7 @@ export class MesosClient extends TypedEmitter<ClientEventMap> {
    */
   call(call: Json): Promise<void> {
     if (call.type === 'ACKNOWLEDGE') return this.acknowledge(call);
-    const p = this.queue.then(() => this.send(call, this.callAgents));
+    const p = this.queue.then(() => this.send(call, this.callPipe));
     this.queue = p.catch(() => {});
     return p;
   }
@@ -319,7 +316,7 @@ export class MesosClient extends TypedEmitter<ClientEventMap> {
     while (this.acksInFlight < ACK_SOCKETS && this.ackLane.size > 0) {
       const a = this.ackLane.shift()!;
       this.acksInFlight++;
-      this.send(a.call, this.ackAgents).then(a.resolve, a.reject).finally(() => {
+      this.send(a.call, this.ackPipe).then(a.resolve, a.reject).finally(() => {
         this.acksInFlight--;
         this.pumpAcks();
       });
@@ -338,7 +335,9 @@ export class MesosClient extends TypedEmitter<ClientEventMap> {
     for (const a of this.ackLane.drain()) a.reject(new NotSubscribedError('ACKNOWLEDGE'));
     this.offDetector();
     if (this.ownsDetector) await this.detector.close();
-    for (const a of [this.streamAgents.http, this.streamAgents.https, this.callAgents.http, this.callAgents.https, this.ackAgents.http, this.ackAgents.https]) a.destroy();
+    for (const a of [this.streamAgents.http, this.streamAgents.https]) a.destroy();
+    this.callPipe.close();
+    this.ackPipe.close();
   }
 
   /* ---------------------------------------------------------------------------------------- */
@@ -355,6 +354,20 @@ export class MesosClient extends TypedEmitter<ClientEventMap> {
     this.leaderUrl = next;
     this.detector.redirected(next);
     this.emit('leader', { master: next.origin });
+  }
+
+  /** The scheduler endpoint of `base` and the calls' headers, made once per leader and stream (thousands of calls a second). */
+  private callTarget: { base: URL; url: URL } | null = null;
+  private callHeaderSet: { streamId: string; headers: Record<string, string> } | null = null;
+
+  private callUrl(base: URL): URL {
+    if (this.callTarget?.base !== base) this.callTarget = { base, url: new URL(SCHEDULER_PATH, base) };
+    return this.callTarget.url;
+  }
+
+  private callHeaders(streamId: string): Record<string, string> {
+    if (this.callHeaderSet?.streamId !== streamId) this.callHeaderSet = { streamId, headers: this.headers({ 'Mesos-Stream-Id': streamId, Accept: 'application/json' }) };
+    return this.callHeaderSet.headers;
   }
 
   private headers(extra: Record<string, string>): Record<string, string> {
@@ -411,33 +424,25 @@ export class MesosClient extends TypedEmitter<ClientEventMap> {
     if (state.res) this.emit('disconnected', { reason, streamId: state.streamId, error });
   }
 
-  private async send(call: Json, agents: { http: http.Agent; https: https.Agent }): Promise<void> {
+  private async send(call: Json, pipe: PipelinedHttp): Promise<void> {
     const callType = String(call.type ?? 'UNKNOWN');
     const streamId = this._streamId;
     if (!streamId || this.closed) throw new NotSubscribedError(callType);
-    const full: Json = { ...call };
-    if (!full.framework_id && this.frameworkId) full.framework_id = { value: this.frameworkId };
-    const body = serialize(mesosTypes().Call, full, this.encoding);
+    // an ACKNOWLEDGE (one per status update) is written directly; the others: copy, framework_id, serialise
+    const body = (this.encoding === 'json' && ackJson(call, this.frameworkId)) || serialize(mesosTypes().Call, call.framework_id || !this.frameworkId ? call : { ...call, framework_id: { value: this.frameworkId } }, this.encoding);
     const deadline = Date.now() + this.callTimeoutMs;
     let delay = this.retryInitialMs;
     let redirects = 0;
     for (;;) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new Error(`${callType}: no answer within ${this.callTimeoutMs} ms`);
-      const base = await this.leader();
-      const url = new URL(SCHEDULER_PATH, base);
+      const base = this.leaderUrl ?? (await this.leader());
+      const url = this.callUrl(base);
       let status: number;
       let text: string;
       let location: string | undefined;
       try {
-        const res = await request({
-          url,
-          method: 'POST',
-          headers: this.headers({ 'Mesos-Stream-Id': streamId, Accept: 'application/json' }),
-          body,
-          agent: url.protocol === 'https:' ? agents.https : agents.http,
-          timeoutMs: remaining,
-        });
+        const res = await pipe.post(url, this.callHeaders(streamId), body, remaining);
         status = res.status;
         text = res.body.toString('utf8');
         location = headerValue(res.headers.location);

@@ -14,7 +14,8 @@ import type { Encoding, Json } from '../../../proto';
 import { MesosLocal } from '../../../mesos-local/master';
 import type { Offer } from '../../core/types';
 import { MesosClient, type MesosClientOptions } from './client';
-import { MesosFramework, type Decision, type FrameworkPorts, type SchedulerConnection, type TaskUpdate } from './framework';
+import type { FrameworkPorts, OfferDecision, TaskUpdate } from '../../ports';
+import { MesosFramework, type SchedulerConnection } from './framework';
 import { systemClock as realClock } from '../../runtime/system-clock';
 
 let cleanups: Array<() => Promise<void> | void> = [];
@@ -56,7 +57,7 @@ class Ports implements FrameworkPorts {
   async activeTasks() {
     return this.launched.map((taskId) => ({ taskId, agentId: null }));
   }
-  async onOffers(offers: Offer[]): Promise<Decision> {
+  async onOffers(offers: Offer[]): Promise<OfferDecision> {
     if (!this.work) return { launches: [], declines: offers.map((o) => o.id) };
     const [first, ...rest] = offers;
     this.work = false;
@@ -319,7 +320,7 @@ describe('MesosFramework against mesos-local: failures', () => {
     await waitFor('reconciliation finished', () => fw.state().reconciling === 0);
 
     const killed = fw.next('update', (u) => u.taskId === taskId && u.state === 'TASK_KILLED');
-    await fw.kill(taskId, r.agentId, 100);
+    await fw.kill(taskId, r.agentId ?? null, 100);
     expect((await killed).acknowledged).toBe(true);
   });
 

@@ -17,7 +17,8 @@ import { describe, expect, it } from 'vitest';
 import type { Json } from '../../../proto';
 import type { ClientEventMap } from './client';
 import { TypedEmitter } from './emitter';
-import { MesosFramework, type Decision, type FrameworkPorts } from './framework';
+import type { FrameworkPorts, OfferDecision } from '../../ports';
+import { MesosFramework } from './framework';
 import { TestClock } from '../../testing/test-clock';
 import { prng } from '../../testing/prng';
 
@@ -151,7 +152,7 @@ async function run(seed: number, failRate: number, failing?: readonly string[]):
     saveFrameworkId: async () => {},
     activeTasks: async () => [],
     onOffers: (offers) =>
-      onWorker<Decision>(() => {
+      onWorker<OfferDecision>(() => {
         const n = Math.min(queued, 1 + Math.floor(rnd() * 3));
         queued -= n;
         if (n === 0) return { launches: [], declines: offers.map((o) => o.id) };

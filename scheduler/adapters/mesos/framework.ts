@@ -26,293 +26,118 @@
  *   period → re-subscribe. Both emit `watchdog`. An OFFERS event counts when it arrives, not when
  *   the worker has answered it (a slow worker is not starvation).
  *
+ * This file is the protocol state machine (connection, SUBSCRIBED, events, updates, ERROR). Its
+ * parts, wired in the constructor and sharing a FrameworkSession (framework-session.ts):
+ * offer-answers.ts (ACCEPT / DECLINE), revive-suppress.ts, reconciliation.ts, watchdogs.ts. The
+ * worker ↔ framework contract (FrameworkPorts, OfferDecision, TaskUpdate) is scheduler/ports.ts.
+ *
  * Events are processed one at a time, in stream order; a run of consecutive UPDATEs is one step
  * that hands them to `onUpdate` together (so the port can persist them in one transaction; it must
  * persist in call order) and does not wait for them to be stored: each is ACKed only after its own
  * promise resolved, in stream order, while later events are already being handled.
  */
 import type { Json } from '../../../proto';
-import type { Offer } from '../../core/types';
-import type { Clock } from '../../ports';
-import type { ClientEventMap } from './client';
+import type { FrameworkDriver, TaskUpdate } from '../../ports';
 import { TypedEmitter } from './emitter';
-import { toOffer, toTaskUpdate, type TaskUpdate } from './offers';
+import { toTaskUpdate } from './offers';
+import { FRAMEWORK_REMOVED, type FrameworkEventMap, type FrameworkState } from './framework-types';
+import { resolveFrameworkOptions, type MesosFrameworkOptions } from './framework-options';
+import { FrameworkSession, type Reconnect } from './framework-session';
+import { Reconciler } from './reconciliation';
+import { Revivals } from './revive-suppress';
+import { OfferAnswers } from './offer-answers';
+import { Watchdogs } from './watchdogs';
 
-export type { TaskUpdate } from './offers';
+export { FRAMEWORK_REMOVED } from './framework-types';
+export type { SchedulerConnection, FrameworkCounters, FrameworkState, FrameworkEventMap } from './framework-types';
+export type { MesosFrameworkOptions } from './framework-options';
 
-/** What the framework needs from a transport. MesosClient implements it. */
-export interface SchedulerConnection {
-  on<K extends keyof ClientEventMap>(event: K, fn: (payload: ClientEventMap[K]) => void): () => void;
-  subscribe(call: Json): Promise<{ streamId: string; master: string }>;
-  call(call: Json): Promise<void>;
-  disconnect(reason?: string): void;
-  frameworkId: string | null;
-}
+export class MesosFramework extends TypedEmitter<FrameworkEventMap> implements FrameworkDriver {
+  private readonly session: FrameworkSession;
+  private readonly reconciler: Reconciler;
+  private readonly revivals: Revivals;
+  private readonly offerAnswers: OfferAnswers;
+  private readonly watchdogs: Watchdogs;
 
-export interface Launch {
-  agentId: string;
-  offerIds: string[];
-  /** Mesos JSON TaskInfo objects (agent_id is filled in when missing). */
-  taskInfos: Json[];
-}
-
-export interface Decision {
-  launches: Launch[];
-  declines: string[];
-}
-
-/** The scheduler's side, given to the framework (no Prisma here). */
-export interface FrameworkPorts {
-  loadFrameworkId(): Promise<string | null>;
-  saveFrameworkId(id: string): Promise<void>;
-  /** Non-terminal runs to reconcile after every SUBSCRIBED. */
-  activeTasks(): Promise<Array<{ taskId: string; agentId: string | null }>>;
-  onOffers(offers: Offer[]): Promise<Decision>;
-  /** Persist the update. The framework ACKs only after this resolves (and only with a uuid). */
-  onUpdate(status: TaskUpdate): Promise<void>;
-  hasWork(): boolean;
-}
-
-export interface MesosFrameworkOptions {
-  connection: SchedulerConnection;
-  ports: FrameworkPorts;
-  clock: Clock;
-  user?: string;
-  name?: string;
-  /** Roles the framework subscribes with (default ["*"]). */
-  roles?: string[];
-  /** Subscribe with `roles` and MULTI_ROLE (default true); false uses the single legacy `role`. */
-  multiRole?: boolean;
-  hostname?: string;
-  webuiUrl?: string;
-  principal?: string;
-  failoverTimeoutSeconds?: number;
-  /** Refuse filter of declines when no work waits (default 300 s). */
-  declineIdleSeconds?: number;
-  /** Refuse filter of declines (and of unused ACCEPT resources) while work waits (default 2 s). */
-  declineBusySeconds?: number;
-  /** A failed DECLINE is sent once more after this long (default 1000 ms); see `decline`. */
-  declineRetryMs?: number;
-  /** At most one REVIVE per this many ms while work waits unsuppressed; leaving suppression is immediate (default 5000). */
-  reviveMinIntervalMs?: number;
-  /** Explicit reconciliation backoff: first retry and cap (default 5 s, 60 s). */
-  reconcileInitialMs?: number;
-  reconcileMaxMs?: number;
-  /** Implicit reconciliation period (default 15 min). */
-  implicitReconcileMs?: number;
-  /** Heartbeat intervals of silence before reconnecting (default 5). */
-  heartbeatMisses?: number;
-  /** Used until SUBSCRIBED says otherwise (default 15 s). */
-  defaultHeartbeatSeconds?: number;
-  /** Reconnect backoff: first delay and cap, with jitter (default 500 ms, 15 s). */
-  reconnectInitialMs?: number;
-  reconnectMaxMs?: number;
-  /** Work waiting and no OFFERS for this long → REVIVE (default 60 s). */
-  offerStarvationMs?: number;
-  /** After that REVIVE, still no OFFERS for this long → re-subscribe (default offerStarvationMs). */
-  offerResubscribeMs?: number;
-  /** Token bucket of watchdog REVIVEs: capacity and refill period of one token (default 3, 60 s). */
-  watchdogReviveTokens?: number;
-  watchdogReviveRefillMs?: number;
-  /** On ERROR "Framework has been removed": stop loudly (default) or register as a new framework. */
-  onFrameworkRemoved?: 'stop' | 'register-new';
-  /** Jitter source (default Math.random). */
-  random?: () => number;
-}
-
-export interface FrameworkCounters {
-  offersReceived: number;
-  offersDeclined: number;
-  offersUsed: number;
-  tasksLaunched: number;
-  revives: number;
-  suppresses: number;
-  resubscribes: number;
-  watchdogFirings: number;
-  updates: number;
-  acks: number;
-  reconciles: number;
-}
-
-export interface FrameworkState {
-  running: boolean;
-  connected: boolean;
-  frameworkId: string | null;
-  streamId: string | null;
-  master: string | null;
-  lastEventAt: number | null;
-  lastOfferAt: number | null;
-  suppressed: boolean;
-  /** Tasks asked about in the current explicit reconciliation that have not answered yet. */
-  reconciling: number;
-  counters: FrameworkCounters;
-}
-
-export interface FrameworkEventMap {
-  subscribed: { frameworkId: string; streamId: string | null; master: string | null; resubscribed: boolean };
-  disconnected: { reason: string };
-  offers: { received: number; used: number; declined: number; tasks: number };
-  update: TaskUpdate & { acknowledged: boolean };
-  revive: { reason: 'work' | 'subscribe' | 'watchdog' };
-  suppress: { reason: 'idle' | 'subscribe' };
-  reconcile: { tasks: number; implicit: boolean };
-  watchdog: { kind: 'heartbeat' | 'offers'; action: 'reconnect' | 'revive' | 'resubscribe'; silentMs: number };
-  error: { message: string; fatal: boolean; cause?: unknown };
-  resubscribe: { reason: string };
-  failure: { agentId: string | null; executorId: string | null; status: number | null };
-  rescind: { offerId: string };
-  stopped: { reason: string };
-}
-
-export const FRAMEWORK_REMOVED = /framework has been removed|completed framework/i;
-
-export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
-  private readonly conn: SchedulerConnection;
-  private readonly ports: FrameworkPorts;
-  private readonly clock: Clock;
-  private readonly o: Required<Omit<MesosFrameworkOptions, 'connection' | 'ports' | 'clock' | 'hostname' | 'webuiUrl' | 'principal'>> &
-    Pick<MesosFrameworkOptions, 'hostname' | 'webuiUrl' | 'principal'>;
-
-  private running = false;
   private frameworkId: string | null = null;
-  private connected = false; // SUBSCRIBED seen on the current stream
   private everSubscribed = false;
   private streamId: string | null = null;
   private master: string | null = null;
-  private gen = 0;
   private subscribing = false;
   private chain: Promise<void> = Promise.resolve();
   /** ACKs of handed-over updates, in stream order (see onEvent). */
   private ackChain: Promise<void> = Promise.resolve();
   /** The UPDATE step still open for more UPDATEs (see onEvent). */
   private updateBatch: { gen: number; statuses: Json[] } | null = null;
-  private lastEventAt: number | null = null;
-  private lastOfferAt: number | null = null;
-  private subscribedAt = 0;
-  private suppressed = false;
-  private heartbeatMs: number;
   private reconnectAttempt = 0;
-  private lastReviveAt: number | null = null;
-  private hungrySince: number | null = null;
-  private starvationRevivedAt: number | null = null;
-  private tokens: number;
-  private tokensAt = 0;
-  private pending = new Map<string, string | null>(); // explicit reconciliation still unanswered
-  private reconcileRound = 0;
-  private timers: Record<'reconnect' | 'heartbeat' | 'offers' | 'revive' | 'reconcile' | 'implicit', (() => void) | null> = {
-    reconnect: null,
-    heartbeat: null,
-    offers: null,
-    revive: null,
-    reconcile: null,
-    implicit: null,
-  };
-  /** Pending DECLINE retries (several may be under way; each checks its stream generation). */
-  private declineRetries = new Set<() => void>();
   private offs: Array<() => void> = [];
-  private readonly counters: FrameworkCounters = {
-    offersReceived: 0,
-    offersDeclined: 0,
-    offersUsed: 0,
-    tasksLaunched: 0,
-    revives: 0,
-    suppresses: 0,
-    resubscribes: 0,
-    watchdogFirings: 0,
-    updates: 0,
-    acks: 0,
-    reconciles: 0,
-  };
 
   constructor(options: MesosFrameworkOptions) {
     super();
-    this.conn = options.connection;
-    this.ports = options.ports;
-    this.clock = options.clock;
-    const starvation = options.offerStarvationMs ?? 60_000;
-    this.o = {
-      user: options.user ?? 'root',
-      name: options.name ?? 'sisyphus',
-      roles: options.roles && options.roles.length > 0 ? options.roles : ['*'],
-      multiRole: options.multiRole ?? true,
-      hostname: options.hostname,
-      webuiUrl: options.webuiUrl,
-      principal: options.principal,
-      failoverTimeoutSeconds: options.failoverTimeoutSeconds ?? 604_800,
-      declineIdleSeconds: options.declineIdleSeconds ?? 300,
-      declineBusySeconds: options.declineBusySeconds ?? 2,
-      declineRetryMs: options.declineRetryMs ?? 1000,
-      reviveMinIntervalMs: options.reviveMinIntervalMs ?? 5000,
-      reconcileInitialMs: options.reconcileInitialMs ?? 5000,
-      reconcileMaxMs: options.reconcileMaxMs ?? 60_000,
-      implicitReconcileMs: options.implicitReconcileMs ?? 15 * 60_000,
-      heartbeatMisses: options.heartbeatMisses ?? 5,
-      defaultHeartbeatSeconds: options.defaultHeartbeatSeconds ?? 15,
-      reconnectInitialMs: options.reconnectInitialMs ?? 500,
-      reconnectMaxMs: options.reconnectMaxMs ?? 15_000,
-      offerStarvationMs: starvation,
-      offerResubscribeMs: options.offerResubscribeMs ?? starvation,
-      watchdogReviveTokens: options.watchdogReviveTokens ?? 3,
-      watchdogReviveRefillMs: options.watchdogReviveRefillMs ?? starvation,
-      onFrameworkRemoved: options.onFrameworkRemoved ?? 'stop',
-      random: options.random ?? Math.random,
+    const session = new FrameworkSession(options.connection, options.ports, options.clock, resolveFrameworkOptions(options), (event, payload) => this.emit(event, payload));
+    const reconnect: Reconnect = {
+      resubscribe: (reason) => this.resubscribe(reason),
+      dropStream: (reason) => this.dropStream(reason),
+      scheduleReconnect: () => this.scheduleReconnect(),
     };
-    this.heartbeatMs = this.o.defaultHeartbeatSeconds * 1000;
-    this.tokens = this.o.watchdogReviveTokens;
+    this.session = session;
+    this.reconciler = new Reconciler(session);
+    this.revivals = new Revivals(session);
+    this.offerAnswers = new OfferAnswers(session, this.reconciler, this.revivals, reconnect);
+    this.watchdogs = new Watchdogs(session, this.revivals, reconnect);
   }
 
   /* ------------------------------------ public API ------------------------------------------ */
 
   /** Loads the stored framework id and subscribes. Resolves once the first attempt is under way. */
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    this.tokensAt = this.clock.now();
+    if (this.session.running) return;
+    this.session.running = true;
+    this.watchdogs.started(this.session.clock.now());
     this.offs.push(
-      this.conn.on('event', (ev) => this.onEvent(ev)),
-      this.conn.on('disconnected', (d) => this.onDisconnected(d.reason, d.streamId)),
-      this.conn.on('resubscribe', (r) => this.resubscribe(`${r.callType}: HTTP ${r.status} ${r.body}`.trim())),
-      this.conn.on('leader', (l) => {
+      this.session.conn.on('event', (ev) => this.onEvent(ev)),
+      this.session.conn.on('disconnected', (d) => this.onDisconnected(d.reason, d.streamId)),
+      this.session.conn.on('resubscribe', (r) => this.resubscribe(`${r.callType}: HTTP ${r.status} ${r.body}`.trim())),
+      this.session.conn.on('leader', (l) => {
         if (!this.subscribing && this.master && l.master !== this.master) this.resubscribe(`leading master is now ${l.master}`);
       }),
-      this.conn.on('error', (e) => this.emit('error', { message: e.message, fatal: false })),
+      this.session.conn.on('error', (e) => this.emit('error', { message: e.message, fatal: false })),
     );
-    this.frameworkId = await this.ports.loadFrameworkId();
-    this.conn.frameworkId = this.frameworkId;
-    this.armOfferWatchdog();
+    this.frameworkId = await this.session.ports.loadFrameworkId();
+    this.session.conn.frameworkId = this.frameworkId;
+    this.watchdogs.armOfferWatchdog();
     void this.connect();
   }
 
   /** Stops every timer and drops the stream (the connection itself belongs to the caller). */
   stop(reason = 'stopped'): void {
-    if (!this.running) return;
-    this.running = false;
-    this.connected = false;
-    this.gen++;
-    for (const k of Object.keys(this.timers) as Array<keyof typeof this.timers>) this.cancel(k);
-    for (const cancel of this.declineRetries) cancel();
-    this.declineRetries.clear();
+    if (!this.session.running) return;
+    this.session.running = false;
+    this.session.connected = false;
+    this.session.gen++;
+    for (const k of Object.keys(this.session.timers) as Array<keyof typeof this.session.timers>) this.session.cancel(k);
+    this.offerAnswers.stop();
     for (const off of this.offs) off();
     this.offs = [];
     this.streamId = null;
-    this.conn.disconnect(reason);
+    this.session.conn.disconnect(reason);
     this.emit('stopped', { reason });
   }
 
   /** New work is queued: REVIVE (at once when suppressed, else at most once per reviveMinIntervalMs). */
   workArrived(): void {
-    if (!this.running) return;
-    if (this.hungrySince === null) this.hungrySince = this.clock.now();
-    this.requestRevive();
+    if (!this.session.running) return;
+    this.watchdogs.workArrived();
+    this.revivals.requestRevive();
   }
 
   /** The queue may have emptied: SUPPRESS when `hasWork()` is false. */
   workDrained(): void {
-    if (!this.running || !this.connected) return;
-    if (!this.ports.hasWork()) {
-      this.cancel('revive');
-      this.hungrySince = null;
-      if (!this.suppressed) this.suppress('idle');
+    if (!this.session.running || !this.session.connected) return;
+    if (!this.session.ports.hasWork()) {
+      this.session.cancel('revive');
+      this.watchdogs.workDrained();
+      if (!this.session.suppressed) this.revivals.suppress('idle');
     }
   }
 
@@ -323,56 +148,50 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
     if (gracePeriodMs !== undefined && gracePeriodMs >= 0) {
       kill.kill_policy = { grace_period: { nanoseconds: Math.round(gracePeriodMs * 1e6) } };
     }
-    return this.conn.call({ type: 'KILL', kill });
+    return this.session.conn.call({ type: 'KILL', kill });
   }
+
 
   /** RECONCILE these tasks explicitly; an empty list asks for implicit reconciliation. */
   reconcile(tasks: Array<{ taskId: string; agentId: string | null }>): Promise<void> {
-    this.counters.reconciles++;
-    this.emit('reconcile', { tasks: tasks.length, implicit: tasks.length === 0 });
-    return this.conn.call({
-      type: 'RECONCILE',
-      reconcile: {
-        tasks: tasks.map((t) => (t.agentId ? { task_id: { value: t.taskId }, agent_id: { value: t.agentId } } : { task_id: { value: t.taskId } })),
-      },
-    });
+    return this.reconciler.reconcile(tasks);
   }
 
   state(): FrameworkState {
     return {
-      running: this.running,
-      connected: this.connected,
+      running: this.session.running,
+      connected: this.session.connected,
       frameworkId: this.frameworkId,
       streamId: this.streamId,
       master: this.master,
-      lastEventAt: this.lastEventAt,
-      lastOfferAt: this.lastOfferAt,
-      suppressed: this.suppressed,
-      reconciling: this.pending.size,
-      counters: { ...this.counters },
+      lastEventAt: this.session.lastEventAt,
+      lastOfferAt: this.session.lastOfferAt,
+      suppressed: this.session.suppressed,
+      reconciling: this.reconciler.outstanding,
+      counters: { ...this.session.counters },
     };
   }
 
   /** The SUBSCRIBE call that would be sent now (exposed for tests and the UI). */
   subscribeCall(): Json {
     const capabilities = [{ type: 'PARTITION_AWARE' }, { type: 'TASK_KILLING_STATE' }];
-    if (this.o.multiRole) capabilities.push({ type: 'MULTI_ROLE' });
+    if (this.session.o.multiRole) capabilities.push({ type: 'MULTI_ROLE' });
     const info: Json = {
-      user: this.o.user,
-      name: this.o.name,
-      failover_timeout: this.o.failoverTimeoutSeconds,
+      user: this.session.o.user,
+      name: this.session.o.name,
+      failover_timeout: this.session.o.failoverTimeoutSeconds,
       checkpoint: true,
       capabilities,
     };
-    if (this.o.multiRole) info.roles = [...this.o.roles];
-    else info.role = this.o.roles[0];
+    if (this.session.o.multiRole) info.roles = [...this.session.o.roles];
+    else info.role = this.session.o.roles[0];
     if (this.frameworkId) info.id = { value: this.frameworkId };
-    if (this.o.hostname) info.hostname = this.o.hostname;
-    if (this.o.webuiUrl) info.webui_url = this.o.webuiUrl;
-    if (this.o.principal) info.principal = this.o.principal;
+    if (this.session.o.hostname) info.hostname = this.session.o.hostname;
+    if (this.session.o.webuiUrl) info.webui_url = this.session.o.webuiUrl;
+    if (this.session.o.principal) info.principal = this.session.o.principal;
     const call: Json = {
       type: 'SUBSCRIBE',
-      subscribe: { framework_info: info, suppressed_roles: this.ports.hasWork() ? [] : [...this.o.roles] },
+      subscribe: { framework_info: info, suppressed_roles: this.session.ports.hasWork() ? [] : [...this.session.o.roles] },
     };
     if (this.frameworkId) call.framework_id = { value: this.frameworkId };
     return call;
@@ -381,26 +200,26 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
   /* ------------------------------------ connection ------------------------------------------ */
 
   private async connect(): Promise<void> {
-    if (!this.running) return;
-    this.cancel('reconnect');
-    this.cancel('heartbeat');
-    const gen = ++this.gen;
-    this.connected = false;
+    if (!this.session.running) return;
+    this.session.cancel('reconnect');
+    this.session.cancel('heartbeat');
+    const gen = ++this.session.gen;
+    this.session.connected = false;
     this.streamId = null;
     this.subscribing = true;
     const call = this.subscribeCall();
     const sentSuppressed = (call.subscribe.suppressed_roles as string[]).length > 0;
     try {
-      const { streamId, master } = await this.conn.subscribe(call);
-      if (gen !== this.gen) return;
+      const { streamId, master } = await this.session.conn.subscribe(call);
+      if (gen !== this.session.gen) return;
       this.subscribing = false;
       this.streamId = streamId;
       this.master = master;
-      this.suppressed = sentSuppressed;
-      this.lastEventAt = this.clock.now();
-      this.armHeartbeatWatchdog(gen);
+      this.session.suppressed = sentSuppressed;
+      this.session.lastEventAt = this.session.clock.now();
+      this.watchdogs.armHeartbeatWatchdog(gen);
     } catch (e) {
-      if (gen !== this.gen) return;
+      if (gen !== this.session.gen) return;
       this.subscribing = false;
       const status = (e as { status?: number }).status;
       this.emit('disconnected', { reason: `SUBSCRIBE failed: ${(e as Error).message}` });
@@ -413,42 +232,42 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
   }
 
   private scheduleReconnect(): void {
-    if (!this.running || this.timers.reconnect) return;
-    const base = Math.min(this.o.reconnectMaxMs, this.o.reconnectInitialMs * 2 ** this.reconnectAttempt);
-    const delay = Math.round(base * (0.5 + 0.5 * this.o.random()));
+    if (!this.session.running || this.session.timers.reconnect) return;
+    const base = Math.min(this.session.o.reconnectMaxMs, this.session.o.reconnectInitialMs * 2 ** this.reconnectAttempt);
+    const delay = Math.round(base * (0.5 + 0.5 * this.session.o.random()));
     this.reconnectAttempt++;
-    this.timers.reconnect = this.clock.setTimer(delay, () => {
-      this.timers.reconnect = null;
+    this.session.timers.reconnect = this.session.clock.setTimer(delay, () => {
+      this.session.timers.reconnect = null;
       void this.connect();
     });
   }
 
   /** Drop the stream and subscribe again (with backoff). */
   private resubscribe(reason: string): void {
-    if (!this.running) return;
-    this.counters.resubscribes++;
+    if (!this.session.running) return;
+    this.session.counters.resubscribes++;
     this.emit('resubscribe', { reason });
     this.dropStream(reason);
     this.scheduleReconnect();
   }
 
   private dropStream(reason: string): void {
-    const wasConnected = this.connected || this.streamId !== null;
-    this.gen++; // events still queued from the old stream are ignored
-    this.connected = false;
+    const wasConnected = this.session.connected || this.streamId !== null;
+    this.session.gen++; // events still queued from the old stream are ignored
+    this.session.connected = false;
     this.streamId = null;
     this.subscribing = false;
-    this.cancel('heartbeat');
-    this.conn.disconnect(reason);
+    this.session.cancel('heartbeat');
+    this.session.conn.disconnect(reason);
     if (wasConnected) this.emit('disconnected', { reason });
   }
 
   private onDisconnected(reason: string, streamId: string | null): void {
-    if (!this.running || this.subscribing || streamId !== this.streamId || this.streamId === null) return;
-    this.gen++;
-    this.connected = false;
+    if (!this.session.running || this.subscribing || streamId !== this.streamId || this.streamId === null) return;
+    this.session.gen++;
+    this.session.connected = false;
     this.streamId = null;
-    this.cancel('heartbeat');
+    this.session.cancel('heartbeat');
     this.emit('disconnected', { reason });
     this.scheduleReconnect();
   }
@@ -456,12 +275,12 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
   /* -------------------------------------- events -------------------------------------------- */
 
   private onEvent(ev: Json): void {
-    if (!this.running) return;
-    this.lastEventAt = this.clock.now();
-    const gen = this.gen;
+    if (!this.session.running) return;
+    this.session.lastEventAt = this.session.clock.now();
+    const gen = this.session.gen;
     // The offer watchdog counts offers as they arrive: those queued behind a slow worker (the
     // chain below) are not starvation.
-    if (ev.type === 'OFFERS') this.offersArrived();
+    if (ev.type === 'OFFERS') this.watchdogs.offersArrived();
     if (ev.type === 'UPDATE') {
       // Consecutive UPDATEs form one step: handed to the port together (it persists them in one
       // batch), each acknowledged once stored. Any other event closes the batch, so the order of
@@ -475,7 +294,7 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
       this.updateBatch = batch;
       this.chain = this.chain.then(() => {
         if (this.updateBatch === batch) this.updateBatch = null; // later UPDATEs start a new step
-        if (gen !== this.gen) return;
+        if (gen !== this.session.gen) return;
         // Handed over in stream order, then the next event is handled at once: the port queues
         // them before anything later (the worker persists in call order), and the ACKs follow
         // each persistence on their own chain, in order.
@@ -488,7 +307,7 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
     }
     this.updateBatch = null;
     this.chain = this.chain
-      .then(() => (gen === this.gen ? this.handle(ev, gen) : undefined))
+      .then(() => (gen === this.session.gen ? this.handle(ev, gen) : undefined))
       .catch((e) => this.emit('error', { message: `handling ${ev.type}: ${(e as Error).message}`, fatal: false, cause: e }));
   }
 
@@ -497,7 +316,7 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
       case 'SUBSCRIBED':
         return this.onSubscribed(ev.subscribed ?? {}, gen);
       case 'OFFERS':
-        return this.onOffers((ev.offers?.offers ?? []) as Json[], gen);
+        return this.offerAnswers.onOffers((ev.offers?.offers ?? []) as Json[], gen);
       case 'UPDATE':
         return this.onUpdate(ev.update?.status ?? {}); // normally batched by onEvent
       case 'RESCIND':
@@ -525,149 +344,33 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
       return;
     }
     try {
-      await this.ports.saveFrameworkId(id); // before anything acts on this subscription
+      await this.session.ports.saveFrameworkId(id); // before anything acts on this subscription
     } catch (e) {
-      if (gen !== this.gen) return;
+      if (gen !== this.session.gen) return;
       this.emit('error', { message: `cannot persist framework id ${id}: ${(e as Error).message}`, fatal: false, cause: e });
       this.dropStream('framework id not persisted');
       this.scheduleReconnect();
       return;
     }
-    if (gen !== this.gen) return;
+    if (gen !== this.session.gen) return;
     this.frameworkId = id;
-    this.conn.frameworkId = id;
-    this.connected = true;
+    this.session.conn.frameworkId = id;
+    this.session.connected = true;
     this.reconnectAttempt = 0;
-    this.subscribedAt = this.clock.now();
-    this.hungrySince = null;
-    this.starvationRevivedAt = null;
+    this.session.subscribedAt = this.session.clock.now();
+    this.watchdogs.subscribed();
     const hb = Number(sub.heartbeat_interval_seconds);
-    this.heartbeatMs = Number.isFinite(hb) && hb > 0 ? hb * 1000 : this.o.defaultHeartbeatSeconds * 1000;
-    this.armHeartbeatWatchdog(gen);
+    this.session.heartbeatMs = Number.isFinite(hb) && hb > 0 ? hb * 1000 : this.session.o.defaultHeartbeatSeconds * 1000;
+    this.watchdogs.armHeartbeatWatchdog(gen);
     const resubscribed = this.everSubscribed;
     this.everSubscribed = true;
     this.emit('subscribed', { frameworkId: id, streamId: this.streamId, master: this.master, resubscribed });
     // Offers held before are void; suppression was sent in SUBSCRIBE; REVIVE clears old filters.
-    if (this.ports.hasWork()) this.revive('subscribe');
-    else if (!this.suppressed) this.suppress('subscribe');
-    void this.startReconciliation(gen);
+    if (this.session.ports.hasWork()) this.revivals.revive('subscribe');
+    else if (!this.session.suppressed) this.revivals.suppress('subscribe');
+    void this.reconciler.startReconciliation(gen);
   }
 
-  private offersArrived(): void {
-    this.lastOfferAt = this.clock.now();
-    this.hungrySince = null;
-    this.starvationRevivedAt = null;
-  }
-
-  private async onOffers(list: Json[], gen: number): Promise<void> {
-    const offers = list.map(toOffer);
-    this.counters.offersReceived += offers.length;
-    if (offers.length === 0) return;
-    let decision: Decision;
-    try {
-      decision = await this.ports.onOffers(offers);
-    } catch (e) {
-      this.emit('error', { message: `offer handling failed: ${(e as Error).message}`, fatal: false, cause: e });
-      decision = { launches: [], declines: offers.map((o) => o.id) };
-    }
-    if (gen !== this.gen) return; // re-subscribed meanwhile: these offers are gone
-    const known = new Set(offers.map((o) => o.id));
-    const answered = new Set<string>();
-    const busy = this.ports.hasWork();
-    const refuse = busy ? this.o.declineBusySeconds : this.o.declineIdleSeconds;
-    let used = 0;
-    let tasks = 0;
-    for (const l of decision.launches) {
-      const ids = l.offerIds.filter((id) => known.has(id) && !answered.has(id));
-      if (ids.length === 0 || l.taskInfos.length === 0) continue;
-      for (const id of ids) answered.add(id);
-      used += ids.length;
-      tasks += l.taskInfos.length;
-      const taskInfos = l.taskInfos.map((t) => (t.agent_id ? t : { ...t, agent_id: { value: l.agentId } }));
-      const launched = taskInfos.map((t) => ({ taskId: String(t.task_id?.value ?? ''), agentId: String(t.agent_id?.value ?? l.agentId) }));
-      this.send(
-        {
-          type: 'ACCEPT',
-          accept: {
-            offer_ids: ids.map((value) => ({ value })),
-            operations: [{ type: 'LAUNCH', launch: { task_infos: taskInfos } }],
-            filters: { refuse_seconds: refuse },
-          },
-        },
-        () => this.acceptFailed(gen, ids, launched.filter((t) => t.taskId !== '')),
-      );
-    }
-    const declines = offers.map((o) => o.id).filter((id) => !answered.has(id)); // every offer gets an answer
-    if (declines.length > 0) this.decline(gen, declines, refuse);
-    this.counters.offersUsed += used;
-    this.counters.offersDeclined += declines.length;
-    this.counters.tasksLaunched += tasks;
-    this.emit('offers', { received: offers.length, used, declined: declines.length, tasks });
-    if (!this.ports.hasWork() && !this.suppressed) this.suppress('idle');
-  }
-
-  /**
-   * An ACCEPT that failed (HTTP error, no answer before the call deadline, socket gone) is not
-   * known to have reached the master: its runs are STAGING in the store, with or without a task
-   * on Mesos. It is never sent again (a second launch of the same task ids). Instead:
-   *
-   * 1. DECLINE its offers. If the ACCEPT was processed they are already used and the DECLINE is
-   *    a no-op (the master ignores unknown offer ids); if not, the resources go back at once. And
-   *    once the master has taken the DECLINE, a late copy of the ACCEPT can only fail (invalid
-   *    offers → TASK_DROPPED), so the answer to step 2 is final.
-   * 2. RECONCILE its tasks explicitly, with their agent ids: a task Mesos knows (even one still
-   *    pending authorization, as STAGING) answers with its real state; one it does not answers
-   *    TASK_GONE (agent registered) or TASK_UNKNOWN (no such agent), or TASK_LOST without
-   *    PARTITION_AWARE. The worker settles those as LOST and retries per its rules, under new task
-   *    ids. The tasks stay in the explicit reconciliation set, asked again with backoff until
-   *    each has answered (any update of theirs, the agent's own included, counts).
-   *
-   * If the stream changed meanwhile nothing is done on it: the master rescinded its offers when
-   * the stream went, and the next SUBSCRIBED reconciles every active task, these included. If the
-   * DECLINE fails twice we re-subscribe (see `decline`), with the same outcome.
-   */
-  private acceptFailed(gen: number, offerIds: string[], tasks: Array<{ taskId: string; agentId: string }>): void {
-    if (gen !== this.gen || !this.running) return;
-    for (const t of tasks) this.pending.set(t.taskId, t.agentId);
-    this.decline(gen, offerIds, this.o.declineBusySeconds, () => {
-      if (gen !== this.gen || !this.connected || this.pending.size === 0) return;
-      this.reconcileRound = 0; // ask at once, then with the usual backoff
-      this.reconcilePending(gen);
-    });
-  }
-
-  /**
-   * DECLINE offers. A failed DECLINE leaves them outstanding at the master, holding the agents'
-   * resources from every framework, ours included, and Mesos never expires an offer unless the
-   * operator set --offer_timeout (unset by default), so waiting is no remedy. Declining twice is
-   * harmless (the master ignores offer ids that are no longer valid), so it is sent once more
-   * after `declineRetryMs` on the same stream. If that fails as well the master is in trouble
-   * (the client has already retried each for the whole call deadline): re-subscribe, which makes
-   * the master rescind every offer it holds for us. A failure because the stream is gone needs
-   * nothing: the master rescinds offers when a framework disconnects or re-subscribes.
-   * `accepted` runs only once the master has taken the DECLINE (202), first try or second.
-   */
-  private decline(gen: number, offerIds: string[], refuse: number, accepted?: () => void, retry = false): void {
-    const call: Json = { type: 'DECLINE', decline: { offer_ids: offerIds.map((value) => ({ value })), filters: { refuse_seconds: refuse } } };
-    this.send(
-      call,
-      () => {
-        if (gen !== this.gen || !this.running) return;
-        if (retry) {
-          this.resubscribe(`DECLINE of ${offerIds.length} offer(s) failed twice; re-subscribing so the master rescinds them`);
-          return;
-        }
-        const cancel = this.clock.setTimer(this.o.declineRetryMs, () => {
-          this.declineRetries.delete(cancel);
-          if (gen === this.gen && this.running) this.decline(gen, offerIds, refuse, accepted, true);
-        });
-        this.declineRetries.add(cancel);
-      },
-      accepted,
-    );
-  }
-
-  /** A run of consecutive UPDATEs: all handed over at once, then each ACKed in order once stored. */
   private async onUpdates(raws: Json[]): Promise<void> {
     const handed = raws.map((raw) => {
       let status: TaskUpdate;
@@ -676,8 +379,8 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
       } catch (e) {
         return { status: null, stored: Promise.resolve(e as Error) };
       }
-      this.counters.updates++;
-      const stored = this.ports.onUpdate(status).then(
+      this.session.counters.updates++;
+      const stored = this.session.ports.onUpdate(status).then(
         () => null,
         (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
       );
@@ -695,10 +398,10 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
 
   private async onUpdate(raw: Json): Promise<void> {
     const status = toTaskUpdate(raw);
-    this.counters.updates++;
+    this.session.counters.updates++;
     let failure: Error | null = null;
     try {
-      await this.ports.onUpdate(status);
+      await this.session.ports.onUpdate(status);
     } catch (e) {
       failure = e instanceof Error ? e : new Error(String(e));
     }
@@ -712,13 +415,13 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
       this.emit('update', { ...status, acknowledged: false });
       return;
     }
-    if (this.pending.delete(status.taskId) && this.pending.size === 0) this.reconciliationDone();
+    this.reconciler.answered(status.taskId);
     let acknowledged = false;
     if (status.uuid) {
       if (status.agentId) {
         acknowledged = true;
-        this.counters.acks++;
-        this.send({
+        this.session.counters.acks++;
+        this.session.send({
           type: 'ACKNOWLEDGE',
           acknowledge: { agent_id: { value: status.agentId }, task_id: { value: status.taskId }, uuid: status.uuid },
         });
@@ -731,10 +434,10 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
 
   private onError(message: string): void {
     if (FRAMEWORK_REMOVED.test(message)) {
-      if (this.o.onFrameworkRemoved === 'register-new') {
+      if (this.session.o.onFrameworkRemoved === 'register-new') {
         this.emit('error', { message: `Mesos removed framework ${this.frameworkId}: ${message}; registering a new framework`, fatal: false });
         this.frameworkId = null;
-        this.conn.frameworkId = null;
+        this.session.conn.frameworkId = null;
         this.resubscribe(message);
         return;
       }
@@ -747,199 +450,5 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> {
     }
     this.emit('error', { message: `Mesos ERROR event: ${message}`, fatal: false });
     this.resubscribe(`ERROR: ${message}`);
-  }
-
-  /* ----------------------------------- revive / suppress ------------------------------------ */
-
-  private requestRevive(): void {
-    if (!this.connected) return; // the next SUBSCRIBE carries the state and REVIVEs
-    const now = this.clock.now();
-    const since = this.lastReviveAt === null ? Infinity : now - this.lastReviveAt;
-    // The limit spaces REVIVEs while hungry; leaving suppression (work after an idle spell) is
-    // never delayed, or a steady trickle of jobs would wait up to the interval each time.
-    if (this.suppressed || since >= this.o.reviveMinIntervalMs) {
-      this.cancel('revive');
-      this.revive('work');
-      return;
-    }
-    if (this.timers.revive) return; // one deferred REVIVE covers every arrival until then
-    this.timers.revive = this.clock.setTimer(this.o.reviveMinIntervalMs - since, () => {
-      this.timers.revive = null;
-      if (this.connected && this.ports.hasWork()) this.revive('work');
-    });
-  }
-
-  private revive(reason: 'work' | 'subscribe' | 'watchdog'): void {
-    this.lastReviveAt = this.clock.now();
-    this.suppressed = false;
-    this.counters.revives++;
-    const gen = this.gen;
-    this.send({ type: 'REVIVE', revive: { roles: [...this.o.roles] } }, () => this.reviveFailed(gen));
-    this.emit('revive', { reason });
-  }
-
-  /**
-   * A REVIVE the master did not accept (HTTP error, no answer in time): the roles may still be
-   * suppressed or filtered there. Counting them as revived would leave queued work without offers
-   * until the offer watchdog, since later arrivals are only rate-limited REVIVEs or none at all.
-   * So: suppressed again (the next arrival REVIVEs at once), and while work waits, REVIVE again
-   * after the minimum interval. On another stream the next SUBSCRIBE carries the state instead.
-   */
-  private reviveFailed(gen: number): void {
-    if (gen !== this.gen || !this.connected || !this.running) return;
-    this.suppressed = true;
-    if (!this.ports.hasWork() || this.timers.revive) return;
-    this.timers.revive = this.clock.setTimer(this.o.reviveMinIntervalMs, () => {
-      this.timers.revive = null;
-      if (this.connected && this.ports.hasWork()) this.revive('work');
-    });
-  }
-
-  private suppress(reason: 'idle' | 'subscribe'): void {
-    this.suppressed = true;
-    this.counters.suppresses++;
-    this.send({ type: 'SUPPRESS', suppress: { roles: [...this.o.roles] } });
-    this.emit('suppress', { reason });
-  }
-
-  /* ------------------------------------ reconciliation --------------------------------------- */
-
-  private async startReconciliation(gen: number): Promise<void> {
-    this.cancel('reconcile');
-    this.cancel('implicit');
-    let tasks: Array<{ taskId: string; agentId: string | null }>;
-    try {
-      tasks = await this.ports.activeTasks();
-    } catch (e) {
-      if (gen !== this.gen) return;
-      this.emit('error', { message: `cannot list active tasks to reconcile: ${(e as Error).message}`, fatal: false, cause: e });
-      this.timers.reconcile = this.clock.setTimer(this.o.reconcileInitialMs, () => {
-        this.timers.reconcile = null;
-        void this.startReconciliation(gen);
-      });
-      return;
-    }
-    if (gen !== this.gen) return;
-    this.pending = new Map(tasks.map((t) => [t.taskId, t.agentId]));
-    this.reconcileRound = 0;
-    if (this.pending.size === 0) {
-      this.reconciliationDone();
-      return;
-    }
-    this.reconcilePending(gen);
-  }
-
-  private reconcilePending(gen: number): void {
-    if (gen !== this.gen || !this.connected || this.pending.size === 0) return;
-    const tasks = [...this.pending].map(([taskId, agentId]) => ({ taskId, agentId }));
-    this.reconcile(tasks).catch(() => {});
-    const delay = Math.min(this.o.reconcileMaxMs, this.o.reconcileInitialMs * 2 ** this.reconcileRound++);
-    this.cancel('reconcile');
-    this.timers.reconcile = this.clock.setTimer(delay, () => {
-      this.timers.reconcile = null;
-      this.reconcilePending(gen);
-    });
-  }
-
-  private reconciliationDone(): void {
-    this.cancel('reconcile');
-    this.cancel('implicit');
-    const gen = this.gen;
-    const tick = () => {
-      this.timers.implicit = null;
-      if (gen !== this.gen || !this.connected) return;
-      this.reconcile([]).catch(() => {});
-      this.timers.implicit = this.clock.setTimer(this.o.implicitReconcileMs, tick);
-    };
-    this.timers.implicit = this.clock.setTimer(this.o.implicitReconcileMs, tick);
-  }
-
-  /* --------------------------------------- watchdogs ----------------------------------------- */
-
-  private armHeartbeatWatchdog(gen: number): void {
-    this.cancel('heartbeat');
-    const check = () => {
-      this.timers.heartbeat = null;
-      if (gen !== this.gen || !this.running) return;
-      const silent = this.clock.now() - (this.lastEventAt ?? 0);
-      const limit = this.o.heartbeatMisses * this.heartbeatMs;
-      if (silent >= limit) {
-        this.counters.watchdogFirings++;
-        this.emit('watchdog', { kind: 'heartbeat', action: 'reconnect', silentMs: silent });
-        this.dropStream(`no event for ${silent} ms (${this.o.heartbeatMisses} heartbeat intervals)`);
-        this.scheduleReconnect();
-        return;
-      }
-      this.timers.heartbeat = this.clock.setTimer(Math.min(this.heartbeatMs, limit - silent), check);
-    };
-    this.timers.heartbeat = this.clock.setTimer(this.heartbeatMs, check);
-  }
-
-  private armOfferWatchdog(): void {
-    const every = Math.max(100, Math.min(5000, Math.floor(this.o.offerStarvationMs / 4)));
-    const check = () => {
-      this.timers.offers = null;
-      if (!this.running) return;
-      this.checkOffers();
-      this.timers.offers = this.clock.setTimer(every, check);
-    };
-    this.timers.offers = this.clock.setTimer(every, check);
-  }
-
-  private checkOffers(): void {
-    const now = this.clock.now();
-    if (!this.connected || !this.ports.hasWork()) {
-      this.hungrySince = null;
-      this.starvationRevivedAt = null;
-      return;
-    }
-    if (this.hungrySince === null) this.hungrySince = now;
-    const since = Math.max(this.hungrySince, this.lastOfferAt ?? 0, this.subscribedAt);
-    const hungryMs = now - since;
-    if (hungryMs < this.o.offerStarvationMs) return;
-    if (this.starvationRevivedAt === null) {
-      if (!this.takeToken(now)) return;
-      this.starvationRevivedAt = now;
-      this.counters.watchdogFirings++;
-      this.emit('watchdog', { kind: 'offers', action: 'revive', silentMs: hungryMs });
-      this.revive('watchdog');
-      return;
-    }
-    if (now - this.starvationRevivedAt >= this.o.offerResubscribeMs) {
-      this.counters.watchdogFirings++;
-      this.emit('watchdog', { kind: 'offers', action: 'resubscribe', silentMs: hungryMs });
-      this.starvationRevivedAt = null;
-      this.hungrySince = null;
-      this.resubscribe(`no offers for ${hungryMs} ms while work waits`);
-    }
-  }
-
-  private takeToken(now: number): boolean {
-    const refill = Math.floor((now - this.tokensAt) / this.o.watchdogReviveRefillMs);
-    if (refill > 0) {
-      this.tokens = Math.min(this.o.watchdogReviveTokens, this.tokens + refill);
-      this.tokensAt += refill * this.o.watchdogReviveRefillMs;
-    }
-    if (this.tokens <= 0) return false;
-    this.tokens--;
-    return true;
-  }
-
-  /* ---------------------------------------- helpers ------------------------------------------ */
-
-  private send(call: Json, onFailure?: () => void, onSuccess?: () => void): void {
-    this.conn.call(call).then(onSuccess, (e: Error) => {
-      onFailure?.();
-      // Resubscribe/4xx errors are already reported by the connection; a call lost while
-      // disconnected is repaired by reconciliation and by the next SUBSCRIBE.
-      if (e.name === 'NotSubscribedError' || e.name === 'MesosHttpError') return;
-      this.emit('error', { message: `${call.type} failed: ${e.message}`, fatal: false, cause: e });
-    });
-  }
-
-  private cancel(k: keyof typeof this.timers): void {
-    const t = this.timers[k];
-    if (t) t();
-    this.timers[k] = null;
   }
 }

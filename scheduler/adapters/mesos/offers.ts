@@ -5,6 +5,7 @@
  */
 import type { Json } from '../../../proto';
 import type { Attribute, Offer, OfferResource, Range } from '../../core/types';
+import type { TaskUpdate } from '../../ports';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
 
@@ -57,27 +58,6 @@ export function toOffer(o: Json): Offer {
   };
   if (o.allocation_info?.role) offer.allocationRole = String(o.allocation_info.role);
   return offer;
-}
-
-/** A status update as the scheduler's runtime sees it. */
-export interface TaskUpdate {
-  taskId: string;
-  /** TaskState name, e.g. TASK_RUNNING. */
-  state: string;
-  message: string | null;
-  /** Reason name, e.g. REASON_COMMAND_EXECUTOR_FAILED, or null. */
-  reason: string | null;
-  agentId: string | null;
-  executorId: string | null;
-  /** Epoch milliseconds (Mesos sends epoch seconds as a double); null when absent. */
-  timestamp: number | null;
-  /** SOURCE_MASTER, SOURCE_AGENT or SOURCE_EXECUTOR, or null. */
-  source: string | null;
-  /** base64 as received; set only when the update must be acknowledged. */
-  uuid?: string;
-  healthy: boolean | null;
-  /** Base64 TaskStatus.data, if any (Chronos progress messages). */
-  data?: string;
 }
 
 /** Mesos JSON TaskStatus → TaskUpdate. */

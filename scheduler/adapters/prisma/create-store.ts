@@ -11,6 +11,7 @@ import path from 'node:path';
 import { loadMigrations, migratePGlite, migratePostgres, type Migration } from './migrate';
 import { pgTxRunner } from './pg-tx';
 import { PrismaStore, type BulkReader } from './store';
+import { DEFAULT_VERSIONS_KEPT } from './version-store';
 import { PrismaClient } from './generated/client';
 
 export interface CreateStoreOptions {
@@ -22,12 +23,17 @@ export interface CreateStoreOptions {
   migrationsDir?: string;
   /** Max PostgreSQL pool connections (default 10). */
   poolSize?: number;
+  /** Versions of each job kept in its history (JOB_VERSIONS_KEPT; default 100). */
+  versionsKept?: number;
+  /** Told the pids a leader-epoch raise terminated because they blocked it (fencing.ts). */
+  onRaiseCut?: (pids: number[]) => void;
 }
 
 export async function createStore(opts: CreateStoreOptions = {}): Promise<PrismaStore> {
   const migrations = loadMigrations(opts.migrationsDir ? opts.migrationsDir : undefined);
   const url = opts.databaseUrl;
-  return url ? openPostgres(url, migrations, opts.poolSize ?? 10) : openPGlite(pgliteDir(opts), migrations);
+  const kept = opts.versionsKept ?? DEFAULT_VERSIONS_KEPT;
+  return url ? openPostgres(url, migrations, opts.poolSize ?? 10, kept, opts.onRaiseCut) : openPGlite(pgliteDir(opts), migrations, kept);
 }
 
 export function pgliteDir(opts: { dataDir?: string } = {}): string {
@@ -35,7 +41,7 @@ export function pgliteDir(opts: { dataDir?: string } = {}): string {
   return path.resolve(base, 'pglite');
 }
 
-async function openPostgres(url: string, migrations: Migration[], max: number): Promise<PrismaStore> {
+async function openPostgres(url: string, migrations: Migration[], max: number, versionsKept: number, onRaiseCut?: (pids: number[]) => void): Promise<PrismaStore> {
   await migratePostgres(url, migrations);
   const [{ PrismaPg }, { default: pg }] = await Promise.all([import('@prisma/adapter-pg'), import('pg')]);
   // One pool for Prisma and for the store's bulk reads of every job (plain pg, no row mapping).
@@ -53,10 +59,13 @@ async function openPostgres(url: string, migrations: Migration[], max: number): 
     },
     bulk,
     rawTx,
+    pool,
+    onRaiseCut,
+    versionsKept,
   );
 }
 
-async function openPGlite(dir: string, migrations: Migration[]): Promise<PrismaStore> {
+async function openPGlite(dir: string, migrations: Migration[], versionsKept: number): Promise<PrismaStore> {
   mkdirSync(dir, { recursive: true });
   const [{ PGlite }, { pg_trgm }, { PrismaPGlite }] = await Promise.all([
     import('@electric-sql/pglite'),
@@ -76,8 +85,16 @@ async function openPGlite(dir: string, migrations: Migration[]): Promise<PrismaS
     throw e;
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
-  return new PrismaStore(prisma, async () => {
-    await prisma.$disconnect();
-    await db.close();
-  });
+  return new PrismaStore(
+    prisma,
+    async () => {
+      await prisma.$disconnect();
+      await db.close();
+    },
+    null,
+    null,
+    null,
+    undefined,
+    versionsKept,
+  );
 }

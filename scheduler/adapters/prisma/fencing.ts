@@ -8,33 +8,51 @@
  *   concurrent raise wait for the write to commit (and the write wait for the raise), so once a new
  *   leader's raise has committed, no write of an older leader can commit after it.
  *
+ * A leader frozen inside a fenced transaction (a GC pause, a stopped VM: its ZooKeeper session
+ * expired meanwhile) would hold that share lock, and with it every new leader's raise, for as long
+ * as it stays frozen. `raiseEpochOverPg` therefore watches its own raise: when it has waited
+ * `stallMs`, the sessions blocking it are terminated (`pg_terminate_backend`). Only a deposed
+ * leader's transaction can block a raise, so what is cut is a write that fencing refuses anyway;
+ * its transaction rolls back and its client sees a broken connection.
+ *
  * Reads are not fenced (they go to the root client as before).
  */
-import type { RawTxRunner } from './pg-tx';
-import type { EdgeStore, FrameworkStore, JobStore, RunStore, Store } from '../../ports';
+import type { Pool } from 'pg';
+import { PgRawDb, type RawTxRunner } from './pg-tx';
+import type { BackfillStore, EdgeStore, FrameworkStore, JobStore, JobVersionStore, OutboxStore, RunStore, Store } from '../../ports';
 import { FencedError } from '../../ports';
 import { Prisma, type PrismaClient } from './generated/client';
+import { PrismaBackfillStore } from './backfill-store';
 import { PrismaEdgeStore } from './edge-store';
 import { PrismaFrameworkStore } from './framework-store';
 import { PrismaJobStore } from './job-store';
+import { PrismaNotificationStore } from './notification-store';
 import { PrismaRunStore } from './run-store';
+import { DEFAULT_VERSIONS_KEPT, PrismaVersionStore } from './version-store';
 import { classifyingDataErrors } from './data-error';
 
 export const LEADER_EPOCH_KEY = 'leader_epoch';
+/** storedEpoch(db, true) as one parameterless statement (sent with BEGIN, pg-tx.ts). */
+const EPOCH_FOR_SHARE = `SELECT "value" AS v FROM "framework_state" WHERE "key" = '${LEADER_EPOCH_KEY}' FOR SHARE`;
 const TX_OPTIONS = { maxWait: 10_000, timeout: 60_000 };
 
 type Bound = Omit<Store, 'transaction' | 'close'>;
 
-function bindTx(tx: Prisma.TransactionClient): Bound {
+function bindTx(tx: Prisma.TransactionClient, versionsKept: number): Bound {
   return {
     jobs: new PrismaJobStore(tx),
+    versions: new PrismaVersionStore(tx, versionsKept),
     runs: new PrismaRunStore(tx),
     edges: new PrismaEdgeStore(tx),
     framework: new PrismaFrameworkStore(tx),
+    notifications: new PrismaNotificationStore(tx),
+    backfills: new PrismaBackfillStore(tx),
   };
 }
 
-export async function raiseEpoch(prisma: PrismaClient, epoch: number): Promise<number> {
+type RawDb = Pick<PrismaClient, '$executeRaw' | '$queryRaw'>;
+
+export async function raiseEpoch(prisma: RawDb, epoch: number): Promise<number> {
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new Error(`bad epoch ${epoch}`);
   await prisma.$executeRaw`
     INSERT INTO "framework_state" ("key", "value", "updated_at") VALUES (${LEADER_EPOCH_KEY}, ${String(epoch)}, now())
@@ -43,7 +61,56 @@ export async function raiseEpoch(prisma: PrismaClient, epoch: number): Promise<n
   return storedEpoch(prisma);
 }
 
-export async function storedEpoch(db: PrismaClient | Prisma.TransactionClient, lock = false): Promise<number> {
+/** Default wait before a raise cuts the sessions blocking it (a healthy fenced transaction takes milliseconds). */
+export const RAISE_STALL_MS = 1_000;
+
+/**
+ * `raiseEpoch` on one pooled connection of PostgreSQL; while it waits longer than `stallMs` for a
+ * lock, the sessions blocking it are terminated (`onCut` is told their pids), every `stallMs`.
+ */
+export async function raiseEpochOverPg(
+  pool: Pool,
+  epoch: number,
+  opts: { stallMs?: number; onCut?: (pids: number[]) => void } = {},
+): Promise<number> {
+  const stallMs = opts.stallMs ?? RAISE_STALL_MS;
+  const client = await pool.connect();
+  let timer: NodeJS.Timeout | undefined;
+  let done = false;
+  /** The look (and cut) under way: awaited before returning, so `onCut` is told before the raise answers. */
+  let looking: Promise<void> | null = null;
+  const look = async (pid: number): Promise<void> => {
+    const { rows } = await pool.query<{ p: number[] }>('SELECT pg_blocking_pids($1) AS p', [pid]);
+    const blockers = (rows[0]?.p ?? []).map(Number);
+    if (done || blockers.length === 0) return;
+    await pool.query('SELECT pg_terminate_backend(b) FROM unnest($1::int[]) AS b', [blockers]);
+    opts.onCut?.(blockers);
+  };
+  try {
+    const pid = Number((await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    const watch = (): void => {
+      timer = setTimeout(() => {
+        looking = look(pid)
+          .catch(() => {
+            // the raise itself reports what matters; a failed look is tried again
+          })
+          .finally(() => {
+            if (!done) watch();
+          });
+      }, stallMs);
+      timer.unref?.();
+    };
+    watch();
+    return await raiseEpoch(new PgRawDb(client) as unknown as RawDb, epoch);
+  } finally {
+    done = true;
+    clearTimeout(timer);
+    client.release();
+    await looking;
+  }
+}
+
+export async function storedEpoch(db: RawDb | Prisma.TransactionClient, lock = false): Promise<number> {
   const rows = lock
     ? await db.$queryRaw<{ v: string }[]>`SELECT "value" AS v FROM "framework_state" WHERE "key" = ${LEADER_EPOCH_KEY} FOR SHARE`
     : await db.$queryRaw<{ v: string }[]>`SELECT "value" AS v FROM "framework_state" WHERE "key" = ${LEADER_EPOCH_KEY}`;
@@ -58,26 +125,34 @@ export function fencedStore(
   onFenced?: (e: FencedError) => void,
   /** Plain pg transactions (pg-tx.ts), ~5x cheaper than Prisma's interactive ones; else Prisma. */
   rawTx: RawTxRunner | null = null,
+  versionsKept: number = DEFAULT_VERSIONS_KEPT,
 ): Store {
+  const check = (stored: number): void => {
+    if (stored <= epoch) return;
+    const err = new FencedError(epoch, stored);
+    try {
+      onFenced?.(err);
+    } catch {
+      // the caller's hook must not hide the refusal
+    }
+    throw err;
+  };
   const body =
     <T>(fn: (s: Bound) => Promise<T>) =>
     async (tx: Prisma.TransactionClient): Promise<T> => {
-      const stored = await storedEpoch(tx, true);
-      if (stored > epoch) {
-        const err = new FencedError(epoch, stored);
-        try {
-          onFenced?.(err);
-        } catch {
-          // the caller's hook must not hide the refusal
-        }
-        throw err;
-      }
-      return fn(bindTx(tx));
+      check(await storedEpoch(tx, true));
+      return fn(bindTx(tx, versionsKept));
     };
   // The store classes use only $executeRaw/$queryRaw in their writes, which PgRawDb provides.
+  // Over pg the epoch is read FOR SHARE in the BEGIN's round trip.
   const inTx = <T>(fn: (s: Bound) => Promise<T>): Promise<T> =>
     classifyingDataErrors(() =>
-      rawTx ? rawTx((db) => body(fn)(db as unknown as Prisma.TransactionClient)) : prisma.$transaction(body(fn), TX_OPTIONS),
+      rawTx
+        ? rawTx((db, rows) => {
+            check(rows[0] ? Number(rows[0].v) : 0);
+            return fn(bindTx(db as unknown as Prisma.TransactionClient, versionsKept));
+          }, EPOCH_FOR_SHARE)
+        : prisma.$transaction(body(fn), TX_OPTIONS),
     );
 
   const jobs: JobStore = {
@@ -89,18 +164,30 @@ export function fencedStore(
     apply: (changes) => inTx((s) => s.jobs.apply(changes)),
     delete: (name) => inTx((s) => s.jobs.delete(name)),
   };
+  const versions: JobVersionStore = {
+    add: (vs) => (vs.length === 0 ? Promise.resolve([]) : inTx((s) => s.versions.add(vs))),
+    list: (n, l, b) => root.versions.list(n, l, b),
+    get: (n, v) => root.versions.get(n, v),
+    deleted: (l) => root.versions.deleted(l),
+  };
   const runs: RunStore = {
     create: (r) => inTx((s) => s.runs.create(r)),
     createMany: (rs) => (rs.length === 0 ? Promise.resolve([]) : inTx((s) => s.runs.createMany(rs))),
     update: (id, p) => inTx((s) => s.runs.update(id, p)),
     updateMany: (us) => (us.length === 0 ? Promise.resolve() : inTx((s) => s.runs.updateMany(us))),
     getByTaskId: (id) => root.runs.getByTaskId(id),
+    getByTaskIds: (ids) => root.runs.getByTaskIds(ids),
     listActive: () => root.runs.listActive(),
     list: (f) => root.runs.list(f),
+    forInstant: (n, t) => root.runs.forInstant(n, t),
+    queuedLate: (f) => root.runs.queuedLate(f),
     recent: (n, l) => root.runs.recent(n, l),
-    durations: (n, l) => root.runs.durations(n, l),
+    durations: (n, l, s) => root.runs.durations(n, l, s),
     deleteForJob: (n) => inTx((s) => s.runs.deleteForJob(n)),
+    withdraw: (ids) => (ids.length === 0 ? Promise.resolve([]) : inTx((s) => s.runs.withdraw(ids))),
     settleQueued: (n, p) => inTx((s) => s.runs.settleQueued(n, p)),
+    addEvents: (es, t) => (es.length === 0 ? Promise.resolve() : inTx((s) => s.runs.addEvents(es, t))),
+    events: (id) => root.runs.events(id),
   };
   const edges: EdgeStore = {
     load: () => root.edges.load(),
@@ -115,11 +202,30 @@ export function fencedStore(
     set: (k, v) => inTx((s) => s.framework.set(k, v)),
     getOrSet: (k, v) => root.framework.getOrSet(k, v),
   };
+  const notifications: OutboxStore = {
+    add: (es, now, g) => (es.length === 0 ? Promise.resolve() : inTx((s) => s.notifications.add(es, now, g))),
+    claim: (now, lease, limit) => inTx((s) => s.notifications.claim(now, lease, limit)),
+    sentSince: (since) => root.notifications.sentSince(since),
+    settle: (rs) => (rs.length === 0 ? Promise.resolve() : inTx((s) => s.notifications.settle(rs))),
+    list: (f) => root.notifications.list(f),
+    notifiedRuns: (k, ids) => root.notifications.notifiedRuns(k, ids),
+  };
+  const backfills: BackfillStore = {
+    create: (b, items) => inTx((s) => s.backfills.create(b, items)),
+    get: (id) => root.backfills.get(id),
+    list: (f) => root.backfills.list(f),
+    items: (id) => root.backfills.items(id),
+    setState: (id, state, from, now) => inTx((s) => s.backfills.setState(id, state, from, now)),
+    updateItems: (id, cs, now) => (cs.length === 0 ? Promise.resolve() : inTx((s) => s.backfills.updateItems(id, cs, now))),
+  };
   return {
     jobs,
+    versions,
     runs,
     edges,
     framework,
+    notifications,
+    backfills,
     transaction: (fn) => inTx(fn),
     close: async () => {
       // the root store owns the connection

@@ -1,6 +1,7 @@
 /** The JobStore port over Prisma: jobs as jsonb rows (plus name and command columns for search). */
+import { shareJobValues, type SharedValues } from '../../core/shared-job-values';
 import type { Job } from '../../core/types';
-import type { JobQuery, JobStore } from '../../ports';
+import type { JobChanges, JobQuery, JobStore } from '../../ports';
 import { SEARCH_DEFAULT_LIMIT } from '../../ports';
 import { CODE_POINT_COLLATIONS, containsSql, nonNegInt, withTx, type BulkReader, type Db } from './sql';
 import { Prisma } from './generated/client';
@@ -18,14 +19,57 @@ export class PrismaJobStore implements JobStore {
 
   /**
    * Every job in name order. jsonb goes out as text and is parsed here (~30% faster at 100k), through
-   * the bulk reader when the store has one (outside a transaction).
+   * the bulk reader when the store has one (outside a transaction); repeated values are shared
+   * (core/shared-job-values.ts).
    */
   async list(): Promise<Job[]> {
     const sql = 'SELECT "data"::text AS d FROM "jobs" ORDER BY "name"';
     const rows = this.bulk ? await this.bulk<{ d: string }>(sql) : await this.db.$queryRawUnsafe<{ d: string }[]>(sql);
     const jobs = new Array<Job>(rows.length);
-    for (let i = 0; i < rows.length; i++) jobs[i] = JSON.parse(rows[i].d) as Job;
+    const pool: SharedValues = new Map();
+    for (let i = 0; i < rows.length; i++) {
+      jobs[i] = shareJobValues(JSON.parse(rows[i].d) as Job, pool);
+      if (i % PARSE_CHUNK === PARSE_CHUNK - 1) await nextTurn();
+    }
     return jobs;
+  }
+
+  /**
+   * JobStore.changes over the jobs' change_xid and the tombstones (migration 20261207160000):
+   * one statement, so one snapshot, answers the oldest transaction still running (the next
+   * cursor), the rows written by a transaction at or after the cursor, and the names deleted by
+   * one and not stored now. A cursor is `<xid>@<ms>`: older than TOMBSTONE_SAFE_MS, the
+   * tombstones it needs may be gone, and every job is read again (so is a truncated table).
+   */
+  async changes(cursor: string | null, held?: ReadonlyMap<string, string>, nowMs: number = Date.now()): Promise<JobChanges> {
+    const since = parseCursor(cursor, nowMs);
+    const sql = `
+      SELECT 0 AS k, NULL AS n, NULL AS x, pg_snapshot_xmin(pg_current_snapshot())::text AS v
+      UNION ALL SELECT 1, "name", "change_xid"::text, "data"::text FROM "jobs" WHERE "change_xid" >= ${since}
+      UNION ALL SELECT DISTINCT CASE WHEN t."name" IS NULL THEN 3 ELSE 2 END, t."name", NULL, NULL
+        FROM "job_tombstones" AS t
+       WHERE ${since} > 0 AND t."change_xid" >= ${since}
+         AND (t."name" IS NULL OR NOT EXISTS (SELECT 1 FROM "jobs" AS j WHERE j."name" = t."name"))`;
+    type Row = { k: number; n: string | null; x: string | null; v: string | null };
+    const rows = this.bulk ? await this.bulk<Row>(sql) : await this.db.$queryRawUnsafe<Row[]>(sql);
+    if (since > 0 && rows.some((r) => Number(r.k) === 3)) return this.changes(null, undefined, nowMs);
+    let next = '';
+    const put: Job[] = [];
+    const versions = new Map<string, string>();
+    const deleted: string[] = [];
+    const pool: SharedValues = new Map();
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      const k = Number(r.k);
+      if (k === 0) next = `${r.v}@${nowMs}`;
+      else if (k === 1) {
+        if (since > 0 && held?.get(r.n!) === r.x) continue; // held in this very version
+        put.push(shareJobValues(JSON.parse(r.v!) as Job, pool));
+        versions.set(r.n!, r.x!);
+        if (put.length % PARSE_CHUNK === 0) await nextTurn();
+      } else if (k === 2) deleted.push(r.n!);
+    }
+    return { full: since === 0, put, versions, deleted, cursor: next };
   }
 
   /**
@@ -141,3 +185,22 @@ export class PrismaJobStore implements JobStore {
             "version" = "jobs"."version" + 1, "updated_at" = excluded."updated_at"`;
   }
 }
+
+/** Tombstones are kept one day (the migration); a cursor older than this reads everything again. */
+export const TOMBSTONE_SAFE_MS = 12 * 3_600_000;
+
+/** The transaction id a cursor starts from; 0 (read everything) for none, a bad or an old one. */
+function parseCursor(cursor: string | null, nowMs: number): number {
+  const m = cursor ? /^(\d{1,19})@(\d{1,16})$/.exec(cursor) : null;
+  if (!m || nowMs - Number(m[2]) > TOMBSTONE_SAFE_MS) return 0;
+  const xid = Number(m[1]);
+  return Number.isSafeInteger(xid) ? xid : 0;
+}
+
+/**
+ * Jobs parsed per event-loop turn in a bulk read: 100,000 in one go held the event loop for
+ * seconds (15-19 s on a loaded machine), long enough for ZooKeeper to end the session.
+ */
+const PARSE_CHUNK = 2_000;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -11,7 +11,7 @@
  * Result types follow pg, not Prisma: bigint columns come back as decimal strings (Prisma: BigInt),
  * which every reader here converts with String()/Number() anyway; timestamptz as Date for both.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { Prisma } from './generated/client';
 
 type SqlArgs = [TemplateStringsArray | Prisma.Sql, ...unknown[]];
@@ -62,11 +62,15 @@ function noBuilder(model: string): never {
   throw new Error(`prisma.${model} (the query builder) is not available inside a store transaction over pg; use raw SQL in that store method`);
 }
 
-/** Runs `fn` in one transaction on one pooled connection: BEGIN, fn, COMMIT (ROLLBACK on a throw). */
-export type RawTxRunner = <T>(fn: (db: PgRawDb) => Promise<T>) => Promise<T>;
+/**
+ * Runs `fn` in one transaction on one pooled connection: BEGIN, fn, COMMIT (ROLLBACK on a throw).
+ * `first`: a statement without parameters sent with the BEGIN in one round trip (the fencing
+ * check); `fn` gets its rows.
+ */
+export type RawTxRunner = <T>(fn: (db: PgRawDb, firstRows: Record<string, unknown>[]) => Promise<T>, first?: string) => Promise<T>;
 
 export function pgTxRunner(pool: Pool): RawTxRunner {
-  return async <T>(fn: (db: PgRawDb) => Promise<T>): Promise<T> => {
+  return async <T>(fn: (db: PgRawDb, firstRows: Record<string, unknown>[]) => Promise<T>, first?: string): Promise<T> => {
     const client = await pool.connect();
     let broken: Error | undefined;
     // A connection lost while checked out emits 'error' on the client (the pool only listens
@@ -76,9 +80,10 @@ export function pgTxRunner(pool: Pool): RawTxRunner {
     };
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      // one simple query: both statements in one round trip, a result each
+      const begun = first ? ((await client.query(`BEGIN; ${first}`)) as unknown as QueryResult[]) : await client.query('BEGIN');
       try {
-        const result = await fn(new PgRawDb(client));
+        const result = await fn(new PgRawDb(client), first ? (begun as QueryResult[])[1].rows : []);
         await client.query('COMMIT');
         return result;
       } catch (e) {

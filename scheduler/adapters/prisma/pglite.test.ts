@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import type { Job } from '../../core/types';
 import { createStore, pgliteDir } from './create-store';
+import { loadMigrations } from './migrate';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'sisyphus-pglite-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -37,6 +38,12 @@ test('embedded PGlite: migrate, store jobs and runs, and keep them across a reop
     expect(run).toMatchObject({ due: DUE, state: 'QUEUED' });
     expect(await first.runs.create({ ...run!, state: 'QUEUED' })).toBeNull();
     await first.runs.updateMany([{ taskId: run!.taskId, patch: { state: 'RUNNING', startedAt: DUE + 2 } }]);
+    // a run's timeline (jsonb insert, the grouped trim with an array parameter) on PGlite too
+    const ev = (i: number) => ({ taskId: run!.taskId, at: DUE + i, state: 'TASK_RUNNING', reason: null, message: `#${i}`, source: 'SOURCE_AGENT', agentId: 'a1', mesosAt: DUE + i + 0.4 });
+    await first.runs.addEvents(Array.from({ length: 55 }, (_, i) => ev(i)));
+    const events = await first.runs.events(run!.taskId);
+    expect(events).toHaveLength(50);
+    expect(events[0]).toEqual({ ...ev(5), mesosAt: DUE + 5 });
     await first.edges.set('c', 'p', 2);
     await first.framework.setFrameworkId('fw-embedded');
     await first.transaction(async (tx) => {
@@ -61,7 +68,16 @@ test('embedded PGlite: migrate, store jobs and runs, and keep them across a reop
     expect(await reopened.edges.load()).toEqual(new Map([['c', new Map([['p', 2]])]]));
     expect(await reopened.framework.getFrameworkId()).toBe('fw-embedded');
     const applied = await reopened.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM _prisma_migrations`;
-    expect(Number(applied[0].n)).toBe(1);
+    expect(Number(applied[0].n)).toBe(loadMigrations().length);
+    // the notifications outbox's SQL (claim with SKIP LOCKED, row-value IN) runs on PGlite too
+    await reopened.notifications.add([{ channel: 'slack', recipient: '', event: { kind: 'failed', job: job.name, at: DUE, owners: [], run: null, detail: 'd' } }], DUE, 0);
+    const [claimed] = await reopened.notifications.claim(DUE, 1_000, 10);
+    expect(claimed).toMatchObject({ channel: 'slack', state: 'sending', nextAt: DUE + 1_000 });
+    await reopened.notifications.settle([{ id: claimed.id, state: 'sent', attempted: true, at: DUE + 5 }]);
+    expect(await reopened.notifications.sentSince(DUE)).toEqual([{ job: job.name, kind: 'failed', channel: 'slack', recipient: '' }]);
+    const run = { taskId: 't-long', due: DUE, attempt: 0, state: 'RUNNING' as const, queuedAt: DUE, startedAt: DUE, finishedAt: null, agentId: null, host: null, message: null, reason: null };
+    await reopened.notifications.add([{ channel: 'slack', recipient: '', event: { kind: 'still-running', job: job.name, at: DUE, owners: [], run, detail: 'd' } }], DUE, 0);
+    expect([...(await reopened.notifications.notifiedRuns('still-running', ['t-long', 't-other']))]).toEqual(['t-long']);
   } finally {
     await reopened.close();
   }

@@ -23,6 +23,8 @@ export const RUN_COLUMNS = Prisma.raw(
     'high_priority AS "highPriority"', 'state', 'queued_at AS "queuedAt"',
     'launched_at AS "launchedAt"', 'started_at AS "startedAt"', 'finished_at AS "finishedAt"',
     'agent_id AS "agentId"', 'host', 'message', 'reason', 'elements_processed AS "elementsProcessed"',
+    'intended_due AS "intendedDue"',
+    'job_version AS "jobVersion"',
   ].join(', '),
 );
 
@@ -63,6 +65,9 @@ export function toRun(r: RunRow): Run {
     message: r.message,
     reason: r.reason,
     elementsProcessed: Number(r.elementsProcessed),
+    intendedDue: msOrNull(r.intendedDue),
+    // absent rather than null when unknown: runs of jobs without history look as they always did
+    ...(r.jobVersion === null ? {} : { jobVersion: r.jobVersion }),
   };
 }
 
@@ -70,6 +75,7 @@ export function toRun(r: RunRow): Run {
 export type RunTuple = [
   string, string, number, number, string, string, string, boolean, string, number,
   number | null, number | null, number | null, string | null, string | null, string | null, string | null, number,
+  number | null, number | null,
 ];
 
 export function fromTuple(t: RunTuple): Run {
@@ -92,6 +98,8 @@ export function fromTuple(t: RunTuple): Run {
     message: t[15],
     reason: t[16],
     elementsProcessed: Number(t[17]),
+    intendedDue: t[18] ?? null,
+    ...(t[19] === null || t[19] === undefined ? {} : { jobVersion: t[19] }),
   };
 }
 

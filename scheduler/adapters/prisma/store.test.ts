@@ -220,6 +220,16 @@ describe('runs', () => {
     expect(r).toMatchObject({ state: 'SKIPPED', message: 'past epsilon' });
   });
 
+  test('a retry keeps the instant it is for (intended_due), in every read; a first attempt has none', async () => {
+    const retryDue = T0 + 5 * MIN;
+    const [first, retry] = await store.runs.createMany([newRun('a', T0, 0), newRun('a', retryDue, 1, { trigger: 'retry', intendedDue: T0 })]);
+    expect(first.intendedDue).toBeNull();
+    expect(retry).toMatchObject({ due: retryDue, intendedDue: T0 });
+    expect((await store.runs.listActive()).map((r) => r.intendedDue)).toEqual([null, T0]);
+    expect((await store.runs.list({ jobName: 'a' })).runs.map((r) => r.intendedDue)).toEqual([T0, null]);
+    expect((await store.runs.getByTaskId(retry.taskId))?.intendedDue).toBe(T0);
+  });
+
   test('createMany returns only the runs that were new', async () => {
     await store.runs.create(newRun('a', T0));
     const created = await store.runs.createMany([
@@ -369,6 +379,9 @@ describe('runs', () => {
     expect(await store.runs.durations('d', 10)).toEqual([250, 1000]);
     expect(await store.runs.durations('d', 1)).toEqual([250]);
     expect(await store.runs.durations('nobody', 10)).toEqual([]);
+    // the job page also counts failed runs that ran to an end
+    expect(await store.runs.durations('d', 10, ['FAILED', 'ERROR'])).toEqual([5]);
+    expect(await store.runs.durations('d', 10, ['FINISHED', 'FAILED'])).toEqual([250, 5, 1000]);
   });
 
   test('deleteForJob removes only that job\'s runs', async () => {

@@ -11,32 +11,42 @@
  */
 import type { RawTxRunner } from './pg-tx';
 import { classifyingDataErrors } from './data-error';
-import type { EdgeStore, FencedError, FencingStore, FrameworkStore, JobStore, RunStore, Store } from '../../ports';
+import type { BackfillStore, EdgeStore, FencedError, FencingStore, FrameworkStore, JobStore, JobVersionStore, OutboxStore, RunStore, Store } from '../../ports';
 import { Prisma, type PrismaClient } from './generated/client';
-import { fencedStore, raiseEpoch, storedEpoch } from './fencing';
+import type { Pool } from 'pg';
+import { fencedStore, raiseEpoch, raiseEpochOverPg, storedEpoch } from './fencing';
+import { PrismaBackfillStore } from './backfill-store';
 import { PrismaEdgeStore } from './edge-store';
 import { PrismaFrameworkStore } from './framework-store';
 import { PrismaJobStore } from './job-store';
+import { PrismaNotificationStore } from './notification-store';
 import { PrismaRunStore } from './run-store';
+import { DEFAULT_VERSIONS_KEPT, PrismaVersionStore } from './version-store';
 import { TX_OPTIONS, markRoot, type BulkReader, type Db } from './sql';
 
 export { ACTIVE_RUN_STATES, FRAMEWORK_ID_KEY, type BulkReader } from './sql';
-export { PrismaEdgeStore, PrismaFrameworkStore, PrismaJobStore, PrismaRunStore };
+export { PrismaBackfillStore, PrismaEdgeStore, PrismaFrameworkStore, PrismaJobStore, PrismaNotificationStore, PrismaRunStore, PrismaVersionStore };
 
-function bind(db: Db): Omit<Store, 'transaction' | 'close'> {
+function bind(db: Db, versionsKept: number): Omit<Store, 'transaction' | 'close'> {
   return {
     jobs: new PrismaJobStore(db),
+    versions: new PrismaVersionStore(db, versionsKept),
     runs: new PrismaRunStore(db),
     edges: new PrismaEdgeStore(db),
     framework: new PrismaFrameworkStore(db),
+    notifications: new PrismaNotificationStore(db),
+    backfills: new PrismaBackfillStore(db),
   };
 }
 
 export class PrismaStore implements Store, FencingStore {
   readonly jobs: JobStore;
+  readonly versions: JobVersionStore;
   readonly runs: RunStore;
   readonly edges: EdgeStore;
   readonly framework: FrameworkStore;
+  readonly notifications: OutboxStore;
+  readonly backfills: BackfillStore;
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -47,12 +57,21 @@ export class PrismaStore implements Store, FencingStore {
     bulk: BulkReader | null = null,
     /** Transactions over plain pg for the leader's fenced writes (pg-tx.ts); null: through Prisma. */
     private readonly rawTx: RawTxRunner | null = null,
+    /** PostgreSQL's pool: a raise there cuts a frozen old leader's transaction (fencing.ts). */
+    private readonly pool: Pool | null = null,
+    /** Told when a raise cut the sessions blocking it. */
+    private readonly onRaiseCut: (pids: number[]) => void = () => {},
+    /** Versions kept per job (JOB_VERSIONS_KEPT). */
+    private readonly versionsKept: number = DEFAULT_VERSIONS_KEPT,
   ) {
     markRoot(prisma);
     this.jobs = new PrismaJobStore(prisma, bulk);
+    this.versions = new PrismaVersionStore(prisma, versionsKept);
     this.runs = new PrismaRunStore(prisma);
     this.edges = new PrismaEdgeStore(prisma);
     this.framework = new PrismaFrameworkStore(prisma);
+    this.notifications = new PrismaNotificationStore(prisma);
+    this.backfills = new PrismaBackfillStore(prisma);
   }
 
   /**
@@ -61,8 +80,8 @@ export class PrismaStore implements Store, FencingStore {
    */
   transaction<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T> {
     return classifyingDataErrors(() => {
-      if (this.rawTx) return this.rawTx((db) => fn(bind(db as unknown as Prisma.TransactionClient)));
-      return this.prisma.$transaction((tx) => fn(bind(tx)), TX_OPTIONS);
+      if (this.rawTx) return this.rawTx((db) => fn(bind(db as unknown as Prisma.TransactionClient, this.versionsKept)));
+      return this.prisma.$transaction((tx) => fn(bind(tx, this.versionsKept)), TX_OPTIONS);
     });
   }
 
@@ -73,7 +92,8 @@ export class PrismaStore implements Store, FencingStore {
 
   /* Fencing of the leader's writes (FencingStore, scheduler/adapters/prisma/fencing.ts). */
 
-  raiseEpoch(epoch: number): Promise<number> {
+  raiseEpoch(epoch: number, stallMs?: number): Promise<number> {
+    if (this.pool) return raiseEpochOverPg(this.pool, epoch, { stallMs, onCut: this.onRaiseCut });
     return raiseEpoch(this.prisma, epoch);
   }
 
@@ -82,7 +102,7 @@ export class PrismaStore implements Store, FencingStore {
   }
 
   fenced(epoch: number, onFenced?: (e: FencedError) => void): Store {
-    return fencedStore(this.prisma, this, epoch, onFenced, this.rawTx);
+    return fencedStore(this.prisma, this, epoch, onFenced, this.rawTx, this.versionsKept);
   }
 }
 

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { testDatabaseServerUrl } from '../../config';
 
-export const ADMIN_URL =
-  process.env.SISYPHUS_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_URL = testDatabaseServerUrl();
 
 export interface TestDatabase {
   name: string;

@@ -1,11 +1,12 @@
 /** POST /v1/scheduler/dependency: create or replace a dependency job (204). PUT is the 2.x alias. */
 import { getServices } from '@/scheduler/api/context';
 import { handle, noContent, readJsonBody } from '@/scheduler/api/http';
+import { requestUser } from '@/scheduler/api/request-user';
 
 export async function POST(request: Request): Promise<Response> {
   return handle(async () => {
     const body = await readJsonBody(request);
-    await (await getServices()).chronos.upsertDependency(body);
+    await (await getServices()).chronos.upsertDependency(body, { by: requestUser(request) || null });
     return noContent();
   }, 'POST /v1/scheduler/dependency');
 }

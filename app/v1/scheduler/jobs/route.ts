@@ -6,7 +6,10 @@ import { handle, jsonArrayResponse } from '@/scheduler/api/http';
 export const dynamic = 'force-dynamic';
 
 export async function GET(_request?: Request): Promise<Response> {
-  // Every job's text is ready before the answer starts (an error is still a Chronos 500), then
-  // streamed: on the leader from the worker's memory, each job serialized once per change.
-  return handle(async () => jsonArrayResponse(await (await getServices()).chronos.listJobsJson()), 'GET /v1/scheduler/jobs');
+  // The jobs are read before the answer starts (an error is still a Chronos 500), then streamed,
+  // each job's text made as its chunk is sent: on the leader from the worker's memory.
+  return handle(async () => {
+    const { jobs, text } = await (await getServices()).chronos.listJobsJson();
+    return jsonArrayResponse(jobs, text);
+  }, 'GET /v1/scheduler/jobs');
 }

@@ -5,7 +5,8 @@
 import type { Json } from '../../../../proto';
 import type { ClientEventMap } from '../client';
 import { TypedEmitter } from '../emitter';
-import type { Decision, FrameworkPorts, SchedulerConnection, TaskUpdate } from '../framework';
+import type { FrameworkPorts, OfferDecision, TaskUpdate } from '../../../ports';
+import type { SchedulerConnection } from '../framework';
 import type { Offer } from '../../../core/types';
 
 export class FakeConnection extends TypedEmitter<ClientEventMap> implements SchedulerConnection {
@@ -79,7 +80,7 @@ export class FakePorts implements FrameworkPorts {
   active: Array<{ taskId: string; agentId: string | null }> = [];
   updates: TaskUpdate[] = [];
   offers: Offer[][] = [];
-  decide: (offers: Offer[]) => Promise<Decision> = async (offers) => ({ launches: [], declines: offers.map((o) => o.id) });
+  decide: (offers: Offer[]) => Promise<OfferDecision> = async (offers) => ({ launches: [], declines: offers.map((o) => o.id) });
   save: (id: string) => Promise<void> = async () => {};
   update: (s: TaskUpdate) => Promise<void> = async () => {};
 
@@ -97,7 +98,7 @@ export class FakePorts implements FrameworkPorts {
     this.log.push('activeTasks');
     return [...this.active];
   }
-  async onOffers(offers: Offer[]): Promise<Decision> {
+  async onOffers(offers: Offer[]): Promise<OfferDecision> {
     this.offers.push(offers);
     return this.decide(offers);
   }

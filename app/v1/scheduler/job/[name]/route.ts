@@ -6,6 +6,7 @@
  */
 import { getServices } from '@/scheduler/api/context';
 import { handle, jsonTextResponse, noContent, type RouteContext } from '@/scheduler/api/http';
+import { requestUser } from '@/scheduler/api/request-user';
 import { jobToChronosJson } from '@/scheduler/api/job-json';
 
 type Ctx = RouteContext<{ name: string }>;
@@ -26,10 +27,10 @@ export async function PUT(request: Request, { params }: Ctx): Promise<Response> 
   }, 'PUT /v1/scheduler/job/[name]');
 }
 
-export async function DELETE(_request: Request, { params }: Ctx): Promise<Response> {
+export async function DELETE(request: Request, { params }: Ctx): Promise<Response> {
   return handle(async () => {
     const { name } = await params;
-    await (await getServices()).chronos.deleteJob(name);
+    await (await getServices()).chronos.deleteJob(name, { by: requestUser(request) || null });
     return noContent();
   }, 'DELETE /v1/scheduler/job/[name]');
 }

@@ -1,0 +1,94 @@
+/**
+ * Runs prepared ahead of their instant: a scheduled instant due within `aheadMs` becomes its run
+ * before it is due (stored QUEUED, unique by job and instant as every run, held among the delayed
+ * runs until the instant), so when a herd of jobs comes due only the launch is left to do; writing
+ * 10,000 runs took most of the herd's due→launch time.
+ *
+ * A prepared run is the run the tick would have made at the instant, so it must still be that run
+ * when the instant comes. It is released as it is when its job is the very object it was prepared
+ * from (the worker replaces a job's object on every change, its own bookkeeping included) and the
+ * job's overlap policy still says start (core/overlap-policy.ts). Otherwise it is withdrawn (its row
+ * deleted: it never launched, nobody acted on it) and its job goes back into the schedule index,
+ * so the tick decides the instant as it always has: a job changed, disabled, paused or busy in the
+ * meantime gets exactly what it would have got without the preparation.
+ *
+ * After a leader change the new leader adopts the prepared runs it loads (QUEUED, trigger
+ * `schedule`, due later) with the jobs as it loaded them; the run's row keeps any instant from
+ * running twice.
+ */
+import type { Instant, Job, Run } from '../core/types';
+import type { OverlapDecision } from '../core/overlap-policy';
+import { MinHeap } from './heap';
+import type { WorkerContext } from './worker-context';
+
+export class PreparedRuns {
+  /** Prepared runs not yet released: task id → the job as it was prepared from. */
+  private readonly held = new Map<string, Job>();
+  private readonly byDue = new MinHeap<string>();
+  /** Found stale, not yet withdrawn (the store failed): never released. */
+  private readonly toWithdraw = new Map<string, Run>();
+
+  constructor(private readonly ctx: WorkerContext) {}
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  /** `run` was stored ahead of its instant from `job` (or loaded so after a leader change). */
+  hold(run: Pick<Run, 'taskId' | 'due'>, job: Job): void {
+    this.held.set(run.taskId, job);
+    this.byDue.push(run.due, run.taskId);
+  }
+
+  /** A prepared run loaded at start (a previous leader prepared it): held as if prepared here. */
+  adopt(run: Run, now: Instant): void {
+    const job = this.ctx.jobs.get(run.jobName);
+    if (!job || run.state !== 'QUEUED' || run.trigger !== 'schedule' || run.attempt !== 0 || run.due <= now) return;
+    if (this.ctx.runs.delayedRuns.has(run.taskId)) this.hold(run, job);
+  }
+
+  clear(): void {
+    this.held.clear();
+    this.byDue.clear();
+    this.toWithdraw.clear();
+  }
+
+  /**
+   * The prepared runs due at `now` that are no longer what the tick would make now (their job
+   * changed since, or its overlap policy no longer says start), with those whose withdrawal failed
+   * before. The rest are released by the tick as any delayed run.
+   */
+  stale(now: Instant, overlapOf: (job: Job, due: Instant) => OverlapDecision): Run[] {
+    while (this.byDue.size > 0 && this.byDue.peekKey()! <= now) {
+      const taskId = this.byDue.pop()!.value;
+      const preparedFrom = this.held.get(taskId);
+      this.held.delete(taskId);
+      const run = this.ctx.runs.delayedRuns.get(taskId);
+      if (!preparedFrom || !run) continue; // dropped meanwhile (its job deleted)
+      const job = this.ctx.jobs.get(run.jobName);
+      if (job !== preparedFrom || overlapOf(job, run.due).action !== 'start') this.toWithdraw.set(taskId, run);
+    }
+    return [...this.toWithdraw.values()].filter((r) => this.ctx.runs.delayedRuns.has(r.taskId));
+  }
+
+  /**
+   * Withdraws stale prepared runs: deletes their rows (still QUEUED), drops them from memory and
+   * puts their jobs back into the schedule index, so the tick decides their instants as it would
+   * have without the preparation. If the store fails they stay to withdraw (and are not released):
+   * the tick fails and is tried again.
+   */
+  async withdraw(runs: readonly Run[], now: Instant): Promise<void> {
+    if (runs.length === 0) return;
+    const { ctx } = this;
+    const gone = new Set(await ctx.store.runs.withdraw(runs.map((r) => r.taskId)));
+    for (const run of runs) {
+      this.toWithdraw.delete(run.taskId);
+      // not QUEUED in the store (not expected: only this worker launches): released as it is
+      if (!gone.has(run.taskId)) continue;
+      ctx.runs.forgetDelayed(run.taskId);
+      ctx.index.launched(run.jobName);
+      const job = ctx.jobs.get(run.jobName);
+      if (job) ctx.index.reindex(job, now);
+    }
+  }
+}
