@@ -155,9 +155,11 @@ describe('metrics with the real worker, PostgreSQL and mesos-local', () => {
     // awaited from before the jobs exist: a run can end before the next line would start waiting
     const ok = scheduler.events.next('run', (e) => e.run.jobName === 'metrics-ok' && e.run.state === 'FINISHED', 20_000);
     const bad = scheduler.events.next('run', (e) => e.run.jobName === 'metrics-bad' && e.run.state === 'FAILED', 20_000);
+    // the framework counts an update once the worker has stored it, which can be after the run event
+    const acked = scheduler.framework!.next('update', (u) => u.state === 'TASK_FINISHED' && u.acknowledged && u.taskId.includes(':metrics-ok:'));
     await api.upsertIso8601({ name: 'metrics-ok', command: 'true', schedule: 'R1//PT1H', owner: 'a@b.c' });
     await api.upsertIso8601({ name: 'metrics-bad', command: 'exit 2', schedule: 'R1//PT1H', owner: 'a@b.c', retries: 0 });
-    await Promise.all([ok, bad]);
+    await Promise.all([ok, bad, acked]);
 
     const res = await prometheusRoute.GET();
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
