@@ -283,7 +283,11 @@ export interface Store {
   framework: FrameworkStore;
   notifications: OutboxStore;
   backfills: BackfillStore;
-  /** Run fn in one database transaction with stores bound to it. */
+  /**
+   * Run fn in one database transaction with stores bound to it. fn may run more than once (a
+   * deadlock aborts it and it is run again): it changes nothing outside tx, or resets what it
+   * collects when it starts.
+   */
   transaction<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -56,11 +56,12 @@ export class JobActions {
       ...rewired.map((c) => versionOf(byName.get(c.name) ?? null, c, { kind: 'update', by: stamp.by, note }, now)),
     ];
     await this.store.transaction(async (tx) => {
+      // Its queued runs end with it (Chronos kills its tasks): none stays queued for a job that no
+      // longer exists, nor shows up in the history of a new job of the same name. Runs before the
+      // job row: the worker's transactions lock in that order too (fewer deadlocks).
+      await tx.runs.settleQueued(name, { state: 'SKIPPED', finishedAt: this.clock.now(), message: 'skipped: job deleted' });
       await tx.jobs.apply({ put: rewired, delete: [name] });
       await tx.versions.add(versions);
-      // Its queued runs end with it (Chronos kills its tasks): none stays queued for a job that no
-      // longer exists, nor shows up in the history of a new job of the same name.
-      await tx.runs.settleQueued(name, { state: 'SKIPPED', finishedAt: this.clock.now(), message: 'skipped: job deleted' });
       await tx.edges.deleteJob(name);
       for (const c of rewired) await tx.edges.resetChild(c.name, c.parents ?? []);
       // Chronos tells the owners of a deleted job: in the same transaction as the delete

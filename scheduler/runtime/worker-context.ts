@@ -231,6 +231,7 @@ export class WorkerContext {
   async storeEffects(all: Effects[], also: (tx: Parameters<Parameters<Store['transaction']>[0]>[0]) => Promise<void>): Promise<Run[][]> {
     const created: Run[][] = [];
     await this.store.transaction(async (tx) => {
+      created.length = 0; // run again after a deadlock
       await also(tx);
       for (const effects of all) {
         if (effects.jobs.length) await tx.jobs.apply({ update: effects.jobs });

@@ -334,6 +334,7 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
       });
       const created: Run[] = [];
       const results = await ctx.store.transaction(async (tx) => {
+        created.length = 0; // run again after a deadlock
         const out: BackfillLaunchResult[] = [];
         for (const p of planned) {
           if (typeof p === 'string') {

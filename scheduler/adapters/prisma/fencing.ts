@@ -30,6 +30,7 @@ import { PrismaNotificationStore } from './notification-store';
 import { PrismaRunStore } from './run-store';
 import { DEFAULT_VERSIONS_KEPT, PrismaVersionStore } from './version-store';
 import { classifyingDataErrors } from './data-error';
+import { retryingConflicts } from './conflict-retry';
 
 export const LEADER_EPOCH_KEY = 'leader_epoch';
 /** storedEpoch(db, true) as one parameterless statement (sent with BEGIN, pg-tx.ts). */
@@ -147,12 +148,14 @@ export function fencedStore(
   // Over pg the epoch is read FOR SHARE in the BEGIN's round trip.
   const inTx = <T>(fn: (s: Bound) => Promise<T>): Promise<T> =>
     classifyingDataErrors(() =>
-      rawTx
-        ? rawTx((db, rows) => {
-            check(rows[0] ? Number(rows[0].v) : 0);
-            return fn(bindTx(db as unknown as Prisma.TransactionClient, versionsKept));
-          }, EPOCH_FOR_SHARE)
-        : prisma.$transaction(body(fn), TX_OPTIONS),
+      retryingConflicts(() =>
+        rawTx
+          ? rawTx((db, rows) => {
+              check(rows[0] ? Number(rows[0].v) : 0);
+              return fn(bindTx(db as unknown as Prisma.TransactionClient, versionsKept));
+            }, EPOCH_FOR_SHARE)
+          : prisma.$transaction(body(fn), TX_OPTIONS),
+      ),
     );
 
   const jobs: JobStore = {

@@ -10,6 +10,7 @@
  * - The framework id is the framework_state row with key `framework_id`.
  */
 import type { RawTxRunner } from './pg-tx';
+import { retryingConflicts } from './conflict-retry';
 import { classifyingDataErrors } from './data-error';
 import type { BackfillStore, EdgeStore, FencedError, FencingStore, FrameworkStore, JobStore, JobVersionStore, OutboxStore, RunStore, Store } from '../../ports';
 import { Prisma, type PrismaClient } from './generated/client';
@@ -76,13 +77,16 @@ export class PrismaStore implements Store, FencingStore {
 
   /**
    * Interactive transaction (max wait 10 s, timeout 60 s). Use only the `tx` stores inside fn:
-   * on PGlite the root stores would wait for this transaction to end.
+   * on PGlite the root stores would wait for this transaction to end. A deadlock or serialization
+   * failure runs fn again (conflict-retry.ts).
    */
   transaction<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T> {
-    return classifyingDataErrors(() => {
-      if (this.rawTx) return this.rawTx((db) => fn(bind(db as unknown as Prisma.TransactionClient, this.versionsKept)));
-      return this.prisma.$transaction((tx) => fn(bind(tx, this.versionsKept)), TX_OPTIONS);
-    });
+    return classifyingDataErrors(() =>
+      retryingConflicts(() => {
+        if (this.rawTx) return this.rawTx((db) => fn(bind(db as unknown as Prisma.TransactionClient, this.versionsKept)));
+        return this.prisma.$transaction((tx) => fn(bind(tx, this.versionsKept)), TX_OPTIONS);
+      }),
+    );
   }
 
   close(): Promise<void> {

@@ -18,7 +18,7 @@ export interface TestDatabase {
 }
 
 async function admin(): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 20_000 });
   try {
     await client.connect();
   } catch (e) {
