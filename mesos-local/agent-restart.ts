@@ -9,9 +9,11 @@
  *   the tasks report while the agent is down is held: nobody forwards it.
  * - start: the agent re-registers. A task still running comes back TASK_RUNNING "Unreachable agent
  *   re-reregistered", REASON_AGENT_REREGISTERED, from the master. A task that ended while the agent
- *   was down gets TASK_FAILED with that message and reason from the master, then TASK_FAILED
- *   "Executor terminated", REASON_EXECUTOR_TERMINATED, from the agent (its exit status is lost
- *   with the agent that should have seen it).
+ *   was down comes back with the end it had (TASK_FINISHED, TASK_FAILED, …) and that message and
+ *   reason, from the master: its executor outlives the agent and hands the status over when the
+ *   agent recovers, which the agent then forwards too (Apache Mesos 1.12, a task ending seconds
+ *   into a 5 s outage). Not modelled: an
+ *   executor that itself exited before the agent came back (Mesos then reports TASK_FAILED).
  *
  * `lose-agent` / `restore-agent` (faults.ts) are a machine lost instead: its processes die and it
  * comes back empty.
@@ -69,7 +71,7 @@ export class AgentRestarts {
     agent.unreachableTime = undefined;
     for (const [fw, task] of this.tasksOn(agentId)) {
       if (task.state !== 'TASK_UNREACHABLE') continue;
-      const ended = held.some((h) => h.launch === task.launch && isTerminal(h.report.state));
+      const ended = held.find((h) => h.launch === task.launch && isTerminal(h.report.state));
       const base = { task_id: { value: task.id }, agent_id: { value: agentId }, executor_id: { value: task.executorId }, ...REREGISTERED };
       if (!ended) {
         task.state = 'TASK_RUNNING';
@@ -81,8 +83,9 @@ export class AgentRestarts {
         this.master.masterUpdate(fw, { ...base, state: 'TASK_RUNNING' });
         continue;
       }
-      this.master.masterUpdate(fw, { ...base, state: 'TASK_FAILED' });
-      this.tasks.onReport(task.launch, { state: 'TASK_FAILED', message: 'Executor terminated', reason: 'REASON_EXECUTOR_TERMINATED', source: 'SOURCE_AGENT' });
+      this.master.masterUpdate(fw, { ...base, state: ended.report.state });
+      // then the agent forwards the executor's own update (acknowledged, as any agent update)
+      this.tasks.onReport(task.launch, ended.report);
     }
     this.allocator.scheduleAllocation();
     return true;
