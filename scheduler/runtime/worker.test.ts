@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, type PrismaStore } from '../adapters/prisma';
 import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
 import { parseJob } from '../api/job-schema';
+import { formatTaskId } from '../core/taskid';
 import type { Job, Offer, OfferResource } from '../core/types';
-import type { Store } from '../ports';
+import type { NewRun, Store } from '../ports';
 import { TestClock } from '../testing/test-clock';
 import { Worker } from './worker';
 
@@ -245,22 +246,27 @@ describe('Worker offers with a long queue', () => {
   it('a small offer takes the head of 3,000 queued runs in launch order (a late high-priority run first), and every run launches in time', async () => {
     await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
     const clock = new TestClock('2026-01-01T00:00:00Z');
+    const base = { command: 'true', schedule: 'R/2030-01-01T00:00:00Z/P1D', concurrent: true, cpus: 0.1, mem: 16, disk: 0 };
+    await store.jobs.apply({ put: [job({ name: 'bulk', ...base }, clock.now()), job({ name: 'urgent', ...base, highPriority: true }, clock.now())] });
+    // the 3,000 manual runs of `bulk`, each due a millisecond after the one before, stored in one
+    // statement (3,000 runNow calls, one write each, took most of a minute on a loaded machine)
+    // and queued by the worker's load
+    const start = clock.now();
+    const queued = Array.from({ length: 3000 }, (_, i): NewRun => {
+      const args = `n${String(i).padStart(4, '0')}`;
+      const due = start + i;
+      return { jobName: 'bulk', due, attempt: 0, taskId: formatTaskId(due, 0, 'bulk', args), arguments: args, trigger: 'manual', highPriority: false, queuedAt: due };
+    });
+    expect(await store.runs.createMany(queued)).toHaveLength(3000);
+    clock.advance(3000);
     const worker = new Worker({ store, clock });
     await worker.start();
-    const base = { command: 'true', schedule: 'R/2030-01-01T00:00:00Z/P1D', concurrent: true, cpus: 0.1, mem: 16, disk: 0 };
-    await worker.storeJob(job({ name: 'bulk', ...base }, clock.now()), []);
-    await worker.storeJob(job({ name: 'urgent', ...base, highPriority: true }, clock.now()), []);
-    const bulk = worker.jobsView()!.get('bulk')!;
-    const queued: string[] = [];
-    for (let i = 0; i < 3000; i++) {
-      queued.push(await worker.runNow(bulk, `n${String(i).padStart(4, '0')}`));
-      clock.advance(1); // each due a millisecond after the one before
-    }
+    expect(worker.activity('bulk')).toEqual({ queued: 3000, running: 0 });
     const urgent = await worker.runNow(worker.jobsView()!.get('urgent')!, '');
 
     const first = await worker.onOffers([offer('o-0', 0.5)]);
     const launched = first.launches.flatMap((l) => l.taskInfos.map((t) => (t as { task_id: { value: string } }).task_id.value));
-    expect(launched).toEqual([urgent, ...queued.slice(0, 4)]);
+    expect(launched).toEqual([urgent, ...queued.slice(0, 4).map((r) => r.taskId)]);
 
     // the rest launch, oldest due first, a few hundred per offer
     const seen = new Set(launched);
