@@ -24,7 +24,10 @@ export type FastKind = 'string' | 'optString' | 'bool' | 'optBool' | 'count' | '
 const FAST_KINDS = z.registry<{ kind: FastKind }>();
 
 /** Declares how the fast path reads a field parsed by `schema`; returns the schema itself. */
-export const fastKind = <S extends z.ZodType>(kind: FastKind, schema: S): S => schema.register(FAST_KINDS, { kind });
+export const fastKind = <S extends z.ZodType>(kind: FastKind, schema: S): S => {
+  FAST_KINDS.add(schema, { kind });
+  return schema;
+};
 
 export interface SimpleInputLimits<T> {
   /** The schema's fields (the job object's shape): their registered kinds make the table. */
