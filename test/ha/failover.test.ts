@@ -19,9 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MesosLocal } from '../../mesos-local/master';
+import type { MesosLocal } from '../../mesos-local/master';
 import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
-import { sleep, startInstance, waitFor, waitForLeader, type Instance } from './support';
+import { sleep, startInstance, waitFor, waitForLeader, type Instance, startMesosLocal } from './support';
 
 const PERIOD_MS = 2_000;
 const JOBS = 10;
@@ -35,16 +35,7 @@ const zkPath = `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ha-'));
   db = await createTestDatabase('sisyphus_ha');
-  mesos = new MesosLocal({
-    port: 0,
-    host: '127.0.0.1',
-    heartbeatIntervalSeconds: 1,
-    allocationIntervalMs: 100,
-    statusUpdateRetryMs: 500,
-    workDir: path.join(dir, 'mesos'),
-    agents: [{ cpus: 32, mem: 65536, disk: 100000 }],
-  });
-  await mesos.start();
+  mesos = await startMesosLocal(dir, [{ cpus: 32, mem: 65536, disk: 100000 }]);
   const opts = { databaseUrl: db.url, zkPath, master: mesos.url, logDir: dir };
   // migrations run under an advisory lock: starting all three at once is safe
   instances.push(...(await Promise.all([startInstance(opts), startInstance(opts), startInstance(opts)])));
