@@ -55,14 +55,14 @@ describe('history.csv', () => {
     expect(text.split('\n').filter((l) => l.startsWith('date,')).length).toBe(1);
     const back = readHistory(file);
     expect(back.length).toBe(rows.length * 2);
-    expect(back[0]).toMatchObject({ commit: 'abc1234', mode: 'quick', load: 3.25, figure: 'burst-b.vs-graphile', value: 500, ratio: 0.625, ratioTo: 'graphile-worker 800/s' });
+    expect(back[0]).toMatchObject({ commit: 'abc1234', mode: 'quick', load: 3.25, id: 'burst-b.vs-graphile', value: 500, ratio: 0.625, ratioTo: 'graphile-worker 800/s' });
     expect(back[rows.length]).toMatchObject({ commit: 'def5678', mode: 'full' });
   });
 
   it('a figure without a ratio or load is written empty and read back as no number', () => {
     const file = tmpFile();
     appendHistory(file, historyRows({ ...meta, load: {} }, figuresOf(quickRun())));
-    const cpu = readHistory(file).find((r) => r.figure === 'burst-b.app-cpu')!;
+    const cpu = readHistory(file).find((r) => r.id === 'burst-b.app-cpu')!;
     expect(cpu.ratio).toBeNaN();
     expect(cpu.load).toBeNaN();
   });
@@ -74,12 +74,12 @@ describe('history.csv', () => {
     const rows = historyRows(meta, figuresOf(quickRun()));
     fs.writeFileSync(file, HISTORY_COLUMNS.join(',') + '\n' + toCsvLine(rows[0]));
     appendHistory(file, rows.slice(1));
-    expect(readHistory(file).map((r) => r.figure)).toEqual(rows.map((r) => r.figure));
+    expect(readHistory(file).map((r) => r.id)).toEqual(rows.map((r) => r.id));
   });
 
   it('an older file with fewer columns (in another order) still reads by its header', () => {
     const rows = parseHistory('figure,value,date\nburst-b.vs-graphile,612,2026-12-01T00:00:00Z\n');
-    expect(rows).toEqual([expect.objectContaining({ figure: 'burst-b.vs-graphile', value: 612, date: '2026-12-01T00:00:00Z', mode: 'full', better: 'higher' })]);
+    expect(rows).toEqual([expect.objectContaining({ id: 'burst-b.vs-graphile', value: 612, date: '2026-12-01T00:00:00Z', mode: 'full', better: 'higher' })]);
     expect(rows[0].ratio).toBeNaN();
   });
 
@@ -87,7 +87,7 @@ describe('history.csv', () => {
     const text = fc.string({ unit: 'binary', maxLength: 30 });
     fc.assert(
       fc.property(text, text, text, fc.double({ noNaN: true, min: -1e9, max: 1e9 }), (label, machine, ratioTo, value) => {
-        const row: HistoryRow = { date: 'd', commit: 'c', mode: 'full', machine, load: 1.5, figure: 'f', label, unit: 'u', better: 'lower', value, ratio: 2, ratioTo };
+        const row: HistoryRow = { date: 'd', commit: 'c', mode: 'full', machine, load: 1.5, id: 'f', label, unit: 'u', better: 'lower', value, ratio: 2, ratioTo };
         const [back] = parseHistory(HISTORY_COLUMNS.join(',') + '\n' + toCsvLine(row) + '\n');
         const expected = { ...row, value: Number(String(Number(value.toFixed(4)))) };
         expect(back).toEqual(expected);

@@ -5,11 +5,12 @@
  * Long format (one figure per row): a new figure is a new id, never a new column.
  */
 import fs from 'node:fs';
-import type { Better, Figure } from './history-figures';
+import type { Figure } from './history-figures';
 
 export const HISTORY_COLUMNS = ['date', 'commit', 'mode', 'machine', 'load', 'figure', 'label', 'unit', 'better', 'value', 'ratio', 'ratio_to'] as const;
 
-export interface HistoryRow {
+/** One figure of one run: the figure (its `id` is the file's `figure` column) and when and where it was measured. */
+export interface HistoryRow extends Omit<Figure, 'bench'> {
   date: string;
   commit: string;
   /** `full` or `quick`: their figures are different sizes and trend separately. */
@@ -17,13 +18,6 @@ export interface HistoryRow {
   machine: string;
   /** Median 1-minute load average while the figure's benchmark ran (NaN if not sampled). */
   load: number;
-  figure: string;
-  label: string;
-  unit: string;
-  better: Better;
-  value: number;
-  ratio: number;
-  ratioTo: string;
 }
 
 export interface RunMeta {
@@ -37,19 +31,13 @@ export interface RunMeta {
 
 /** The rows one run appends: one per figure. */
 export function historyRows(meta: RunMeta, figures: Figure[]): HistoryRow[] {
-  return figures.map((f) => ({
+  return figures.map(({ bench, ...figure }) => ({
     date: meta.date,
     commit: meta.commit,
     mode: meta.quick ? 'quick' : 'full',
     machine: meta.machine,
-    load: meta.load[f.bench] ?? NaN,
-    figure: f.id,
-    label: f.label,
-    unit: f.unit,
-    better: f.better,
-    value: f.value,
-    ratio: f.ratio,
-    ratioTo: f.ratioTo,
+    load: meta.load[bench] ?? NaN,
+    ...figure,
   }));
 }
 
@@ -60,7 +48,7 @@ function cell(s: string): string {
 }
 
 export function toCsvLine(r: HistoryRow): string {
-  return [r.date, r.commit, r.mode, r.machine, num(r.load, 2), r.figure, r.label, r.unit, r.better, num(r.value, 4), num(r.ratio, 4), r.ratioTo].map(cell).join(',');
+  return [r.date, r.commit, r.mode, r.machine, num(r.load, 2), r.id, r.label, r.unit, r.better, num(r.value, 4), num(r.ratio, 4), r.ratioTo].map(cell).join(',');
 }
 
 /** Splits CSV text into records of fields (RFC 4180: quoted fields may hold commas, quotes, newlines). */
@@ -120,7 +108,7 @@ export function parseHistory(text: string): HistoryRow[] {
       mode: get(r, 'mode') === 'quick' ? 'quick' : 'full',
       machine: get(r, 'machine') ?? '',
       load: toNum(get(r, 'load')),
-      figure: get(r, 'figure') ?? '',
+      id: get(r, 'figure') ?? '',
       label: get(r, 'label') ?? get(r, 'figure') ?? '',
       unit: get(r, 'unit') ?? '',
       better: get(r, 'better') === 'lower' ? 'lower' : 'higher',

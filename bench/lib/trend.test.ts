@@ -8,7 +8,7 @@ const row = (o: Partial<HistoryRow>): HistoryRow => ({
   mode: 'full',
   machine: 'm',
   load: 2,
-  figure: 'burst-b.vs-graphile',
+  id: 'burst-b.vs-graphile',
   label: 'Burst (b) vs graphile-worker',
   unit: 'runs/s',
   better: 'higher',
@@ -49,7 +49,7 @@ describe('trends', () => {
     { name: 'from 0 missed runs to 2 is worse', better: 'lower' as const, values: [0, 0, 2], verdict: 'worse' },
     { name: '0 missed runs staying 0 is the same', better: 'lower' as const, values: [0, 0], verdict: 'same' },
   ])('$name', ({ better, values, verdict }) => {
-    const rows = values.map((value) => row({ figure: 'x', better, value, ratio: NaN }));
+    const rows = values.map((value) => row({ id: 'x', better, value, ratio: NaN }));
     const [t] = trends(rows, 'full');
     expect(t.plots).toBe('value');
     expect(t.verdict).toBe(verdict);
@@ -63,7 +63,7 @@ describe('trends', () => {
 
 describe('trendMarkdown', () => {
   it("one table row per figure of this run, with its sparkline, first → last, the last run's load and the verdict", () => {
-    const rows = [row({ ratio: 0.6, load: 5 }), row({ ratio: 0.8, load: 6 }), row({ ratio: 1.05, load: 7.25 }), row({ figure: 'other' })];
+    const rows = [row({ ratio: 0.6, load: 5 }), row({ ratio: 0.8, load: 6 }), row({ ratio: 1.05, load: 7.25 }), row({ id: 'other' })];
     const md = trendMarkdown(rows, 'full', ['burst-b.vs-graphile']);
     const line = md.split('\n').find((l) => l.startsWith('| Burst (b)'));
     expect(line).toBe('| Burst (b) vs graphile-worker (÷ graphile-worker) | 3 | `▁▄█` | 0.60× → 1.05× | 7.3 | better (1.50×) |');

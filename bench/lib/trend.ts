@@ -47,9 +47,9 @@ export function trends(rows: HistoryRow[], mode: HistoryRow['mode'], last = 20):
   const by = new Map<string, HistoryRow[]>();
   for (const r of rows) {
     if (r.mode !== mode) continue;
-    const list = by.get(r.figure) ?? [];
+    const list = by.get(r.id) ?? [];
     list.push(r);
-    by.set(r.figure, list);
+    by.set(r.id, list);
   }
   const out: Trend[] = [];
   for (const [figure, all] of by) {

@@ -2,10 +2,8 @@
  * ChronosService against the real PostgreSQL (a throwaway database for this file), with a
  * recording fake runtime and a TestClock.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { createStore } from '../adapters/prisma/create-store';
-import type { PrismaStore } from '../adapters/prisma/store';
-import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { useTestStore } from '../adapters/prisma/use-test-store';
 import type { Instant, Job, RunState } from '../core/types';
 import { FakeRuntime } from '../testing/fake-runtime';
 import { TestClock } from '../testing/test-clock';
@@ -19,8 +17,6 @@ import {
 } from './chronos-service';
 import { ApiError } from './errors';
 
-let db: TestDatabase;
-let store: PrismaStore;
 let clock: TestClock;
 let runtime: FakeRuntime;
 let svc: ChronosService;
@@ -29,28 +25,20 @@ let svc: ChronosService;
 const NOW: Instant = Date.parse('2024-01-01T00:00:00.000Z');
 const SCHED = 'R/2030-01-01T00:00:00Z/PT1H';
 
-beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_chronos_api');
-  store = await createStore({ databaseUrl: db.url, poolSize: 4 });
-});
-
-afterAll(async () => {
-  await store?.close();
-  await db?.drop();
-});
+const pg = useTestStore('sisyphus_chronos_api', { poolSize: 4 });
 
 beforeEach(async () => {
-  await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+  await pg.db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
   clock = new TestClock(NOW);
   runtime = new FakeRuntime(clock);
-  svc = new ChronosService({ store, runtime, clock });
+  svc = new ChronosService({ store: pg.store, runtime, clock });
 });
 
 /** Everything the API could have written, to prove an error changed nothing. */
 async function snapshot(): Promise<unknown> {
-  const jobs = await db.query('SELECT name, command, data, version FROM jobs ORDER BY name');
-  const runs = await db.query('SELECT task_id, state, elements_processed::text FROM runs ORDER BY task_id');
-  const edges = await db.query('SELECT child, parent, count FROM dependency_edges ORDER BY child, parent');
+  const jobs = await pg.db.query('SELECT name, command, data, version FROM jobs ORDER BY name');
+  const runs = await pg.db.query('SELECT task_id, state, elements_processed::text FROM runs ORDER BY task_id');
+  const edges = await pg.db.query('SELECT child, parent, count FROM dependency_edges ORDER BY child, parent');
   return { jobs, runs, edges };
 }
 
@@ -100,7 +88,7 @@ async function seedRun(
 ): Promise<string> {
   const attempt = extra.attempt ?? 0;
   const taskId = `ct:${due}:${attempt}:${jobName}:`;
-  await store.runs.create({
+  await pg.store.runs.create({
     jobName,
     due,
     attempt,
@@ -110,7 +98,7 @@ async function seedRun(
     highPriority: false,
     queuedAt: due,
   });
-  await store.runs.update(taskId, {
+  await pg.store.runs.update(taskId, {
     state,
     startedAt: durationMs === null && state === 'QUEUED' ? null : due + 1000,
     finishedAt: durationMs === null ? null : due + 1000 + durationMs,
@@ -477,7 +465,7 @@ describe('actions', () => {
       const taskId = await seedRun('d', NOW, 'RUNNING', null);
       await svc.progress('d', taskId, { numAdditionalElementsProcessed: 5 });
       await svc.progress('d', taskId, { numAdditionalElementsProcessed: 7 });
-      expect((await store.runs.getByTaskId(taskId))!.elementsProcessed).toBe(12);
+      expect((await pg.store.runs.getByTaskId(taskId))!.elementsProcessed).toBe(12);
     });
 
     test.each([
@@ -534,9 +522,9 @@ describe('actions', () => {
     test('works without a worker (kill is best effort)', async () => {
       await svc.upsertIso8601(sched('lonely'));
       const { OfflineRuntime } = await import('../runtime/offline-runtime');
-      const offline = new ChronosService({ store, runtime: new OfflineRuntime('h:1'), clock });
+      const offline = new ChronosService({ store: pg.store, runtime: new OfflineRuntime('h:1'), clock });
       await offline.deleteJob('lonely');
-      expect(await store.jobs.get('lonely')).toBeNull();
+      expect(await pg.store.jobs.get('lonely')).toBeNull();
       await expect(offline.runJob('x', '')).rejects.toThrow(/not found/);
     });
   });
@@ -695,7 +683,7 @@ describe('1,000 jobs', () => {
     const rest: Job[] = [];
     const template = await svc.getJob('job-0000');
     for (let i = 10; i < N; i++) rest.push({ ...template, name: `job-${pad(i)}`, command: `task ${i % 7}` });
-    await store.jobs.apply({ put: rest });
+    await pg.store.jobs.apply({ put: rest });
 
     const listed = await svc.listJobs();
     expect(listed).toHaveLength(N);

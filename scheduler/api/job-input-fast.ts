@@ -7,63 +7,50 @@
  * and goes through the schema, which decides and words the error. zod was ~8% of the app's CPU in
  * a burst of POSTs (45 fields, each a pipeline of preprocess, default and checks).
  *
- * Built by job-schema.ts with its own template and limits (no import cycle); a property test
+ * Each field's kind is declared where the schema declares the field (job-schema.ts: its helpers
+ * `str`, `bool`, … register theirs with `fastKind`, other fields say it beside them); this module
+ * reads them from the schema's shape, so a new field is added in one place. A field of the schema
+ * with no kind (a container, notifications, a policy) is never taken here: present → null.
+ * Built by job-schema.ts with its own shape, template and limits (no import cycle); a property test
  * (job-input-fast.test.ts) holds it to the schema on random bodies.
  */
+import { z } from 'zod';
 import { taskArguments, taskIdProblem } from '../core/taskid';
 
+/** How the fast path reads a field: each kind is exactly one way the schema parses a plain value. */
+export type FastKind = 'string' | 'optString' | 'bool' | 'optBool' | 'count' | 'resource' | 'instant' | 'strings' | 'optStrings' | 'emptyList' | 'duration' | 'seconds' | 'name';
+
+/** The fast path's kind of each schema that has one (job-schema.ts registers them). */
+const FAST_KINDS = z.registry<{ kind: FastKind }>();
+
+/** Declares how the fast path reads a field parsed by `schema`; returns the schema itself. */
+export const fastKind = <S extends z.ZodType>(kind: FastKind, schema: S): S => {
+  FAST_KINDS.add(schema, { kind });
+  return schema;
+};
+
 export interface SimpleInputLimits<T> {
+  /** The schema's fields (the job object's shape): their registered kinds make the table. */
+  shape: () => Readonly<Record<string, z.ZodType>>;
   /** The schema's output for the smallest valid body (every default); copied, never shared. */
   template: () => T;
   namePattern: RegExp;
   nameMaxLength: number;
   durationPattern: RegExp;
   maxCompletionSeconds: number;
-  defaults: { cpus: number; mem: number; disk: number; retries: number; runAsUser: string };
 }
 
-type Kind = 'string' | 'optString' | 'bool' | 'optBool' | 'count' | 'resource' | 'instant' | 'strings' | 'optStrings' | 'emptyList' | 'duration' | 'seconds' | 'name';
-
-const FIELDS = new Map<string, Kind>([
-  ['name', 'name'],
-  ['command', 'string'],
-  ['shell', 'bool'],
-  ['epsilon', 'duration'],
-  ['executor', 'string'],
-  ['executorFlags', 'string'],
-  ['taskInfoData', 'string'],
-  ['retries', 'count'],
-  ['owner', 'string'],
-  ['ownerName', 'string'],
-  ['description', 'string'],
-  ['async', 'optBool'],
-  ['successCount', 'count'],
-  ['errorCount', 'count'],
-  ['lastSuccess', 'instant'],
-  ['lastError', 'instant'],
-  ['cpus', 'resource'],
-  ['disk', 'resource'],
-  ['mem', 'resource'],
-  ['disabled', 'bool'],
-  ['softError', 'bool'],
-  ['dataProcessingJobType', 'bool'],
-  ['errorsSinceLastSuccess', 'count'],
-  ['fetch', 'emptyList'],
-  ['uris', 'strings'],
-  ['environmentVariables', 'emptyList'],
-  ['arguments', 'strings'],
-  ['highPriority', 'bool'],
-  ['runAsUser', 'string'],
-  ['concurrent', 'bool'],
-  ['maxCompletionTime', 'seconds'],
-  ['constraints', 'emptyList'],
-  ['parents', 'optStrings'],
-  ['schedule', 'optString'],
-  ['scheduleTimeZone', 'optString'],
-]);
-
-/** Fields of the schema this path never takes (their own schemas decide): present → null. */
-const ELSEWHERE = new Set(['container', 'notifications', 'concurrencyPolicy', 'jitter', 'catchUp', 'catchUpWindow']);
+/** Each field of the shape with its kind; the fields without one go to the schema. */
+function fieldsOf(shape: Readonly<Record<string, z.ZodType>>): { fields: Map<string, FastKind>; elsewhere: Set<string> } {
+  const fields = new Map<string, FastKind>();
+  const elsewhere = new Set<string>();
+  for (const [key, schema] of Object.entries(shape)) {
+    const kind = FAST_KINDS.get(schema)?.kind;
+    if (kind) fields.set(key, kind);
+    else elsewhere.add(key);
+  }
+  return { fields, elsewhere };
+}
 
 const NOT_SIMPLE = Symbol('not simple');
 
@@ -71,10 +58,11 @@ export function simpleJobInputParser<T extends object>(limits: SimpleInputLimits
   let template: Record<string, unknown> | null = null;
   /** The template's lists, copied for each body. */
   let lists: string[] = [];
+  let table: ReturnType<typeof fieldsOf> = { fields: new Map(), elsewhere: new Set() };
   const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
   /** The schema's value for `v` of a field of this kind; NOT_SIMPLE when the schema must decide. */
-  const valueOf = (key: string, kind: Kind, v: unknown, fallback: unknown): unknown => {
+  const valueOf = (kind: FastKind, v: unknown, fallback: unknown): unknown => {
     switch (kind) {
       case 'name':
         return typeof v === 'string' && limits.namePattern.test(v) && v.length <= limits.nameMaxLength && v !== '.' && v !== '..' ? v : NOT_SIMPLE;
@@ -89,12 +77,11 @@ export function simpleJobInputParser<T extends object>(limits: SimpleInputLimits
       case 'count':
         return Number.isSafeInteger(v) && (v as number) >= 0 ? v : v === null ? fallback : NOT_SIMPLE;
       case 'seconds':
-        return Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= limits.maxCompletionSeconds ? v : v === null ? 0 : NOT_SIMPLE;
-      case 'resource': {
+        return Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= limits.maxCompletionSeconds ? v : v === null ? fallback : NOT_SIMPLE;
+      case 'resource': // missing or 0: the default, which is the template's value
         if (v === null) return fallback;
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return NOT_SIMPLE;
-        return v === 0 ? limits.defaults[key as 'cpus' | 'mem' | 'disk'] : v;
-      }
+        return v === 0 ? fallback : v;
       case 'instant':
         return typeof v === 'string' && (v === '' || !Number.isNaN(Date.parse(v))) ? v : v === null ? '' : NOT_SIMPLE;
       case 'duration':
@@ -113,6 +100,7 @@ export function simpleJobInputParser<T extends object>(limits: SimpleInputLimits
     if (template === null) {
       template = limits.template() as Record<string, unknown>;
       lists = Object.keys(template).filter((k) => Array.isArray(template![k]));
+      table = fieldsOf(limits.shape());
     }
     const given = body as Record<string, unknown>;
     // a copy of the defaults with fresh lists (the template is never handed out)
@@ -123,12 +111,12 @@ export function simpleJobInputParser<T extends object>(limits: SimpleInputLimits
     for (const key of Object.keys(given)) {
       const v = given[key];
       if (v === undefined) continue; // JSON never holds it; the schema treats it as absent
-      const kind = FIELDS.get(key);
+      const kind = table.fields.get(key);
       if (kind === undefined) {
-        if (ELSEWHERE.has(key)) return null;
+        if (table.elsewhere.has(key)) return null;
         continue; // not a field of the schema: dropped, as the schema drops it
       }
-      const value = valueOf(key, kind, v, base[key]);
+      const value = valueOf(kind, v, base[key]);
       if (value === NOT_SIMPLE) return null;
       out[key] = value;
       if (key === 'name') named = true;

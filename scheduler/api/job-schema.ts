@@ -20,7 +20,7 @@ import type { Constraint, ConstraintOperator, Container, FetchUri, Instant, Job,
 import { err, ok } from '../core/types';
 import { textIssues } from '../core/text';
 import { taskArguments, taskIdProblem } from '../core/taskid';
-import { simpleJobInputParser } from './job-input-fast';
+import { fastKind, simpleJobInputParser } from './job-input-fast';
 
 /** Chronos's flag defaults (`--mesos_task_cpu`, `--mesos_task_mem`, `--mesos_task_disk`, `--user`). */
 export const JOB_DEFAULTS = {
@@ -63,12 +63,13 @@ const numericString = (v: unknown): unknown => {
 const required = (what: string) => (iss: { input?: unknown }) =>
   iss.input === undefined ? 'is required' : `must be ${what}`;
 
-const str = (def: string) => nd(z.string({ error: 'must be a string' }).default(def));
-const optStr = () => nd(z.string({ error: 'must be a string' }).optional());
+// each helper says how the fast path (job-input-fast.ts) reads a field it parses
+const str = (def: string) => fastKind('string', nd(z.string({ error: 'must be a string' }).default(def)));
+const optStr = () => fastKind('optString', nd(z.string({ error: 'must be a string' }).optional()));
 const reqStr = () => z.string({ error: required('a string') });
-const bool = (def: boolean) => nd(z.boolean({ error: 'must be a boolean' }).default(def));
-const strArray = () => nd(z.array(z.string({ error: 'must be a string' }), { error: 'must be an array of strings' }).default([]));
-const nonNegInt = (def: number) =>
+const bool = (def: boolean) => fastKind('bool', nd(z.boolean({ error: 'must be a boolean' }).default(def)));
+const strArray = () => fastKind('strings', nd(z.array(z.string({ error: 'must be a string' }), { error: 'must be an array of strings' }).default([])));
+const nonNegInt = (def: number) => fastKind('count',
   z.preprocess(
     numericString,
     z
@@ -76,9 +77,9 @@ const nonNegInt = (def: number) =>
       .int({ error: 'must be a non-negative integer' })
       .min(0, { error: 'must be a non-negative integer' })
       .default(def),
-  );
+  ));
 /** cpus / mem / disk: missing or 0 → the default; negative → error. */
-const resource = (def: number) =>
+const resource = (def: number) => fastKind('resource',
   z
     .preprocess(
       numericString,
@@ -87,10 +88,10 @@ const resource = (def: number) =>
         .min(0, { error: 'must be a positive number' })
         .default(0),
     )
-    .transform((n) => (n === 0 ? def : n));
+    .transform((n) => (n === 0 ? def : n)));
 
 /** An ISO UTC instant string, or "" for never. */
-const instantString = () =>
+const instantString = () => fastKind('instant',
   nd(
     z
       .string({ error: 'must be a string' })
@@ -98,7 +99,7 @@ const instantString = () =>
       .refine((s) => s === '' || !Number.isNaN(Date.parse(s)), {
         error: 'must be an ISO8601 instant or ""',
       }),
-  );
+  ));
 
 /** A case-insensitive enum, normalised to the canonical spelling. */
 const enumCI = <T extends string>(values: readonly [T, ...T[]]) => {
@@ -296,19 +297,19 @@ export const containerSchema = z.preprocess(
 export const jobInputSchema = z
   .object(
     {
-      name: z
+      name: fastKind('name', z
         .string({ error: required('a string') })
         .regex(JOB_NAME_PATTERN, { error: 'must match [\\w.-]+' })
         .max(JOB_NAME_MAX_LENGTH, { error: `must be at most ${JOB_NAME_MAX_LENGTH} characters long (it is part of every Mesos task id)` })
-        .refine((n) => n !== '.' && n !== '..', { error: "must not be '.' or '..' (they are path steps in URLs and sandbox paths)" }),
+        .refine((n) => n !== '.' && n !== '..', { error: "must not be '.' or '..' (they are path steps in URLs and sandbox paths)" })),
       command: str(''),
       shell: bool(true),
-      epsilon: nd(
+      epsilon: fastKind('duration', nd(
         z
           .string({ error: 'must be a string' })
           .regex(ISO_DURATION_PATTERN, { error: 'must be an ISO8601 duration such as PT60S' })
           .optional(),
-      ),
+      )),
       executor: str(''),
       executorFlags: str(''),
       taskInfoData: str(''),
@@ -316,7 +317,7 @@ export const jobInputSchema = z
       owner: str(''),
       ownerName: str(''),
       description: str(''),
-      async: nd(z.boolean({ error: 'must be a boolean' }).optional()),
+      async: fastKind('optBool', nd(z.boolean({ error: 'must be a boolean' }).optional())),
       successCount: nonNegInt(0),
       errorCount: nonNegInt(0),
       lastSuccess: instantString(),
@@ -328,16 +329,14 @@ export const jobInputSchema = z
       softError: bool(false),
       dataProcessingJobType: bool(false),
       errorsSinceLastSuccess: nonNegInt(0),
-      fetch: nd(z.array(fetchUriSchema, { error: 'must be an array' }).default([])),
+      fetch: fastKind('emptyList', nd(z.array(fetchUriSchema, { error: 'must be an array' }).default([]))),
       uris: strArray(),
-      environmentVariables: nd(
-        z.array(envVarSchema, { error: 'must be an array' }).default([]),
-      ),
+      environmentVariables: fastKind('emptyList', nd(z.array(envVarSchema, { error: 'must be an array' }).default([]))),
       arguments: strArray(),
       highPriority: bool(false),
-      runAsUser: nd(z.string({ error: 'must be a string' }).default(JOB_DEFAULTS.runAsUser)),
+      runAsUser: str(JOB_DEFAULTS.runAsUser),
       concurrent: bool(false),
-      maxCompletionTime: z.preprocess(
+      maxCompletionTime: fastKind('seconds', z.preprocess(
         numericString,
         z
           .number({ error: 'must be a non-negative integer' })
@@ -345,14 +344,14 @@ export const jobInputSchema = z
           .min(0, { error: 'must be a non-negative integer' })
           .max(MAX_COMPLETION_SECONDS, { error: `must be at most ${MAX_COMPLETION_SECONDS} seconds (Mesos counts it in nanoseconds in 64 bits)` })
           .default(0),
-      ),
+      )),
       container: containerSchema,
-      constraints: constraintsSchema,
-      parents: nd(
+      constraints: fastKind('emptyList', constraintsSchema),
+      parents: fastKind('optStrings', nd(
         z
           .array(z.string({ error: 'must be a string' }), { error: 'must be an array of job names' })
           .optional(),
-      ),
+      )),
       schedule: optStr(),
       scheduleTimeZone: optStr(),
       notifications: notificationsSchema,
@@ -371,8 +370,8 @@ export const jobInputSchema = z
 export type JobInput = z.output<typeof jobInputSchema>;
 
 /** The schema's output for a body of plain values, without zod (job-input-fast.ts); null: ask the schema. */
-export const simpleJobInput = simpleJobInputParser<JobInput>({ template: () => jobInputSchema.parse({ name: 'x' }), namePattern: JOB_NAME_PATTERN,
-  nameMaxLength: JOB_NAME_MAX_LENGTH, durationPattern: ISO_DURATION_PATTERN, maxCompletionSeconds: MAX_COMPLETION_SECONDS, defaults: JOB_DEFAULTS });
+export const simpleJobInput = simpleJobInputParser<JobInput>({ shape: () => jobInputSchema.shape, template: () => jobInputSchema.parse({ name: 'x' }),
+  namePattern: JOB_NAME_PATTERN, nameMaxLength: JOB_NAME_MAX_LENGTH, durationPattern: ISO_DURATION_PATTERN, maxCompletionSeconds: MAX_COMPLETION_SECONDS });
 
 /* ------------------------------------------------------------------ parseJob */
 

@@ -4,9 +4,8 @@
  * (API upserts and deletes, the worker's own bookkeeping and schedule advances). Against the real
  * PostgreSQL and a real Worker (no Mesos: offers are handed to it directly).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createStore, type PrismaStore } from '../adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { useTestStore } from '../adapters/prisma/use-test-store';
 import type { Job, Offer, OfferResource } from '../core/types';
 import type { SchedulerRuntime } from '../ports';
 import { Worker } from '../runtime/worker';
@@ -15,35 +14,25 @@ import { ChronosService, NameOrder } from './chronos-service';
 import { jsonArrayResponse } from './http';
 import { jobToChronosJsonViaTree, jobsListView } from './job-json';
 
-let db: TestDatabase;
-let store: PrismaStore;
 let clock: TestClock;
 let worker: Worker;
 let svc: ChronosService;
 
-beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_jobs_list');
-  store = await createStore({ databaseUrl: db.url, poolSize: 4 });
-});
-
-afterAll(async () => {
-  await store?.close();
-  await db?.drop();
-});
+const pg = useTestStore('sisyphus_jobs_list', { poolSize: 4 });
 
 beforeEach(async () => {
   worker?.stop();
   vi.restoreAllMocks();
-  await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+  await pg.db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
   clock = new TestClock('2026-01-01T00:00:00Z');
-  worker = new Worker({ store, clock });
+  worker = new Worker({ store: pg.store, clock });
   await worker.start();
-  svc = new ChronosService({ store, runtime: worker, clock });
+  svc = new ChronosService({ store: pg.store, runtime: worker, clock });
 });
 
 /** What GET /jobs answered before this change: the store's jobs through the JSON tree writer. */
 async function reference(): Promise<string> {
-  const jobs = await store.jobs.list();
+  const jobs = await pg.store.jobs.list();
   return `[${jobs.map((j) => jobToChronosJsonViaTree(jobsListView(j))).join(',')}]`;
 }
 
@@ -55,7 +44,7 @@ async function listed(service = svc): Promise<string> {
 
 /** `listed()`, asserting the store's list was not read for it. */
 async function listedFromMemory(): Promise<string> {
-  const spy = vi.spyOn(store.jobs, 'list');
+  const spy = vi.spyOn(pg.store.jobs, 'list');
   try {
     const text = await listed();
     expect(spy).not.toHaveBeenCalled();
@@ -122,7 +111,7 @@ const jobIn = (text: string, name: string): Record<string, unknown> =>
 
 describe('GET /jobs from the worker', () => {
   it('the store orders names by code point here (the test database is C.UTF-8)', async () => {
-    expect(await store.jobs.sortsByCodePoint?.()).toBe(true);
+    expect(await pg.store.jobs.sortsByCodePoint?.()).toBe(true);
   });
 
   it('is byte-identical to the store-built list, in the store order, without reading the store', async () => {
@@ -180,7 +169,7 @@ describe('GET /jobs from the worker', () => {
     await postVariety();
     worker.stop();
     expect(worker.jobsView()).toBeNull();
-    const spy = vi.spyOn(store.jobs, 'list');
+    const spy = vi.spyOn(pg.store.jobs, 'list');
     const text = await listed();
     expect(spy).toHaveBeenCalledTimes(1);
     spy.mockRestore();
@@ -194,10 +183,10 @@ describe('GET /jobs from the worker', () => {
     const odd = { ...view.get('a')!, name: 'é-not-ascii' } as Job;
     const withOdd = new Map([...view, [odd.name, odd]]);
     const viewOf = (m: ReadonlyMap<string, Job>) => Object.assign(Object.create(worker) as SchedulerRuntime, { jobsView: () => m });
-    const spy = vi.spyOn(store.jobs, 'list');
-    expect(await listed(new ChronosService({ store, runtime: viewOf(withOdd), clock }))).toBe(expected);
+    const spy = vi.spyOn(pg.store.jobs, 'list');
+    expect(await listed(new ChronosService({ store: pg.store, runtime: viewOf(withOdd), clock }))).toBe(expected);
     expect(spy).toHaveBeenCalledTimes(1);
-    const linguistic = Object.create(store, { jobs: { value: Object.assign(Object.create(store.jobs), { sortsByCodePoint: async () => false }) } });
+    const linguistic = Object.create(pg.store, { jobs: { value: Object.assign(Object.create(pg.store.jobs), { sortsByCodePoint: async () => false }) } });
     expect(await listed(new ChronosService({ store: linguistic, runtime: viewOf(view), clock }))).toBe(expected);
     expect(spy).toHaveBeenCalledTimes(2);
   });

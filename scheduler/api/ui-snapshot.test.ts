@@ -2,9 +2,8 @@
  * The UI's jobs snapshot follows the scheduler's job events, also when it is old enough to be
  * reloaded: a change the user already saw happen (a run failed) is in the next answer.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStore, type PrismaStore } from '../adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
+import { expect, it } from 'vitest';
+import { useTestStore } from '../adapters/prisma/use-test-store';
 import type { Scheduler } from '../runtime/assemble';
 import { EventBus } from '../runtime/events';
 import { FakeRuntime } from '../testing/fake-runtime';
@@ -12,29 +11,20 @@ import { TestClock } from '../testing/test-clock';
 import { parseJob } from './job-schema';
 import { UiService } from './ui-service';
 
-let db: TestDatabase;
-let store: PrismaStore;
-beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_ui_snapshot');
-  store = await createStore({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await store?.close();
-  await db?.drop();
-});
+const pg = useTestStore('sisyphus_ui_snapshot');
 
 it('an old snapshot still answers with the jobs that changed since (a failure shows at once)', async () => {
   const clock = new TestClock('2026-03-01T12:00:00Z');
   const events = new EventBus();
   const scheduler = { events, worker: null, framework: null, client: null } as unknown as Scheduler;
-  const ui = new UiService({ store, runtime: new FakeRuntime(clock), clock, scheduler: () => scheduler, elector: () => null, master: () => null });
+  const ui = new UiService({ store: pg.store, runtime: new FakeRuntime(clock), clock, scheduler: () => scheduler, elector: () => null, master: () => null });
   const parsed = parseJob({ name: 'snap-a', command: 'false', schedule: 'R/2100-01-01T00:00:00Z/P1D' }, { now: clock.now() });
   if (!parsed.ok) throw new Error(parsed.error.message);
-  await store.jobs.put(parsed.value);
+  await pg.store.jobs.put(parsed.value);
   expect((await ui.jobs({ status: ['failure'], limit: 10 })).total).toBe(0); // snapshot loaded
 
   clock.advance(10 * 60_000); // long past the snapshot's reload age
-  await store.jobs.put({ ...parsed.value, errorCount: 1, errorsSinceLastSuccess: 1, lastError: '2026-03-01T12:10:00.000Z' });
+  await pg.store.jobs.put({ ...parsed.value, errorCount: 1, errorsSinceLastSuccess: 1, lastError: '2026-03-01T12:10:00.000Z' });
   events.emit('job', { name: 'snap-a', change: 'stats' });
 
   const page = await ui.jobs({ status: ['failure'], limit: 10 });
@@ -48,7 +38,7 @@ it('on the leader the snapshot is the worker’s own jobs: no second copy read f
   for (const name of ['lead-b', 'lead-a', 'lead-c']) held.set(name, mustParse(name, clock.now()));
   const runtime = Object.assign(new FakeRuntime(clock), { jobsView: () => held });
   let listed = 0;
-  const counting = new Proxy(store, {
+  const counting = new Proxy(pg.store, {
     get(target, key, receiver) {
       if (key !== 'jobs') return Reflect.get(target, key, receiver);
       return new Proxy(target.jobs, {

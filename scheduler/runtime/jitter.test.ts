@@ -3,25 +3,14 @@
  * jitter is created at its instant but waits among the delayed runs until due + its delay, with
  * the reason in words; a restart in between keeps the same launch instant.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type PrismaStore } from '../adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
+import { describe, expect, it } from 'vitest';
+import { useTestStore } from '../adapters/prisma/use-test-store';
 import { parseJob } from '../api/job-schema';
 import { jitterDelay } from '../core/jitter';
 import { TestClock } from '../testing/test-clock';
 import { Worker } from './worker';
 
-let db: TestDatabase;
-let store: PrismaStore;
-
-beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_jitter');
-  store = await createStore({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await store?.close();
-  await db?.drop();
-});
+const pg = useTestStore('sisyphus_jitter');
 
 const DUE = Date.parse('2026-01-01T00:10:00Z');
 
@@ -32,8 +21,8 @@ describe('a job with a jitter', () => {
     if (!parsed.ok) throw new Error(parsed.error.message);
     const delay = jitterDelay('spread', DUE, 600_000);
     expect(delay).toBeGreaterThan(60_000); // this job and instant: a delay worth testing (it is fixed)
-    await store.jobs.put(parsed.value);
-    let worker = new Worker({ store, clock });
+    await pg.store.jobs.put(parsed.value);
+    let worker = new Worker({ store: pg.store, clock });
     await worker.start();
 
     const created = worker.events.next('run', (e) => e.run.jobName === 'spread', 5_000);
@@ -46,7 +35,7 @@ describe('a job with a jitter', () => {
     // a restart half way: the new worker holds it back until the same instant
     await clock.advanceAsync(delay / 2);
     worker.stop();
-    worker = new Worker({ store, clock });
+    worker = new Worker({ store: pg.store, clock });
     await worker.start();
     expect(worker.hasWork()).toBe(false);
     expect(worker.waitingReason(run.taskId)).toBe(`jitter PT10M: launches at ${new Date(DUE + delay).toISOString()}`);

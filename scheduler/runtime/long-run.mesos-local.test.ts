@@ -36,9 +36,12 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** Runs the job now and waits for its run to reach `state` (one run of the job at a time). */
 async function runTo(name: string, state: RunState, timeoutMs = 20_000): Promise<string> {
+  // listening before the run exists: it can reach the state before a wait started afterwards
+  const reached = cluster.scheduler.events.next('run', (e) => e.run.jobName === name && e.run.state === state, timeoutMs);
   const taskId = await cluster.api.runJob(name);
-  await cluster.scheduler.events.next('run', (e) => e.run.taskId === taskId && e.run.state === state, timeoutMs);
+  expect((await reached).run.taskId).toBe(taskId);
   return taskId;
 }
 
@@ -78,13 +81,16 @@ describe('a run still running past its limit', () => {
     const rows = await cluster.store.notifications.list({ job: 'slow-encode' });
     expect(rows.map((r) => [r.event.kind, r.channel])).toEqual([['still-running', 'webhook']]);
     const until = Date.now() + 10_000;
-    while (Date.now() < until && (await cluster.store.notifications.list({ job: 'slow-encode' }))[0].state !== 'sent') {
-      await cluster.scheduler.events.next('notify', () => true, 2_000).catch(() => {});
+    for (;;) {
+      const settled = cluster.scheduler.events.next('notify', () => true, Math.max(1, until - Date.now())).catch(() => {});
+      if ((await cluster.store.notifications.list({ job: 'slow-encode' }))[0].state === 'sent' || Date.now() >= until) break;
+      await settled;
     }
     expect((await cluster.store.notifications.list({ job: 'slow-encode' }))[0].state).toBe('sent');
 
+    const killed = cluster.scheduler.events.next('run', (e) => e.run.taskId === taskId && e.run.state === 'KILLED', 20_000);
     await cluster.api.killTasks('slow-encode');
-    await cluster.scheduler.events.next('run', (e) => e.run.taskId === taskId && e.run.state === 'KILLED', 20_000);
+    await killed;
     expect(web.posts.items.filter((p) => p.path === '/webhook')).toHaveLength(1);
   }, 90_000);
 });

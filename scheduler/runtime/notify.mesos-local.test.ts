@@ -73,12 +73,16 @@ describe('a failing job notifies its owners as Chronos does', () => {
     expect(doc.runId).toMatch(/^ct:\d+:1:nightly-transcode:$/);
 
     // 3 events × (2 mails + Slack + Mattermost + Sentry + webhook), each settled sent once received
-    const until = Date.now() + 10_000;
-    let sent = 0;
-    while (Date.now() < until && (sent = (await cluster.store.notifications.list({ job: 'nightly-transcode', states: ['sent'] })).length) < 18) {
-      await cluster.scheduler.events.next('notify', () => true, 5_000).catch(() => {});
+    // (the rows are settled after the receivers have the messages: awaited on the deliverer's
+    // events, listening before each read, and read once more at the end)
+    const sentRows = async () => (await cluster.store.notifications.list({ job: 'nightly-transcode', states: ['sent'] })).length;
+    const until = Date.now() + 20_000;
+    for (;;) {
+      const settled = cluster.scheduler.events.next('notify', () => true, Math.max(1, until - Date.now())).catch(() => {});
+      if ((await sentRows()) >= 18 || Date.now() >= until) break;
+      await settled;
     }
-    expect(sent).toBe(18);
+    expect(await sentRows()).toBe(18);
 
     // /metrics counts deliveries per channel and result
     const { body } = await schedulerMetrics().text();

@@ -4,27 +4,16 @@
  * the instant on; a job changed in between is decided at its instant as without the preparation;
  * a new leader adopts prepared runs and makes none twice.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStore, type PrismaStore } from '../adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useTestStore } from '../adapters/prisma/use-test-store';
 import { parseJob } from '../api/job-schema';
 import type { Job, Offer, OfferResource } from '../core/types';
 import { TestClock } from '../testing/test-clock';
 import { Worker } from './worker';
 
-let db: TestDatabase;
-let store: PrismaStore;
-
-beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_prepared');
-  store = await createStore({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await store?.close();
-  await db?.drop();
-});
+const pg = useTestStore('sisyphus_prepared');
 beforeEach(async () => {
-  await db.query('TRUNCATE jobs, runs, run_events, job_versions, dependency_edges, framework_state RESTART IDENTITY');
+  await pg.db.query('TRUNCATE jobs, runs, run_events, job_versions, dependency_edges, framework_state RESTART IDENTITY');
 });
 
 const START = '2026-01-01T00:00:00Z';
@@ -44,7 +33,7 @@ const offer = (id: string, cpus: number): Offer => {
 const launchedIds = (d: Awaited<ReturnType<Worker['onOffers']>>) => d.launches.flatMap((l) => l.taskInfos.map((t) => (t as { task_id: { value: string } }).task_id.value));
 
 async function runsOf(name?: string) {
-  const rows = await db.query<{ job_name: string; due: Date; state: string; launched_at: Date | null }>(
+  const rows = await pg.db.query<{ job_name: string; due: Date; state: string; launched_at: Date | null }>(
     `SELECT job_name, due, state, launched_at FROM runs ${name ? 'WHERE job_name = $1' : ''} ORDER BY job_name, due`,
     name ? [name] : [],
   );
@@ -55,8 +44,8 @@ describe('runs prepared ahead of their instant', () => {
   it('a herd of 200 jobs: each run is stored once before the instant, none launches before it, all launch at it', async () => {
     const clock = new TestClock(START);
     const jobs = Array.from({ length: 200 }, (_, i) => job({ name: `herd-${i}`, schedule: 'R/2026-01-01T00:10:00Z/PT1H' }, clock.now()));
-    await store.jobs.apply({ put: jobs });
-    const worker = new Worker({ store, clock, prepareAheadMs: AHEAD });
+    await pg.store.jobs.apply({ put: jobs });
+    const worker = new Worker({ store: pg.store, clock, prepareAheadMs: AHEAD });
     await worker.start();
 
     // AHEAD before the instant: every run is stored and held, nothing can launch yet
@@ -84,14 +73,14 @@ describe('runs prepared ahead of their instant', () => {
     // the next instant is prepared the same way, again once per job
     await clock.advanceAsync(DUE + 3_600_000 - AHEAD + 1 - clock.now());
     await worker.idle();
-    const next = await db.query<{ c: string }>(`SELECT count(*)::text AS c FROM runs WHERE due = $1`, [new Date(DUE + 3_600_000)]);
+    const next = await pg.db.query<{ c: string }>(`SELECT count(*)::text AS c FROM runs WHERE due = $1`, [new Date(DUE + 3_600_000)]);
     expect(Number(next[0].c)).toBe(200);
     worker.stop();
   }, 60_000);
 
   it('a job changed between the preparation and its instant: the run is withdrawn and the instant decided as without it', async () => {
     const clock = new TestClock(START);
-    await store.jobs.apply({
+    await pg.store.jobs.apply({
       put: [
         job({ name: 'moved', schedule: 'R/2026-01-01T00:10:00Z/PT1H' }, clock.now()),
         job({ name: 'disabled', schedule: 'R/2026-01-01T00:10:00Z/PT1H' }, clock.now()),
@@ -99,7 +88,7 @@ describe('runs prepared ahead of their instant', () => {
         job({ name: 'unchanged', schedule: 'R/2026-01-01T00:10:00Z/PT1H' }, clock.now()),
       ],
     });
-    const worker = new Worker({ store, clock, prepareAheadMs: AHEAD });
+    const worker = new Worker({ store: pg.store, clock, prepareAheadMs: AHEAD });
     await worker.start();
     await clock.advanceAsync(DUE - AHEAD + 1 - clock.now());
     await worker.idle();
@@ -134,8 +123,8 @@ describe('runs prepared ahead of their instant', () => {
 
   it('a job whose run is still in flight at the preparation is decided at its instant (its overlap policy), not ahead', async () => {
     const clock = new TestClock(START);
-    await store.jobs.apply({ put: [job({ name: 'busy', schedule: 'R/2026-01-01T00:10:00Z/PT1H', concurrencyPolicy: 'Forbid' }, clock.now())] });
-    const worker = new Worker({ store, clock, prepareAheadMs: AHEAD });
+    await pg.store.jobs.apply({ put: [job({ name: 'busy', schedule: 'R/2026-01-01T00:10:00Z/PT1H', concurrencyPolicy: 'Forbid' }, clock.now())] });
+    const worker = new Worker({ store: pg.store, clock, prepareAheadMs: AHEAD });
     await worker.start();
     // a manual run launched a minute before the instant, still running through it
     await clock.advanceAsync(DUE - 60_000 - clock.now());
@@ -148,7 +137,7 @@ describe('runs prepared ahead of their instant', () => {
     await clock.advanceAsync(DUE + 1 - clock.now());
     await worker.idle();
     // at the instant, as without the preparation: Forbid skips it, with the reason
-    const rows = await db.query<{ state: string; message: string | null }>(`SELECT state, message FROM runs WHERE job_name = 'busy' AND due = $1`, [new Date(DUE)]);
+    const rows = await pg.db.query<{ state: string; message: string | null }>(`SELECT state, message FROM runs WHERE job_name = 'busy' AND due = $1`, [new Date(DUE)]);
     expect(rows.map((r) => r.state)).toEqual(['SKIPPED']);
     worker.stop();
   }, 60_000);
@@ -156,15 +145,15 @@ describe('runs prepared ahead of their instant', () => {
   it('a new leader adopts the runs the last one prepared: released at the instant (a job changed since withdrawn), none made twice', async () => {
     const clock = new TestClock(START);
     const jobs = Array.from({ length: 50 }, (_, i) => job({ name: `adopt-${i}`, schedule: 'R/2026-01-01T00:10:00Z/PT1H' }, clock.now()));
-    await store.jobs.apply({ put: jobs });
-    const first = new Worker({ store, clock, prepareAheadMs: AHEAD });
+    await pg.store.jobs.apply({ put: jobs });
+    const first = new Worker({ store: pg.store, clock, prepareAheadMs: AHEAD });
     await first.start();
     await clock.advanceAsync(DUE - AHEAD + 1 - clock.now());
     await first.idle();
     expect(await runsOf()).toHaveLength(50);
     first.stop(); // the leader dies between the preparation and the instant
 
-    const second = new Worker({ store, clock, prepareAheadMs: AHEAD });
+    const second = new Worker({ store: pg.store, clock, prepareAheadMs: AHEAD });
     await second.start();
     expect(second.hasWork()).toBe(false);
     // a job disabled under the new leader: its adopted run is withdrawn, as if never prepared
@@ -174,7 +163,7 @@ describe('runs prepared ahead of their instant', () => {
     await released;
     const launched = launchedIds(await second.onOffers([offer('o', 100)]));
     expect(new Set(launched).size).toBe(49);
-    const rows = await db.query<{ c: string; n: string }>(`SELECT count(*)::text AS c, count(DISTINCT job_name)::text AS n FROM runs WHERE due = $1 AND launched_at IS NOT NULL`, [new Date(DUE)]);
+    const rows = await pg.db.query<{ c: string; n: string }>(`SELECT count(*)::text AS c, count(DISTINCT job_name)::text AS n FROM runs WHERE due = $1 AND launched_at IS NOT NULL`, [new Date(DUE)]);
     expect(rows[0]).toEqual({ c: '49', n: '49' });
     expect(await runsOf('adopt-0')).toEqual([]);
     expect(await runsOf()).toHaveLength(49);
@@ -183,8 +172,8 @@ describe('runs prepared ahead of their instant', () => {
 
   it('with SCHEDULE_PREPARE_AHEAD_MS 0 the run is made at its instant, not before', async () => {
     const clock = new TestClock(START);
-    await store.jobs.apply({ put: [job({ name: 'plain', schedule: 'R/2026-01-01T00:10:00Z/PT1H' }, clock.now())] });
-    const worker = new Worker({ store, clock, prepareAheadMs: 0 });
+    await pg.store.jobs.apply({ put: [job({ name: 'plain', schedule: 'R/2026-01-01T00:10:00Z/PT1H' }, clock.now())] });
+    const worker = new Worker({ store: pg.store, clock, prepareAheadMs: 0 });
     await worker.start();
     await clock.advanceAsync(DUE - 1 - clock.now());
     await worker.idle();

@@ -3,26 +3,15 @@
  * status update as it came; an agent flapping for hours leaves the run's last RUN_EVENTS_KEPT; the
  * master's answers to reconciliation that only confirm a state are not stored.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type PrismaStore } from '../adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
+import { describe, expect, it } from 'vitest';
+import { useTestStore } from '../adapters/prisma/use-test-store';
 import { parseJob } from '../api/job-schema';
 import type { Offer, OfferResource } from '../core/types';
 import { RUN_EVENTS_KEPT } from '../ports';
 import { TestClock } from '../testing/test-clock';
 import { Worker } from './worker';
 
-let db: TestDatabase;
-let store: PrismaStore;
-
-beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_run_events');
-  store = await createStore({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await store?.close();
-  await db?.drop();
-});
+const pg = useTestStore('sisyphus_run_events');
 
 const offer = (id: string): Offer => {
   const res = (name: string, scalar: number): OfferResource => ({ name, type: 'SCALAR', scalar, role: '*', reserved: false });
@@ -32,17 +21,17 @@ const offer = (id: string): Offer => {
 describe('the worker stores each run its timeline', () => {
   it('offered, then every update; a flapping agent leaves the last 50; reconciliation answers that change nothing are not kept', async () => {
     const clock = new TestClock('2026-01-01T00:00:00Z');
-    const worker = new Worker({ store, clock });
+    const worker = new Worker({ store: pg.store, clock });
     const parsed = parseJob({ name: 'flappy', command: 'sleep 1000', schedule: 'R/2100-01-01T00:00:00Z/P1D' }, { now: clock.now() });
     if (!parsed.ok) throw new Error(parsed.error.message);
-    await store.jobs.put(parsed.value);
+    await pg.store.jobs.put(parsed.value);
     await worker.start();
     const taskId = await worker.runNow(parsed.value, '');
     const decision = await worker.onOffers([offer('o-1')]);
     expect(decision.launches).toHaveLength(1);
     await worker.onUpdate({ taskId, state: 'TASK_RUNNING', agentId: 'agent-1', source: 'SOURCE_EXECUTOR' });
     await worker.onUpdate({ taskId, state: 'TASK_RUNNING', agentId: 'agent-1', source: 'SOURCE_MASTER', reason: 'REASON_RECONCILIATION' });
-    const first = await store.runs.events(taskId);
+    const first = await pg.store.runs.events(taskId);
     expect(first.map((e) => [e.state, e.source, e.agentId])).toEqual([
       ['OFFERED', 'SCHEDULER', 'agent-1'],
       ['TASK_RUNNING', 'SOURCE_EXECUTOR', 'agent-1'],
@@ -55,11 +44,11 @@ describe('the worker stores each run its timeline', () => {
       await worker.onUpdate({ taskId, state: i % 2 ? 'TASK_RUNNING' : 'TASK_UNREACHABLE', agentId: 'agent-1', source: 'SOURCE_MASTER', message: `flap ${i}` });
     }
     await worker.onUpdate({ taskId, state: 'TASK_FAILED', agentId: 'agent-1', source: 'SOURCE_AGENT', reason: 'REASON_EXECUTOR_TERMINATED', message: 'Executor terminated' });
-    const kept = await store.runs.events(taskId);
+    const kept = await pg.store.runs.events(taskId);
     expect(kept).toHaveLength(RUN_EVENTS_KEPT);
     expect(kept[kept.length - 1]).toMatchObject({ state: 'TASK_FAILED', reason: 'REASON_EXECUTOR_TERMINATED', source: 'SOURCE_AGENT', at: clock.now() });
     expect(kept[kept.length - 2].message).toBe('flap 69');
-    expect((await store.runs.getByTaskId(taskId))!.state).toBe('FAILED');
+    expect((await pg.store.runs.getByTaskId(taskId))!.state).toBe('FAILED');
     worker.stop();
   });
 });

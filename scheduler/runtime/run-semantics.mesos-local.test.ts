@@ -31,10 +31,12 @@ const runsOf = async (job: string): Promise<Run[]> => (await cluster.store.runs.
 async function runsUntil(job: string, cond: (runs: Run[]) => boolean, timeoutMs: number, what: string): Promise<Run[]> {
   const end = Date.now() + timeoutMs;
   for (;;) {
+    // listening before the read: an event between the read and the wait is not missed
+    const changed = cluster.scheduler.events.next('run', (e) => e.run.jobName === job, Math.max(1, end - Date.now())).catch(() => {});
     const runs = await runsOf(job);
     if (cond(runs)) return runs;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}; runs: ${JSON.stringify(runs.map((r) => [r.state, r.message]))}`);
-    await cluster.scheduler.events.next('run', (e) => e.run.jobName === job, Math.max(1, end - Date.now())).catch(() => {});
+    await changed;
   }
 }
 

@@ -30,9 +30,11 @@ it('called while the stream is down, it answers only once the framework has subs
     if (e.kind === 'disconnected' && !back) back = c.scheduler.subscribed(20_000).then(() => void order.push('answered'));
   });
   try {
-    // the master closes the subscription stream (as a restarted master does); the framework re-subscribes
+    // the master closes the subscription stream (as a restarted master does); the framework
+    // re-subscribes, maybe before the fault's answer is read: awaited from before the fault
+    const resubscribed = c.scheduler.events.next('framework', (e) => e.kind === 'subscribed', 20_000);
     expect((await fetch(`${c.mesos.url}/__faults/drop-stream`, { method: 'POST' })).status).toBe(200);
-    await c.scheduler.events.next('framework', (e) => e.kind === 'subscribed', 20_000);
+    await resubscribed;
     await back;
     expect(order).toEqual(['SUBSCRIBED', 'answered']);
   } finally {

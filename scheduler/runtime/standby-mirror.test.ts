@@ -4,32 +4,21 @@
  * that takes over from it holds the same jobs and creates the same runs as one that loads cold.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStore, type PrismaStore } from '../adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useTestStore } from '../adapters/prisma/use-test-store';
 import type { Instant, Job } from '../core/types';
 import { parseJob } from '../api/job-schema';
 import { TestClock } from '../testing/test-clock';
 import { StandbyMirror } from './standby-mirror';
 import { Worker } from './worker';
 
-let db: TestDatabase;
-let store: PrismaStore;
 const T0: Instant = Date.UTC(2026, 5, 1, 12, 0, 0);
 const HOUR = 3_600_000;
 
-beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_standby');
-  store = await createStore({ databaseUrl: db.url, poolSize: 4 });
-}, 60_000);
-
-afterAll(async () => {
-  await store?.close();
-  await db?.drop();
-});
+const pgTest = useTestStore('sisyphus_standby', { poolSize: 4 });
 
 beforeEach(async () => {
-  await db.query('TRUNCATE jobs, runs, dependency_edges, job_tombstones RESTART IDENTITY');
+  await pgTest.db.query('TRUNCATE jobs, runs, dependency_edges, job_tombstones RESTART IDENTITY');
 });
 
 function job(name: string, fields: Record<string, unknown> = {}): Job {
@@ -38,47 +27,47 @@ function job(name: string, fields: Record<string, unknown> = {}): Job {
   return r.value;
 }
 
-const mirrorOf = (clock = new TestClock(T0)) => new StandbyMirror({ jobs: store.jobs, clock, pollMs: 50 });
+const mirrorOf = (clock = new TestClock(T0)) => new StandbyMirror({ jobs: pgTest.store.jobs, clock, pollMs: 50 });
 const names = (jobs: Job[]) => jobs.map((j) => j.name);
 
 describe('the standby mirror follows the jobs table', () => {
   it('creates, updates, deletes, a delete then a create of the same name, and an emptied table', async () => {
-    await store.jobs.apply({ put: [job('a'), job('b'), job('c')] });
+    await pgTest.store.jobs.apply({ put: [job('a'), job('b'), job('c')] });
     const mirror = mirrorOf();
     await mirror.catchUp();
     expect(mirror.size).toBe(3);
 
-    await store.jobs.put(job('b', { command: 'echo changed' }));
-    await store.jobs.delete('c');
-    await store.jobs.put(job('d'));
-    await store.jobs.delete('a');
-    await store.jobs.put(job('a', { command: 'echo again' }));
+    await pgTest.store.jobs.put(job('b', { command: 'echo changed' }));
+    await pgTest.store.jobs.delete('c');
+    await pgTest.store.jobs.put(job('d'));
+    await pgTest.store.jobs.delete('a');
+    await pgTest.store.jobs.put(job('a', { command: 'echo again' }));
     expect(await mirror.catchUp()).toBeGreaterThan(0);
     const handed = await mirror.takeJobs();
     expect(handed).not.toBeNull();
-    expect(handed!.jobs).toEqual(await store.jobs.list());
+    expect(handed!.jobs).toEqual(await pgTest.store.jobs.list());
     expect(names(handed!.jobs)).toEqual(['a', 'b', 'd']);
     expect(handed!.jobs.find((j) => j.name === 'b')!.command).toBe('echo changed');
 
     // handed over: it starts again from a full read; a truncated table reads as empty
     await mirror.catchUp();
     expect(mirror.size).toBe(3);
-    await db.query('TRUNCATE jobs');
+    await pgTest.db.query('TRUNCATE jobs');
     await mirror.catchUp();
     expect(mirror.size).toBe(0);
   });
 
   it('sees a write that commits after a later one it has already read', async () => {
-    await store.jobs.put(job('early'));
+    await pgTest.store.jobs.put(job('early'));
     const mirror = mirrorOf();
     await mirror.catchUp();
     // a transaction opened first (the older transaction id) writes, and commits last
-    const slow = new pg.Client({ connectionString: db.url });
+    const slow = new pg.Client({ connectionString: pgTest.db.url });
     await slow.connect();
     try {
       await slow.query('BEGIN');
       await slow.query(`UPDATE jobs SET data = jsonb_set(data, '{command}', '"echo slow"') WHERE name = 'early'`);
-      await store.jobs.put(job('fast'));
+      await pgTest.store.jobs.put(job('fast'));
       await mirror.catchUp();
       expect(mirror.size).toBe(2);
       await slow.query('COMMIT');
@@ -87,7 +76,7 @@ describe('the standby mirror follows the jobs table', () => {
     }
     const handed = await mirror.takeJobs();
     expect(handed!.jobs.find((j) => j.name === 'early')!.command).toBe('echo slow');
-    expect(handed!.jobs).toEqual(await store.jobs.list());
+    expect(handed!.jobs).toEqual(await pgTest.store.jobs.list());
   });
 
   it('hands over nothing before its first read (the worker then loads the jobs itself)', async () => {
@@ -127,7 +116,7 @@ describe('a takeover from the mirror equals a cold load', () => {
         return h;
       };
     }
-    const w = new Worker({ store, clock, jobSource: source, retryDelayMs: 60_000 });
+    const w = new Worker({ store: pgTest.store, clock, jobSource: source, retryDelayMs: 60_000 });
     await w.start();
     await w.scheduleIndexed();
     const jobs = [...(w.jobsView()?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -135,13 +124,13 @@ describe('a takeover from the mirror equals a cold load', () => {
     await w.tick();
     await w.idle();
     w.stop();
-    const rows = await db.query<{ k: string }>(`SELECT job_name || '@' || (extract(epoch from due) * 1000)::bigint || '#' || attempt || ':' || state AS k FROM runs ORDER BY 1`);
-    await db.query('TRUNCATE runs');
+    const rows = await pgTest.db.query<{ k: string }>(`SELECT job_name || '@' || (extract(epoch from due) * 1000)::bigint || '#' || attempt || ':' || state AS k FROM runs ORDER BY 1`);
+    await pgTest.db.query('TRUNCATE runs');
     return { jobs, runs: rows.map((r) => r.k), later };
   }
 
   it('holds the same jobs and creates the same runs', async () => {
-    await store.jobs.apply({ put: fleet() });
+    await pgTest.store.jobs.apply({ put: fleet() });
     const warm = await runsCreated(true);
     const cold = await runsCreated(false);
     // the warm load did defer schedules (those far off), and still created what the cold one did

@@ -4,24 +4,14 @@
  * the agent reports it RUNNING a moment later. Settling the run LOST at once retried it: the job
  * ran twice. A started run is now kept for `unknownGraceMs`; unheard of after that, it is LOST.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type PrismaStore } from '../adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
+import { describe, expect, it } from 'vitest';
+import { useTestStore } from '../adapters/prisma/use-test-store';
 import { parseJob } from '../api/job-schema';
 import type { Offer, OfferResource } from '../core/types';
 import { TestClock } from '../testing/test-clock';
 import { Worker } from './worker';
 
-let db: TestDatabase;
-let store: PrismaStore;
-beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_unknown');
-  store = await createStore({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await store?.close();
-  await db?.drop();
-});
+const pg = useTestStore('sisyphus_unknown');
 
 const offer = (id: string): Offer => {
   const res = (name: string, scalar: number): OfferResource => ({ name, type: 'SCALAR', scalar, role: '*', reserved: false });
@@ -30,9 +20,9 @@ const offer = (id: string): Offer => {
 const unknown = (taskId: string) => ({ taskId, state: 'TASK_UNKNOWN', reason: 'REASON_RECONCILIATION', source: 'SOURCE_MASTER', message: 'Reconciliation: Task is unknown', agentId: 'agent-1' });
 
 async function startedRun(name: string) {
-  await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+  await pg.db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
   const clock = new TestClock('2026-01-01T00:00:00Z');
-  const worker = new Worker({ store, clock, retryDelayMs: 1_000, unknownGraceMs: 60_000 });
+  const worker = new Worker({ store: pg.store, clock, retryDelayMs: 1_000, unknownGraceMs: 60_000 });
   await worker.start();
   const parsed = parseJob({ name, command: 'sleep 60', schedule: 'R/2030-01-01T00:00:00Z/P1D', retries: 2, cpus: 0.1, mem: 16 }, { now: clock.now() });
   if (!parsed.ok) throw new Error(parsed.error.message);
@@ -43,7 +33,7 @@ async function startedRun(name: string) {
   return { clock, worker, taskId };
 }
 
-const runsOf = async (name: string) => (await store.runs.list({ jobName: name })).runs;
+const runsOf = async (name: string) => (await pg.store.runs.list({ jobName: name })).runs;
 
 describe('a started run the master calls TASK_UNKNOWN', () => {
   it('is kept while its agent re-registers: RUNNING again, then FINISHED, launched once', async () => {
@@ -74,9 +64,9 @@ describe('a started run the master calls TASK_UNKNOWN', () => {
   });
 
   it('a run never started (STAGING) is LOST at once: its launch may never have reached Mesos', async () => {
-    await db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
+    await pg.db.query('TRUNCATE jobs, runs, dependency_edges, framework_state RESTART IDENTITY');
     const clock = new TestClock('2026-01-01T00:00:00Z');
-    const worker = new Worker({ store, clock, unknownGraceMs: 60_000 });
+    const worker = new Worker({ store: pg.store, clock, unknownGraceMs: 60_000 });
     await worker.start();
     const parsed = parseJob({ name: 'staged', command: 'true', schedule: 'R/2030-01-01T00:00:00Z/P1D', cpus: 0.1, mem: 16 }, { now: clock.now() });
     if (!parsed.ok) throw new Error(parsed.error.message);
@@ -84,7 +74,7 @@ describe('a started run the master calls TASK_UNKNOWN', () => {
     const taskId = await worker.runNow(worker.jobsView()!.get('staged')!, '');
     await worker.onOffers([offer('o-1')]);
     await worker.onUpdate(unknown(taskId));
-    expect((await store.runs.getByTaskId(taskId))!.state).toBe('LOST');
+    expect((await pg.store.runs.getByTaskId(taskId))!.state).toBe('LOST');
     worker.stop();
   });
 });

@@ -1,6 +1,6 @@
 /**
  * A backfill across a leader's death, with real processes: two Sisyphus instances over the real
- * ZooKeeper and PostgreSQL and one mesos-local running real task processes. The backfill (12
+ * ZooKeeper and PostgreSQL and one mesos-local running real task processes. The backfill (6
  * nights of a → b → c, concurrency 2) is started through the follower (proxied to the leader);
  * once some nights are done and others run, the leader is killed with SIGKILL. The new leader goes
  * on with it from the database: every (job, night) ends with exactly one successful run, and no
@@ -11,12 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MesosLocal } from '../../mesos-local/master';
+import type { MesosLocal } from '../../mesos-local/master';
 import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
 import type { BackfillDetailView, BackfillView } from '../../scheduler/api/backfill-service';
-import { startInstance, waitFor, waitForLeader, type Instance } from './support';
+import { startInstance, waitFor, waitForLeader, type Instance, startMesosLocal } from './support';
 
-const NIGHTS = 12;
+const NIGHTS = 6;
 let db: TestDatabase;
 let mesos: MesosLocal;
 let dir: string;
@@ -26,16 +26,7 @@ const zkPath = `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ha-backfill-'));
   db = await createTestDatabase('sisyphus_ha_backfill');
-  mesos = new MesosLocal({
-    port: 0,
-    host: '127.0.0.1',
-    heartbeatIntervalSeconds: 1,
-    allocationIntervalMs: 100,
-    statusUpdateRetryMs: 500,
-    workDir: path.join(dir, 'mesos'),
-    agents: [{ cpus: 8, mem: 8192, disk: 10000 }],
-  });
-  await mesos.start();
+  mesos = await startMesosLocal(dir, [{ cpus: 8, mem: 8192, disk: 10000 }]);
   const opts = { databaseUrl: db.url, zkPath, master: mesos.url, logDir: dir };
   instances.push(...(await Promise.all([startInstance(opts), startInstance(opts)])));
 }, 180_000);
@@ -64,13 +55,13 @@ describe('a backfill across a leader killed with SIGKILL', () => {
     expect((await call(via.url, 'POST', '/v1/scheduler/dependency', { name: 'ha-b', parents: ['ha-a'], ...task })).status).toBe(204);
     expect((await call(via.url, 'POST', '/v1/scheduler/dependency', { name: 'ha-c', parents: ['ha-b'], ...task })).status).toBe(204);
 
-    const started = await call<BackfillView>(via.url, 'POST', '/api/jobs/ha-a/backfill', { from: '2026-10-01T00:00:00Z', to: '2026-10-12T23:59:59Z', downstream: true, concurrency: 2 });
+    const started = await call<BackfillView>(via.url, 'POST', '/api/jobs/ha-a/backfill', { from: '2026-10-01T00:00:00Z', to: `2026-10-0${NIGHTS}T23:59:59Z`, downstream: true, concurrency: 2 });
     expect(started.status).toBe(201);
     const id = started.body.id;
     const detail = async (base: string) => (await call<BackfillDetailView>(base, 'GET', `/api/backfills/${id}`)).body;
     const mid = await waitFor('some nights done and others running', async () => {
       const d = await detail(via.url);
-      return d && d.counts.succeeded >= 9 && d.counts.running > 0 ? d : null;
+      return d && d.counts.succeeded >= NIGHTS && d.counts.running > 0 ? d : null;
     }, 90_000, 100);
     first.kill9();
     await first.exited;

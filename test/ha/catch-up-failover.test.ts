@@ -5,25 +5,14 @@
  * raises the epoch to 2 and takes over; leader 1, still running, can store nothing more. Every
  * instant runs exactly once: no task id launched twice, no (job, due) with two runs, none missing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type PrismaStore } from '../../scheduler/adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
+import { describe, expect, it } from 'vitest';
+import { useTestStore } from '../../scheduler/adapters/prisma/use-test-store';
 import { parseJob } from '../../scheduler/api/job-schema';
 import type { Offer, OfferResource } from '../../scheduler/core/types';
 import { TestClock } from '../../scheduler/testing/test-clock';
 import { Worker } from '../../scheduler/runtime/worker';
 
-let db: TestDatabase;
-let store: PrismaStore;
-
-beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_catchup_ha');
-  store = await createStore({ databaseUrl: db.url, poolSize: 4 });
-});
-afterAll(async () => {
-  await store?.close();
-  await db?.drop();
-});
+const pg = useTestStore('sisyphus_catchup_ha', { poolSize: 4 });
 
 const START = Date.parse('2026-06-01T00:00:00Z');
 const HOUR = 3_600_000;
@@ -51,11 +40,11 @@ describe('HA: a leader change in the middle of a catch-up', () => {
     const clock = new TestClock(START + 6 * HOUR + 30_000);
     const parsed = parseJob({ name: 'hourly', command: 'true', schedule: 'R/2026-06-01T01:00:00Z/PT1H', catchUp: 'all' }, { now: START });
     if (!parsed.ok) throw new Error(parsed.error.message);
-    await store.jobs.put(parsed.value);
+    await pg.store.jobs.put(parsed.value);
 
-    await store.raiseEpoch(1);
+    await pg.store.raiseEpoch(1);
     const fencedOut: string[] = [];
-    const first = new Worker({ store: store.fenced(1, (e) => fencedOut.push(e.message)), clock, instanceId: 'leader-1' });
+    const first = new Worker({ store: pg.store.fenced(1, (e) => fencedOut.push(e.message)), clock, instanceId: 'leader-1' });
     const planned = first.events.next('queue', (q) => q.normal === 6, 5_000);
     await first.start();
     await clock.advanceAsync(1);
@@ -64,8 +53,8 @@ describe('HA: a leader change in the middle of a catch-up', () => {
     expect(launched.map((t) => hhmm(Number(t.split(':')[1])))).toEqual(['01:00', '02:00']);
 
     // leader 2 is elected: it raises the epoch, loads and goes on
-    await store.raiseEpoch(2);
-    const second = new Worker({ store: store.fenced(2), clock, instanceId: 'leader-2' });
+    await pg.store.raiseEpoch(2);
+    const second = new Worker({ store: pg.store.fenced(2), clock, instanceId: 'leader-2' });
     await second.start();
     await clock.advanceAsync(1);
     await second.idle();
@@ -84,7 +73,7 @@ describe('HA: a leader change in the middle of a catch-up', () => {
     second.stop();
 
     expect(new Set(launched).size).toBe(launched.length);
-    const runs = (await store.runs.list({ jobName: 'hourly', limit: 100 })).runs.sort((a, b) => a.due - b.due);
+    const runs = (await pg.store.runs.list({ jobName: 'hourly', limit: 100 })).runs.sort((a, b) => a.due - b.due);
     expect(runs.map((r) => `${hhmm(r.due)} ${r.attempt} ${r.state}`)).toEqual(
       ['01:00', '02:00', '03:00', '04:00', '05:00', '06:00', '07:00'].map((t) => `${t} 0 FINISHED`),
     );

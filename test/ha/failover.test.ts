@@ -19,9 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MesosLocal } from '../../mesos-local/master';
+import type { MesosLocal } from '../../mesos-local/master';
 import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
-import { sleep, startInstance, waitFor, waitForLeader, type Instance } from './support';
+import { sleep, startInstance, waitFor, waitForLeader, type Instance, startMesosLocal } from './support';
 
 const PERIOD_MS = 2_000;
 const JOBS = 10;
@@ -35,16 +35,7 @@ const zkPath = `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ha-'));
   db = await createTestDatabase('sisyphus_ha');
-  mesos = new MesosLocal({
-    port: 0,
-    host: '127.0.0.1',
-    heartbeatIntervalSeconds: 1,
-    allocationIntervalMs: 100,
-    statusUpdateRetryMs: 500,
-    workDir: path.join(dir, 'mesos'),
-    agents: [{ cpus: 32, mem: 65536, disk: 100000 }],
-  });
-  await mesos.start();
+  mesos = await startMesosLocal(dir, [{ cpus: 32, mem: 65536, disk: 100000 }]);
   const opts = { databaseUrl: db.url, zkPath, master: mesos.url, logDir: dir };
   // migrations run under an advisory lock: starting all three at once is safe
   instances.push(...(await Promise.all([startInstance(opts), startInstance(opts), startInstance(opts)])));
@@ -132,12 +123,17 @@ describe('leader failover with real processes', () => {
     expect(second.log()).toMatch(new RegExp(`taking over: warm mirror of ${JOBS + 1} jobs`));
     await sleep(7_000); // three more instants under the new leader
     const endAt = Date.now();
-    // let launched tasks finish and report
-    await sleep(1_500);
-
-    const rows = await db.query<RunRow>(
-      `SELECT job_name, due, attempt, task_id, state, queued_at, launched_at FROM runs WHERE job_name LIKE 'tick-%' ORDER BY job_name, due`,
-    );
+    // launched tasks finish and report: awaited, not slept for (a loaded machine runs them late);
+    // on a timeout the checks below name the runs still not FINISHED
+    const query = () =>
+      db.query<RunRow>(
+        `SELECT job_name, due, attempt, task_id, state, queued_at, launched_at FROM runs WHERE job_name LIKE 'tick-%' ORDER BY job_name, due`,
+      );
+    const settled = (rs: RunRow[]) => rs.every((r) => r.attempt !== 0 || r.due.getTime() >= endAt - 2 * PERIOD_MS || r.state === 'FINISHED');
+    const rows = await waitFor('every run due before the end to finish', async () => {
+      const rs = await query();
+      return settled(rs) ? rs : null;
+    }, 20_000, 250).catch(() => query());
     const launched = fs.readFileSync(launches, 'utf8').split('\n').filter(Boolean);
     // no task launched twice
     const seen = new Map<string, number>();
@@ -177,7 +173,7 @@ describe('leader failover with real processes', () => {
       `[ha] kill -9 failover: new leader ${second.id} after ${takeoverMs} ms (epoch ${h0.epoch} → ${h1.epoch}); ` +
         `${rows.length} runs, ${launched.length} launches, 0 duplicates, ${collapsed} instants collapsed into the gap's late run`,
     );
-  }, 60_000);
+  }, 90_000);
 
   it('a paused leader (SIGSTOP beyond the session timeout, then SIGCONT) steps down and its fenced writes fail', async () => {
     const { leader: a, health: ha } = await waitForLeader(instances);
@@ -219,21 +215,25 @@ describe('leader failover with real processes', () => {
     expect(probe.error).toMatch(/newer leader/);
     expect(a.log()).toMatch(/deposed/);
 
-    await sleep(3_000);
+    // the new leader keeps launching after the old one woke up: awaited (a launch 3 s later was
+    // slept for, and came late on a loaded machine); the window also lets a stale launch show up
+    const windowEnds = Date.now() + 3_000;
+    const launchedAfter = await waitFor('the new leader to launch after the old one woke up', async () => {
+      const after = await db.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM runs WHERE launched_at > to_timestamp($1 / 1000.0)`,
+        [resumedAt + 500],
+      );
+      return Number(after[0].n) > 0 && Date.now() >= windowEnds ? Number(after[0].n) : null;
+    }, 20_000, 200);
+    expect(launchedAfter).toBeGreaterThan(0);
     const launched = fs.readFileSync(launches, 'utf8').split('\n').filter(Boolean);
     const dup = launched.filter((t, i) => launched.indexOf(t) !== i);
     expect(dup).toEqual([]);
     const rows = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM runs GROUP BY job_name, due, attempt HAVING count(*) > 1`);
     expect(rows).toEqual([]);
-    // the new leader keeps launching after the old one woke up
-    const after = await db.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM runs WHERE launched_at > to_timestamp($1 / 1000.0)`,
-      [resumedAt + 500],
-    );
-    expect(Number(after[0].n)).toBeGreaterThan(0);
     console.log(
       `[ha] SIGSTOP'd leader: takeover after ${takeoverMs} ms; old leader stepped down ${stepDownMs} ms after SIGCONT; ` +
         `fenced writes refused on the old leader: ${h.fencedWrites} (+ the probe); ${launched.length} launches, 0 duplicates`,
     );
-  }, 60_000);
+  }, 90_000);
 });

@@ -7,14 +7,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MesosLocal } from '../../mesos-local/master';
+import type { MesosLocal } from '../../mesos-local/master';
 import { createStore, type PrismaStore } from '../../scheduler/adapters/prisma';
 import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
 import { ChronosService } from '../../scheduler/api/chronos-service';
 import type { Run } from '../../scheduler/core/types';
 import { assemble, type Scheduler } from '../../scheduler/runtime/assemble';
 import { systemClock } from '../../scheduler/runtime/system-clock';
-import { waitFor } from './support';
+import { waitFor, startMesosLocal } from './support';
 
 let db: TestDatabase;
 let store: PrismaStore;
@@ -27,17 +27,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ha-mesos-'));
   db = await createTestDatabase('sisyphus_ha_mesos');
   store = await createStore({ databaseUrl: db.url });
-  mesos = new MesosLocal({
-    port: 0,
-    host: '127.0.0.1',
-    heartbeatIntervalSeconds: 0.3,
-    allocationIntervalMs: 100,
-    statusUpdateRetryMs: 300,
-    statusUpdateRetryMaxMs: 1_000,
-    workDir: path.join(dir, 'mesos'),
-    agents: [{ cpus: 8, mem: 8192, disk: 10000 }, { cpus: 8, mem: 8192, disk: 10000 }],
-  });
-  await mesos.start();
+  mesos = await startMesosLocal(dir, [{ cpus: 8, mem: 8192, disk: 10000 }, { cpus: 8, mem: 8192, disk: 10000 }], { heartbeatIntervalSeconds: 0.3, statusUpdateRetryMs: 300, statusUpdateRetryMaxMs: 1_000 });
   scheduler = await assemble({
     store: store.fenced(await store.raiseEpoch(1)),
     clock: systemClock,

@@ -12,11 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MesosLocal } from '../../mesos-local/master';
+import type { MesosLocal } from '../../mesos-local/master';
 import { createStore, type PrismaStore } from '../../scheduler/adapters/prisma';
 import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
 import { startHttpReceiver, type HttpReceiver } from '../../scheduler/testing/notify-receivers';
-import { startInstance, waitFor, waitForLeader, type Instance } from './support';
+import { startInstance, waitFor, waitForLeader, type Instance, startMesosLocal } from './support';
 
 const JOBS = Array.from({ length: 6 }, (_, i) => `night-${i}`);
 const LONG = 'long-night';
@@ -33,16 +33,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ha-notify-'));
   db = await createTestDatabase('sisyphus_ha_notify');
   web = await startHttpReceiver();
-  mesos = new MesosLocal({
-    port: 0,
-    host: '127.0.0.1',
-    heartbeatIntervalSeconds: 1,
-    allocationIntervalMs: 100,
-    statusUpdateRetryMs: 500,
-    workDir: path.join(dir, 'mesos'),
-    agents: [{ cpus: 8, mem: 8192, disk: 10000 }],
-  });
-  await mesos.start();
+  mesos = await startMesosLocal(dir, [{ cpus: 8, mem: 8192, disk: 10000 }]);
   const env = {
     // still-running after max(2 s, 3 × p95) once a job has one successful run
     NOTIFY_LONG_RUN_MIN_RUNS: '1',

@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MesosLocal } from '../../mesos-local/master';
+import type { MesosLocal } from '../../mesos-local/master';
 import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
-import { TcpProxy, sleep, startInstance, viaPort, waitFor, type Instance } from './support';
+import { TcpProxy, sleep, startInstance, viaPort, waitFor, type Instance, startMesosLocal } from './support';
 
 let db: TestDatabase;
 let mesos: MesosLocal;
@@ -24,17 +24,7 @@ beforeAll(async () => {
   db = await createTestDatabase('sisyphus_ha_pg');
   pgProxy = new TcpProxy();
   await pgProxy.start();
-  mesos = new MesosLocal({
-    port: 0,
-    host: '127.0.0.1',
-    heartbeatIntervalSeconds: 1,
-    allocationIntervalMs: 100,
-    statusUpdateRetryMs: 300,
-    statusUpdateRetryMaxMs: 1_000,
-    workDir: path.join(dir, 'mesos'),
-    agents: [{ cpus: 16, mem: 32768, disk: 100000 }],
-  });
-  await mesos.start();
+  mesos = await startMesosLocal(dir, [{ cpus: 16, mem: 32768, disk: 100000 }], { statusUpdateRetryMs: 300, statusUpdateRetryMaxMs: 1_000 });
   inst = await startInstance({ databaseUrl: viaPort(db.url, pgProxy.port), zk: null, master: mesos.url, logDir: dir });
 }, 180_000);
 

@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MesosLocal, type MesosLocalOptions } from '../../mesos-local/master';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ZK_SERVERS = process.env.SISYPHUS_TEST_ZK ?? '127.0.0.1:2181';
@@ -40,6 +41,25 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
     await sleep(everyMs);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/**
+ * mesos-local on a free loopback port, running real task processes under `<dir>/mesos`, with the
+ * short timers of the HA tests (1 s heartbeats, 100 ms allocation, 500 ms update retries); started.
+ */
+export async function startMesosLocal(dir: string, agents: MesosLocalOptions['agents'], options: Partial<MesosLocalOptions> = {}): Promise<MesosLocal> {
+  const mesos = new MesosLocal({
+    port: 0,
+    host: '127.0.0.1',
+    heartbeatIntervalSeconds: 1,
+    allocationIntervalMs: 100,
+    statusUpdateRetryMs: 500,
+    workDir: path.join(dir, 'mesos'),
+    agents,
+    ...options,
+  });
+  await mesos.start();
+  return mesos;
 }
 
 export interface Health {

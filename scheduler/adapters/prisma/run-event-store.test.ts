@@ -2,27 +2,14 @@
  * A run's stored timeline (run_events) against the real local PostgreSQL: appended in batches,
  * in order, bounded per run, written with the run's state in one transaction, gone with the job's runs.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { RUN_EVENTS_KEPT, type NewRun, type RunEvent } from '../../ports';
-import { createStore } from './create-store';
-import type { PrismaStore } from './store';
-import { createTestDatabase, type TestDatabase } from './test-support';
+import { useTestStore } from './use-test-store';
 
-let db: TestDatabase;
-let store: PrismaStore;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  store = await createStore({ databaseUrl: db.url, poolSize: 4 });
-});
-
-afterAll(async () => {
-  await store?.close();
-  await db?.drop();
-});
+const pg = useTestStore(undefined, { poolSize: 4 });
 
 beforeEach(async () => {
-  await db.query('TRUNCATE runs, run_events RESTART IDENTITY');
+  await pg.db.query('TRUNCATE runs, run_events RESTART IDENTITY');
 });
 
 const T0 = Date.UTC(2026, 11, 7, 2, 0, 0, 123);
@@ -37,19 +24,19 @@ function update(taskId: string, state: string, at: number, extra: Partial<RunEve
 
 describe('run events', () => {
   test('a failed run keeps its updates in order with their reason, message, source, agent and Mesos time', async () => {
-    const run = (await store.runs.create(newRun('transcode')))!;
+    const run = (await pg.store.runs.create(newRun('transcode')))!;
     const failed = update(run.taskId, 'TASK_FAILED', T0 + 3000, {
       reason: 'REASON_COMMAND_EXECUTOR_FAILED',
       message: 'Command exited with status 3',
       mesosAt: T0 + 2999.6, // Mesos sends fractional seconds: kept to the ms
     });
-    await store.transaction(async (tx) => {
+    await pg.store.transaction(async (tx) => {
       await tx.runs.updateMany([{ taskId: run.taskId, patch: { state: 'STAGING', launchedAt: T0 + 1000, agentId: 'a1-S0' } }]);
       await tx.runs.addEvents([update(run.taskId, 'OFFERED', T0 + 1000, { source: 'SCHEDULER', message: 'matched to offer o1 from agent-1' })]);
     });
-    await store.runs.addEvents([update(run.taskId, 'TASK_STARTING', T0 + 1500), update(run.taskId, 'TASK_RUNNING', T0 + 2000, { source: 'SOURCE_AGENT' }), failed]);
+    await pg.store.runs.addEvents([update(run.taskId, 'TASK_STARTING', T0 + 1500), update(run.taskId, 'TASK_RUNNING', T0 + 2000, { source: 'SOURCE_AGENT' }), failed]);
 
-    const events = await store.runs.events(run.taskId);
+    const events = await pg.store.runs.events(run.taskId);
     expect(events.map((e) => e.state)).toEqual(['OFFERED', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED']);
     expect(events[3]).toEqual({ ...failed, mesosAt: T0 + 3000 });
     expect(events[2].source).toBe('SOURCE_AGENT');
@@ -57,60 +44,60 @@ describe('run events', () => {
   });
 
   test(`a run keeps its last ${RUN_EVENTS_KEPT} events; other runs of the batch keep theirs`, async () => {
-    const flapping = (await store.runs.create(newRun('flapping', 0)))!;
-    const quiet = (await store.runs.create(newRun('quiet', 1)))!;
-    await store.runs.addEvents([update(quiet.taskId, 'TASK_RUNNING', T0)]);
+    const flapping = (await pg.store.runs.create(newRun('flapping', 0)))!;
+    const quiet = (await pg.store.runs.create(newRun('quiet', 1)))!;
+    await pg.store.runs.addEvents([update(quiet.taskId, 'TASK_RUNNING', T0)]);
     for (let round = 0; round < 3; round++) {
       const burst = Array.from({ length: 30 }, (_, i) =>
         update(flapping.taskId, i % 2 ? 'TASK_RUNNING' : 'TASK_UNREACHABLE', T0 + round * 30 + i, { message: `#${round * 30 + i}` }),
       );
-      await store.runs.addEvents([...burst, update(quiet.taskId, 'TASK_RUNNING', T0 + round + 1)]);
+      await pg.store.runs.addEvents([...burst, update(quiet.taskId, 'TASK_RUNNING', T0 + round + 1)]);
     }
-    const kept = await store.runs.events(flapping.taskId);
+    const kept = await pg.store.runs.events(flapping.taskId);
     expect(kept).toHaveLength(RUN_EVENTS_KEPT);
     expect(kept[0].message).toBe(`#${90 - RUN_EVENTS_KEPT}`);
     expect(kept[kept.length - 1].message).toBe('#89');
-    expect(await store.runs.events(quiet.taskId)).toHaveLength(4);
+    expect(await pg.store.runs.events(quiet.taskId)).toHaveLength(4);
   });
 
   test('only the runs named in trim are cut back', async () => {
-    const named = (await store.runs.create(newRun('named', 0)))!;
-    const unnamed = (await store.runs.create(newRun('unnamed', 1)))!;
+    const named = (await pg.store.runs.create(newRun('named', 0)))!;
+    const unnamed = (await pg.store.runs.create(newRun('unnamed', 1)))!;
     const many = (taskId: string) => Array.from({ length: RUN_EVENTS_KEPT + 5 }, (_, i) => update(taskId, 'TASK_RUNNING', T0 + i));
-    await store.runs.addEvents([...many(named.taskId), ...many(unnamed.taskId)], [named.taskId]);
-    expect(await store.runs.events(named.taskId)).toHaveLength(RUN_EVENTS_KEPT);
-    expect(await store.runs.events(unnamed.taskId)).toHaveLength(RUN_EVENTS_KEPT + 5);
-    await store.runs.addEvents([update(unnamed.taskId, 'TASK_FAILED', T0 + 99)], []);
-    expect(await store.runs.events(unnamed.taskId)).toHaveLength(RUN_EVENTS_KEPT + 6);
+    await pg.store.runs.addEvents([...many(named.taskId), ...many(unnamed.taskId)], [named.taskId]);
+    expect(await pg.store.runs.events(named.taskId)).toHaveLength(RUN_EVENTS_KEPT);
+    expect(await pg.store.runs.events(unnamed.taskId)).toHaveLength(RUN_EVENTS_KEPT + 5);
+    await pg.store.runs.addEvents([update(unnamed.taskId, 'TASK_FAILED', T0 + 99)], []);
+    expect(await pg.store.runs.events(unnamed.taskId)).toHaveLength(RUN_EVENTS_KEPT + 6);
   });
 
   test('a transaction that fails stores neither the state nor the events', async () => {
-    const run = (await store.runs.create(newRun('rollback')))!;
+    const run = (await pg.store.runs.create(newRun('rollback')))!;
     await expect(
-      store.transaction(async (tx) => {
+      pg.store.transaction(async (tx) => {
         await tx.runs.updateMany([{ taskId: run.taskId, patch: { state: 'RUNNING' } }]);
         await tx.runs.addEvents([update(run.taskId, 'TASK_RUNNING', T0)]);
         throw new Error('commit fails');
       }),
     ).rejects.toThrow('commit fails');
-    expect((await store.runs.getByTaskId(run.taskId))!.state).toBe('QUEUED');
-    expect(await store.runs.events(run.taskId)).toEqual([]);
+    expect((await pg.store.runs.getByTaskId(run.taskId))!.state).toBe('QUEUED');
+    expect(await pg.store.runs.events(run.taskId)).toEqual([]);
   });
 
   test("deleting a job's runs deletes their events; an unknown run has none", async () => {
-    const run = (await store.runs.create(newRun('gone')))!;
-    await store.runs.addEvents([update(run.taskId, 'TASK_RUNNING', T0)]);
-    await store.runs.deleteForJob('gone');
-    expect(await store.runs.events(run.taskId)).toEqual([]);
-    const [{ n }] = await db.query<{ n: string }>('SELECT count(*) AS n FROM run_events');
+    const run = (await pg.store.runs.create(newRun('gone')))!;
+    await pg.store.runs.addEvents([update(run.taskId, 'TASK_RUNNING', T0)]);
+    await pg.store.runs.deleteForJob('gone');
+    expect(await pg.store.runs.events(run.taskId)).toEqual([]);
+    const [{ n }] = await pg.db.query<{ n: string }>('SELECT count(*) AS n FROM run_events');
     expect(Number(n)).toBe(0);
   });
 
   test('the fenced store writes events as the leader', async () => {
-    const run = (await store.runs.create(newRun('fenced')))!;
-    await store.raiseEpoch(3);
-    await store.fenced(3).runs.addEvents([update(run.taskId, 'TASK_RUNNING', T0)]);
-    await expect(store.fenced(2).runs.addEvents([update(run.taskId, 'TASK_FAILED', T0)])).rejects.toThrow();
-    expect((await store.runs.events(run.taskId)).map((e) => e.state)).toEqual(['TASK_RUNNING']);
+    const run = (await pg.store.runs.create(newRun('fenced')))!;
+    await pg.store.raiseEpoch(3);
+    await pg.store.fenced(3).runs.addEvents([update(run.taskId, 'TASK_RUNNING', T0)]);
+    await expect(pg.store.fenced(2).runs.addEvents([update(run.taskId, 'TASK_FAILED', T0)])).rejects.toThrow();
+    expect((await pg.store.runs.events(run.taskId)).map((e) => e.state)).toEqual(['TASK_RUNNING']);
   });
 });

@@ -1,0 +1,43 @@
+/**
+ * A test file's own PostgreSQL database and store over it (test-support.ts): created before the
+ * file's first test, closed and dropped after its last. Not used by the product.
+ *
+ *   const pg = useTestStore('sisyphus_prepared');
+ *   it('…', async () => { await pg.store.jobs.put(…); await pg.db.query('SELECT …'); });
+ */
+import { afterAll, beforeAll } from 'vitest';
+import { createStore, type CreateStoreOptions } from './create-store';
+import type { PrismaStore } from './store';
+import { createTestDatabase, type TestDatabase } from './test-support';
+
+export interface TestStore {
+  /** The throwaway database (a plain pg client on it for raw checks); set once the file's tests run. */
+  readonly db: TestDatabase;
+  /** The store over it, migrated; set once the file's tests run. */
+  readonly store: PrismaStore;
+}
+
+/** Registers the file's beforeAll/afterAll; `options`: the store's, besides the database URL. */
+export function useTestStore(prefix?: string, options: Omit<CreateStoreOptions, 'databaseUrl'> = {}): TestStore {
+  let db: TestDatabase | undefined;
+  let store: PrismaStore | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase(prefix);
+    store = await createStore({ ...options, databaseUrl: db.url });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+  const unset = (what: string): never => {
+    throw new Error(`useTestStore: the ${what} exists only while the file's tests run (after beforeAll)`);
+  };
+  return {
+    get db() {
+      return db ?? unset('database');
+    },
+    get store() {
+      return store ?? unset('store');
+    },
+  };
+}
