@@ -150,11 +150,11 @@ export function rows(r: Results): Row[] {
     if (sc.seeding) out.push({ figure: `Scale: how the ${fmt(sc.jobs)} jobs were seeded: ${sc.seeding.note}`, value: `${fmt(sc.seeding.seconds, 1)} s`, peer: '—', ratio: '—', goal: '— (not a goal)', met: null });
     if (sc.start) {
       const over = sc.jobs - (sc.posted ?? 0);
-      out.push({ figure: `Scale: cold start over ${fmt(over)} jobs, process start → framework subscribed (RSS peak on the way ${fmt(sc.start.rssPeakMiB)} MiB)`, value: `${fmt(sc.start.ms)} ms`, peer: 'limit 30,000 ms', ratio: pct(sc.start.ms / 30_000), goal: '< 30 s', met: sc.start.ms < 30_000 });
+      out.push({ figure: `Scale: cold start over ${fmt(over)} jobs, process start → framework subscribed and every job loaded (RSS peak on the way ${fmt(sc.start.rssPeakMiB)} MiB)`, value: `${fmt(sc.start.ms)} ms`, peer: 'limit 30,000 ms', ratio: pct(sc.start.ms / 30_000), goal: '< 30 s', met: sc.start.ms < 30_000 });
     }
     if (sc.restart) {
       const peakText = sc.restart.rssPeakMiB ? `, peak on the way ${fmt(sc.restart.rssPeakMiB)} MiB` : '';
-      out.push({ figure: `Scale: restart over ${fmt(sc.jobs)} jobs, process start → framework subscribed (RSS then ${fmt(sc.restart.rssMiB)} MiB${peakText})`, value: `${fmt(sc.restart.ms)} ms`, peer: 'limit 30,000 ms', ratio: pct(sc.restart.ms / 30_000), goal: '< 30 s', met: sc.restart.ms < 30_000 });
+      out.push({ figure: `Scale: restart over ${fmt(sc.jobs)} jobs, process start → framework subscribed and every job loaded (RSS then ${fmt(sc.restart.rssMiB)} MiB${peakText})`, value: `${fmt(sc.restart.ms)} ms`, peer: 'limit 30,000 ms', ratio: pct(sc.restart.ms / 30_000), goal: '< 30 s', met: sc.restart.ms < 30_000 });
     }
     // issue 18 sets the full list's goal at 100,000 jobs; at a million it is shown, not judged
     const listGoal = sc.jobs <= 100_000;

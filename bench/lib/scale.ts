@@ -189,7 +189,9 @@ function scaleJob(i: number, n: number) {
 
 /**
  * Starts the app and waits until its own framework subscribed (its /metrics; the master may still
- * count a stopped one's framework): the time from the spawn, and the RSS peak on the way (every 100 ms).
+ * count a stopped one's framework) and its scheduler loaded every job (sisyphus_scheduler_loaded;
+ * the framework subscribes while the worker loads): the time from the spawn, and the RSS peak on
+ * the way (every 100 ms).
  */
 async function startTimed(dbUrl: string, master: string): Promise<{ app: AppProcess; ms: number; rssPeakMiB: number }> {
   const t0 = performance.now();
@@ -200,8 +202,12 @@ async function startTimed(dbUrl: string, master: string): Promise<{ app: AppProc
   }, 100);
   try {
     const app = await startApp({ dbUrl, master, settleMs: 0, readyTimeoutMs: 600_000, onSpawn: (p) => (pid = p) });
-    const subscribed = async () => /^sisyphus_subscriptions_total\{[^}]*\} [1-9]/m.test(await (await fetch(`${app.url}/metrics`, { headers: { accept: 'text/plain' } })).text());
-    await waitFor('the app to subscribe', subscribed, 600_000, 100);
+    // the framework subscribes while the worker loads: started = subscribed and every job loaded
+    const ready = async () => {
+      const text = await (await fetch(`${app.url}/metrics`, { headers: { accept: 'text/plain' } })).text();
+      return /^sisyphus_subscriptions_total\{[^}]*\} [1-9]/m.test(text) && /^sisyphus_scheduler_loaded 1$/m.test(text);
+    };
+    await waitFor('the app to subscribe and load every job', ready, 600_000, 100);
     const ms = performance.now() - t0;
     peak = Math.max(peak, app.rssMiB());
     return { app, ms, rssPeakMiB: peak };
