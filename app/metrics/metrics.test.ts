@@ -180,6 +180,7 @@ describe('metrics with the real worker, PostgreSQL and mesos-local', () => {
     expect(sample(text, 'sisyphus_revives_total', { reason: 'work' }) + (sample(text, 'sisyphus_revives_total', { reason: 'subscribe' }) || 0)).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'sisyphus_subscriptions_total', { resubscribed: 'false' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'sisyphus_leader')).toBe(1);
+    expect(sample(text, 'sisyphus_scheduler_loaded')).toBe(1); // its runs launched: the load was done
 
     // /metrics: OpenMetrics for a Prometheus scraper, text for text/plain, Codahale JSON otherwise
     const om = await metricsRoute.GET(new Request('http://x/metrics', { headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' } }));

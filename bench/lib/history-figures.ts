@@ -77,12 +77,17 @@ export function figuresOf(r: Results): Figure[] {
   }
   const sc = r.scale;
   if (sc) {
-    add({ id: 'scale.rss-peak', bench: 'scale', label: `Scale ${r0(sc.jobs)} jobs: peak resident memory`, unit: 'MiB', better: 'lower', value: sc.rssPeakMiB, ratio: sc.rssPeakMiB / 512, ratioTo: 'goal 512 MiB' });
-    if (sc.restart) add({ id: 'scale.restart', bench: 'scale', label: `Scale ${r0(sc.jobs)} jobs: restart until subscribed`, unit: 'ms', better: 'lower', value: sc.restart.ms, ratio: sc.restart.ms / 30_000, ratioTo: 'limit 30,000 ms' });
-    add({ id: 'scale.list-p99', bench: 'scale', label: 'Scale: GET /v1/scheduler/jobs p99', unit: 'ms', better: 'lower', value: sc.list.p99, ratio: sc.list.p99 / 1000, ratioTo: 'limit 1,000 ms' });
-    add({ id: 'scale.search-p99', bench: 'scale', label: 'Scale: GET /jobs/search p99', unit: 'ms', better: 'lower', value: sc.search.p99, ratio: sc.search.p99 / 1000, ratioTo: 'limit 1,000 ms' });
+    // a million jobs (--scale-jobs 1000000) is its own series, against its own goals
+    const big = sc.jobs > 100_000;
+    const id = (s: string) => (big ? `scale-${r0(sc.jobs).replace(/,/g, '')}.${s}` : `scale.${s}`);
+    const rssGoal = big ? 2048 : 512;
+    add({ id: id('rss-peak'), bench: 'scale', label: `Scale ${r0(sc.jobs)} jobs: peak resident memory`, unit: 'MiB', better: 'lower', value: sc.rssPeakMiB, ratio: sc.rssPeakMiB / rssGoal, ratioTo: `goal ${r0(rssGoal)} MiB` });
+    if (sc.start) add({ id: id('start'), bench: 'scale', label: `Scale ${r0(sc.jobs)} jobs: cold start until subscribed`, unit: 'ms', better: 'lower', value: sc.start.ms, ratio: sc.start.ms / 30_000, ratioTo: 'limit 30,000 ms' });
+    if (sc.restart) add({ id: id('restart'), bench: 'scale', label: `Scale ${r0(sc.jobs)} jobs: restart until subscribed`, unit: 'ms', better: 'lower', value: sc.restart.ms, ratio: sc.restart.ms / 30_000, ratioTo: 'limit 30,000 ms' });
+    add({ id: id('list-p99'), bench: 'scale', label: 'Scale: GET /v1/scheduler/jobs p99', unit: 'ms', better: 'lower', value: sc.list.p99, ratio: sc.list.p99 / 1000, ratioTo: 'limit 1,000 ms' });
+    add({ id: id('search-p99'), bench: 'scale', label: 'Scale: GET /jobs/search p99', unit: 'ms', better: 'lower', value: sc.search.p99, ratio: sc.search.p99 / 1000, ratioTo: 'limit 1,000 ms' });
     const ui = sc.ui.measured ? (sc.ui.firstRenderMs ?? NaN) : NaN;
-    add({ id: 'scale.jobs-page', bench: 'scale', label: 'Scale: jobs page first row', unit: 'ms', better: 'lower', value: ui, ratio: ui / 2000, ratioTo: 'limit 2,000 ms' });
+    add({ id: id('jobs-page'), bench: 'scale', label: 'Scale: jobs page first row', unit: 'ms', better: 'lower', value: ui, ratio: ui / 2000, ratioTo: 'limit 2,000 ms' });
   }
   for (const f of r.ui?.figures ?? []) {
     const m = med(f.samples);

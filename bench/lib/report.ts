@@ -147,10 +147,18 @@ export function rows(r: Results): Row[] {
     const rssLimit = sc.jobs > 100_000 ? 2048 : 512;
     const seeded = sc.posted ? ` (${fmt(sc.posted)} of them POSTed to the running app), seeding, listing, search, UI and a restart included` : '';
     out.push({ figure: `Scale: ${fmt(sc.jobs)} jobs${seeded}, resident memory of the app (server + worker), peak`, value: `${fmt(sc.rssPeakMiB)} MiB`, peer: `limit ${fmt(rssLimit)} MiB`, ratio: pct(sc.rssPeakMiB / rssLimit), goal: `< ${fmt(rssLimit)} MiB`, met: sc.rssPeakMiB < rssLimit });
-    if (sc.restart) {
-      out.push({ figure: `Scale: restart over ${fmt(sc.jobs)} jobs, process start → framework subscribed (RSS then ${fmt(sc.restart.rssMiB)} MiB)`, value: `${fmt(sc.restart.ms)} ms`, peer: 'limit 30,000 ms', ratio: pct(sc.restart.ms / 30_000), goal: '< 30 s', met: sc.restart.ms < 30_000 });
+    if (sc.seeding) out.push({ figure: `Scale: how the ${fmt(sc.jobs)} jobs were seeded: ${sc.seeding.note}`, value: `${fmt(sc.seeding.seconds, 1)} s`, peer: '—', ratio: '—', goal: '— (not a goal)', met: null });
+    if (sc.start) {
+      const over = sc.jobs - (sc.posted ?? 0);
+      out.push({ figure: `Scale: cold start over ${fmt(over)} jobs, process start → framework subscribed and every job loaded (RSS peak on the way ${fmt(sc.start.rssPeakMiB)} MiB)`, value: `${fmt(sc.start.ms)} ms`, peer: 'limit 30,000 ms', ratio: pct(sc.start.ms / 30_000), goal: '< 30 s', met: sc.start.ms < 30_000 });
     }
-    out.push({ figure: `Scale: GET /v1/scheduler/jobs p50 / p99 (${sc.list.samples} samples, ${fmt(sc.list.bytes / 1e6, 1)} MB)`, value: `${fmt(sc.list.p50)} / ${fmt(sc.list.p99)} ms`, peer: 'limit 1,000 ms', ratio: pct(sc.list.p99 / 1000), goal: 'p99 < 1 s', met: sc.list.p99 < 1000 });
+    if (sc.restart) {
+      const peakText = sc.restart.rssPeakMiB ? `, peak on the way ${fmt(sc.restart.rssPeakMiB)} MiB` : '';
+      out.push({ figure: `Scale: restart over ${fmt(sc.jobs)} jobs, process start → framework subscribed and every job loaded (RSS then ${fmt(sc.restart.rssMiB)} MiB${peakText})`, value: `${fmt(sc.restart.ms)} ms`, peer: 'limit 30,000 ms', ratio: pct(sc.restart.ms / 30_000), goal: '< 30 s', met: sc.restart.ms < 30_000 });
+    }
+    // issue 18 sets the full list's goal at 100,000 jobs; at a million it is shown, not judged
+    const listGoal = sc.jobs <= 100_000;
+    out.push({ figure: `Scale: GET /v1/scheduler/jobs p50 / p99 (${sc.list.samples} samples, ${fmt(sc.list.bytes / 1e6, 1)} MB)`, value: `${fmt(sc.list.p50)} / ${fmt(sc.list.p99)} ms`, peer: 'limit 1,000 ms', ratio: pct(sc.list.p99 / 1000), goal: listGoal ? 'p99 < 1 s' : '— (no goal above 100,000 jobs)', met: listGoal ? sc.list.p99 < 1000 : null });
     out.push({ figure: `Scale: GET /jobs/search p50 / p99 (${sc.search.samples} samples)`, value: `${fmt(sc.search.p50)} / ${fmt(sc.search.p99)} ms`, peer: 'limit 1,000 ms', ratio: pct(sc.search.p99 / 1000), goal: 'p99 < 1 s', met: sc.search.p99 < 1000 });
     const uiMs = sc.ui.measured ? (sc.ui.firstRenderMs ?? NaN) : NaN;
     out.push({

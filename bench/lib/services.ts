@@ -285,7 +285,19 @@ export interface AppProcess {
  * compiled server (.next/server-bundle/server/main.mjs) under plain node; `tsx: true` runs
  * server/main.ts under `node --import tsx` instead (for comparison). Resolves once /ping answers.
  */
-export async function startApp(opts: { dbUrl: string; master: string; mesos?: MesosProcess; env?: Record<string, string>; appDir?: string; tsx?: boolean; settleMs?: number }): Promise<AppProcess> {
+export async function startApp(opts: {
+  dbUrl: string;
+  master: string;
+  mesos?: MesosProcess;
+  env?: Record<string, string>;
+  appDir?: string;
+  tsx?: boolean;
+  settleMs?: number;
+  /** How long it may take to answer /ping (and subscribe, with `mesos`); 120 s (60 s) by default. */
+  readyTimeoutMs?: number;
+  /** Called with the server's pid as soon as it is spawned (to sample its RSS from the start). */
+  onSpawn?: (pid: number) => void;
+}): Promise<AppProcess> {
   const port = await freePort();
   // e.g. BENCH_APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the app alone
   const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
@@ -306,6 +318,7 @@ export async function startApp(opts: { dbUrl: string; master: string; mesos?: Me
     }),
   });
   track(child);
+  opts.onSpawn?.(child.pid!);
   let out = '';
   const keep = (d: Buffer) => (out = (out + d.toString()).slice(-8000));
   child.stdout!.on('data', keep);
@@ -324,14 +337,14 @@ export async function startApp(opts: { dbUrl: string; master: string; mesos?: Me
         return false;
       }
     },
-    120_000,
+    opts.readyTimeoutMs ?? 120_000,
     200,
   );
   if (opts.mesos) {
     // The scheduler is up once its framework subscribed to the master (boot registers the
     // worker as the API's runtime right after), then a moment more.
     const m = opts.mesos;
-    await waitFor("the app's framework to subscribe", async () => (await m.metrics())['master/frameworks_active'] >= 1, 60_000, 200);
+    await waitFor("the app's framework to subscribe", async () => (await m.metrics())['master/frameworks_active'] >= 1, opts.readyTimeoutMs ?? 60_000, 200);
     await sleep(opts.settleMs ?? 1000);
   }
   return {

@@ -101,6 +101,7 @@ export async function assemble(opts: AssembleOptions): Promise<Scheduler> {
   try {
     if (framework) await framework.start();
     await loading;
+    metrics.loaded.set(1);
   } catch (e) {
     // neither half may outlive a failed build: the leadership retries with a new scheduler
     worker.stop();
@@ -133,6 +134,7 @@ export async function assemble(opts: AssembleOptions): Promise<Scheduler> {
     async stop() {
       unobserve.forEach((off) => off());
       metrics.leader.set(0);
+      metrics.loaded.set(0);
       await backfills.stop();
       worker.stop();
       longRuns?.stop();

@@ -21,6 +21,7 @@
  * | sisyphus_watchdog_firings_total | counter | kind: heartbeat/offers, action |
  * | sisyphus_status_updates_total | counter | state (Mesos TaskState), acknowledged |
  * | sisyphus_leader | gauge | 1 while this process is the leader, else 0 |
+ * | sisyphus_scheduler_loaded | gauge | 1 once the leading scheduler has loaded every job, edge and unfinished run (start-up or takeover done), else 0 |
  * | sisyphus_errors_total | counter | where |
  * | sisyphus_http_request_duration_seconds | histogram | method, route, status |
  *   (measured by `handle()` in scheduler/api/http.ts, whose callers pass "METHOD /route/pattern")
@@ -81,6 +82,7 @@ export class SchedulerMetrics {
   readonly watchdog: Counter<'kind' | 'action'>;
   readonly statusUpdates: Counter<'state' | 'acknowledged'>;
   readonly leader: Gauge;
+  readonly loaded: Gauge;
   readonly errors: Counter<'where'>;
   readonly notifications: Counter<'channel' | 'result'>;
   readonly http: Histogram<'method' | 'route' | 'status'>;
@@ -118,6 +120,7 @@ export class SchedulerMetrics {
     this.watchdog = new Counter({ name: 'sisyphus_watchdog_firings_total', help: 'Watchdog firings (no heartbeat; hungry framework)', labelNames: ['kind', 'action'], registers });
     this.statusUpdates = new Counter({ name: 'sisyphus_status_updates_total', help: 'Mesos status updates handled, by state', labelNames: ['state', 'acknowledged'], registers });
     this.leader = new Gauge({ name: 'sisyphus_leader', help: '1 while this process is the leading scheduler, else 0', registers });
+    this.loaded = new Gauge({ name: 'sisyphus_scheduler_loaded', help: '1 once the leading scheduler has loaded every job, edge and unfinished run, else 0', registers });
     this.errors = new Counter({ name: 'sisyphus_errors_total', help: 'Errors an operator should see, by where they happened', labelNames: ['where'], registers });
     this.notifications = new Counter({
       name: 'sisyphus_notifications_total',
@@ -133,6 +136,7 @@ export class SchedulerMetrics {
       registers,
     });
     this.leader.set(0);
+    this.loaded.set(0);
     if (opts.defaultMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry });
       collectDefaultMetrics({ register: this.openMetrics });

@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadMigrations, migratePGlite, migratePostgres, type Migration } from './migrate';
+import { bulkCursorReader } from './bulk-cursor';
 import { pgTxRunner } from './pg-tx';
 import { PrismaStore, type BulkReader } from './store';
 import { DEFAULT_VERSIONS_KEPT } from './version-store';
@@ -49,7 +50,7 @@ async function openPostgres(url: string, migrations: Migration[], max: number, v
   pool.on('error', () => {}); // an idle client lost (database restart): the next query reconnects
   const adapter = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter });
-  const bulk: BulkReader = async <R,>(sql: string) => (await pool.query(sql)).rows as R[];
+  const bulk: BulkReader = bulkCursorReader(pool);
   const rawTx = pgTxRunner(pool);
   return new PrismaStore(
     prisma,

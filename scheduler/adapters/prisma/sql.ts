@@ -169,11 +169,13 @@ export function markRoot(db: PrismaClient): void {
 export const isRoot = (db: Db): db is PrismaClient => roots.has(db);
 
 /**
- * A plain SQL reader beside Prisma for the few reads of every job at once (100,000 rows): the
- * driver's rows as they come, without Prisma's row mapping (at 100k jobs the list took 2-3 s
- * through `$queryRaw`, 0.7 s through pg alone). Only ever used outside transactions.
+ * A plain SQL reader beside Prisma for the few reads of every job at once (100,000 rows and more):
+ * the driver's rows without Prisma's row mapping (at 100k jobs the list took 2-3 s through
+ * `$queryRaw`, 0.7 s through pg alone), handed to `each` `batch` rows at a time from one cursor
+ * in one snapshot (bulk-cursor.ts), so the whole result's text is never held at once (a million
+ * jobs are ~0.8 GB of JSON text). Only ever used outside transactions.
  */
-export type BulkReader = <R>(sql: string) => Promise<R[]>;
+export type BulkReader = <R>(sql: string, batch: number, each: (rows: R[]) => void | Promise<void>) => Promise<void>;
 
 /** Collations whose order is the code-point order of the text (byte order for ASCII). */
 export const CODE_POINT_COLLATIONS = /^(C|POSIX|C\.UTF-?8|ucs_basic|unicode_fast|pg_c_utf8|pg_unicode_fast)$/i;
