@@ -86,11 +86,12 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
     standby: standby ?? undefined,
     store: fencing as Store & FencingStore,
     retryDelayMs: worker.takeoverRetryMs,
-    build: (fenced, events, onRuntime) =>
+    build: (fenced, events, onRuntime, trace) =>
       assemble({
         store: fenced,
         events,
         onWorker: onRuntime,
+        trace,
         clock: systemClock,
         master,
         notify,
