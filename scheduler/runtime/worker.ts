@@ -141,17 +141,15 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
   private async load(): Promise<void> {
     const { ctx } = this;
     const source = this.jobSource;
-    const mark = (phase: string) => <T>(v: T): T => {
-      this.trace?.mark(phase);
-      return v;
-    };
+    const mark = (phase: string) => <T>(v: T): T => (this.trace?.mark(phase), v);
     const listJobs = async (): Promise<JobSourceLoad> => (source ? await source() : null) ?? { jobs: await ctx.store.jobs.list() };
     const [{ jobs, later, graph }, counters, active] = await Promise.all([
       listJobs().then(mark('jobs in hand')),
       ctx.store.edges.load().then(mark('edge counters read')),
       ctx.store.runs.listActive().then(mark('unfinished runs read')),
     ]);
-    ctx.jobs = new Map(jobs.map((j) => [j.name, j]));
+    ctx.jobs = new Map();
+    for (const j of jobs) ctx.jobs.set(j.name, j);
     // Every job first, then the edges: a dependency job listed before its own parent (`load`, child
     // of `transform`, by name) finds it (adding them one by one dropped such a child on every start).
     const built = graph ?? DependencyGraph.fromJobs(jobs.map((j) => ({ name: j.name, parents: j.parents?.filter((p) => ctx.jobs.has(p)) })));
@@ -172,19 +170,24 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
     // reindex never throws: a job whose schedule cannot be read is set aside with the reason
     // a turn of the event loop now and then (ZooKeeper's pings, the pause detector): at 100,000
     // jobs on a loaded machine, one loop held it for seconds
-    const indexNow = later && later.size > 0 ? jobs.filter((j) => !later.has(j.name)) : jobs;
+    let indexNow = jobs;
+    const deferred: Job[] = [];
+    if (later && later.size > 0) {
+      indexNow = [];
+      for (const j of jobs) (later.has(j.name) ? deferred : indexNow).push(j);
+    }
     for (let i = 0; i < indexNow.length; i++) {
       ctx.index.reindex(indexNow[i], now);
       if (i % DEFERRED_CHUNK === DEFERRED_CHUNK - 1) await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (later && later.size > 0) ctx.index.defer(jobs.filter((j) => later.has(j.name)), now);
+    if (deferred.length > 0) ctx.index.defer(deferred, now);
     this.trace?.mark('schedule index built');
     this.due.running = true;
     this.due.arm();
     this.pauses.start(jobs);
     ctx.emitQueue();
     if (ctx.runs.queue.size > 0) ctx.framework?.workArrived();
-    if (later && later.size > 0) this.deferring = this.indexDeferred();
+    if (deferred.length > 0) this.deferring = this.indexDeferred();
     this.trace?.mark('loaded');
   }
 
