@@ -50,8 +50,9 @@ async function openPostgres(url: string, migrations: Migration[], max: number, v
   // One pool for Prisma and for the store's bulk reads of every job (plain pg, no row mapping).
   // `min`: the connections a follower opened at start (leadership.ts warms four) stay open while it
   // follows on one, so a takeover's parallel reads do not each wait to connect (pg closes an idle
-  // client after 10 s; a new connection took up to 0.7 s of a takeover on a loaded machine).
-  const pool = new pg.Pool({ connectionString: url, max, min: Math.min(max, WARM_CONNECTIONS), application_name: 'sisyphus' });
+  // client after 10 s; a new connection took up to 0.7 s of a takeover on a loaded machine). Idle
+  // clients do not keep a process alive (a script that forgets close() still exits, as before).
+  const pool = new pg.Pool({ connectionString: url, max, min: Math.min(max, WARM_CONNECTIONS), allowExitOnIdle: true, application_name: 'sisyphus' });
   pool.on('error', () => {}); // an idle client lost (database restart): the next query reconnects
   const adapter = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter });
