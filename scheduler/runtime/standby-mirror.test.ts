@@ -126,6 +126,19 @@ describe('the standby keeps the dependency graph built', () => {
     expect(names(handed!.jobs)).toEqual(['extract', 'load', 'lone', 'transform']);
   });
 
+  it('rebuilds once the jobs stop changing, not on every read of a stream of creates', async () => {
+    await store.jobs.apply({ put: pipeline() });
+    const mirror = await following();
+    for (let k = 0; k < 3; k++) {
+      await store.jobs.put(job(`burst-${k}`, { parents: ['lone'] }));
+      await mirror.catchUp();
+      expect(mirror.graphReady).toBe(false);
+    }
+    await expect.poll(async () => (await mirror.catchUp(), mirror.graphReady), { timeout: 10_000 }).toBe(true);
+    const handed = await mirror.takeJobs();
+    expect(handed!.graph!.graph.childrenOf('lone')).toEqual(['burst-0', 'burst-1', 'burst-2']);
+  });
+
   it('hands over no graph after a change of parents, a new job or a delete it has not built yet (the worker builds it)', async () => {
     for (const change of [
       () => store.jobs.put(job('load', { parents: ['transform'] })),
@@ -170,7 +183,7 @@ describe('a takeover from the mirror equals a cold load', () => {
       mirror.follow();
       // followed: every job read and its schedule hinted
       await expect.poll(async () => (await mirror.catchUp(), mirror.size), { timeout: 10_000 }).toBe(fleet().length);
-      await expect.poll(() => mirror.graphReady, { timeout: 10_000 }).toBe(true);
+      await expect.poll(async () => (await mirror.catchUp(), mirror.graphReady), { timeout: 10_000 }).toBe(true);
       await new Promise((r) => setTimeout(r, 50));
       source = async () => {
         const h = await mirror.takeJobs();

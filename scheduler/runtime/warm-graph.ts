@@ -45,6 +45,8 @@ export class WarmGraph {
   private version = 0;
   private ready: (WarmStructure & { version: number }) | null = null;
   private building = false;
+  /** The version at the last refresh. */
+  private seen = -1;
 
   /** Notes a job written (`before`: the one held until now) or deleted (`after` undefined). */
   changed(before: Job | undefined, after: Job | undefined): void {
@@ -63,12 +65,17 @@ export class WarmGraph {
   }
 
   /**
-   * Builds the graph of `jobs` (read now) in the background unless the one held is current or one
-   * is under way; a build overtaken by a change is dropped, and the next refresh (the mirror's next
-   * read) begins another.
+   * Builds the graph of `jobs` (read now) in the background unless the one held is current, one is
+   * under way, or the structure changed since the last refresh; a build overtaken by a change is
+   * dropped, and a later refresh (the mirror's next reads) begins another.
    */
   refresh(jobs: ReadonlyMap<string, Job>): void {
     if (this.current || this.building) return;
+    // only once the structure held still since the last refresh (the last read): a stream of
+    // creates does not rebuild the whole graph on every read
+    const settled = this.version === this.seen;
+    this.seen = this.version;
+    if (!settled) return;
     this.building = true;
     const version = this.version;
     void buildInTurns(jobs.values(), () => this.version === version)
