@@ -57,16 +57,19 @@ function stepsFromLog(text: string, killAt: number): Record<string, number> {
     .split('\n')
     .map((l) => {
       try {
-        return JSON.parse(l) as { time: number; msg: string };
+        return JSON.parse(l) as { time: number; msg: string; phases?: Record<string, number> };
       } catch {
         return null;
       }
     })
-    .filter((l): l is { time: number; msg: string } => l !== null && l.time >= killAt);
+    .filter((l): l is { time: number; msg: string; phases?: Record<string, number> } => l !== null && l.time >= killAt);
   const elected = lines.find((l) => /elected leader/.test(l.msg));
   if (!elected) return {};
   const out: Record<string, number> = { 'elected (ms after kill)': elected.time - killAt };
   for (const l of lines) {
+    // the new leader's own phases (scheduler/runtime/takeover-trace.ts), ms after its election
+    if (l.phases) for (const [phase, ms] of Object.entries(l.phases)) out[`phase: ${phase}`] ??= ms;
+    if (l.phases) continue;
     const key = /scheduler started/.test(l.msg) ? 'scheduler started' : /subscribed/i.test(l.msg) ? 'framework subscribed' : /taking over|load|reconcil/i.test(l.msg) ? l.msg.slice(0, 60) : null;
     if (key && !(key in out)) out[key] = l.time - elected.time;
   }

@@ -44,6 +44,9 @@ export interface TriggerOptions {
 }
 
 /** Some children's counters as they were (null: none), from `saveCounters`. */
+/** A graph built from stored jobs, and the jobs whose edges it refused (fromJobs). */
+export type BuiltGraph = { graph: DependencyGraph; rejected: Array<{ name: string; error: DagError }> };
+
 export type CounterSnapshot = Map<string, Map<string, number> | null>;
 
 /** Task states that reset a child's counters. */
@@ -78,25 +81,32 @@ export class DependencyGraph {
    * parents are unknown or would close a cycle keeps its vertex but gets no edges, and is listed
    * in `rejected` (Chronos drops such jobs from its graph; #815).
    */
-  static fromJobs(
-    jobs: Iterable<Pick<Job, 'name' | 'parents'>>,
-    counters: Iterable<EdgeCount> = [],
-  ): { graph: DependencyGraph; rejected: Array<{ name: string; error: DagError }> } {
+  static fromJobs(jobs: Iterable<Pick<Job, 'name' | 'parents'>>, counters: Iterable<EdgeCount> = []): BuiltGraph {
+    const steps = DependencyGraph.fromJobsInSteps(jobs, counters);
+    let r = steps.next();
+    while (!r.done) r = steps.next();
+    return r.value;
+  }
+
+  /** fromJobs a job at a time (yields after each): a large graph over several event-loop turns (warm-graph.ts). */
+  static *fromJobsInSteps(jobs: Iterable<Pick<Job, 'name' | 'parents'>>, counters: Iterable<EdgeCount> = []): Generator<void, BuiltGraph> {
     const graph = new DependencyGraph();
     const list = [...jobs];
-    const rejected: Array<{ name: string; error: DagError }> = [];
+    const rejected: BuiltGraph['rejected'] = [];
     const duplicates = new Set<number>();
-    list.forEach((j, i) => {
+    for (const [i, j] of list.entries()) {
       const r = graph.addJob(j.name);
       if (!r.ok) {
         duplicates.add(i);
         rejected.push({ name: j.name, error: r.error });
       }
-    });
+      yield;
+    }
     for (const [i, j] of list.entries()) {
       if (!j.parents || j.parents.length === 0 || duplicates.has(i)) continue;
       const r = graph.setParents(j.name, j.parents);
       if (!r.ok) rejected.push({ name: j.name, error: r.error });
+      yield;
     }
     graph.importCounters(counters);
     return { graph, rejected };

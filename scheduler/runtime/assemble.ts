@@ -14,6 +14,7 @@ import type { NotifySetup } from './notify-setup';
 import { LongRunWatch } from './long-run-watch';
 import { EventBus } from './events';
 import { logSchedulerEvents, schedulerMetrics } from './metrics';
+import type { TakeoverTrace } from './takeover-trace';
 
 export interface AssembleOptions {
   store: Store;
@@ -31,6 +32,8 @@ export interface AssembleOptions {
   stderrOf?: DelivererOptions['stderrOf'];
   /** Receives the worker before it loads its state (API calls then queue behind the load). */
   onWorker?: (worker: Worker) => void;
+  /** A takeover's phases, marked as they pass (takeover-trace.ts). */
+  trace?: TakeoverTrace;
 }
 
 export interface Scheduler {
@@ -54,7 +57,7 @@ export interface Scheduler {
 
 export async function assemble(opts: AssembleOptions): Promise<Scheduler> {
   const events = opts.events ?? new EventBus();
-  const worker = new Worker({ ...opts.worker, store: opts.store, clock: opts.clock, events, notify: opts.notify?.router ?? null });
+  const worker = new Worker({ ...opts.worker, store: opts.store, clock: opts.clock, events, notify: opts.notify?.router ?? null, trace: opts.trace });
   let client: MesosClient | null = null;
   // the last lines of a failed run's stderr, for its notification: from its sandbox on the agent
   const masterHttp = new MasterHttpClient();
@@ -79,7 +82,10 @@ export async function assemble(opts: AssembleOptions): Promise<Scheduler> {
     framework = fw;
     worker.attachFramework(fw);
     // Framework health is part of the scheduler's event stream (UI, metrics).
-    fw.on('subscribed', (e) => events.emit('framework', { kind: 'subscribed', detail: `${e.frameworkId} at ${e.master ?? '?'}` }));
+    fw.on('subscribed', (e) => {
+      opts.trace?.mark('framework subscribed');
+      events.emit('framework', { kind: 'subscribed', detail: `${e.frameworkId} at ${e.master ?? '?'}` });
+    });
     fw.on('disconnected', (e) => events.emit('framework', { kind: 'disconnected', detail: e.reason }));
     fw.on('watchdog', (e) => events.emit('framework', { kind: 'watchdog', detail: `${e.kind}: ${e.action} after ${e.silentMs} ms` }));
     fw.on('revive', (e) => events.emit('framework', { kind: 'revive', detail: e.reason }));

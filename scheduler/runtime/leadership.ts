@@ -23,6 +23,7 @@ import { systemClock } from './system-clock';
 import type { Scheduler } from './assemble';
 import { EventBus } from './events';
 import { OfflineRuntime } from './offline-runtime';
+import { TakeoverTrace } from './takeover-trace';
 
 export interface LeadershipOptions {
   elector: LeaderElector;
@@ -32,7 +33,7 @@ export interface LeadershipOptions {
    * `onRuntime` receives the term's worker as soon as it exists, before it has loaded its state,
    * so API calls made while it loads queue behind the load instead of being lost.
    */
-  build: (store: Store, events: EventBus, onRuntime: (runtime: SchedulerRuntime) => void) => Promise<Scheduler>;
+  build: (store: Store, events: EventBus, onRuntime: (runtime: SchedulerRuntime) => void, trace?: TakeoverTrace) => Promise<Scheduler>;
   events?: EventBus;
   /** Called with each term's scheduler (null when it ends), e.g. to register it for the UI. */
   onTerm?: (scheduler: Scheduler | null) => void;
@@ -163,6 +164,7 @@ export class Leadership {
     let built: Scheduler | null = null;
     /** The term's worker as soon as it exists: stopped if the build fails after starting it. */
     let loading: SchedulerRuntime | null = null;
+    const trace = new TakeoverTrace(() => this.clock.now(), electedAt);
     try {
       let epoch = this.elector.epoch();
       let stored = await this.store.raiseEpoch(epoch);
@@ -174,11 +176,18 @@ export class Leadership {
         if (stored > epoch) throw new Error(`the stored leader epoch ${stored} is above ours (${epoch})`);
       }
       if (gen !== this.generation || !this.elector.isLeader()) return;
+      trace.mark('epoch raised');
       const fenced = this.store.fenced(epoch, (e) => this.onFenced(gen, e));
-      built = await this.build(fenced, this.events, (runtime) => {
-        loading = runtime;
-        if (gen === this.generation) this.starting = runtime;
-      });
+      this.traceFirstLaunch(gen, trace);
+      built = await this.build(
+        fenced,
+        this.events,
+        (runtime) => {
+          loading = runtime;
+          if (gen === this.generation) this.starting = runtime;
+        },
+        trace,
+      );
       this.starting = null;
       if (gen !== this.generation || this.stopped || !this.elector.isLeader()) {
         // deposed while starting: never act
@@ -186,6 +195,7 @@ export class Leadership {
         return;
       }
       this.scheduler = built;
+      trace.mark('scheduler started');
       const now = this.clock.now();
       this.term = { epoch, startedAt: now, takeoverMs: now - electedAt };
       this.onTerm(built);
@@ -209,6 +219,20 @@ export class Leadership {
       });
     }
   }
+
+  /** Logs the term's takeover phases (takeover-trace.ts) once its first launch is recorded. */
+  private traceFirstLaunch(gen: number, trace: TakeoverTrace): void {
+    this.traceOff?.();
+    const off = (this.traceOff = this.events.on('offers', (e) => {
+      if (gen !== this.generation) return off();
+      if (e.launched === 0) return;
+      off();
+      trace.mark('first launch recorded');
+      this.log('info', `taking over: phases (ms after the election) ${trace.summary()}`, { phases: trace.fields() });
+    }));
+  }
+
+  private traceOff: (() => void) | null = null;
 
   /** Stops acting at once: worker timers and framework stream, synchronously. */
   private endTerm(reason: string): void {

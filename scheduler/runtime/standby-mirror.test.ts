@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestStore } from '../adapters/prisma/use-test-store';
 import type { Instant, Job } from '../core/types';
 import { parseJob } from '../api/job-schema';
+import { DependencyGraph } from '../core/dag';
 import { TestClock } from '../testing/test-clock';
 import { StandbyMirror } from './standby-mirror';
 import { Worker } from './worker';
@@ -22,7 +23,9 @@ beforeEach(async () => {
 });
 
 function job(name: string, fields: Record<string, unknown> = {}): Job {
-  const r = parseJob({ name, command: `echo ${name}`, owner: 'ops@example.com', schedule: 'R/2030-01-01T00:00:00Z/P1D', ...fields }, { now: T0, kind: 'iso8601' });
+  const dependency = 'parents' in fields;
+  const body = dependency ? { name, command: `echo ${name}`, owner: 'ops@example.com', ...fields } : { name, command: `echo ${name}`, owner: 'ops@example.com', schedule: 'R/2030-01-01T00:00:00Z/P1D', ...fields };
+  const r = parseJob(body, { now: T0, kind: dependency ? 'dependency' : 'iso8601' });
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.value;
 }
@@ -84,6 +87,65 @@ describe('the standby mirror follows the jobs table', () => {
   });
 });
 
+describe('the standby keeps the dependency graph built', () => {
+  const pipeline = () => [job('extract'), job('transform', { parents: ['extract'] }), job('load', { parents: ['transform', 'extract'] }), job('lone')];
+  /** Each job's parents and children in the graph, as the API and the worker read them. */
+  const shape = (g: DependencyGraph) => g.names().sort().map((n) => `${n} <- ${g.parentsOf(n).join(',')} -> ${g.childrenOf(n).join(',')}`);
+  const following = async () => {
+    const mirror = mirrorOf();
+    mirror.follow();
+    // the test clock's timer does not fire: each poll reads as the follower's timer would
+    await expect.poll(async () => (await mirror.catchUp(), mirror.graphReady), { timeout: 10_000 }).toBe(true);
+    // past the table's truncation (beforeEach): a read now applies only what changed
+    await expect.poll(() => mirror.catchUp(), { timeout: 10_000 }).toBe(0);
+    expect(mirror.graphReady).toBe(true);
+    return mirror;
+  };
+
+  it('hands over the graph a cold load builds, kept through a change of schedule', async () => {
+    await pgTest.store.jobs.apply({ put: pipeline() });
+    const mirror = await following();
+    await pgTest.store.jobs.put(job('extract', { schedule: 'R/2031-01-01T00:00:00Z/P1D' }));
+    const handed = await mirror.takeJobs();
+    expect(handed!.caughtUp).toBe(1);
+    expect(handed!.graph).toBeDefined();
+    const cold = DependencyGraph.fromJobs(await pgTest.store.jobs.list());
+    expect(shape(handed!.graph!.graph)).toEqual(shape(cold.graph));
+    expect(handed!.graph!.graph.topologicalOrder()).toEqual(cold.graph.topologicalOrder());
+    expect(names(handed!.jobs)).toEqual(['extract', 'load', 'lone', 'transform']);
+  });
+
+  it('rebuilds once the jobs stop changing, not on every read of a stream of creates', async () => {
+    await pgTest.store.jobs.apply({ put: pipeline() });
+    const mirror = await following();
+    for (let k = 0; k < 3; k++) {
+      await pgTest.store.jobs.put(job(`burst-${k}`, { parents: ['lone'] }));
+      await mirror.catchUp();
+      expect(mirror.graphReady).toBe(false);
+    }
+    await expect.poll(async () => (await mirror.catchUp(), mirror.graphReady), { timeout: 10_000 }).toBe(true);
+    const handed = await mirror.takeJobs();
+    expect(handed!.graph!.graph.childrenOf('lone')).toEqual(['burst-0', 'burst-1', 'burst-2']);
+  });
+
+  it('hands over no graph after a change of parents, a new job or a delete it has not built yet (the worker builds it)', async () => {
+    for (const change of [
+      () => pgTest.store.jobs.put(job('load', { parents: ['transform'] })),
+      () => pgTest.store.jobs.put(job('new-one', { parents: ['lone'] })),
+      () => pgTest.store.jobs.delete('lone'),
+    ]) {
+      await pgTest.db.query('DELETE FROM jobs');
+      await pgTest.store.jobs.apply({ put: pipeline() });
+      const mirror = await following();
+      await change();
+      const handed = await mirror.takeJobs();
+      expect(handed!.caughtUp).toBeGreaterThan(0);
+      expect(handed!.graph).toBeUndefined();
+      expect(handed!.jobs).toEqual(await pgTest.store.jobs.list());
+    }
+  });
+});
+
 describe('a takeover from the mirror equals a cold load', () => {
   /** Jobs of every kind a load treats differently. */
   const fleet = (): Job[] => [
@@ -95,24 +157,27 @@ describe('a takeover from the mirror equals a cold load', () => {
     job('open-start', { schedule: 'R//PT2H' }),
     job('finished', { schedule: 'R0/2026-01-01T00:00:00Z/P1D' }),
     job('off', { schedule: 'R/2026-06-01T11:00:00Z/PT1H', disabled: true }),
-    job('child', { schedule: '', parents: ['due-in-2h'] }),
+    job('child', { parents: ['due-in-2h'] }),
     ...Array.from({ length: 50 }, (_, i) => job(`bulk-${String(i).padStart(2, '0')}`, { schedule: `R/2026-06-0${1 + (i % 5)}T1${i % 10}:00:00Z/P1D` })),
   ];
 
   /** Loads a worker at T0 (warm: from the mirror), ticks at T0 + 3 h; the runs created (then deleted again). */
-  async function runsCreated(warm: boolean): Promise<{ jobs: Job[]; runs: string[]; later: number }> {
+  async function runsCreated(warm: boolean): Promise<{ jobs: Job[]; runs: string[]; later: number; warmGraph: boolean }> {
     const clock = new TestClock(T0);
     let later = 0;
+    let warmGraph = false;
     let source: (() => ReturnType<StandbyMirror['takeJobs']>) | undefined;
     if (warm) {
       const mirror = mirrorOf(clock);
       mirror.follow();
       // followed: every job read and its schedule hinted
       await expect.poll(async () => (await mirror.catchUp(), mirror.size), { timeout: 10_000 }).toBe(fleet().length);
+      await expect.poll(async () => (await mirror.catchUp(), mirror.graphReady), { timeout: 10_000 }).toBe(true);
       await new Promise((r) => setTimeout(r, 50));
       source = async () => {
         const h = await mirror.takeJobs();
         later = h?.later.size ?? 0;
+        warmGraph = h?.graph !== undefined;
         return h;
       };
     }
@@ -122,19 +187,24 @@ describe('a takeover from the mirror equals a cold load', () => {
     const jobs = [...(w.jobsView()?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1));
     await clock.advanceAsync(3 * HOUR);
     await w.tick();
+    // the dependency graph: a parent's success starts its child
+    await w.markSuccess(jobs.find((j) => j.name === 'due-in-2h')!);
     await w.idle();
     w.stop();
     const rows = await pgTest.db.query<{ k: string }>(`SELECT job_name || '@' || (extract(epoch from due) * 1000)::bigint || '#' || attempt || ':' || state AS k FROM runs ORDER BY 1`);
     await pgTest.db.query('TRUNCATE runs');
-    return { jobs, runs: rows.map((r) => r.k), later };
+    return { jobs, runs: rows.map((r) => r.k), later, warmGraph };
   }
 
   it('holds the same jobs and creates the same runs', async () => {
     await pgTest.store.jobs.apply({ put: fleet() });
     const warm = await runsCreated(true);
+    await pgTest.store.jobs.apply({ put: fleet() }); // as before the warm worker's mark of success
     const cold = await runsCreated(false);
     // the warm load did defer schedules (those far off), and still created what the cold one did
     expect(warm.later).toBeGreaterThan(0);
+    expect(warm.warmGraph).toBe(true);
+    expect(warm.runs.filter((r) => r.startsWith('child@'))).toHaveLength(1);
     expect(warm.runs.length).toBeGreaterThan(3);
     expect(warm.jobs).toEqual(cold.jobs);
     expect(warm.runs).toEqual(cold.runs);

@@ -16,7 +16,9 @@
 import type { Instant, Job } from '../core/types';
 import type { Clock, JobStore } from '../ports';
 import { reasonOf } from './isolate';
+import type { BuiltGraph } from '../core/dag';
 import { nextDueAt, parseJobSchedule } from './schedules';
+import { WarmGraph } from './warm-graph';
 
 /** A job due later than this after the hand-over is indexed after the new leader's first launches. */
 export const LATER_MS = 60_000;
@@ -43,6 +45,11 @@ export interface HandOver {
    * is read (an empty start, "now", reads as due: never later).
    */
   later: Set<string>;
+  /**
+   * The dependency graph of `jobs` as the worker's load builds it, built while following
+   * (warm-graph.ts); absent when a structural change came after it was built (the worker builds it).
+   */
+  graph?: BuiltGraph;
 }
 
 export class StandbyMirror {
@@ -64,6 +71,8 @@ export class StandbyMirror {
   /** Jobs held and not yet hinted. */
   private unhinted: Job[] = [];
   private hinting = false;
+  /** The graph of the held jobs, kept built while following. */
+  private readonly graph = new WarmGraph();
 
   constructor(opts: StandbyMirrorOptions) {
     this.source = opts.jobs;
@@ -80,6 +89,11 @@ export class StandbyMirror {
   /** True once a read has succeeded since the last hand-over. */
   get warm(): boolean {
     return this.cursor !== null;
+  }
+
+  /** True while the dependency graph of the held jobs is built and current (tests). */
+  get graphReady(): boolean {
+    return this.graph.current;
   }
 
   /** Starts (or resumes) following: a read now, then one every pollMs. */
@@ -120,7 +134,11 @@ export class StandbyMirror {
       if (!this.warm) return null;
     }
     const caughtUp = await this.catchUp();
-    const jobs = [...this.jobs.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const warm = this.graph.take();
+    const jobs =
+      warm && warm.names.length === this.jobs.size
+        ? warm.names.map((n) => this.jobs.get(n)!)
+        : [...this.jobs.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const after = this.clock.now() + LATER_MS;
     const later = new Set<string>();
     for (const job of jobs) {
@@ -132,7 +150,7 @@ export class StandbyMirror {
     this.hints = new Map();
     this.unhinted = [];
     this.cursor = null;
-    return { jobs, caughtUp, later };
+    return warm && warm.names.length === jobs.length ? { jobs, caughtUp, later, graph: warm.built } : { jobs, caughtUp, later };
   }
 
   /** Reads the schedules of the jobs received, a chunk per event-loop turn. */
@@ -165,22 +183,28 @@ export class StandbyMirror {
   private async read(): Promise<number> {
     const c = await this.source.changes!(this.cursor, this.versions);
     if (c.full) {
+      this.graph.reset();
       this.jobs = new Map(c.put.map((j) => [j.name, j]));
       this.versions = c.versions;
       this.hints = new Map();
       this.unhinted = [...c.put];
     } else {
       for (const name of c.deleted) {
+        if (this.jobs.has(name)) this.graph.changed(this.jobs.get(name), undefined);
         this.jobs.delete(name);
         this.versions.delete(name);
         this.hints.delete(name);
       }
-      for (const j of c.put) this.jobs.set(j.name, j);
+      for (const j of c.put) {
+        this.graph.changed(this.jobs.get(j.name), j);
+        this.jobs.set(j.name, j);
+      }
       for (const [name, v] of c.versions) this.versions.set(name, v);
       this.unhinted.push(...c.put);
     }
     this.cursor = c.cursor;
     if (this.unhinted.length > 0) void this.hint();
+    if (this.following) this.graph.refresh(this.jobs);
     return c.put.length + c.deleted.length;
   }
 

@@ -15,7 +15,7 @@
  * What a run that ended changes is decided by scheduler/core/outcome.ts.
  */
 import type { ChangeStamp } from '../core/job-version';
-import { DependencyGraph } from '../core/dag';
+import { DependencyGraph, type BuiltGraph } from '../core/dag';
 import type { Instant, Job, Offer, Run, RunState } from '../core/types';
 import { isTerminal } from '../core/types';
 import { launchNotBefore } from '../core/jitter';
@@ -29,6 +29,7 @@ import { LaunchPlanner } from './launch-planner';
 import { PauseTimer } from './pause-timer';
 import { RunKills } from './run-kills';
 import { StepQueue } from './step-queue';
+import type { TakeoverTrace } from './takeover-trace';
 import { UpdateBatcher } from './update-batcher';
 import { WorkerContext, type WorkerSettings } from './worker-context';
 
@@ -55,6 +56,8 @@ export interface WorkerOptions extends Partial<WorkerSettings> {
    * standby-mirror.ts, caught up after the epoch raise); null from it: the store.
    */
   jobSource?: () => Promise<JobSourceLoad | null>;
+  /** A takeover's phases: the load marks its own (takeover-trace.ts). */
+  trace?: TakeoverTrace;
 }
 
 /** What a job source hands the load. */
@@ -68,6 +71,8 @@ export interface JobSourceLoad {
    * load would; one whose schedule is needed earlier (a launch, an outcome) is indexed then.
    */
   later?: ReadonlySet<string>;
+  /** The dependency graph of `jobs` as the load would build it (a standby's, warm-graph.ts): not built again. */
+  graph?: BuiltGraph;
 }
 
 /** The longest the first reconciliation waits for the runs queued at load to launch (activeTasks). */
@@ -88,9 +93,11 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
   private readonly pauses: PauseTimer;
 
   private readonly jobSource: WorkerOptions['jobSource'];
+  private readonly trace: TakeoverTrace | undefined;
 
   constructor(opts: WorkerOptions) {
     this.jobSource = opts.jobSource;
+    this.trace = opts.trace;
     this.events = opts.events ?? new EventBus();
     this.ctx = new WorkerContext(opts.store, opts.clock, this.events, {
       retryDelayMs: opts.retryDelayMs ?? 60_000,
@@ -134,17 +141,23 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
   private async load(): Promise<void> {
     const { ctx } = this;
     const source = this.jobSource;
+    const mark = (phase: string) => <T>(v: T): T => (this.trace?.mark(phase), v);
     const listJobs = async (): Promise<JobSourceLoad> => (source ? await source() : null) ?? { jobs: await ctx.store.jobs.list() };
-    const [{ jobs, later }, counters, active] = await Promise.all([listJobs(), ctx.store.edges.load(), ctx.store.runs.listActive()]);
+    const [{ jobs, later, graph }, counters, active] = await Promise.all([
+      listJobs().then(mark('jobs in hand')),
+      ctx.store.edges.load().then(mark('edge counters read')),
+      ctx.store.runs.listActive().then(mark('unfinished runs read')),
+    ]);
     // no [name, job] pair nor { name, parents } copy per job: at a million jobs those were ~90 MB
     // of garbage on top of the jobs, at the start-up's peak
     ctx.jobs = new Map();
     for (const j of jobs) ctx.jobs.set(j.name, j);
     // Every job first, then the edges: a dependency job listed before its own parent (`load`, child
     // of `transform`, by name) finds it (adding them one by one dropped such a child on every start).
-    const built = DependencyGraph.fromJobs(jobs.map((j) => (j.parents ? { name: j.name, parents: j.parents.filter((p) => ctx.jobs.has(p)) } : j)));
+    const built = graph ?? DependencyGraph.fromJobs(jobs.map((j) => (j.parents ? { name: j.name, parents: j.parents.filter((p) => ctx.jobs.has(p)) } : j)));
     ctx.graph = built.graph;
     for (const r of built.rejected) ctx.report('dag', `job ${r.name}: ${JSON.stringify(r.error)}`);
+    this.trace?.mark('graph built');
     ctx.index.clear();
     const edgeCounts: { child: string; parent: string; count: number }[] = [];
     for (const [child, parents] of counters) for (const [parent, count] of parents) edgeCounts.push({ child, parent, count });
@@ -155,21 +168,29 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
     for (const run of active) ctx.track(run, now);
     // runs a previous leader prepared ahead of their instants: checked at the instant as if prepared here
     for (const run of active) this.due.prepared.adopt(run, now);
+    this.trace?.mark('runs tracked');
     // reindex never throws: a job whose schedule cannot be read is set aside with the reason
     // a turn of the event loop now and then (ZooKeeper's pings, the pause detector): at 100,000
     // jobs on a loaded machine, one loop held it for seconds
-    const indexNow = later && later.size > 0 ? jobs.filter((j) => !later.has(j.name)) : jobs;
+    let indexNow = jobs;
+    const deferred: Job[] = [];
+    if (later && later.size > 0) {
+      indexNow = [];
+      for (const j of jobs) (later.has(j.name) ? deferred : indexNow).push(j);
+    }
     for (let i = 0; i < indexNow.length; i++) {
       ctx.index.reindex(indexNow[i], now);
       if (i % DEFERRED_CHUNK === DEFERRED_CHUNK - 1) await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (later && later.size > 0) ctx.index.defer(jobs.filter((j) => later.has(j.name)), now);
+    if (deferred.length > 0) ctx.index.defer(deferred, now);
+    this.trace?.mark('schedule index built');
     this.due.running = true;
     this.due.arm();
     this.pauses.start(jobs);
     ctx.emitQueue();
     if (ctx.runs.queue.size > 0) ctx.framework?.workArrived();
-    if (later && later.size > 0) this.deferring = this.indexDeferred();
+    if (deferred.length > 0) this.deferring = this.indexDeferred();
+    this.trace?.mark('loaded');
   }
 
   /** The schedules deferred by a warm load (JobSourceLoad.later), all indexed (tests). */
@@ -253,6 +274,7 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
       // the load's first tick (runs already due) first: its timer fires on the next turn
       await new Promise((r) => setTimeout(r, 0));
       await this.idle();
+      this.trace?.mark('due runs created');
       const until = performance.now() + RECONCILE_DEFER_MS;
       while (this.due.running && this.ctx.runs.queue.size > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 50));
     })();
@@ -260,6 +282,7 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
   }
 
   onOffers(offers: Offer[]): Promise<OfferDecision> {
+    this.trace?.mark('first offers');
     return this.steps.run(() => this.launches.handleOffers(offers));
   }
 

@@ -121,6 +121,8 @@ describe('leader failover with real processes', () => {
     // below: from it, nothing runs twice and nothing is missed)
     await waitFor('the new leader to log its takeover', async () => /taking over: (warm mirror|no warm mirror)/.test(second.log()), 10_000, 100);
     expect(second.log()).toMatch(new RegExp(`taking over: warm mirror of ${JOBS + 1} jobs`));
+    // and with the dependency graph the follower built (no job added since: nothing to rebuild)
+    expect(second.log()).toMatch(/taking over: warm mirror of .*dependency graph warm/);
     await sleep(7_000); // three more instants under the new leader
     const endAt = Date.now();
     // launched tasks finish and report: awaited, not slept for (a loaded machine runs them late);

@@ -42,11 +42,18 @@ export function pgliteDir(opts: { dataDir?: string } = {}): string {
   return path.resolve(base, 'pglite');
 }
 
+/** Connections kept open however idle (see openPostgres). */
+const WARM_CONNECTIONS = 4;
+
 async function openPostgres(url: string, migrations: Migration[], max: number, versionsKept: number, onRaiseCut?: (pids: number[]) => void): Promise<PrismaStore> {
   await migratePostgres(url, migrations);
   const [{ PrismaPg }, { default: pg }] = await Promise.all([import('@prisma/adapter-pg'), import('pg')]);
   // One pool for Prisma and for the store's bulk reads of every job (plain pg, no row mapping).
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'sisyphus' });
+  // `min`: the connections a follower opened at start (leadership.ts warms four) stay open while it
+  // follows on one, so a takeover's parallel reads do not each wait to connect (pg closes an idle
+  // client after 10 s; a new connection took up to 0.7 s of a takeover on a loaded machine). Idle
+  // clients do not keep a process alive (a script that forgets close() still exits, as before).
+  const pool = new pg.Pool({ connectionString: url, max, min: Math.min(max, WARM_CONNECTIONS), allowExitOnIdle: true, application_name: 'sisyphus' });
   pool.on('error', () => {}); // an idle client lost (database restart): the next query reconnects
   const adapter = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter });
