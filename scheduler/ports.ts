@@ -4,6 +4,7 @@
  */
 import type { BackfillStore } from './backfill-ports';
 import type { OutboxStore } from './notify-ports';
+import type { JobFieldChange } from './core/job-field-change';
 import type { ChangeStamp, JobVersion, NewJobVersion } from './core/job-version';
 import type { Instant, Job, Offer, Run, RunState, RunTrigger } from './core/types';
 
@@ -58,6 +59,12 @@ export interface JobStore {
    * never bring back a job the API deleted meanwhile.
    */
   apply(changes: { put?: Job[]; delete?: string[]; update?: Job[] }): Promise<void>;
+  /**
+   * The worker's own writes as field changes (core/job-field-change.ts): each stored job keeps
+   * every field its change does not name (a schedule advanced at launch leaves the counters and
+   * the rest as stored); a job no longer stored stays absent.
+   */
+  patch(changes: readonly JobFieldChange[]): Promise<void>;
   delete(name: string): Promise<boolean>;
   /**
    * What changed since `cursor` (a previous answer's), for a standby following the jobs
