@@ -428,7 +428,12 @@ export interface FrameworkPorts {
   saveFrameworkId(id: string): Promise<void>;
   /** Non-terminal runs to reconcile after every SUBSCRIBED. */
   activeTasks(): Promise<Array<{ taskId: string; agentId: string | null }>>;
-  onOffers(offers: Offer[]): Promise<OfferDecision>;
+  /**
+   * What to do with offers. With `accept`, launches may be handed to it as soon as they are
+   * recorded, in several calls (an offer round in chunks): the framework ACCEPTs each at once, and
+   * an offer handed to it is never in the answer. Every other offer is in the answer.
+   */
+  onOffers(offers: Offer[], accept?: (launches: Launch[]) => void): Promise<OfferDecision>;
   /** Persists the update. The framework acknowledges only after this resolves (and only with a uuid). */
   onUpdate(status: TaskUpdate): Promise<void>;
   hasWork(): boolean;

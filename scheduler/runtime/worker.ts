@@ -20,7 +20,7 @@ import type { Instant, Job, Offer, Run, RunState } from '../core/types';
 import { isTerminal } from '../core/types';
 import { launchNotBefore } from '../core/jitter';
 import { parseTaskId, taskArguments } from '../core/taskid';
-import type { Clock, FrameworkDriver, FrameworkPorts, JobActivity, NewRun, OfferDecision, RerunAt, RunPatch, SchedulerRuntime, Store, TaskUpdate } from '../ports';
+import type { Clock, FrameworkDriver, FrameworkPorts, JobActivity, Launch, NewRun, OfferDecision, RerunAt, RunPatch, SchedulerRuntime, Store, TaskUpdate } from '../ports';
 import { reasonOf } from './isolate';
 import { DueRuns } from './due-runs';
 import { EventBus } from './events';
@@ -256,8 +256,8 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
     return this.launchedFirst;
   }
 
-  onOffers(offers: Offer[]): Promise<OfferDecision> {
-    return this.steps.run(() => this.launches.handleOffers(offers));
+  onOffers(offers: Offer[], accept?: (launches: Launch[]) => void): Promise<OfferDecision> {
+    return this.steps.run(() => this.launches.handleOffers(offers, accept));
   }
 
   /** Persists an update and everything it causes; resolves only when all of it is stored. */
