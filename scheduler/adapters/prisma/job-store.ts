@@ -178,9 +178,13 @@ export class PrismaJobStore implements JobStore {
       byName.set(c.name, held ? { name: c.name, set: { ...held.set, ...c.set }, unset: [...held.unset.filter((k) => !(k in c.set)), ...c.unset] } : c);
     }
     const payload = JSON.stringify([...byName.values()]);
+    // the fields removed only where a change names some; the command column only where it changes
     await this.db.$executeRaw`
-      UPDATE "jobs" AS j SET "data" = (j."data" - ARRAY(SELECT jsonb_array_elements_text(e->'unset'))) || (e->'set'),
-             "command" = coalesce(((j."data" - ARRAY(SELECT jsonb_array_elements_text(e->'unset'))) || (e->'set'))->>'command', ''),
+      UPDATE "jobs" AS j
+         SET "data" = (CASE WHEN e->'unset' = '[]'::jsonb THEN j."data"
+                            ELSE j."data" - ARRAY(SELECT jsonb_array_elements_text(e->'unset')) END) || (e->'set'),
+             "command" = CASE WHEN e->'set' ? 'command' THEN coalesce(e->'set'->>'command', '')
+                              WHEN e->'unset' ? 'command' THEN '' ELSE j."command" END,
              "version" = j."version" + 1, "updated_at" = now()
         FROM jsonb_array_elements(${payload}::jsonb) AS e
        WHERE j."name" = e->>'name' AND j."name" = ANY(${[...byName.keys()]}::text[])`;
