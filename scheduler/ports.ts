@@ -4,6 +4,7 @@
  */
 import type { BackfillStore } from './backfill-ports';
 import type { OutboxStore } from './notify-ports';
+import type { JobFieldChange } from './core/job-field-change';
 import type { ChangeStamp, JobVersion, NewJobVersion } from './core/job-version';
 import type { Instant, Job, Offer, Run, RunState, RunTrigger } from './core/types';
 
@@ -58,6 +59,12 @@ export interface JobStore {
    * never bring back a job the API deleted meanwhile.
    */
   apply(changes: { put?: Job[]; delete?: string[]; update?: Job[] }): Promise<void>;
+  /**
+   * The worker's own writes as field changes (core/job-field-change.ts): each stored job keeps
+   * every field its change does not name (a schedule advanced at launch leaves the counters and
+   * the rest as stored); a job no longer stored stays absent.
+   */
+  patch(changes: readonly JobFieldChange[]): Promise<void>;
   delete(name: string): Promise<boolean>;
   /**
    * What changed since `cursor` (a previous answer's), for a standby following the jobs
@@ -283,11 +290,7 @@ export interface Store {
   framework: FrameworkStore;
   notifications: OutboxStore;
   backfills: BackfillStore;
-  /**
-   * Run fn in one database transaction with stores bound to it. fn may run more than once (a
-   * deadlock aborts it and it is run again): it changes nothing outside tx, or resets what it
-   * collects when it starts.
-   */
+  /** Run fn in one transaction with stores bound to it; after a deadlock fn runs again, so it changes nothing outside tx. */
   transaction<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -425,7 +428,12 @@ export interface FrameworkPorts {
   saveFrameworkId(id: string): Promise<void>;
   /** Non-terminal runs to reconcile after every SUBSCRIBED. */
   activeTasks(): Promise<Array<{ taskId: string; agentId: string | null }>>;
-  onOffers(offers: Offer[]): Promise<OfferDecision>;
+  /**
+   * What to do with offers. With `accept`, launches may be handed to it as soon as they are
+   * recorded, in several calls (an offer round in chunks): the framework ACCEPTs each at once, and
+   * an offer handed to it is never in the answer. Every other offer is in the answer.
+   */
+  onOffers(offers: Offer[], accept?: (launches: Launch[]) => void): Promise<OfferDecision>;
   /** Persists the update. The framework acknowledges only after this resolves (and only with a uuid). */
   onUpdate(status: TaskUpdate): Promise<void>;
   hasWork(): boolean;

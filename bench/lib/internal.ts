@@ -82,7 +82,7 @@ export interface HerdResult {
 
 /**
  * N jobs all due at the same instant T, then every `periodS` seconds, `cycles` times. Skew = the
- * run's launchedAt (the start of the offer round that launched it; the round records every launch
+ * run's launchedAt (the start of the chunk of the offer round that launched it; the chunk records every launch
  * before its ACCEPT goes out) − its due instant; also due → the task's first status from the agent. Missed: a (job, due) without a launched
  * run; duplicates: more than one launched attempt-0 run per (job, due), or Mesos launching more
  * tasks than there are launched runs.

@@ -211,7 +211,7 @@ export class DueRuns {
     const policy = effectivePolicy(job);
     if (policy === 'Allow') return { action: 'start' };
     const inflight: InflightRun[] = [];
-    for (const r of runs.inflight.values()) if (r.jobName === job.name) inflight.push({ taskId: r.taskId, due: r.due, killing: r.state === 'KILLING' });
+    for (const r of runs.inflightOf(job.name)) inflight.push({ taskId: r.taskId, due: r.due, killing: r.state === 'KILLING' });
     return decideOverlap({ policy, due, inflight, waiting: runs.activity(job.name).queued });
   }
 

@@ -1,18 +1,22 @@
 /**
- * An offer round: the head of the run queue matched against the offers (core/matcher.ts), each
- * task built (core/taskinfo.ts) and, for a first attempt, its job's schedule advanced (Chronos
- * advances at launch), every launch recorded (run → STAGING) before the ACCEPT goes out.
+ * An offer round: the head of the run queue matched against the offers (core/matcher.ts), then in
+ * chunks of whole agents and whole jobs (core/launch-chunks.ts): each task built
+ * (core/taskinfo.ts) and, for a first attempt, its job's schedule advanced (Chronos advances at
+ * launch, only the schedule written), every launch of the chunk recorded (run → STAGING) before
+ * the chunk's ACCEPT goes out, while the next chunk is built and recorded.
  *
  * One bad item never stops the round: a task that cannot be built or whose schedule cannot
  * advance fails its run alone (ERROR, with the reason; its job set aside), and a launch whose data
  * the store refuses is found job by job and fails alone. Queued runs of a disabled job are
  * settled SKIPPED here, as Chronos drops them at offer time.
  */
-import { matchOffers, offeredTotals, type PendingTask } from '../core/matcher';
+import { jobFieldChange, type JobFieldChange } from '../core/job-field-change';
+import { launchChunks } from '../core/launch-chunks';
+import { matchOffers, offeredTotals, type AgentLaunch, type PendingTask } from '../core/matcher';
 import { buildTaskInfo } from '../core/taskinfo';
 import { storableText } from '../core/text';
 import type { Instant, Job, Offer, Run } from '../core/types';
-import type { OfferDecision, RunPatch } from '../ports';
+import type { Launch, OfferDecision, RunPatch } from '../ports';
 import { commitIsolating, reasonOf } from './isolate';
 import { launchAdvance, parseJobSchedule, type JobSchedule } from './schedules';
 import type { Effects, WorkerContext } from './worker-context';
@@ -29,6 +33,22 @@ const OPEN_START = /^R\d*\/\//;
  */
 const OFFER_WINDOW = { min: 1000, times: 4 };
 
+/** Tasks per chunk of an offer round (about: whole agents and whole jobs), recorded then ACCEPTed. */
+const LAUNCH_CHUNK = 500;
+
+/** What one chunk of an offer round did. */
+interface ChunkDone {
+  /** Recorded launches, per agent: ready for their ACCEPT. */
+  launches: Launch[];
+  /** Offers of agents where nothing of the chunk was recorded. */
+  declines: string[];
+  /** Runs that cannot launch for a reason of their own (settled ERROR after the round). */
+  failed: { run: Run; reason: string }[];
+  recorded: number;
+  /** The store failed for another reason midway (the one-by-one commits): the round stops here. */
+  stopped: boolean;
+}
+
 /** One task of an offer round, built and waiting to be recorded. */
 interface PlannedLaunch {
   run: Run;
@@ -41,8 +61,12 @@ interface PlannedLaunch {
 export class LaunchPlanner {
   constructor(private readonly ctx: WorkerContext) {}
 
-  /** One OFFERS event: what to launch (recorded first) and what to decline. Runs in a step. */
-  async handleOffers(offers: Offer[]): Promise<OfferDecision> {
+  /**
+   * One OFFERS event: what to launch (recorded first) and what to decline. Runs in a step. With
+   * `accept`, each chunk's launches are handed to it as soon as they are recorded (the framework
+   * ACCEPTs them at once) and the answer holds only the declines.
+   */
+  async handleOffers(offers: Offer[], accept?: (launches: Launch[]) => void): Promise<OfferDecision> {
     const now = this.ctx.clock.now();
     const pending: PendingTask[] = [];
     const dropped: Run[] = [];
@@ -89,14 +113,58 @@ export class LaunchPlanner {
       return { launches: [], declines: offers.map((o) => o.id) };
     }
 
-    // Each task of the round: its TaskInfo, and for a first attempt its job's schedule advanced
-    // (Chronos advances at launch). A task that cannot be built fails its run alone (ERROR, with
-    // the reason); the others launch.
+    // The round in chunks of whole agents and whole jobs (core/launch-chunks.ts): each chunk
+    // built, recorded (run → STAGING, schedules advanced) and handed to `accept` (its ACCEPT goes
+    // out) before the next is built, so the first tasks start while the rest are recorded. A
+    // task is always recorded before its ACCEPT; a stop between chunks leaves the rest QUEUED.
+    const decision: OfferDecision = { launches: [], declines: result.declines };
+    const failed: { run: Run; reason: string }[] = [];
+    let launched = 0;
+    const chunks = launchChunks(result.launches, LAUNCH_CHUNK);
+    for (let i = 0; i < chunks.length; i++) {
+      let done: ChunkDone;
+      try {
+        done = await this.launchChunk(chunks[i]);
+      } catch (e) {
+        // Nothing of this chunk or the later ones is recorded: their offers are declined, their
+        // runs stay queued and are tried again with the next offers.
+        this.ctx.report('launch', `could not record launches: ${reasonOf(e)}`);
+        for (const chunk of chunks.slice(i)) for (const l of chunk) decision.declines.push(...l.offerIds);
+        break;
+      }
+      failed.push(...done.failed);
+      launched += done.recorded;
+      decision.declines.push(...done.declines);
+      if (accept && done.launches.length > 0) accept(done.launches);
+      else decision.launches.push(...done.launches);
+      if (done.stopped) {
+        for (const chunk of chunks.slice(i + 1)) for (const l of chunk) decision.declines.push(...l.offerIds);
+        break;
+      }
+    }
+    await this.failRuns(failed, now);
+    this.ctx.wake();
+    const used = offers.length - decision.declines.length;
+    this.ctx.events.emit('offers', { received: offers.length, used, declined: decision.declines.length, launched });
+    this.ctx.emitQueue();
+    return decision;
+  }
+
+  /**
+   * One chunk of an offer round: each task built (its TaskInfo) and, for a first attempt, its
+   * job's schedule advanced (Chronos advances at launch); every launch recorded in one
+   * transaction (runs → STAGING, OFFERED events, the schedules as field changes) or, when the
+   * store refuses one job's data, one per job, the refused ones failed; then memory follows. A
+   * task that cannot be built fails its run alone (ERROR, with the reason). Throws, recording
+   * nothing, when the store fails for another reason (database down, leadership lost).
+   */
+  private async launchChunk(chunk: readonly AgentLaunch[]): Promise<ChunkDone> {
+    const now = this.ctx.clock.now();
     const planned: PlannedLaunch[] = [];
     const failed: { run: Run; reason: string }[] = [];
     const advanced = new Map<string, JobSchedule>();
     const jobPuts = new Map<string, Job>();
-    for (const launch of result.launches) {
+    for (const launch of chunk) {
       for (const t of launch.tasks) {
         const run = this.ctx.runs.queue.get(t.taskId);
         const job = this.ctx.jobs.get(t.jobName);
@@ -140,8 +208,6 @@ export class LaunchPlanner {
       }
     }
 
-    // Persist every launch (run → STAGING, schedules advanced) before ACCEPT: one transaction for
-    // the round, or, when the store refuses one job's data, one per job, the refused ones failed.
     const byJob = new Map<string, PlannedLaunch[]>();
     for (const p of planned) {
       const list = byJob.get(p.run.jobName);
@@ -150,41 +216,38 @@ export class LaunchPlanner {
     }
     const commit = async (units: readonly PlannedLaunch[][]) => {
       const items = units.flat();
-      const puts = [...new Set(items.map((p) => p.run.jobName))].map((n) => jobPuts.get(n)).filter((j): j is Job => !!j);
+      // only the schedule is written (a field change): the rest of the job's row stays as stored
+      const changes: JobFieldChange[] = [];
+      for (const name of new Set(items.map((p) => p.run.jobName))) {
+        const put = jobPuts.get(name);
+        const before = this.ctx.jobs.get(name);
+        const change = put && before ? jobFieldChange(before, put) : null;
+        if (change) changes.push(change);
+      }
       await this.ctx.store.transaction(async (tx) => {
         await tx.runs.updateMany(items.map((p) => ({ taskId: p.run.taskId, patch: { state: 'STAGING', launchedAt: now, agentId: p.agentId, host: p.host } })));
         // a run is offered once, before any update: nothing to trim
         await tx.runs.addEvents(items.map((p) => offeredEvent(p.run.taskId, p.agentId, p.host, p.offerIds, now)), []);
-        if (puts.length > 0) await tx.jobs.apply({ update: puts });
+        if (changes.length > 0) await tx.jobs.patch(changes);
       });
     };
-    let recorded: PlannedLaunch[] = [];
-    try {
-      const r = await commitIsolating([...byJob.values()], commit, (unit, e) => {
-        for (const p of unit) failed.push({ run: p.run, reason: `the launch cannot be recorded: ${reasonOf(e)}` });
-      });
-      recorded = r.committed.flat();
-      if (r.stoppedBy !== null) {
-        this.ctx.report('launch', `could not record launches: ${reasonOf(r.stoppedBy)}`);
-      }
-    } catch (e) {
-      // Nothing launched that is not recorded: decline everything and try again later.
-      this.ctx.report('launch', `could not record launches: ${(e as Error).message}`);
-      return { launches: [], declines: offers.map((o) => o.id) };
-    }
-    const decision: OfferDecision = { launches: [], declines: result.declines };
-    const recordedIds = new Set<string>();
+    const r = await commitIsolating([...byJob.values()], commit, (unit, e) => {
+      for (const p of unit) failed.push({ run: p.run, reason: `the launch cannot be recorded: ${reasonOf(e)}` });
+    });
+    const recorded = r.committed.flat();
+    if (r.stoppedBy !== null) this.ctx.report('launch', `could not record launches: ${reasonOf(r.stoppedBy)}`);
+
+    const done: ChunkDone = { launches: [], declines: [], failed, recorded: recorded.length, stopped: r.stoppedBy !== null };
     const recordedJobs = new Set<string>();
-    const taskInfosOf = new Map<string[], object[]>(result.launches.map((l) => [l.offerIds, []]));
+    const taskInfosOf = new Map<string[], object[]>(chunk.map((l) => [l.offerIds, []]));
     for (const p of recorded) {
-      recordedIds.add(p.run.taskId);
       recordedJobs.add(p.run.jobName);
       taskInfosOf.get(p.offerIds)!.push(p.taskInfo);
     }
-    for (const launch of result.launches) {
+    for (const launch of chunk) {
       const taskInfos = taskInfosOf.get(launch.offerIds)!;
-      if (taskInfos.length > 0) decision.launches.push({ agentId: launch.agentId, offerIds: launch.offerIds, taskInfos });
-      else decision.declines.push(...launch.offerIds);
+      if (taskInfos.length > 0) done.launches.push({ agentId: launch.agentId, offerIds: launch.offerIds, taskInfos });
+      else done.declines.push(...launch.offerIds);
     }
     for (const { run, agentId, host } of recorded) {
       this.ctx.runs.queue.delete(run.taskId);
@@ -198,17 +261,7 @@ export class LaunchPlanner {
       this.ctx.jobs.set(job.name, job);
       this.ctx.index.reindex(job, now, advanced.get(job.name));
     }
-    await this.failRuns(failed.filter((f) => !recordedIds.has(f.run.taskId)), now);
-    this.ctx.wake();
-    const used = decision.launches.reduce((n, l) => n + l.offerIds.length, 0);
-    this.ctx.events.emit('offers', {
-      received: offers.length,
-      used,
-      declined: offers.length - used,
-      launched: recorded.length,
-    });
-    this.ctx.emitQueue();
-    return decision;
+    return done;
   }
 
   /**

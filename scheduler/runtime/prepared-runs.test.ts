@@ -121,6 +121,26 @@ describe('runs prepared ahead of their instant', () => {
     worker.stop();
   }, 60_000);
 
+  it('a job only counted between the preparation and its instant (a run of it ended, marked success) keeps its prepared run', async () => {
+    const clock = new TestClock(START);
+    await pg.store.jobs.apply({ put: [job({ name: 'counted', schedule: 'R/2026-01-01T00:10:00Z/PT1H' }, clock.now())] });
+    const worker = new Worker({ store: pg.store, clock, prepareAheadMs: AHEAD });
+    await worker.start();
+    await clock.advanceAsync(DUE - AHEAD + 1 - clock.now());
+    await worker.idle();
+    const [prepared] = await pg.db.query<{ id: string; task_id: string }>(`SELECT id::text, task_id FROM runs WHERE job_name = 'counted'`);
+    await worker.markSuccess(worker.jobsView()!.get('counted')!);
+    expect(worker.jobsView()!.get('counted')!.successCount).toBe(1);
+    const released = worker.events.next('queue', (q) => q.normal === 1, 5_000);
+    await clock.advanceAsync(DUE + 1 - clock.now());
+    await released;
+    // the very run prepared (its row), not withdrawn and made again
+    expect(launchedIds(await worker.onOffers([offer('o', 1)]))).toEqual([prepared.task_id]);
+    const rows = await pg.db.query<{ id: string; state: string }>(`SELECT id::text, state FROM runs WHERE job_name = 'counted'`);
+    expect(rows).toEqual([{ id: prepared.id, state: 'STAGING' }]);
+    worker.stop();
+  }, 60_000);
+
   it('a job whose run is still in flight at the preparation is decided at its instant (its overlap policy), not ahead', async () => {
     const clock = new TestClock(START);
     await pg.store.jobs.apply({ put: [job({ name: 'busy', schedule: 'R/2026-01-01T00:10:00Z/PT1H', concurrencyPolicy: 'Forbid' }, clock.now())] });

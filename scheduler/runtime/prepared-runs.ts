@@ -5,9 +5,10 @@
  * 10,000 runs took most of the herd's due→launch time.
  *
  * A prepared run is the run the tick would have made at the instant, so it must still be that run
- * when the instant comes. It is released as it is when its job is the very object it was prepared
- * from (the worker replaces a job's object on every change, its own bookkeeping included) and the
- * job's overlap policy still says start (core/overlap-policy.ts). Otherwise it is withdrawn (its row
+ * when the instant comes. It is released as it is when its job is the one it was prepared from,
+ * but for the run bookkeeping (the worker replaces a job's object on every change; a run that
+ * ended meanwhile moves the counters, and no run is made from them), and the job's overlap policy
+ * still says start (core/overlap-policy.ts). Otherwise it is withdrawn (its row
  * deleted: it never launched, nobody acted on it) and its job goes back into the schedule index,
  * so the tick decides the instant as it always has: a job changed, disabled, paused or busy in the
  * meantime gets exactly what it would have got without the preparation.
@@ -16,10 +17,25 @@
  * `schedule`, due later) with the jobs as it loaded them; the run's row keeps any instant from
  * running twice.
  */
+import { jobFieldChange } from '../core/job-field-change';
+import { BOOKKEEPING_FIELDS } from '../core/job-version';
 import type { Instant, Job, Run } from '../core/types';
 import type { OverlapDecision } from '../core/overlap-policy';
 import { MinHeap } from './heap';
 import type { WorkerContext } from './worker-context';
+
+const BOOKKEEPING = new Set<string>(BOOKKEEPING_FIELDS);
+
+/**
+ * True when `now` makes the run `preparedFrom` made: the very object, or one that differs only in
+ * the run bookkeeping (counters, last success and error: a run of the job that ended meanwhile, a
+ * mark success), which no run is made from. Any other field changed: not the same.
+ */
+function sameRun(preparedFrom: Job, now: Job): boolean {
+  if (now === preparedFrom) return true;
+  const change = jobFieldChange(preparedFrom, now);
+  return change === null || (change.unset.every((k) => BOOKKEEPING.has(k)) && Object.keys(change.set).every((k) => BOOKKEEPING.has(k)));
+}
 
 export class PreparedRuns {
   /** Prepared runs not yet released: task id → the job as it was prepared from. */
@@ -66,7 +82,7 @@ export class PreparedRuns {
       const run = this.ctx.runs.delayedRuns.get(taskId);
       if (!preparedFrom || !run) continue; // dropped meanwhile (its job deleted)
       const job = this.ctx.jobs.get(run.jobName);
-      if (job !== preparedFrom || overlapOf(job, run.due).action !== 'start') this.toWithdraw.set(taskId, run);
+      if (!job || !sameRun(preparedFrom, job) || overlapOf(job, run.due).action !== 'start') this.toWithdraw.set(taskId, run);
     }
     return [...this.toWithdraw.values()].filter((r) => this.ctx.runs.delayedRuns.has(r.taskId));
   }

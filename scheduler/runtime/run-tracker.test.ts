@@ -38,3 +38,23 @@ describe('RunTracker.activity: retrying', () => {
     expect(t.activity('nobody')).toEqual({ queued: 0, running: 0 });
   });
 });
+
+describe('RunTracker.inflightOf', () => {
+  it("a job's runs in flight, as they are now; none once they ended; other jobs' never", () => {
+    const t = new RunTracker();
+    t.track(run({ taskId: 'a1', jobName: 'a', state: 'STAGING' }), NOW);
+    t.track(run({ taskId: 'a2', jobName: 'a', state: 'RUNNING' }), NOW);
+    t.track(run({ taskId: 'b1', jobName: 'b', state: 'RUNNING' }), NOW);
+    t.track(run({ taskId: 'a3', jobName: 'a' }), NOW); // queued, not in flight
+    t.inflight.set('a1', run({ taskId: 'a1', jobName: 'a', state: 'KILLING' })); // an update replaced it
+    expect(t.inflightOf('a').map((r) => [r.taskId, r.state])).toEqual([
+      ['a1', 'KILLING'],
+      ['a2', 'RUNNING'],
+    ]);
+    t.untrackInflight(run({ taskId: 'a1', jobName: 'a' }));
+    t.untrackInflight(run({ taskId: 'a2', jobName: 'a' }));
+    expect(t.inflightOf('a')).toEqual([]);
+    expect(t.inflightOf('b').map((r) => r.taskId)).toEqual(['b1']);
+    expect(t.inflightOf('nobody')).toEqual([]);
+  });
+});

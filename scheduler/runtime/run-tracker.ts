@@ -23,6 +23,8 @@ export class RunTracker {
   /** Runs launched and not terminal, by task id. */
   readonly inflight = new Map<string, Run>();
   readonly inflightByJob = new Map<string, number>();
+  /** The task ids of `inflight` by job (inflightOf: a job's runs without a pass over every run in flight). */
+  private readonly inflightTasks = new Map<string, Set<string>>();
   private activityCache: Map<string, JobActivity> | null = null;
 
   /**
@@ -44,12 +46,31 @@ export class RunTracker {
     if (!isTerminal(run.state)) {
       this.inflight.set(run.taskId, run);
       this.inflightByJob.set(run.jobName, (this.inflightByJob.get(run.jobName) ?? 0) + 1);
+      const tasks = this.inflightTasks.get(run.jobName);
+      if (tasks) tasks.add(run.taskId);
+      else this.inflightTasks.set(run.jobName, new Set([run.taskId]));
     }
     return false;
   }
 
+  /**
+   * The runs of `jobName` in flight. 10,000 jobs each asking with 10,000 runs in flight (a herd's
+   * next instant while the last one's tasks are still reported) held the event loop for seconds
+   * when each asked by a pass over every run in flight.
+   */
+  inflightOf(jobName: string): Run[] {
+    const out: Run[] = [];
+    for (const taskId of this.inflightTasks.get(jobName) ?? []) {
+      const run = this.inflight.get(taskId);
+      if (run) out.push(run);
+    }
+    return out;
+  }
+
   untrackInflight(run: Run): void {
     if (!this.inflight.delete(run.taskId)) return;
+    const tasks = this.inflightTasks.get(run.jobName);
+    if (tasks?.delete(run.taskId) && tasks.size === 0) this.inflightTasks.delete(run.jobName);
     const n = (this.inflightByJob.get(run.jobName) ?? 1) - 1;
     if (n <= 0) this.inflightByJob.delete(run.jobName);
     else this.inflightByJob.set(run.jobName, n);

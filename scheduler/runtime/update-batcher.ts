@@ -10,6 +10,7 @@
  * job (its state, and a note saying so).
  */
 import type { CounterSnapshot } from '../core/dag';
+import { jobFieldChange, type JobFieldChange } from '../core/job-field-change';
 import type { NewJobVersion } from '../core/job-version';
 import { storableText } from '../core/text';
 import type { OutboxEntry } from '../core/notify-route';
@@ -24,6 +25,9 @@ import type { Effects, WorkerContext } from './worker-context';
 
 /** Most status updates persisted in one transaction. */
 const UPDATE_BATCH_MAX = 2000;
+
+/** How long the first update of a batch waits for others (a batch full already goes at once). */
+const UPDATE_GATHER_MS = 20;
 
 /** A status update waiting to be stored, with its caller's promise. */
 interface PendingUpdate {
@@ -131,8 +135,11 @@ export class UpdateBatcher {
   private scheduleFlush(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    // setImmediate: every update of the stream chunk being decoded joins this batch.
-    setImmediate(() => {
+    // Every update of the stream chunk being decoded joins this batch, and those that come within
+    // UPDATE_GATHER_MS: a short task's RUNNING and FINISHED then share the batch, its run one row
+    // update (RunStore.updateMany merges a run's patches) and its job one field change.
+    const gather = (fn: () => void) => (this.pending.length >= UPDATE_BATCH_MAX ? setImmediate(fn) : setTimeout(fn, UPDATE_GATHER_MS));
+    gather(() => {
       void this.steps.run(async () => {
         this.flushQueued = false;
         const batch = this.pending.splice(0, UPDATE_BATCH_MAX);
@@ -298,12 +305,26 @@ export class UpdateBatcher {
     for (const e of events) counts.set(e.taskId, (counts.get(e.taskId) ?? this.eventCounts.get(e.taskId) ?? 0) + 1);
     const trim = [...counts].filter(([, n]) => n >= RUN_EVENTS_KEPT).map(([taskId]) => taskId);
 
+    // the jobs' bookkeeping as field changes (the counters, last success or error): the rest of
+    // each row stays as stored, a fraction of the whole job's JSON per ended run
+    const jobChanges: JobFieldChange[] = [];
+    const jobWholes: Job[] = [];
+    for (const put of jobPuts.values()) {
+      const before = this.ctx.jobs.get(put.name);
+      if (!before) jobWholes.push(put);
+      else {
+        const change = jobFieldChange(before, put);
+        if (change) jobChanges.push(change);
+      }
+    }
+
     let created: Run[] = [];
     try {
       await this.ctx.store.transaction(async (tx) => {
         await tx.runs.updateMany(patches);
         if (events.length > 0) await tx.runs.addEvents(events, trim);
-        if (jobPuts.size > 0) await tx.jobs.apply({ update: [...jobPuts.values()] });
+        if (jobChanges.length > 0) await tx.jobs.patch(jobChanges);
+        if (jobWholes.length > 0) await tx.jobs.apply({ update: jobWholes });
         if (versions.length > 0) await tx.versions.add(versions);
         if (newRuns.length > 0) created = await tx.runs.createMany(newRuns);
         for (const e of edgeResets) await tx.edges.set(e.child, e.parent, 0);

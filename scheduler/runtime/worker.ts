@@ -16,11 +16,10 @@
  */
 import type { ChangeStamp } from '../core/job-version';
 import { DependencyGraph, type BuiltGraph } from '../core/dag';
-import type { Instant, Job, Offer, Run, RunState } from '../core/types';
-import { isTerminal } from '../core/types';
+import { isTerminal, type Instant, type Job, type Offer, type Run, type RunState } from '../core/types';
 import { launchNotBefore } from '../core/jitter';
 import { parseTaskId, taskArguments } from '../core/taskid';
-import type { Clock, FrameworkDriver, FrameworkPorts, JobActivity, NewRun, OfferDecision, RerunAt, RunPatch, SchedulerRuntime, Store, TaskUpdate } from '../ports';
+import type { Clock, FrameworkDriver, FrameworkPorts, JobActivity, Launch, NewRun, OfferDecision, RerunAt, RunPatch, SchedulerRuntime, Store, TaskUpdate } from '../ports';
 import { reasonOf } from './isolate';
 import { DueRuns } from './due-runs';
 import { EventBus } from './events';
@@ -35,7 +34,6 @@ import { WorkerContext, type WorkerSettings } from './worker-context';
 
 export { runStateOf } from './update-batcher';
 export type { FrameworkDriver, OfferDecision, TaskUpdate } from '../ports';
-
 type StoreTx = Parameters<Parameters<Store['transaction']>[0]>[0];
 
 /** One job at one instant of a backfill, to run. */
@@ -281,9 +279,9 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
     return this.launchedFirst;
   }
 
-  onOffers(offers: Offer[]): Promise<OfferDecision> {
+  onOffers(offers: Offer[], accept?: (launches: Launch[]) => void): Promise<OfferDecision> {
     this.trace?.mark('first offers');
-    return this.steps.run(() => this.launches.handleOffers(offers));
+    return this.steps.run(() => this.launches.handleOffers(offers, accept));
   }
 
   /** Persists an update and everything it causes; resolves only when all of it is stored. */

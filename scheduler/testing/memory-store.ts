@@ -9,6 +9,7 @@
  *   - a run keeps its last RUN_EVENTS_KEPT events, which go with its job's runs (deleteForJob).
  * `refuse` makes a write fail with StoreDataError, as PostgreSQL refuses a NUL.
  */
+import { applyFieldChange } from '../core/job-field-change';
 import type { JobVersion } from '../core/job-version';
 import type { Job, Run } from '../core/types';
 import { memoryBackfills, type StoredBackfill } from './memory-backfills';
@@ -106,6 +107,15 @@ export class MemoryStore implements Store {
         for (const j of put) d().jobs.set(j.name, copy(j));
         for (const n of del) d().jobs.delete(n);
         for (const j of update) if (d().jobs.has(j.name)) d().jobs.set(j.name, copy(j));
+      },
+      patch: async (changes) => {
+        for (const c of changes) {
+          const held = d().jobs.get(c.name);
+          if (!held) continue;
+          const next = applyFieldChange(held, c);
+          refuseJob(next);
+          d().jobs.set(c.name, copy(next));
+        }
       },
       delete: async (name) => d().jobs.delete(name),
     };

@@ -40,6 +40,30 @@ describe('MesosFramework: offers', () => {
     expect(conn.types().slice(-3)).toEqual(['DECLINE', 'SUPPRESS', 'REVIVE']);
     expect(fw.state().suppressed).toBe(false);
   });
+  it('ACCEPTs the launches the worker hands over while it decides at once, and declines only the offers left', async () => {
+    const { conn, ports, fw, clock } = setup();
+    ports.work = true;
+    await fw.start();
+    await clock.advanceAsync(0);
+    conn.subscribed();
+    await clock.advanceAsync(0);
+    const rest = deferred<import('../../ports').OfferDecision>();
+    ports.decide = (_offers, accept) => {
+      // the first chunk of the round is recorded: its ACCEPT goes before the round ends
+      accept([{ agentId: 'A1', offerIds: ['O1'], taskInfos: [{ name: 't1', task_id: { value: 't1' } }] }]);
+      return rest.promise;
+    };
+    conn.push({ type: 'OFFERS', offers: { offers: [offer('O1'), offer('O2', 'A2'), offer('O3', 'A3')] } });
+    await clock.advanceAsync(0);
+    expect(conn.ofType('ACCEPT').map((c) => c.accept.offer_ids)).toEqual([[{ value: 'O1' }]]);
+    expect(conn.ofType('DECLINE')).toEqual([]);
+    ports.work = false;
+    rest.resolve({ launches: [{ agentId: 'A2', offerIds: ['O2'], taskInfos: [{ name: 't2', task_id: { value: 't2' } }] }], declines: ['O3'] });
+    await clock.advanceAsync(0);
+    expect(conn.ofType('ACCEPT').map((c) => c.accept.offer_ids)).toEqual([[{ value: 'O1' }], [{ value: 'O2' }]]);
+    expect(conn.ofType('ACCEPT')[0].accept.operations[0].launch.task_infos[0].agent_id).toEqual({ value: 'A1' });
+    expect(conn.ofType('DECLINE').map((c) => c.decline.offer_ids)).toEqual([[{ value: 'O3' }]]);
+  });
   it('launches with ACCEPT, filling agent_id, and declines every offer it did not use', async () => {
     const { conn, ports, fw, clock } = setup();
     ports.work = true;

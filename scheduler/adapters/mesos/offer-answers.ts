@@ -1,11 +1,12 @@
 /**
- * Answering offers: the worker's decision becomes ACCEPTs (LAUNCH, with a refuse filter for what
+ * Answering offers: the worker's decision becomes ACCEPTs (those it hands over while it decides,
+ * an offer round recorded in chunks, at once) (LAUNCH, with a refuse filter for what
  * is left unused) and DECLINEs (long filter when idle, short while work waits), every offer
  * answered; a failed ACCEPT is never resent but declined and its tasks reconciled; a failed
  * DECLINE is sent once more, then the framework re-subscribes.
  */
 import type { Json } from '../../../proto';
-import type { OfferDecision } from '../../ports';
+import type { Launch, OfferDecision } from '../../ports';
 import { toOffer } from './offers';
 import type { FrameworkSession, Reconnect } from './framework-session';
 import type { Reconciler } from './reconciliation';
@@ -33,40 +34,33 @@ export class OfferAnswers {
     const offers = list.map(toOffer);
     this.session.counters.offersReceived += offers.length;
     if (offers.length === 0) return;
+    const known = new Set(offers.map((o) => o.id));
+    const answered = new Set<string>();
+    const refuseNow = () => (this.session.ports.hasWork() ? this.session.o.declineBusySeconds : this.session.o.declineIdleSeconds);
+    let used = 0;
+    let tasks = 0;
+    const acceptAll = (launches: readonly Launch[], refuse: number) => {
+      if (gen !== this.session.gen) return; // re-subscribed meanwhile: these offers are gone
+      for (const l of launches) {
+        const ids = l.offerIds.filter((id) => known.has(id) && !answered.has(id));
+        if (ids.length === 0 || l.taskInfos.length === 0) continue;
+        for (const id of ids) answered.add(id);
+        used += ids.length;
+        tasks += l.taskInfos.length;
+        this.accept(gen, ids, l, refuse);
+      }
+    };
     let decision: OfferDecision;
     try {
-      decision = await this.session.ports.onOffers(offers);
+      // launches recorded in a chunk of the round are ACCEPTed at once, while the rest are recorded
+      decision = await this.session.ports.onOffers(offers, (launches) => acceptAll(launches, refuseNow()));
     } catch (e) {
       this.session.emit('error', { message: `offer handling failed: ${(e as Error).message}`, fatal: false, cause: e });
       decision = { launches: [], declines: offers.map((o) => o.id) };
     }
     if (gen !== this.session.gen) return; // re-subscribed meanwhile: these offers are gone
-    const known = new Set(offers.map((o) => o.id));
-    const answered = new Set<string>();
-    const busy = this.session.ports.hasWork();
-    const refuse = busy ? this.session.o.declineBusySeconds : this.session.o.declineIdleSeconds;
-    let used = 0;
-    let tasks = 0;
-    for (const l of decision.launches) {
-      const ids = l.offerIds.filter((id) => known.has(id) && !answered.has(id));
-      if (ids.length === 0 || l.taskInfos.length === 0) continue;
-      for (const id of ids) answered.add(id);
-      used += ids.length;
-      tasks += l.taskInfos.length;
-      const taskInfos = (l.taskInfos as Json[]).map((t) => (t.agent_id ? t : { ...t, agent_id: { value: l.agentId } }));
-      const launched = taskInfos.map((t) => ({ taskId: String(t.task_id?.value ?? ''), agentId: String(t.agent_id?.value ?? l.agentId) }));
-      this.session.send(
-        {
-          type: 'ACCEPT',
-          accept: {
-            offer_ids: ids.map((value) => ({ value })),
-            operations: [{ type: 'LAUNCH', launch: { task_infos: taskInfos } }],
-            filters: { refuse_seconds: refuse },
-          },
-        },
-        () => this.acceptFailed(gen, ids, launched.filter((t) => t.taskId !== '')),
-      );
-    }
+    const refuse = refuseNow();
+    acceptAll(decision.launches, refuse);
     const declines = offers.map((o) => o.id).filter((id) => !answered.has(id)); // every offer gets an answer
     if (declines.length > 0) this.decline(gen, declines, refuse);
     this.session.counters.offersUsed += used;
@@ -74,6 +68,23 @@ export class OfferAnswers {
     this.session.counters.tasksLaunched += tasks;
     this.session.emit('offers', { received: offers.length, used, declined: declines.length, tasks });
     if (!this.session.ports.hasWork() && !this.session.suppressed) this.revivals.suppress('idle');
+  }
+
+  /** One ACCEPT: `launch`'s tasks on `offerIds` (its offers not yet answered). */
+  private accept(gen: number, offerIds: string[], launch: Launch, refuse: number): void {
+    const taskInfos = (launch.taskInfos as Json[]).map((t) => (t.agent_id ? t : { ...t, agent_id: { value: launch.agentId } }));
+    const launched = taskInfos.map((t) => ({ taskId: String(t.task_id?.value ?? ''), agentId: String(t.agent_id?.value ?? launch.agentId) }));
+    this.session.send(
+      {
+        type: 'ACCEPT',
+        accept: {
+          offer_ids: offerIds.map((value) => ({ value })),
+          operations: [{ type: 'LAUNCH', launch: { task_infos: taskInfos } }],
+          filters: { refuse_seconds: refuse },
+        },
+      },
+      () => this.acceptFailed(gen, offerIds, launched.filter((t) => t.taskId !== '')),
+    );
   }
 
   /**

@@ -165,6 +165,7 @@ export function fencedStore(
     count: () => root.jobs.count(),
     put: (job) => inTx((s) => s.jobs.put(job)),
     apply: (changes) => inTx((s) => s.jobs.apply(changes)),
+    patch: (changes) => (changes.length === 0 ? Promise.resolve() : inTx((s) => s.jobs.patch(changes))),
     delete: (name) => inTx((s) => s.jobs.delete(name)),
   };
   const versions: JobVersionStore = {

@@ -102,6 +102,25 @@ describe('jobs', () => {
     expect(await pg.store.jobs.count()).toBe(3);
   });
 
+  test('patch writes only the fields named: the rest of the row (counters moved meanwhile included) stays as stored', async () => {
+    await pg.store.jobs.apply({ put: [job('etl', 'run etl', { description: 'the etl', successCount: 1 }), job('other')] });
+    // a write this worker's copy of the job never saw (its counters moved)
+    await pg.store.jobs.put(job('etl', 'run etl', { description: 'the etl', successCount: 7, errorCount: 2, lastSuccess: '2024-03-10T09:31:00.000Z' }));
+    await pg.store.transaction((tx) =>
+      tx.jobs.patch([
+        { name: 'etl', set: { schedule: 'R/2024-03-10T10:30:00Z/PT1H' }, unset: ['description'] },
+        { name: 'deleted-meanwhile', set: { schedule: 'R/2024-03-10T10:30:00Z/PT1H' }, unset: [] },
+      ]),
+    );
+    const { description: _, ...rest } = job('etl', 'run etl', { successCount: 7, errorCount: 2, lastSuccess: '2024-03-10T09:31:00.000Z', schedule: 'R/2024-03-10T10:30:00Z/PT1H' });
+    expect(await pg.store.jobs.get('etl')).toEqual(rest);
+    expect(await pg.store.jobs.get('other')).toEqual(job('other'));
+    expect(await pg.store.jobs.get('deleted-meanwhile')).toBeNull();
+    await pg.store.jobs.patch([{ name: 'etl', set: { command: 'run etl v2' }, unset: [] }]);
+    const [row] = await pg.db.query<{ version: number; command: string }>(`SELECT version, command FROM jobs WHERE name = 'etl'`);
+    expect(row).toEqual({ version: 4, command: 'run etl v2' });
+  });
+
   test('delete reports whether the job existed', async () => {
     await pg.store.jobs.put(job('gone'));
     expect(await pg.store.jobs.delete('gone')).toBe(true);

@@ -5,7 +5,7 @@
 import type { Json } from '../../../../proto';
 import type { ClientEventMap } from '../client';
 import { TypedEmitter } from '../emitter';
-import type { FrameworkPorts, OfferDecision, TaskUpdate } from '../../../ports';
+import type { FrameworkPorts, Launch, OfferDecision, TaskUpdate } from '../../../ports';
 import type { SchedulerConnection } from '../framework';
 import type { Offer } from '../../../core/types';
 
@@ -80,7 +80,7 @@ export class FakePorts implements FrameworkPorts {
   active: Array<{ taskId: string; agentId: string | null }> = [];
   updates: TaskUpdate[] = [];
   offers: Offer[][] = [];
-  decide: (offers: Offer[]) => Promise<OfferDecision> = async (offers) => ({ launches: [], declines: offers.map((o) => o.id) });
+  decide: (offers: Offer[], accept: (launches: Launch[]) => void) => Promise<OfferDecision> = async (offers) => ({ launches: [], declines: offers.map((o) => o.id) });
   save: (id: string) => Promise<void> = async () => {};
   update: (s: TaskUpdate) => Promise<void> = async () => {};
 
@@ -98,9 +98,9 @@ export class FakePorts implements FrameworkPorts {
     this.log.push('activeTasks');
     return [...this.active];
   }
-  async onOffers(offers: Offer[]): Promise<OfferDecision> {
+  async onOffers(offers: Offer[], accept?: (launches: Launch[]) => void): Promise<OfferDecision> {
     this.offers.push(offers);
-    return this.decide(offers);
+    return this.decide(offers, accept ?? (() => {}));
   }
   async onUpdate(status: TaskUpdate): Promise<void> {
     await this.update(status);
