@@ -17,6 +17,7 @@
 import type { Job, Result, RunState } from './types';
 import { err, ok } from './types';
 import type { LastState } from './last-state';
+import { SeqHeap } from './seq-heap';
 
 /* ------------------------------------------------------------------ errors and data */
 
@@ -82,31 +83,51 @@ export class DependencyGraph {
    * in `rejected` (Chronos drops such jobs from its graph; #815).
    */
   static fromJobs(jobs: Iterable<Pick<Job, 'name' | 'parents'>>, counters: Iterable<EdgeCount> = []): BuiltGraph {
-    const steps = DependencyGraph.fromJobsInSteps(jobs, counters);
+    const steps = DependencyGraph.fromJobsInSteps(jobs, counters, Infinity);
     let r = steps.next();
     while (!r.done) r = steps.next();
     return r.value;
   }
 
-  /** fromJobs a job at a time (yields after each): a large graph over several event-loop turns (warm-graph.ts). */
-  static *fromJobsInSteps(jobs: Iterable<Pick<Job, 'name' | 'parents'>>, counters: Iterable<EdgeCount> = []): Generator<void, BuiltGraph> {
+  /**
+   * fromJobs a few jobs at a time (yields after every `chunk`): a large graph over several
+   * event-loop turns (warm-graph.ts). A job without parents is a bare vertex (what addJob(name)
+   * makes, without its checks of an empty parent list: at a million jobs they were two temporary
+   * sets and three arrays per job); a job with parents then gets them as setParents gives them.
+   */
+  static *fromJobsInSteps(jobs: Iterable<Pick<Job, 'name' | 'parents'>>, counters: Iterable<EdgeCount> = [], chunk = 1): Generator<void, BuiltGraph> {
     const graph = new DependencyGraph();
-    const list = [...jobs];
+    const list = Array.isArray(jobs) ? (jobs as Array<Pick<Job, 'name' | 'parents'>>) : [...jobs];
     const rejected: BuiltGraph['rejected'] = [];
+    const vertices = graph.vertices;
+    // the jobs whose vertex is another job's of the same name (their parents are not linked)
     const duplicates = new Set<number>();
-    for (const [i, j] of list.entries()) {
-      const r = graph.addJob(j.name);
-      if (!r.ok) {
+    let step = 0;
+    for (let i = 0; i < list.length; i++) {
+      const name = list[i].name;
+      if (vertices.has(name)) {
         duplicates.add(i);
-        rejected.push({ name: j.name, error: r.error });
+        rejected.push({ name, error: { kind: 'duplicate', name, message: `duplicate job: ${name}` } });
+      } else {
+        vertices.set(name, { seq: graph.nextSeq++, parents: NONE, children: NONE });
       }
-      yield;
+      if (++step >= chunk) {
+        step = 0;
+        yield;
+      }
     }
-    for (const [i, j] of list.entries()) {
-      if (!j.parents || j.parents.length === 0 || duplicates.has(i)) continue;
-      const r = graph.setParents(j.name, j.parents);
-      if (!r.ok) rejected.push({ name: j.name, error: r.error });
-      yield;
+    for (let i = 0; i < list.length; i++) {
+      const j = list[i];
+      if (!j.parents || j.parents.length === 0 || (duplicates.size > 0 && duplicates.has(i))) continue;
+      // the vertex has no parents yet and no counters: setParents comes down to check and link
+      const ps = j.parents.length === 1 ? j.parents : dedupe(j.parents);
+      const r = graph.checkParents(j.name, ps);
+      if (r.ok) graph.link(j.name, ps);
+      else rejected.push({ name: j.name, error: r.error });
+      if (++step >= chunk) {
+        step = 0;
+        yield;
+      }
     }
     graph.importCounters(counters);
     return { graph, rejected };
@@ -171,7 +192,11 @@ export class DependencyGraph {
 
   /** Check a parent set for `name` without changing anything. */
   validateParents(name: string, parents: readonly string[]): Result<void, DagError> {
-    const ps = dedupe(parents);
+    return this.checkParents(name, dedupe(parents));
+  }
+
+  /** validateParents of a list without repeats. */
+  private checkParents(name: string, ps: readonly string[]): Result<void, DagError> {
     if (ps.includes(name)) {
       return err({ kind: 'self-parent', name, message: `self-parent: ${name}` });
     }
@@ -458,42 +483,3 @@ export class DependencyGraph {
 }
 
 const dotEscape = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-
-/** A min-heap of names keyed by insertion sequence. */
-class SeqHeap {
-  private readonly items: Array<[number, string]> = [];
-  get size(): number {
-    return this.items.length;
-  }
-  push(seq: number, name: string): void {
-    const a = this.items;
-    a.push([seq, name]);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (a[p][0] <= a[i][0]) break;
-      [a[p], a[i]] = [a[i], a[p]];
-      i = p;
-    }
-  }
-  pop(): string {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && a[l][0] < a[m][0]) m = l;
-        if (r < a.length && a[r][0] < a[m][0]) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i], a[m]];
-        i = m;
-      }
-    }
-    return top[1];
-  }
-}

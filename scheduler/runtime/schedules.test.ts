@@ -35,6 +35,19 @@ describe('parseJobSchedule', () => {
     expect(utc.epsilonMs).toBeNull();
   });
 
+  it('jobs read in turn, the same schedule in other zones or epsilons, each get their own', () => {
+    const text = 'R/2026-03-01T00:00:00/P1D';
+    const utc = job({ name: 'a', schedule: text });
+    const tokyo = job({ name: 'b', schedule: text, scheduleTimeZone: 'Asia/Tokyo' });
+    const late = job({ name: 'c', schedule: text, epsilon: 'PT10M' });
+    for (let round = 0; round < 2; round++) {
+      expect(nextDueAt(parsed(utc, T0))).toBe(Date.parse('2026-03-01T00:00:00Z'));
+      expect(nextDueAt(parsed(tokyo, T0))).toBe(Date.parse('2026-02-28T15:00:00Z'));
+      expect(parsed(late, T0).epsilonMs).toBe(600_000);
+      expect(parsed(utc, T0).epsilonMs).toBeNull();
+    }
+  });
+
   it('a schedule starting "now" (R1//PT1H) is parsed at each read: due at the time it was read', () => {
     const j = job({ name: 'now', schedule: 'R1//PT1H' });
     expect(nextDueAt(parsed(j, T0))).toBe(T0 - 1000);

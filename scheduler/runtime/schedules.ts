@@ -30,16 +30,29 @@ const SHARED_SCHEDULES_MAX = 10_000;
 /** Parses a stored job's schedule leniently (unknown zone → GMT, as Chronos loads it). */
 export function parseJobSchedule(job: Job, now: Instant): Result<JobSchedule> {
   if (!job.schedule) return err('the job has no schedule');
+  // the last shared one again (a load reads many jobs of the same schedule in a row, their texts
+  // one string: core/shared-job-values.ts): no pattern test, key or lookup
+  const last = lastShared;
+  if (last && job.schedule === last.schedule && job.scheduleTimeZone === last.zone && job.epsilon === last.epsilon) return last.parsed;
   // `R…/start/period`, the start written (the first / not followed by another)
   const timeless = /^R\d*\/[^/]/.test(job.schedule);
   const key = timeless ? `${job.schedule}\u0000${job.scheduleTimeZone ?? ''}\u0000${job.epsilon ?? ''}` : '';
   const known = timeless ? sharedSchedules.get(key) : undefined;
-  if (known) return ok(known);
+  if (known) return remember(job, ok(known));
   const parsed = parseOnce(job, now);
   if (timeless && parsed.ok) {
     if (sharedSchedules.size >= SHARED_SCHEDULES_MAX) sharedSchedules.clear();
     sharedSchedules.set(key, parsed.value);
+    return remember(job, parsed);
   }
+  return parsed;
+}
+
+/** The last shared schedule parseJobSchedule answered, with the fields it was read from. */
+let lastShared: { schedule: string; zone: string | undefined; epsilon: string | undefined; parsed: Result<JobSchedule> } | null = null;
+
+function remember(job: Job, parsed: Result<JobSchedule>): Result<JobSchedule> {
+  lastShared = { schedule: job.schedule!, zone: job.scheduleTimeZone, epsilon: job.epsilon, parsed };
   return parsed;
 }
 
