@@ -18,10 +18,19 @@ export interface IndexEntry {
   gen: number;
 }
 
+/** A job's generation (bumped at each change) and its parsed schedule, when it has one that parsed. */
+interface Slot {
+  gen: number;
+  schedule: JobSchedule | undefined;
+}
+
 export class ScheduleIndex {
-  private readonly schedules = new Map<string, JobSchedule>();
+  /**
+   * Each job's generation and parsed schedule, in one entry (one map lookup where a load made
+   * three in two maps); an entry stays after a remove, its generation outliving the job.
+   */
+  private readonly entries = new Map<string, Slot>();
   private readonly heap = new MinHeap<{ name: string; gen: number }>();
-  private readonly gens = new Map<string, number>();
   /** Jobs whose scheduled run is queued and not yet launched. */
   private readonly awaiting = new Set<string>();
   /** Jobs set aside (their schedule cannot be read or advanced), with the reason. */
@@ -41,13 +50,13 @@ export class ScheduleIndex {
   scheduleOf(name: string): JobSchedule | undefined {
     const later = this.deferred.get(name);
     if (later) this.reindex(later, this.deferredNow);
-    return this.schedules.get(name);
+    return this.entries.get(name)?.schedule;
   }
 
   /** Takes jobs to index later, as at `now` (see `deferred`). */
   defer(jobs: Iterable<Job>, now: Instant): void {
     this.deferredNow = now;
-    for (const j of jobs) if (!this.gens.has(j.name)) this.deferred.set(j.name, j);
+    for (const j of jobs) if (!this.entries.has(j.name)) this.deferred.set(j.name, j);
   }
 
   /** Indexes up to `max` deferred jobs; how many are left. */
@@ -70,11 +79,9 @@ export class ScheduleIndex {
     // the lookups of the empty sets a load starts with are skipped: at 200,000 jobs the load's
     // index spent most of its time in the five or six map operations per job
     if (this.deferred.size > 0) this.deferred.delete(name);
-    const gen = this.bump(name);
-    if (!job.schedule || (this.aside.size > 0 && this.aside.has(name))) {
-      this.schedules.delete(name);
-      return;
-    }
+    const slot = this.bump(name);
+    const gen = slot.gen;
+    if (!job.schedule || (this.aside.size > 0 && this.aside.has(name))) return;
     let parsed: ReturnType<typeof parseJobSchedule>;
     let at: Instant | null;
     try {
@@ -85,11 +92,10 @@ export class ScheduleIndex {
       return;
     }
     if (!parsed.ok) {
-      this.schedules.delete(name);
       this.report('schedule', `job ${name}: ${parsed.error}`);
       return;
     }
-    this.schedules.set(name, parsed.value);
+    slot.schedule = parsed.value;
     // a paused job is out until its pause is cleared (runtime/pause-timer.ts, at its end, also
     // moves the schedule past the pause): an ended pause not yet cleared holds it out too, so an
     // instant of the pause never runs because the resume came a moment late
@@ -104,7 +110,6 @@ export class ScheduleIndex {
   putAside(name: string, reason: string): void {
     this.deferred.delete(name);
     this.bump(name);
-    this.schedules.delete(name);
     this.awaiting.delete(name);
     if (this.aside.get(name) === reason) return;
     this.aside.set(name, reason);
@@ -129,7 +134,6 @@ export class ScheduleIndex {
   remove(name: string): void {
     this.deferred.delete(name);
     this.bump(name);
-    this.schedules.delete(name);
     this.awaiting.delete(name);
     this.aside.delete(name);
   }
@@ -137,9 +141,8 @@ export class ScheduleIndex {
   /** Forgets every job (before a load). */
   clear(): void {
     this.deferred.clear();
-    this.schedules.clear();
+    this.entries.clear();
     this.heap.clear();
-    this.gens.clear();
     this.awaiting.clear();
     this.aside.clear();
   }
@@ -164,7 +167,7 @@ export class ScheduleIndex {
   nextAt(): Instant | undefined {
     while (this.heap.size > 0) {
       const head = this.heap.peek()!;
-      if (this.gens.get(head.name) === head.gen) break;
+      if (this.entries.get(head.name)?.gen === head.gen) break;
       this.heap.pop();
     }
     return this.heap.peekKey();
@@ -175,7 +178,7 @@ export class ScheduleIndex {
     const out: IndexEntry[] = [];
     while (this.heap.size > 0 && this.heap.peekKey()! < now) {
       const { key: due, value } = this.heap.pop()!;
-      if (this.gens.get(value.name) !== value.gen) continue;
+      if (this.entries.get(value.name)?.gen !== value.gen) continue;
       out.push({ due, name: value.name, gen: value.gen });
     }
     return out;
@@ -183,7 +186,7 @@ export class ScheduleIndex {
 
   /** True while a popped entry is still its job's current one (the job has not changed since). */
   isLive(entry: IndexEntry): boolean {
-    return this.gens.get(entry.name) === entry.gen && !this.awaiting.has(entry.name) && !this.aside.has(entry.name);
+    return this.entries.get(entry.name)?.gen === entry.gen && !this.awaiting.has(entry.name) && !this.aside.has(entry.name);
   }
 
   /** Puts popped entries back (their runs could not be stored); still live ones only count. */
@@ -194,9 +197,16 @@ export class ScheduleIndex {
     }
   }
 
-  private bump(name: string): number {
-    const gen = (this.gens.get(name) ?? 0) + 1;
-    this.gens.set(name, gen);
-    return gen;
+  /** The job's slot with a new generation and no schedule (entries of the older one are dead). */
+  private bump(name: string): Slot {
+    const slot = this.entries.get(name);
+    if (slot === undefined) {
+      const fresh: Slot = { gen: 1, schedule: undefined };
+      this.entries.set(name, fresh);
+      return fresh;
+    }
+    slot.gen++;
+    slot.schedule = undefined;
+    return slot;
   }
 }
