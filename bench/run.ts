@@ -229,7 +229,7 @@ async function main(): Promise<void> {
     await step('thundering herd', async () => {
       results.herd = await herd(o.herdJobs, o.runs, o.quick ? 15 : 30);
       const h = results.herd;
-      say(`herd: ${h.cycles.map((c) => `p50 ${fmt(c.p50)} p99 ${fmt(c.p99)} max ${fmt(c.max)} ms`).join(' | ')}; missed ${h.missed}, duplicates ${h.duplicates}`);
+      say(`herd: ${h.cycles.map((c) => `p50 ${fmt(c.p50)} p99 ${fmt(c.p99)} max ${fmt(c.max)} ms`).join(' | ')}; missed ${h.missed}, duplicates ${h.duplicates}; Mesos launched ${fmt(h.launchedByMesos)} (refused ${fmt(h.refusedByMesos)}) of ${fmt(h.recorded)} recorded, ${fmt(h.unsettled)} runs not FINISHED, caught up ≤ ${fmt(h.acceptLagMs)} ms after the last record`);
     }, 'herd');
   }
 

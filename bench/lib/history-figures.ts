@@ -65,6 +65,9 @@ export function figuresOf(r: Results): Figure[] {
     const p99 = med(h.cycles.map((c) => c.p99));
     add({ id: 'herd.p99', bench: 'herd', label: `Herd ${r0(h.jobs)} jobs: due→launch p99`, unit: 'ms', better: 'lower', value: p99, ratio: p99 / 250, ratioTo: 'goal 250 ms' });
     add({ id: 'herd.missed-duplicates', bench: 'herd', label: 'Herd: missed + duplicate runs', unit: 'runs', better: 'lower', value: h.missed + h.duplicates, ratio: NaN, ratioTo: '' });
+    if (h.recorded !== undefined) {
+      add({ id: 'herd.not-launched', bench: 'herd', label: 'Herd: recorded launches Mesos did not launch + runs not FINISHED', unit: 'runs', better: 'lower', value: h.recorded - h.launchedByMesos + h.unsettled, ratio: NaN, ratioTo: '' });
+    }
   }
   const rt = r.running;
   if (rt) {

@@ -77,7 +77,21 @@ export interface HerdResult {
   cycles: HerdCycle[];
   missed: number;
   duplicates: number;
+  /** Tasks mesos-local launched (`master/tasks_launched`: one per task of an accepted ACCEPT, retries included). */
   launchedByMesos: number;
+  /** Runs recorded as launched (`launched_at` set, retries included): one task id each, counted as Mesos counts tasks. */
+  recorded: number;
+  /** Tasks whose ACCEPT Mesos refused (`master/tasks_dropped` + `tasks_lost` + `tasks_error`: invalid offers or task). */
+  refusedByMesos: number;
+  /** Runs recorded as launched that are not FINISHED once Mesos has answered for every one (the tasks take no time). */
+  unsettled: number;
+  /** Recorded launches that Mesos neither launched nor refused, when the wait for them ended (0 when it caught up). */
+  unanswered: number;
+  /**
+   * From the last recorded launch (its `launched_at`) until Mesos was first seen to have answered for
+   * every recorded launch (polled every 250 ms once the last was recorded: an upper bound), in ms.
+   */
+  acceptLagMs: number;
 }
 
 /**
@@ -85,7 +99,9 @@ export interface HerdResult {
  * run's launchedAt (the start of the chunk of the offer round that launched it; the chunk records every launch
  * before its ACCEPT goes out) − its due instant; also due → the task's first status from the agent. Missed: a (job, due) without a launched
  * run; duplicates: more than one launched attempt-0 run per (job, due), or Mesos launching more
- * tasks than there are launched runs.
+ * tasks than there are launched runs. Then, once Mesos has answered for every recorded launch (or
+ * 60 s): the tasks Mesos launched and refused against the runs recorded as launched, and the
+ * runs not FINISHED (every recorded launch must reach Mesos and end, or be settled with a reason).
  */
 export async function herd(n: number, cycles: number, periodS: number): Promise<HerdResult> {
   const agents = Math.max(50, Math.ceil((n * 0.1) / 8 / 0.5)); // at most half the cluster's cpus
@@ -111,7 +127,30 @@ export async function herd(n: number, cycles: number, periodS: number): Promise<
       lead + cycles * periodS * 1000 + 90_000,
       250,
     );
-    await sleep(500);
+    // A run is recorded as launched before its chunk's ACCEPT goes out: wait until Mesos has answered
+    // for every recorded launch (launched it, or refused it: DROPPED/LOST/ERROR) and every run
+    // has ended, or 60 s; what is still missing then counts (reading at once left the ACCEPTs in flight out).
+    let caughtUp = NaN;
+    const tally = async () => {
+      const m = await env.mesos.metrics();
+      const [r] = await env.db.query<{ launched: string; unsettled: string }>(
+        `SELECT count(*)::text AS launched, count(*) FILTER (WHERE state <> 'FINISHED')::text AS unsettled FROM runs WHERE launched_at IS NOT NULL`,
+      );
+      const launchedByMesos = m['master/tasks_launched'] ?? 0;
+      const refusedByMesos = (m['master/tasks_dropped'] ?? 0) + (m['master/tasks_lost'] ?? 0) + (m['master/tasks_error'] ?? 0);
+      return { launchedByMesos, refusedByMesos, recorded: Number(r.launched), unsettled: Number(r.unsettled) };
+    };
+    let t = await tally();
+    const settleBy = Date.now() + 60_000;
+    while (Date.now() < settleBy) {
+      t = await tally();
+      if (Number.isNaN(caughtUp) && t.launchedByMesos + t.refusedByMesos >= t.recorded) caughtUp = Date.now();
+      progress(`herd: Mesos answered ${(t.launchedByMesos + t.refusedByMesos).toLocaleString()} of ${t.recorded.toLocaleString()} recorded launches, ${t.unsettled.toLocaleString()} runs not FINISHED`);
+      if (!Number.isNaN(caughtUp) && t.unsettled === 0) break;
+      await sleep(250);
+    }
+    const [lastRecorded] = await env.db.query<{ at: string }>(`SELECT (extract(epoch from max(launched_at)) * 1000)::float8::text AS at FROM runs`);
+    const acceptLagMs = Number.isNaN(caughtUp) ? NaN : Math.max(0, caughtUp - Number(lastRecorded.at));
     const rows = await env.db.query<{ due: string; skew: string }>(
       `SELECT (extract(epoch from due) * 1000)::bigint::text AS due,
               (extract(epoch from launched_at - due) * 1000)::float8::text AS skew
@@ -147,9 +186,6 @@ export async function herd(n: number, cycles: number, periodS: number): Promise<
     const [dup] = await env.db.query<{ c: string }>(
       `SELECT coalesce(sum(c - 1), 0)::text AS c FROM (SELECT count(*) AS c FROM runs WHERE attempt = 0 AND launched_at IS NOT NULL GROUP BY job_name, due HAVING count(*) > 1) x`,
     );
-    const [launched] = await env.db.query<{ c: string }>(`SELECT count(*)::text AS c FROM runs WHERE launched_at IS NOT NULL`);
-    const m = await env.mesos.metrics();
-    const launchedByMesos = m['master/tasks_launched'] ?? 0;
     const expectedDues = new Set(out.map((c) => c.due));
     const onTime = out.reduce((a, c) => a + c.runs, 0);
     const strayDues = [...byDue.keys()].filter((d) => !expectedDues.has(d)).length;
@@ -157,8 +193,13 @@ export async function herd(n: number, cycles: number, periodS: number): Promise<
       jobs: n,
       cycles: out,
       missed: n * cycles - onTime,
-      duplicates: Number(dup.c) + Math.max(0, launchedByMesos - Number(launched.c)) + strayDues,
-      launchedByMesos,
+      duplicates: Number(dup.c) + Math.max(0, t.launchedByMesos - t.recorded) + strayDues,
+      launchedByMesos: t.launchedByMesos,
+      recorded: t.recorded,
+      refusedByMesos: t.refusedByMesos,
+      unsettled: t.unsettled,
+      unanswered: Math.max(0, t.recorded - t.launchedByMesos - t.refusedByMesos),
+      acceptLagMs,
     };
   } finally {
     await teardown(env);

@@ -138,6 +138,18 @@ export function rows(r: Results): Row[] {
       out.push({ figure: `Thundering herd: due→task's first status from the agent (mesos-local's timestamp: the ACCEPT arrived), p50 / p99${loadText}`, value: `${fmt(a50)} / ${fmt(a99)} ms`, peer: 'limit 250 ms', ratio: pct(a99 / 250), goal: '— (not the goal: shown so the recorded launch is not read as the task\'s start)', met: null });
     }
     out.push({ figure: 'Thundering herd: missed / duplicate runs', value: `${h.missed} / ${h.duplicates}`, peer: '0 / 0', ratio: '—', goal: '0 missed, 0 duplicates', met: h.missed === 0 && h.duplicates === 0 });
+    if (h.recorded !== undefined) {
+      // counted alike: one task id per run recorded as launched (retries included), one per task Mesos launched or refused
+      const lag = Number.isFinite(h.acceptLagMs) ? `; Mesos caught up ≤ ${fmt(h.acceptLagMs)} ms after the last recorded launch` : '; Mesos never caught up (60 s)';
+      out.push({
+        figure: `Thundering herd: tasks Mesos launched (refused) / runs recorded as launched; runs not FINISHED${lag}`,
+        value: `${fmt(h.launchedByMesos)} (${fmt(h.refusedByMesos)}) / ${fmt(h.recorded)}; ${fmt(h.unsettled)}`,
+        peer: `${fmt(h.recorded)} (0) / ${fmt(h.recorded)}; 0`,
+        ratio: pct(h.launchedByMesos / h.recorded),
+        goal: 'every recorded launch launched by Mesos, every run FINISHED',
+        met: h.launchedByMesos === h.recorded && h.refusedByMesos === 0 && h.unsettled === 0,
+      });
+    }
   }
   if (r.takeover) out.push(...takeoverRows(r.takeover));
   if (r.realWork) out.push(...realWorkRows(r.realWork, med));

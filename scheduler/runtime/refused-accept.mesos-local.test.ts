@@ -1,0 +1,126 @@
+/**
+ * A herd's offer round whose later chunk is recorded after its offers were rescinded (mesos-local
+ * with an offer timeout, like Mesos's --offer_timeout, and a store that takes longer than that to
+ * record the second launch): Mesos refuses that ACCEPT (TASK_DROPPED, REASON_INVALID_OFFERS). Every
+ * run recorded as launched must either reach Mesos or be settled with the reason Mesos gave and
+ * retried: none is left STAGING.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MesosLocal } from '../../mesos-local/master';
+import { createStore, type PrismaStore } from '../adapters/prisma';
+import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
+import { parseJob } from '../api/job-schema';
+import type { Run } from '../core/types';
+import type { RunEvent, Store } from '../ports';
+import { assemble, type Scheduler } from './assemble';
+import { systemClock } from './system-clock';
+
+const JOBS = 800; // 80 tasks of 0.1 cpu per 8-cpu agent on 10 agents: two chunks of ~500
+const OFFER_TIMEOUT_MS = 1_500;
+
+let db: TestDatabase;
+let store: PrismaStore;
+let mesos: MesosLocal;
+let scheduler: Scheduler;
+/** Launch records (transactions writing OFFERED events) seen; the second is held past the offer timeout. */
+let launchRecords = 0;
+
+/** The store, with the second launch record held until its offers are rescinded. */
+function slowSecondLaunch(inner: PrismaStore): Store {
+  return new Proxy(inner, {
+    get(t, key, receiver) {
+      if (key !== 'transaction') return Reflect.get(t, key, receiver) as unknown;
+      return async <T,>(fn: Parameters<Store['transaction']>[0]): Promise<T> => {
+        let launch = false;
+        const result = await t.transaction((tx) =>
+          fn(
+            new Proxy(tx, {
+              get(x, k, r) {
+                const v = Reflect.get(x, k, r) as unknown;
+                if (k !== 'runs') return v;
+                const runs = v as Store['runs'];
+                return new Proxy(runs, {
+                  get(rs, rk, rr) {
+                    const f = Reflect.get(rs, rk, rr) as unknown;
+                    if (rk !== 'addEvents') return f;
+                    return (events: RunEvent[], ...rest: unknown[]) => {
+                      if (events.some((e) => e.state === 'OFFERED')) launch = true;
+                      return (f as (...a: unknown[]) => unknown).call(rs, events, ...rest);
+                    };
+                  },
+                });
+              },
+            }),
+          ),
+        );
+        if (launch && ++launchRecords === 2) await new Promise((r) => setTimeout(r, 2 * OFFER_TIMEOUT_MS));
+        return result as T;
+      };
+    },
+  }) as Store;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('sisyphus_refused_accept');
+  store = await createStore({ databaseUrl: db.url });
+  mesos = new MesosLocal({ port: 0, host: '127.0.0.1', heartbeatIntervalSeconds: 1, allocationIntervalMs: 100, statusUpdateRetryMs: 500, offerTimeoutMs: OFFER_TIMEOUT_MS, scale: { agents: 10, taskDurationMs: 0 } });
+  await mesos.start();
+}, 60_000);
+
+afterAll(async () => {
+  await scheduler?.stop();
+  await mesos?.stop();
+  await store?.close();
+  await db?.drop();
+});
+
+describe('a chunk of an offer round whose ACCEPT Mesos refuses (its offers rescinded while it was recorded)', () => {
+  it('its runs are settled DROPPED with the reason and retried, none left STAGING; every recorded launch reached Mesos or was refused', async () => {
+    const due = Math.ceil((Date.now() + 3_000) / 1000) * 1000;
+    const jobs = Array.from({ length: JOBS }, (_, i) => {
+      const r = parseJob({ name: `herd-${i}`, command: 'true', cpus: 0.1, mem: 16, disk: 0, retries: 1, schedule: `R1/${new Date(due).toISOString()}/PT1H` }, { now: Date.now() });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value;
+    });
+    await store.jobs.apply({ put: jobs });
+    scheduler = await assemble({ store: slowSecondLaunch(store), clock: systemClock, master: mesos.url, worker: { retryDelayMs: 100 }, framework: { declineIdleSeconds: 1, declineBusySeconds: 0.2, reviveMinIntervalMs: 100 } });
+    await scheduler.subscribed(20_000);
+
+    // every job settled: its run FINISHED, or refused twice (the retry's offers can expire too on a busy machine)
+    const all = async (): Promise<Run[]> => (await store.runs.list({ limit: JOBS * 4 })).runs;
+    const settled = (runs: Run[]) => {
+      const last = new Map<string, Run>();
+      for (const r of runs) if ((last.get(r.jobName)?.attempt ?? -1) < r.attempt) last.set(r.jobName, r);
+      return last.size === JOBS && [...last.values()].every((r) => r.state === 'FINISHED' || (r.state === 'DROPPED' && r.attempt === 1));
+    };
+    const until = Date.now() + 60_000;
+    for (;;) {
+      // listening before the read: an event between the read and the wait is not missed
+      const changed = scheduler.events.next('run', () => true, Math.max(1, until - Date.now())).catch(() => {});
+      const runs = await all();
+      if (settled(runs)) break;
+      if (Date.now() > until) {
+        const states = new Map<string, number>();
+        for (const r of runs) states.set(`${r.state}/${r.attempt}`, (states.get(`${r.state}/${r.attempt}`) ?? 0) + 1);
+        throw new Error(`not every job's run settled: runs ${JSON.stringify([...states])}, Mesos ${JSON.stringify(mesos.counters)}`);
+      }
+      await changed;
+    }
+    const runs = await all();
+    expect(launchRecords).toBeGreaterThanOrEqual(2);
+    // nothing left in flight: every run FINISHED or DROPPED
+    expect(runs.filter((r) => r.state !== 'FINISHED' && r.state !== 'DROPPED').map((r) => [r.taskId, r.state])).toEqual([]);
+    const dropped = runs.filter((r) => r.state === 'DROPPED');
+    expect(dropped.length).toBeGreaterThan(0); // the held chunk was refused
+    // each with the reason Mesos gave, for the user to see
+    expect(dropped.filter((r) => !/^Task launched with invalid offers: Offer \S+ is no longer valid/.test(r.message ?? ''))).toEqual([]);
+    // each refused first attempt was retried
+    const retried = new Set(runs.filter((r) => r.attempt === 1).map((r) => r.jobName));
+    expect(dropped.filter((r) => r.attempt === 0 && !retried.has(r.jobName))).toEqual([]);
+    // counted alike: every run recorded as launched is a task Mesos launched or refused, none launched twice
+    const m = mesos.counters;
+    expect(m.tasks_launched + m.tasks_dropped).toBe(runs.filter((r) => r.launchedAt !== null).length);
+    expect(m.tasks_dropped).toBe(dropped.length);
+    expect(m.tasks_launched).toBe(runs.filter((r) => r.state === 'FINISHED').length);
+  }, 90_000);
+});
