@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   const ms = (t0: number) => Math.round(performance.now() - t0);
   for (let rep = 0; rep < reps; rep++) {
     const out: Record<string, number> = {};
+    const cpu0 = process.cpuUsage();
     let t0 = performance.now();
     const listed = await jobStore.list();
     out['rows parsed (list)'] = ms(t0);
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
     await w.start();
     out['Worker.start'] = ms(t0);
     w.stop();
+    const cpu = process.cpuUsage(cpu0);
+    out['cpu (all threads, GC included)'] = Math.round((cpu.user + cpu.system) / 1000);
     console.log(`rep ${rep} n=${n} rejected=${built.rejected.length}`, JSON.stringify(out), '| start trace:', trace.summary());
   }
 }

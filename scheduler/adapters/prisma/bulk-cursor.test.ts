@@ -68,3 +68,34 @@ test('a statement PostgreSQL refuses is an error, and the pool goes on', async (
     expect(n).toBe(N);
   }
 });
+
+test('a row count that fills the last batch exactly, and a short last batch, both read every row once', async () => {
+  const read = bulkCursorReader(pool);
+  for (const batch of [900, 1000, N, N + 1]) {
+    const names: string[] = [];
+    let chunks = 0;
+    await read<{ name: string }>('SELECT "name" FROM "jobs" ORDER BY "name"', batch, (rows) => {
+      chunks++;
+      for (const r of rows) names.push(r.name);
+    });
+    expect(chunks).toBe(Math.ceil(N / batch));
+    expect(names.length).toBe(N);
+    expect(new Set(names).size).toBe(N);
+  }
+});
+
+test('a reader that fails while the next batch is on its way: its error, and the pool goes on', async () => {
+  const read = bulkCursorReader(pool);
+  let chunks = 0;
+  await expect(
+    read('SELECT "name" FROM "jobs" ORDER BY "name"', 1000, () => {
+      if (++chunks === 2) throw new Error('reader failed');
+    }),
+  ).rejects.toThrow('reader failed');
+  expect(chunks).toBe(2);
+  const { rows } = await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM "jobs"');
+  expect(Number(rows[0].n)).toBeGreaterThan(0);
+  let n = 0;
+  await read<{ name: string }>('SELECT "name" FROM "jobs"', 1000, (r) => void (n += r.length));
+  expect(n).toBe(Number(rows[0].n));
+});
