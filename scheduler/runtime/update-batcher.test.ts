@@ -92,3 +92,55 @@ describe('status updates of short tasks', () => {
     worker.stop();
   });
 });
+
+describe('status updates during a long offer round', () => {
+  it('an update that comes while a round is recorded in chunks is stored, then settles, before the round ends', async () => {
+    const clock = new TestClock(START);
+    const memory = new MemoryStore();
+    for (let i = 0; i < 1000; i++) {
+      const r = parseJob({ name: `many-${i}`, command: 'true', cpus: 0.1, mem: 16, disk: 0, schedule: 'R/2026-01-01T00:00:01Z/PT1H' }, { now: clock.now() });
+      if (!r.ok) throw new Error(r.error.message);
+      await memory.jobs.put(r.value);
+    }
+    const worker = new Worker({ store: memory, clock });
+    const queued = worker.events.next('queue', (q) => q.normal === 1000, 5_000);
+    await worker.start();
+    await clock.advanceAsync(2_000);
+    await queued;
+    // ten agents of 100 tasks each: chunks of about 500
+    const offers: Offer[] = Array.from({ length: 10 }, (_, a) => ({
+      ...offer,
+      id: `o-${a}`,
+      agentId: `agent-${a}`,
+      hostname: `agent-${a}`,
+      resources: (['cpus', 'mem', 'disk'] as const).map((name): OfferResource => ({ name, type: 'SCALAR', scalar: name === 'cpus' ? 10 : 100_000, role: '*', reserved: false })),
+    }));
+    const log: string[] = [];
+    let first: string | null = null;
+    let stateWhenSettled: string | undefined;
+    const accepted: Promise<void>[] = [];
+    const round = worker.onOffers(offers, (launches) => {
+      log.push(`chunk of ${launches.reduce((n, l) => n + l.taskInfos.length, 0)}`);
+      if (first) return;
+      first = (launches[0].taskInfos[0] as { task_id: { value: string } }).task_id.value;
+      const taskId = first;
+      accepted.push(
+        worker.onUpdate({ taskId, state: 'TASK_RUNNING', agentId: launches[0].agentId }).then(async () => {
+          log.push('update settled');
+          stateWhenSettled = (await memory.runs.getByTaskId(taskId))?.state;
+        }),
+      );
+    });
+    await round;
+    log.push('round done');
+    await Promise.all(accepted);
+    expect(log.filter((l) => l.startsWith('chunk')).length).toBeGreaterThan(1);
+    expect(log.indexOf('update settled')).toBeLessThan(log.indexOf('round done'));
+    expect(log.indexOf('update settled')).toBeLessThan(log.lastIndexOf(log.filter((l) => l.startsWith('chunk')).at(-1)!));
+    expect(stateWhenSettled).toBe('RUNNING'); // stored before it settled (the framework acknowledges then)
+    const runs = (await memory.runs.list({ limit: 2000 })).runs;
+    expect(runs.filter((r) => r.state === 'STAGING')).toHaveLength(999);
+    expect(runs.filter((r) => r.state === 'RUNNING').map((r) => r.taskId)).toEqual([first]);
+    worker.stop();
+  });
+});

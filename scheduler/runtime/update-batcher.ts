@@ -94,7 +94,26 @@ export class UpdateBatcher {
     private readonly ctx: WorkerContext,
     private readonly steps: StepQueue,
     private readonly kills?: RunKills,
-  ) {}
+  ) {
+    // a long step (an offer round's chunks) stores the updates waiting between its parts
+    ctx.storeWaitingUpdates = () => this.storeWaiting();
+  }
+
+  /**
+   * Stores the updates waiting now (up to UPDATE_BATCH_MAX), as their queued batch would: called
+   * inside a step, between the chunks of an offer round. The queued batch takes what is left.
+   */
+  private async storeWaiting(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending.splice(0, UPDATE_BATCH_MAX);
+    this.storing++;
+    try {
+      await this.flushUpdates(batch);
+    } finally {
+      this.storing--;
+      this.lastStoredAt = this.ctx.clock.now();
+    }
+  }
 
   /**
    * Persists an update and everything it causes; resolves only when all of it is stored.
