@@ -218,6 +218,8 @@ export interface RunningResult {
   updatesPerSecond: number;
   peakPerSecond: number;
   acks: number;
+  /** Status updates Mesos sent again, unacknowledged after its retry interval (10 s): the window counts them too. */
+  resent: number;
   /** Seconds from the first launch to the last (the launches bound how fast updates can come). */
   launchSpreadSeconds: number;
   /**
@@ -295,6 +297,7 @@ export async function runningTasks(n: number, agents: number): Promise<RunningRe
       updatesPerSecond: updates / seconds,
       peakPerSecond: peak,
       acks: fw.state().counters.acks,
+      resent: m['master/status_update_retries'] ?? 0,
       launchSpreadSeconds: Number(spread.s),
       cpu: {
         app: used.ms.app,
