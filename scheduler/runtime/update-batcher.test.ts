@@ -119,13 +119,19 @@ describe('status updates during a long offer round', () => {
     let first: string | null = null;
     let stateWhenSettled: string | undefined;
     const accepted: Promise<void>[] = [];
+    let agent = '';
     const round = worker.onOffers(offers, (launches) => {
       log.push(`chunk of ${launches.reduce((n, l) => n + l.taskInfos.length, 0)}`);
-      if (first) return;
+      if (first) {
+        // the same task's next update, handed over while a later chunk is recorded: stored after the first
+        if (accepted.length === 1) accepted.push(worker.onUpdate({ taskId: first, state: 'TASK_RUNNING', agentId: agent }));
+        return;
+      }
       first = (launches[0].taskInfos[0] as { task_id: { value: string } }).task_id.value;
+      agent = launches[0].agentId;
       const taskId = first;
       accepted.push(
-        worker.onUpdate({ taskId, state: 'TASK_RUNNING', agentId: launches[0].agentId }).then(async () => {
+        worker.onUpdate({ taskId, state: 'TASK_STARTING', agentId: agent }).then(async () => {
           log.push('update settled');
           stateWhenSettled = (await memory.runs.getByTaskId(taskId))?.state;
         }),
@@ -137,10 +143,11 @@ describe('status updates during a long offer round', () => {
     expect(log.filter((l) => l.startsWith('chunk')).length).toBeGreaterThan(1);
     expect(log.indexOf('update settled')).toBeLessThan(log.indexOf('round done'));
     expect(log.indexOf('update settled')).toBeLessThan(log.lastIndexOf(log.filter((l) => l.startsWith('chunk')).at(-1)!));
-    expect(stateWhenSettled).toBe('RUNNING'); // stored before it settled (the framework acknowledges then)
+    expect(stateWhenSettled).toBe('STARTING'); // stored before it settled (the framework acknowledges then)
     const runs = (await memory.runs.list({ limit: 2000 })).runs;
     expect(runs.filter((r) => r.state === 'STAGING')).toHaveLength(999);
     expect(runs.filter((r) => r.state === 'RUNNING').map((r) => r.taskId)).toEqual([first]);
+    expect((await memory.runs.events(first!)).map((e) => e.state)).toEqual(['OFFERED', 'TASK_STARTING', 'TASK_RUNNING']);
     worker.stop();
   });
 });
