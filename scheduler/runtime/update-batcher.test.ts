@@ -94,7 +94,7 @@ describe('status updates of short tasks', () => {
 });
 
 describe('status updates during a long offer round', () => {
-  it('an update that comes while a round is recorded in chunks is stored, then settles, before the round ends', async () => {
+  it('an update that has waited seconds while a round is recorded in chunks is stored, then settles, before the round ends', async () => {
     const clock = new TestClock(START);
     const memory = new MemoryStore();
     for (let i = 0; i < 1000; i++) {
@@ -136,6 +136,7 @@ describe('status updates during a long offer round', () => {
           stateWhenSettled = (await memory.runs.getByTaskId(taskId))?.state;
         }),
       );
+      clock.advance(5_000); // a slow round: the update has waited seconds when the next chunk comes
     });
     await round;
     log.push('round done');

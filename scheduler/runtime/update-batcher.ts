@@ -32,9 +32,18 @@ const UPDATE_BATCH_MAX = 2000;
  */
 const UPDATE_GATHER_MS = 20;
 
+/**
+ * Between the chunks of an offer round, the updates waiting are stored once the oldest has waited
+ * this long (or a batch is full): well within the agents' 10 s before they send an update again,
+ * without a transaction of a few updates after every chunk.
+ */
+const UPDATE_WAIT_MAX_MS = 1000;
+
 /** A status update waiting to be stored, with its caller's promise. */
 interface PendingUpdate {
   update: TaskUpdate;
+  /** When it was handed over (the worker's clock). */
+  at: number;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -100,11 +109,13 @@ export class UpdateBatcher {
   }
 
   /**
-   * Stores the updates waiting now (up to UPDATE_BATCH_MAX), as their queued batch would: called
-   * inside a step, between the chunks of an offer round. The queued batch takes what is left.
+   * Stores the updates waiting now (up to UPDATE_BATCH_MAX), as their queued batch would, once a
+   * batch is full or the oldest has waited UPDATE_WAIT_MAX_MS: called inside a step, between the
+   * chunks of an offer round. The queued batch takes what is left.
    */
   private async storeWaiting(): Promise<void> {
     if (this.pending.length === 0) return;
+    if (this.pending.length < UPDATE_BATCH_MAX && this.ctx.clock.now() - this.pending[0].at < UPDATE_WAIT_MAX_MS) return;
     const batch = this.pending.splice(0, UPDATE_BATCH_MAX);
     this.storing++;
     try {
@@ -153,7 +164,7 @@ export class UpdateBatcher {
 
   add(update: TaskUpdate): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ update, resolve, reject });
+      this.pending.push({ update, at: this.ctx.clock.now(), resolve, reject });
       this.scheduleFlush();
     });
   }
