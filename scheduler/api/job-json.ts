@@ -157,7 +157,7 @@ export const isDependencyJob = (job: Job): boolean => job.parents !== undefined;
 /** A job's fields Chronos writes before the three doubles (cpus, disk, mem), in its key order. */
 function headFields(job: Job) {
   return {
-      name: job.name,
+    name: job.name,
     command: job.command,
     shell: job.shell,
     executor: job.executor,
