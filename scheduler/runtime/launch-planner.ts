@@ -141,10 +141,6 @@ export class LaunchPlanner {
         for (const chunk of chunks.slice(i + 1)) for (const l of chunk) decision.declines.push(...l.offerIds);
         break;
       }
-      // the status updates that came meanwhile are stored (and acknowledged) before the next
-      // chunk, not after the whole round: a round of 40,000 launches took longer than the
-      // agents' 10 s before they send an unacknowledged update again
-      if (i + 1 < chunks.length) await this.ctx.storeWaitingUpdates();
     }
     await this.failRuns(failed, now);
     this.ctx.wake();

@@ -32,18 +32,9 @@ const UPDATE_BATCH_MAX = 2000;
  */
 const UPDATE_GATHER_MS = 20;
 
-/**
- * Between the chunks of an offer round, the updates waiting are stored once the oldest has waited
- * this long (or a batch is full): well within the agents' 10 s before they send an update again,
- * without a transaction of a few updates after every chunk.
- */
-const UPDATE_WAIT_MAX_MS = 1000;
-
 /** A status update waiting to be stored, with its caller's promise. */
 interface PendingUpdate {
   update: TaskUpdate;
-  /** When it was handed over (the worker's clock). */
-  at: number;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -103,28 +94,7 @@ export class UpdateBatcher {
     private readonly ctx: WorkerContext,
     private readonly steps: StepQueue,
     private readonly kills?: RunKills,
-  ) {
-    // a long step (an offer round's chunks) stores the updates waiting between its parts
-    ctx.storeWaitingUpdates = () => this.storeWaiting();
-  }
-
-  /**
-   * Stores the updates waiting now (up to UPDATE_BATCH_MAX), as their queued batch would, once a
-   * batch is full or the oldest has waited UPDATE_WAIT_MAX_MS: called inside a step, between the
-   * chunks of an offer round. The queued batch takes what is left.
-   */
-  private async storeWaiting(): Promise<void> {
-    if (this.pending.length === 0) return;
-    if (this.pending.length < UPDATE_BATCH_MAX && this.ctx.clock.now() - this.pending[0].at < UPDATE_WAIT_MAX_MS) return;
-    const batch = this.pending.splice(0, UPDATE_BATCH_MAX);
-    this.storing++;
-    try {
-      await this.flushUpdates(batch);
-    } finally {
-      this.storing--;
-      this.lastStoredAt = this.ctx.clock.now();
-    }
-  }
+  ) {}
 
   /**
    * Persists an update and everything it causes; resolves only when all of it is stored.
@@ -164,7 +134,7 @@ export class UpdateBatcher {
 
   add(update: TaskUpdate): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ update, at: this.ctx.clock.now(), resolve, reject });
+      this.pending.push({ update, resolve, reject });
       this.scheduleFlush();
     });
   }

@@ -95,8 +95,6 @@ export class WorkerContext {
   private readonly relaunches = new Map<string, number>();
   /** Set by the worker: arms the timer for the earliest due instant or retry. */
   wake: () => void = () => {};
-  /** Set by the update batcher: stores the status updates waiting, inside the step running now. */
-  storeWaitingUpdates: () => Promise<void> = async () => {};
 
   constructor(
     readonly store: Store,

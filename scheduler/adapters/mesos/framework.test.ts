@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Json } from '../../../proto';
 import { MesosFramework } from './framework';
 import { FakeConnection, deferred } from './testing/fake-connection';
-import { offer, setup, update } from './testing/framework-setup';
+import { setup, update } from './testing/framework-setup';
 import { TestClock, flush } from '../../testing/test-clock';
 import { parseJob } from '../../api/job-schema';
 import type { Run } from '../../core/types';
@@ -154,34 +154,6 @@ describe('MesosFramework: status updates', () => {
     slow.resolve();
     await clock.advanceAsync(0);
     expect(conn.ofType('ACKNOWLEDGE').map((c) => c.acknowledge.uuid)).toEqual(['AQ==', 'Ag==']);
-  });
-});
-
-describe('MesosFramework: status updates during an offer round', () => {
-  it('hands over and acknowledges updates while a long offer round is answered; the next round waits for it', async () => {
-    const { conn, ports, fw, clock } = setup();
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
-    conn.calls = [];
-    const round = deferred<{ launches: []; declines: string[] }>();
-    ports.decide = (offers) => (offers[0].id === 'o1' ? round.promise : Promise.resolve({ launches: [], declines: offers.map((o) => o.id) }));
-    conn.push({ type: 'OFFERS', offers: { offers: [offer('o1')] } });
-    await clock.advanceAsync(0);
-    expect(ports.offers).toHaveLength(1); // the round is being answered
-    conn.push(update('t1', 'TASK_RUNNING', 'AQ=='));
-    conn.push({ type: 'OFFERS', offers: { offers: [offer('o2')] } });
-    await clock.advanceAsync(0);
-    // the update did not wait for the round: stored and acknowledged
-    expect(ports.updates.map((u) => u.taskId)).toEqual(['t1']);
-    expect(conn.ofType('ACKNOWLEDGE').map((c) => c.acknowledge.uuid)).toEqual(['AQ==']);
-    // offer rounds follow one another
-    expect(ports.offers).toHaveLength(1);
-    round.resolve({ launches: [], declines: ['o1'] });
-    await clock.advanceAsync(0);
-    expect(ports.offers.map((o) => o[0].id)).toEqual(['o1', 'o2']);
-    expect(conn.ofType('DECLINE').flatMap((c) => c.decline.offer_ids.map((i: Json) => i.value))).toEqual(['o1', 'o2']);
   });
 });
 

@@ -65,8 +65,6 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> implements F
   private master: string | null = null;
   private subscribing = false;
   private chain: Promise<void> = Promise.resolve();
-  /** OFFERS events being answered, one round after another, off `chain` (see onEvent). */
-  private offerChain: Promise<void> = Promise.resolve();
   /** ACKs of handed-over updates, in stream order (see onEvent). */
   private ackChain: Promise<void> = Promise.resolve();
   /** The UPDATE step still open for more UPDATEs (see onEvent). */
@@ -308,16 +306,6 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> implements F
       return;
     }
     this.updateBatch = null;
-    if (ev.type === 'OFFERS') {
-      // An offer round can take seconds (40,000 launches are recorded in chunks): the events after
-      // it do not wait for it (status updates are stored between its chunks and acknowledged
-      // within the agents' retry interval); rounds still follow one another, each after the
-      // events before it.
-      this.offerChain = Promise.all([this.offerChain, this.chain])
-        .then(() => (gen === this.session.gen ? this.handle(ev, gen) : undefined))
-        .catch((e) => this.emit('error', { message: `handling ${ev.type}: ${(e as Error).message}`, fatal: false, cause: e }));
-      return;
-    }
     this.chain = this.chain
       .then(() => (gen === this.session.gen ? this.handle(ev, gen) : undefined))
       .catch((e) => this.emit('error', { message: `handling ${ev.type}: ${(e as Error).message}`, fatal: false, cause: e }));
