@@ -49,7 +49,12 @@ port.on('message', (m: ToThread) => {
       );
       return;
     case 'stop':
-      void elector.stop().finally(() => post({ t: 'reply', id: m.id }));
+      // the thread then ends by itself once the client's socket is closed (the candidate node went
+      // with the session), not cut off while closeSession is still in flight
+      void elector.stop().finally(() => {
+        post({ t: 'reply', id: m.id });
+        port.close();
+      });
       return;
     case 'sync':
       post({ t: 'reply', id: m.id });

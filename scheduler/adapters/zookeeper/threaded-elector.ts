@@ -89,8 +89,12 @@ export class ThreadedElector implements LeaderElector {
     this.setLeader(null, [...this.memberIds]);
     const w = this.worker;
     if (!w) return;
-    // the thread closes its session (the candidate node goes at once), then it is ended
-    await Promise.race([this.ask({ t: 'stop', id: this.nextId++ }).catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    // the thread closes its session (the candidate node goes at once) and ends; cut off after 5 s
+    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+    w.postMessage({ t: 'stop', id: this.nextId++ } satisfies ToThread);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+    clearTimeout(timer);
     this.worker = null;
     await w.terminate();
   }
