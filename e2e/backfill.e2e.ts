@@ -4,23 +4,11 @@
  * page shows the backfill's progress, pause and resume, to done; the runs are backfill runs at
  * their instants.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChronosApi, appUrl, hydrated, launchBrowser, newPage, screenshot } from './harness';
+import { describe, expect, it } from 'vitest';
+import { browserSuite } from './browser-suite';
+import { hydrated, screenshot } from './harness';
 
-let browser: Browser;
-let base: string;
-let api: ChronosApi;
-const suffix = Date.now().toString(36);
-
-beforeAll(async () => {
-  base = appUrl();
-  api = new ChronosApi(base);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { base, api, suffix, newPage } = browserSuite();
 
 describe('backfill from the job page', () => {
   it('previews, names a refused field, starts, pauses, resumes and shows progress to done', async () => {
@@ -28,7 +16,7 @@ describe('backfill from the job page', () => {
     const child = `e2e-bf-child-${suffix}`;
     await api.createJob({ name: root, command: 'sleep 1', schedule: 'R/2100-01-01T02:00:00Z/P1D', cpus: 0.1, mem: 16 });
     await api.createDependent({ name: child, command: 'true', parents: [root], cpus: 0.1, mem: 16 });
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
     await page.goto(`${base}/jobs/${root}`);
     await hydrated(page);
     const panel = page.getByRole('region', { name: 'Backfills' });

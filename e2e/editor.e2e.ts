@@ -5,24 +5,12 @@
  * close a cycle (and so does the server, through the JSON mode). Every change is read back through
  * the Chronos API (GET /v1/scheduler/jobs/search?name=…).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChronosApi, appUrl, hydrated, launchBrowser, newPage, screenshot } from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, FAR } from './browser-suite';
+import { hydrated, screenshot } from './harness';
 
-let browser: Browser;
-let base: string;
-let api: ChronosApi;
-const suffix = Date.now().toString(36);
-const FAR = 'R/2100-01-01T00:00:00Z/P1D';
-
-beforeAll(async () => {
-  base = appUrl();
-  api = new ChronosApi(base);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { base, api, suffix, newPage } = browserSuite();
 
 async function openEditor(page: Page, name: string): Promise<void> {
   await page.goto(`${base}/jobs/${name}/edit`);
@@ -58,7 +46,7 @@ describe('editor', () => {
         volumes: [{ containerPath: '/data', hostPath: '/srv/data', mode: 'RO' }],
       },
     });
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
     await page.goto(`${base}/jobs/${name}`);
     await page.getByRole('link', { name: 'Edit', exact: true }).click();
     await page.waitForURL(`**/jobs/${name}/edit`);
@@ -111,7 +99,7 @@ describe('editor', () => {
   it('raw JSON: a bad document or field is named and nothing is saved; a good one is saved as typed', async () => {
     const name = `e2e-ed-json-${suffix}`;
     await api.createJob({ name, command: 'echo v1', schedule: FAR });
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
     await openEditor(page, name);
     const json = await toJson(page);
     expect(json).toMatchObject({ name, command: 'echo v1', schedule: FAR });
@@ -168,7 +156,7 @@ describe('editor', () => {
     await api.createJob({ name: a, command: 'echo a', schedule: FAR });
     await api.createDependent({ name: b, command: 'echo b', parents: [a] });
     await api.createJob({ name: other, command: 'echo other', schedule: FAR });
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
     await openEditor(page, a);
     await page.getByLabel('After other jobs (dependent)').check();
     const search = page.getByLabel('Add a parent');
@@ -212,7 +200,7 @@ describe('editor', () => {
 
   it.each(['light', 'dark'] as const)('%s mode: a failed save: the summary names every bad field in plain words, each linked to it; nothing typed changes', async (theme) => {
     const name = `e2e-ed-sum-${theme}-${suffix}`;
-    const { page, errors, close } = await newPage(browser, { theme });
+    const { page, errors, close } = await newPage({ theme });
     await page.goto(`${base}/jobs/new`);
     await page.getByRole('heading', { level: 1, name: 'New job' }).waitFor();
     await hydrated(page);

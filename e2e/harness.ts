@@ -2,7 +2,9 @@
  * End-to-end harness: vitest + playwright-core against the real app (`next start`), a throwaway
  * PostgreSQL database and mesos-local, in Debian's Chromium.
  *
- * ─── For other e2e files (e.g. e2e/graph-runs-cluster.e2e.ts) ──────────────────────────────────
+ * ─── For other e2e files ─────────────────────────────────────────────────────────────────────────
+ * A file that needs one browser and the app's API takes both from e2e/browser-suite.ts
+ * (`const { base, api, suffix, newPage } = browserSuite();`). By hand (e.g. e2e/graph-runs-cluster.e2e.ts):
  *   import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  *   import { appUrl, ChronosApi, launchBrowser, newPage, screenshot, waitFor } from './harness';
  *

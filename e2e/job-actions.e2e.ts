@@ -4,29 +4,12 @@
  * fires), and delete, whose confirmation says what becomes of the children (re-parented, or made
  * scheduled with the deleted job's schedule) before it happens.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChronosApi, appUrl, launchBrowser, newPage, screenshot } from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, FAR, openJob } from './browser-suite';
+import { screenshot } from './harness';
 
-let browser: Browser;
-let base: string;
-let api: ChronosApi;
-const suffix = Date.now().toString(36);
-const FAR = 'R/2100-01-01T00:00:00Z/P1D';
-
-beforeAll(async () => {
-  base = appUrl();
-  api = new ChronosApi(base);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function openJob(page: Page, name: string): Promise<void> {
-  await page.goto(`${base}/jobs/${name}`);
-  await page.getByRole('heading', { level: 1 }).filter({ hasText: name }).waitFor();
-}
+const { base, api, suffix, newPage } = browserSuite();
 
 /** Clicks an action in the page header, then the dialog's confirm button. */
 async function act(page: Page, action: string, dialogTitle: string, fill?: () => Promise<void>): Promise<void> {
@@ -42,8 +25,8 @@ describe('job actions', () => {
   it('run now with arguments: the run carries them and the command prints them', async () => {
     const name = `e2e-act-args-${suffix}`;
     await api.createJob({ name, command: 'echo got-args', schedule: FAR });
-    const { page, errors, close } = await newPage(browser);
-    await openJob(page, name);
+    const { page, errors, close } = await newPage();
+    await openJob(page, base, name);
     await act(page, 'Run now', `Run ${name} now?`, async () => {
       await page.getByLabel('Arguments (optional)').fill('alpha beta');
       await screenshot(page, 'job-run-with-arguments');
@@ -63,8 +46,8 @@ describe('job actions', () => {
   it('kill: the running task is killed and its run shows so', async () => {
     const name = `e2e-act-kill-${suffix}`;
     await api.createJob({ name, command: 'sleep 120', schedule: FAR, retries: 0 });
-    const { page, errors, close } = await newPage(browser);
-    await openJob(page, name);
+    const { page, errors, close } = await newPage();
+    await openJob(page, base, name);
     const kill = page.getByRole('main').getByRole('button', { name: 'Kill', exact: true });
     expect(await kill.isDisabled()).toBe(true); // nothing to kill yet
     await api.runJob(name);
@@ -84,8 +67,8 @@ describe('job actions', () => {
     const child = `e2e-act-success-child-${suffix}`;
     await api.createJob({ name, command: 'exit 1', schedule: FAR });
     await api.createDependent({ name: child, command: 'echo child-fired', parents: [name] });
-    const { page, errors, close } = await newPage(browser);
-    await openJob(page, name);
+    const { page, errors, close } = await newPage();
+    await openJob(page, base, name);
     await page.getByText('0 successes · 0 errors').waitFor();
     await act(page, 'Mark success', `Mark ${name} as successful?`);
     await page.getByText('1 success · 0 errors').waitFor();
@@ -103,10 +86,10 @@ describe('job actions', () => {
     await api.createJob({ name: grand, command: 'echo grand', schedule: 'R/2100-03-04T05:06:00Z/PT8H' });
     await api.createDependent({ name: mid, command: 'echo mid', parents: [grand] });
     await api.createDependent({ name: leaf, command: 'echo leaf', parents: [mid] });
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
 
     // a dependent job: its children are re-parented to its parents
-    await openJob(page, mid);
+    await openJob(page, base, mid);
     await page.getByRole('main').getByRole('button', { name: 'Delete', exact: true }).click();
     let dialog = page.getByRole('dialog', { name: `Delete ${mid}?` });
     await dialog.waitFor();
@@ -122,7 +105,7 @@ describe('job actions', () => {
     expect((await api.getJob(leaf))?.parents).toEqual([grand]);
 
     // a scheduled job: its children become scheduled jobs with its schedule
-    await openJob(page, grand);
+    await openJob(page, base, grand);
     await page.getByRole('main').getByRole('button', { name: 'Delete', exact: true }).click();
     dialog = page.getByRole('dialog', { name: `Delete ${grand}?` });
     await dialog.waitFor();

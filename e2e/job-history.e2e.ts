@@ -3,24 +3,11 @@
  * version its run ran with, the job page shows that version's diff, an earlier version is restored
  * from the job page (a new version), and a deleted job is found in /jobs/deleted and restored.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChronosApi, appUrl, launchBrowser, newPage, screenshot, waitFor } from './harness';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, FAR } from './browser-suite';
+import { screenshot, waitFor } from './harness';
 
-let browser: Browser;
-let base: string;
-let api: ChronosApi;
-const suffix = Date.now().toString(36);
-const FAR = 'R/2100-01-01T00:00:00Z/P1D';
-
-beforeAll(async () => {
-  base = appUrl();
-  api = new ChronosApi(base);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { base, api, suffix, newPage } = browserSuite();
 
 describe('job history', () => {
   it('the run page links to its version; an earlier version is restored from the job page', async () => {
@@ -31,7 +18,7 @@ describe('job history', () => {
     const run = await waitFor('the manual run', async () => (await api.runs(name, 1))[0]);
     expect(run.jobVersion).toBe(2);
 
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
     await page.goto(`${base}/runs/${encodeURIComponent(run.taskId)}`);
     await page.getByRole('link', { name: 'version 2' }).click();
     await page.waitForURL(/\/jobs\/.*\?version=2/);
@@ -66,7 +53,7 @@ describe('job history', () => {
     await api.deleteJob(name);
     expect(await api.exists(name)).toBe(false);
 
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
     await page.goto(`${base}/jobs`);
     await page.getByRole('link', { name: 'Deleted jobs' }).click();
     const row = page.getByRole('table', { name: 'Deleted jobs' }).locator('tbody tr').filter({ hasText: name });

@@ -3,28 +3,16 @@
  * its history and log; bad input is refused field by field and nothing is stored; a failing job
  * shows on the dashboard; bulk actions ask first, then apply.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChronosApi, appUrl, hydrated, launchBrowser, newPage, screenshot } from './harness';
+import { describe, expect, it } from 'vitest';
+import { browserSuite } from './browser-suite';
+import { hydrated, screenshot } from './harness';
 
-let browser: Browser;
-let base: string;
-let api: ChronosApi;
-const suffix = Date.now().toString(36);
-
-beforeAll(async () => {
-  base = appUrl();
-  api = new ChronosApi(base);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { base, api, suffix, newPage } = browserSuite();
 
 describe('jobs', () => {
   it('a job created with the form appears in the list, runs, and shows its success and output', async () => {
     const name = `e2e-form-${suffix}`;
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
     await page.goto(`${base}/jobs/new`);
     await page.getByLabel('Name', { exact: true }).fill(name);
     await page.getByLabel('Command', { exact: true }).fill('echo hello-from-e2e; echo warn-from-e2e >&2');
@@ -71,7 +59,7 @@ describe('jobs', () => {
   ];
   it.each(badInput)('$case shows a field error and nothing is saved', async ({ case: what, fill, field, message }) => {
     const name = `e2e-bad-${field.toLowerCase()}-${suffix}`;
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
     await page.goto(`${base}/jobs/new`);
     await page.getByLabel('Name', { exact: true }).fill(name);
     await page.getByLabel('Command', { exact: true }).fill('true');
@@ -93,7 +81,7 @@ describe('jobs', () => {
     await api.createJob({ name, command: 'echo boom >&2; exit 3', retries: 0, owner: 'e2e@example.com' });
     await api.runJob(name);
     await api.waitForRun(name, ['FAILED', 'ERROR', 'LOST'], 30_000);
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
     await page.goto(`${base}/`);
     const failures = page.getByRole('region', { name: /Recent failed attempts/ });
     await failures.getByRole('link', { name, exact: true }).waitFor();
@@ -107,7 +95,7 @@ describe('jobs', () => {
   it('bulk disable asks for confirmation, then disables the selected jobs', async () => {
     const names = [`e2e-bulk-a-${suffix}`, `e2e-bulk-b-${suffix}`];
     for (const n of names) await api.createJob({ name: n, command: 'true' });
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
     await page.goto(`${base}/jobs?q=e2e-bulk-`);
     const table = page.getByRole('table', { name: 'Jobs' });
     for (const n of names) await table.getByRole('checkbox', { name: `Select ${n}` }).check();
@@ -130,7 +118,7 @@ describe('jobs', () => {
     const all = [...names, bystander];
     for (let i = 0; i < all.length; i += 8) await Promise.all(all.slice(i, i + 8).map((n) => api.createJob({ name: n, command: 'true' })));
 
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
     await page.goto(`${base}/jobs`);
     await page.getByRole('table', { name: 'Jobs' }).getByRole('link').first().waitFor();
     await hydrated(page); // shortcuts are live

@@ -5,36 +5,18 @@
  * ends by itself disappears from the page live; the editor sets the catch-up policy and window,
  * and the job page names them.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChronosApi, appUrl, launchBrowser, newPage, screenshot } from './harness';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, FAR, openJob } from './browser-suite';
+import { screenshot } from './harness';
 
-let browser: Browser;
-let base: string;
-let api: ChronosApi;
-const suffix = Date.now().toString(36);
-const FAR = 'R/2100-01-01T00:00:00Z/P1D';
-
-beforeAll(async () => {
-  base = appUrl();
-  api = new ChronosApi(base);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function openJob(page: Page, name: string): Promise<void> {
-  await page.goto(`${base}/jobs/${name}`);
-  await page.getByRole('heading', { level: 1 }).filter({ hasText: name }).waitFor();
-}
+const { base, api, suffix, newPage } = browserSuite();
 
 describe('pause on the job page', () => {
   it('pause for 4 hours with a note: the banner says why and until when; Resume now ends it', async () => {
     const name = `e2e-pause-${suffix}`;
     await api.createJob({ name, command: 'true', schedule: FAR });
-    const { page, errors, close } = await newPage(browser);
-    await openJob(page, name);
+    const { page, errors, close } = await newPage();
+    await openJob(page, base, name);
     await page.getByText('Pause…', { exact: true }).click();
     await page.getByLabel('Pause for').selectOption('PT4H');
     await page.getByLabel('Note').fill('upstream storage maintenance');
@@ -59,8 +41,8 @@ describe('pause on the job page', () => {
     const family = `e2e-fam-${suffix}`;
     for (const n of ['a', 'b']) await api.createJob({ name: `${family}-${n}`, command: 'true', schedule: FAR });
     await api.createJob({ name: `e2e-other-${suffix}`, command: 'true', schedule: FAR });
-    const { page, errors, close } = await newPage(browser);
-    await openJob(page, `${family}-a`);
+    const { page, errors, close } = await newPage();
+    await openJob(page, base, `${family}-a`);
     await page.getByText('Pause…', { exact: true }).click();
     await page.getByText('Every job whose name starts with').click();
     await page.getByLabel('Name prefix').fill(`${family}-`);
@@ -76,8 +58,8 @@ describe('pause on the job page', () => {
   it('a pause that ends by itself leaves the page live (no reload)', async () => {
     const name = `e2e-pause-short-${suffix}`;
     await api.createJob({ name, command: 'true', schedule: FAR });
-    const { page, errors, close } = await newPage(browser);
-    await openJob(page, name);
+    const { page, errors, close } = await newPage();
+    await openJob(page, base, name);
     const r = await fetch(`${base}/api/jobs/${name}/pause`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ for: 'PT3S', note: 'a short one' }) });
     expect(r.status).toBe(200);
     const banner = page.getByTestId('job-paused');
@@ -96,7 +78,7 @@ describe('catch-up in the editor', () => {
     const name = `e2e-catchup-${suffix}`;
     await api.createJob({ name, command: 'true', schedule: FAR });
     expect(await api.getJob(name)).not.toHaveProperty('catchUp');
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
     await page.goto(`${base}/jobs/${name}/edit`);
     await page.getByLabel('After downtime').selectOption('all');
     await page.getByLabel('Catch-up window').fill('PT6H');

@@ -4,30 +4,17 @@
  * back through the Chronos API (the field only when away from its default) and shown on the job
  * page in words.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChronosApi, appUrl, launchBrowser, newPage, screenshot } from './harness';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, FAR } from './browser-suite';
+import { screenshot } from './harness';
 
-let browser: Browser;
-let base: string;
-let api: ChronosApi;
-const suffix = Date.now().toString(36);
-const FAR = 'R/2100-01-01T00:00:00Z/P1D';
-
-beforeAll(async () => {
-  base = appUrl();
-  api = new ChronosApi(base);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { base, api, suffix, newPage } = browserSuite();
 
 describe('run policy settings', () => {
   it('overlap policy and jitter: a bad jitter is refused under its field, good values are saved and shown', async () => {
     const name = `e2e-policy-${suffix}`;
     await api.createJob({ name, command: 'sleep 1', schedule: FAR, concurrent: true });
-    const { page, errors, close } = await newPage(browser);
+    const { page, errors, close } = await newPage();
     await page.goto(`${base}/jobs/${name}/edit`);
     await page.getByRole('heading', { level: 1, name: `Edit ${name}` }).waitFor();
 

@@ -9,7 +9,7 @@ describe('loadConfig', () => {
     expect(c.http).toEqual({ port: 8080, host: '0.0.0.0', credentials: null, maxBodyBytes: DEFAULT_MAX_BODY_BYTES });
     expect(c.database).toEqual({ url: null, dataDir: './data', migrationsDir: null, versionsKept: 100 });
     expect(c.mesos).toMatchObject({ master: null, encoding: 'json', role: '*', user: 'root', frameworkName: 'sisyphus', declineIdleSeconds: 300, declineBusySeconds: 2 });
-    expect(c.zk).toEqual({ servers: null, path: '/sisyphus/leader', sessionTimeoutMs: 10_000, standbyPollMs: 500 });
+    expect(c.zk).toEqual({ servers: null, path: '/sisyphus/leader', sessionTimeoutMs: 4_000, standbyPollMs: 500 });
     expect(c.worker).toEqual({ retryDelayMs: 60_000, disableAfterFailures: 0, takeoverRetryMs: 1_000, catchUpMax: 100, catchUpGraceMs: 60_000, prepareAheadMs: 5000 });
     expect(DEFAULT_MAX_BODY_BYTES).toBe(1_048_576);
   });

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain JS module (no types)
 import { buildServerBundle } from '../scripts/lib/server-bundle.mjs';
+import { pathToFileURL } from 'node:url';
+import { ThreadedElector, electorThreadEntry } from '../scheduler/adapters/zookeeper';
 import { RouteTable } from './routes';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -46,5 +48,17 @@ describe('the compiled server', () => {
     expect(jobs.length).toBeLessThan(4000);
     expect(search.length).toBeLessThan(4000);
     expect(jobs).toMatch(/from "\.\.\/\.\.\/\.\.\/\.\.\/chunk-/);
+  });
+
+  it('has the ZooKeeper thread, found from the chunk the elector was put in, and it runs under plain node', async () => {
+    const chunk = fs.readdirSync(path.join(out, 'b')).find((f) => /^chunk-.*\.mjs$/.test(f))!;
+    const entry = electorThreadEntry(pathToFileURL(path.join(out, 'b', chunk)).href);
+    expect(entry).toMatchObject({ code: path.join(out, 'b', 'scheduler', 'adapters', 'zookeeper', 'elector-thread.mjs'), evaluate: false });
+    // nothing listens on port 1: the thread starts, answers, never leads
+    const e = new ThreadedElector(entry!, { servers: '127.0.0.1:1', path: '/x', id: 'bundled:1' });
+    await e.start();
+    await e.sync();
+    expect(e.isLeader()).toBe(false);
+    await e.stop();
   });
 });

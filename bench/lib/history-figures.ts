@@ -72,6 +72,7 @@ export function figuresOf(r: Results): Figure[] {
   const rt = r.running;
   if (rt) {
     add({ id: 'running.updates-per-s', bench: 'running', label: `Status updates with ${r0(rt.tasks)} RUNNING`, unit: 'updates/s', better: 'higher', value: rt.updatesPerSecond, ratio: rt.updatesPerSecond / 10_000, ratioTo: 'goal 10,000/s' });
+    if (rt.dueToAllRunningSeconds !== undefined) add({ id: 'running.due-to-all-running', bench: 'running', label: `Due instant → all ${r0(rt.tasks)} RUNNING`, unit: 's', better: 'lower', value: rt.dueToAllRunningSeconds, ratio: NaN, ratioTo: '' });
   }
   const pk = r.packing;
   if (pk && pk.length) {

@@ -218,6 +218,13 @@ export interface RunningResult {
   updatesPerSecond: number;
   peakPerSecond: number;
   acks: number;
+  /** Status updates Mesos sent again, unacknowledged after its retry interval (10 s): the window counts them too. */
+  resent: number;
+  /**
+   * Seconds from the due instant to every task RUNNING in PostgreSQL (polled every 250 ms): the
+   * launches and both updates of every task, however the window above falls.
+   */
+  dueToAllRunningSeconds?: number;
   /** Seconds from the first launch to the last (the launches bound how fast updates can come). */
   launchSpreadSeconds: number;
   /**
@@ -271,6 +278,7 @@ export async function runningTasks(n: number, agents: number): Promise<RunningRe
       T - Date.now() + 600_000,
       250,
     );
+    const allRunningAt = Date.now();
     const used = cpuSince(await start, cpuSnapshot(roots));
     await sleep(3000); // held: still all RUNNING a few seconds later
     const [held] = await env.db.query<{ c: string }>(`SELECT count(*)::text AS c FROM runs WHERE state = 'RUNNING'`);
@@ -295,6 +303,8 @@ export async function runningTasks(n: number, agents: number): Promise<RunningRe
       updatesPerSecond: updates / seconds,
       peakPerSecond: peak,
       acks: fw.state().counters.acks,
+      resent: m['master/status_update_retries'] ?? 0,
+      dueToAllRunningSeconds: (allRunningAt - T) / 1000,
       launchSpreadSeconds: Number(spread.s),
       cpu: {
         app: used.ms.app,

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createStore } from '../../scheduler/adapters/prisma';
+import { loadConfig } from '../../scheduler/config';
 import { watchCandidateGone } from '../../scheduler/adapters/zookeeper/candidate-watch';
 import { startInstance, waitForLeader, type Instance } from '../../test/ha/support';
 import { makeJob, putJobs } from './internal';
@@ -37,6 +38,10 @@ export interface TakeoverResult {
   duplicates: number;
   launchedByMesos: number;
   launchedRuns: number;
+  /** before the kill, in both instances' logs: elections (1 = the first leader's only), depositions, sessions dropped */
+  beforeKill: { elections: number; deposed: number; sessionsLost: number };
+  /** the first leader's longest event-loop stall since its takeover (prom-client's nodejs_eventloop_lag_max_seconds), ms */
+  leaderMaxStallMs: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -76,8 +81,39 @@ function stepsFromLog(text: string, killAt: number): Record<string, number> {
   return out;
 }
 
+/** Leadership changes logged before `t` (a false election: more than the first, or any step-down). */
+function leadershipBefore(texts: string[], t: number): TakeoverResult['beforeKill'] {
+  const out = { elections: 0, deposed: 0, sessionsLost: 0 };
+  for (const text of texts) {
+    for (const line of text.split('\n')) {
+      let l: { time?: number; msg?: string };
+      try {
+        l = JSON.parse(line) as { time?: number; msg?: string };
+      } catch {
+        continue;
+      }
+      if (!l.msg || (l.time ?? Infinity) >= t) continue;
+      if (/^elected leader/.test(l.msg)) out.elections++;
+      if (/no longer leading/.test(l.msg)) out.deposed++;
+      if (/opening a new session/.test(l.msg)) out.sessionsLost++;
+    }
+  }
+  return out;
+}
+
+/** The longest event-loop stall of an instance since its metrics began (or were last read), ms; NaN if unknown. */
+async function maxStall(url: string): Promise<number> {
+  try {
+    const text = await (await fetch(`${url}/metrics/prometheus`)).text();
+    const m = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(text);
+    return m ? Number(m[1]) * 1000 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 export async function takeover(o: { jobs: number; unfinished: number; sessionTimeoutMs?: number; logDir?: string }): Promise<TakeoverResult> {
-  const sessionTimeoutMs = o.sessionTimeoutMs ?? 10_000; // ZK_SESSION_TIMEOUT_MS's default (scheduler/config.ts)
+  const sessionTimeoutMs = o.sessionTimeoutMs ?? loadConfig({}).zk.sessionTimeoutMs; // ZK_SESSION_TIMEOUT_MS's default
   const dir = o.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-takeover-'));
   const db = await createBenchDb();
   const agents = Math.max(100, Math.ceil(o.unfinished / 40));
@@ -127,6 +163,8 @@ export async function takeover(o: { jobs: number; unfinished: number; sessionTim
       500,
     );
     await sleep(3000); // acknowledgements drained, the standby idle
+    // read before the probes (their due instant is 2 s after the kill): the leader's longest stall so far
+    const leaderMaxStallMs = await maxStall(leader.url);
     watch = await watchCandidateGone('127.0.0.1:2181', zkPath, leader.id);
     await sleep(500);
     // probes: due 2 s after the kill, created by the new leader when it loads them
@@ -143,6 +181,7 @@ export async function takeover(o: { jobs: number; unfinished: number; sessionTim
     );
     await Promise.all(posts);
     const killedAt = Date.now();
+    const beforeKill = leadershipBefore([leader.log(), standby.log()], killedAt);
     leader.kill9();
     progress('takeover: leader killed; waiting for the session to end');
     const sessionEnd = await Promise.race([watch.gone, sleep(sessionTimeoutMs * 3 + 10_000).then(() => NaN)]);
@@ -175,6 +214,8 @@ export async function takeover(o: { jobs: number; unfinished: number; sessionTim
       duplicates: Number(dup.c) + Math.max(0, launchedByMesos - Number(launched.c)),
       launchedByMesos,
       launchedRuns: Number(launched.c),
+      beforeKill,
+      leaderMaxStallMs,
     };
   } finally {
     watch?.close();
@@ -201,5 +242,13 @@ export function takeoverRows(t: TakeoverResult): Array<{ figure: string; value: 
     { figure: `${head}: session end → first launch by the new leader`, value: f(t.sessionEndToLaunchMs), peer: 'limit 1,000 ms', ratio: pct(t.sessionEndToLaunchMs / 1000), goal: '< 1 s', met: t.sessionEndToLaunchMs < 1000 },
     { figure: `${head}: kill → first launch by the new leader`, value: f(t.killToLaunchMs), peer: 'limit 6,000 ms', ratio: pct(t.killToLaunchMs / 6000), goal: '< 6 s', met: t.killToLaunchMs < 6000 },
     { figure: 'Takeover: runs launched twice', value: String(t.duplicates), peer: '0', ratio: '—', goal: '0', met: t.duplicates === 0 },
+    {
+      figure: `Takeover: false elections before the kill (the first leader launching ${t.unfinished.toLocaleString('en-US')} runs, its main thread stalled up to ${f(t.leaderMaxStallMs)}): elections, step-downs, sessions dropped`,
+      value: `${t.beforeKill.elections} / ${t.beforeKill.deposed} / ${t.beforeKill.sessionsLost}`,
+      peer: '1 / 0 / 0',
+      ratio: '—',
+      goal: '1 election, 0 step-downs',
+      met: t.beforeKill.elections === 1 && t.beforeKill.deposed === 0 && t.beforeKill.sessionsLost === 0,
+    },
   ];
 }

@@ -13,43 +13,21 @@ import {
   jsonString,
 } from './job-json';
 import { parseJob } from './job-schema';
+import { jobFixture } from '../testing/job-fixture';
 
 const NOW = Date.UTC(2014, 2, 8, 16, 57, 17, 507);
 
-const base: Job = {
+const base: Job = jobFixture({
   name: 'sample',
   command: 'echo "hi"',
-  shell: true,
-  executor: '',
-  executorFlags: '',
-  taskInfoData: '',
-  retries: 2,
   owner: 'ops@example.com',
   ownerName: 'Ops',
   description: 'line1\nline2',
   successCount: 4,
   errorCount: 1,
   lastSuccess: '2014-03-08T16:57:17.507Z',
-  lastError: '',
-  cpus: 0.1,
-  disk: 256,
-  mem: 128,
-  disabled: false,
-  softError: false,
-  dataProcessingJobType: false,
-  errorsSinceLastSuccess: 0,
-  fetch: [],
-  uris: [],
-  environmentVariables: [],
-  arguments: [],
-  highPriority: false,
-  runAsUser: 'root',
-  concurrent: false,
-  maxCompletionTime: 0,
-  constraints: [],
   schedule: 'R/2014-03-08T16:57:17.507Z/PT1H',
-  scheduleTimeZone: '',
-};
+});
 
 const full: Job = {
   ...base,

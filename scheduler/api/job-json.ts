@@ -154,8 +154,9 @@ const containerTree = (c: Container): JsonTree => {
 /** A dependency job is one with `parents`; anything else is a scheduled job. */
 export const isDependencyJob = (job: Job): boolean => job.parents !== undefined;
 
-function jobTree(job: Job): { [k: string]: JsonTree } {
-  const o: { [k: string]: JsonTree } = {
+/** A job's fields Chronos writes before the three doubles (cpus, disk, mem), in its key order. */
+function headFields(job: Job) {
+  return {
     name: job.name,
     command: job.command,
     shell: job.shell,
@@ -170,6 +171,12 @@ function jobTree(job: Job): { [k: string]: JsonTree } {
     errorCount: job.errorCount,
     lastSuccess: job.lastSuccess,
     lastError: job.lastError,
+  };
+}
+
+function jobTree(job: Job): { [k: string]: JsonTree } {
+  const o: { [k: string]: JsonTree } = {
+    ...headFields(job),
     cpus: new JsonDouble(job.cpus),
     disk: new JsonDouble(job.disk),
     mem: new JsonDouble(job.mem),
@@ -304,22 +311,7 @@ function jobJsonWritten(job: Job, fetch: readonly FetchUri[], uris: readonly str
  * written by the field writer above instead.
  */
 function jobJson(job: Job, fetch: readonly FetchUri[], uris: readonly string[]): string {
-  const head = JSON.stringify({
-    name: job.name,
-    command: job.command,
-    shell: job.shell,
-    executor: job.executor,
-    executorFlags: job.executorFlags,
-    taskInfoData: job.taskInfoData,
-    retries: job.retries,
-    owner: job.owner,
-    ownerName: job.ownerName,
-    description: job.description,
-    successCount: job.successCount,
-    errorCount: job.errorCount,
-    lastSuccess: job.lastSuccess,
-    lastError: job.lastError,
-  });
+  const head = JSON.stringify(headFields(job));
   const rest: Record<string, unknown> = {
     disabled: job.disabled,
     softError: job.softError,

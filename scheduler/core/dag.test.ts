@@ -5,6 +5,7 @@ import type { Job, RunState } from './types';
 import { DependencyGraph, type EdgeCount } from './dag';
 import { rewireChildrenOnDelete } from './delete-rewire';
 import { lastState } from './last-state';
+import { jobFixture } from '../testing/job-fixture';
 
 const build = (jobs: Array<[string, string[]?]>, counters: EdgeCount[] = []): DependencyGraph => {
   const { graph, rejected } = DependencyGraph.fromJobs(
@@ -240,48 +241,20 @@ describe('delete', () => {
     expect(g.parentsOf('E')).toEqual(['D']);
   });
 
-  const job = (name: string, extra: Partial<Job>): Job => ({
-    name,
-    command: 'true',
-    shell: true,
-    executor: '',
-    executorFlags: '',
-    taskInfoData: '',
-    retries: 2,
-    owner: '',
-    ownerName: '',
-    description: `about ${name}`,
-    successCount: 1,
-    errorCount: 0,
-    lastSuccess: '',
-    lastError: '',
-    cpus: 0.1,
-    disk: 256,
-    mem: 128,
-    disabled: false,
-    softError: false,
-    dataProcessingJobType: false,
-    errorsSinceLastSuccess: 0,
-    fetch: [],
-    uris: [],
-    environmentVariables: [{ name: 'K', value: 'V' }],
-    arguments: ['-v'],
-    highPriority: false,
-    runAsUser: 'root',
-    concurrent: true,
-    maxCompletionTime: 0,
-    container: {
-      type: 'DOCKER',
-      image: 'busybox',
-      network: 'HOST',
-      networkInfos: [],
-      volumes: [],
-      forcePullImage: false,
-      parameters: [],
-    },
-    constraints: [['rack', 'EQUALS', 'r1']],
-    ...extra,
-  });
+  const job = (name: string, extra: Partial<Job>): Job =>
+    jobFixture({
+      name,
+      description: `about ${name}`,
+      successCount: 1,
+      environmentVariables: [{ name: 'K', value: 'V' }],
+      arguments: ['-v'],
+      concurrent: true,
+      container: { type: 'DOCKER', image: 'busybox', network: 'HOST', networkInfos: [], volumes: [], forcePullImage: false, parameters: [] },
+      constraints: [['rack', 'EQUALS', 'r1']],
+      schedule: undefined,
+      scheduleTimeZone: undefined,
+      ...extra,
+    });
 
   it('job level: a dependency parent is replaced by its own parents', () => {
     const p = job('P', { parents: ['A', 'B'] });

@@ -102,6 +102,18 @@ describe('a run that failed (the failure path)', () => {
     expect(out.fire).toEqual([]);
   });
 
+  it('a launch Mesos refused for its offers (DROPPED, launchRefused): launched again at once with the same attempt, no retry spent, nothing counted, no child fired', () => {
+    // even with no retries at all and the last run a failure: the task never ran
+    const out = decide('DROPPED', { retries: 0, lastError: LATER_THAN_EARLIER, lastSuccess: EARLIER, errorCount: 1, errorsSinceLastSuccess: 1, softError: true }, { attempt: 2, launchRefused: true });
+    expect(out.retry).toEqual({ due: NOW, attempt: 2, arguments: '-v', relaunch: true });
+    expect(out.job).toBeNull();
+    expect(out.fire).toEqual([]);
+    // a refusal whose free relaunches are used up takes the failure path
+    expect(decide('DROPPED', { retries: 0 }, { launchRefused: false }).job).toMatchObject({ errorCount: 1 });
+    // only DROPPED is a refused launch
+    expect(decide('FAILED', { retries: 0 }, { launchRefused: true }).retry).toBeNull();
+  });
+
   it('retried when the last success is at or after the last error', () => {
     expect(decide('FAILED', { retries: 2, lastError: EARLIER, lastSuccess: EARLIER }).retry).not.toBeNull();
     expect(decide('FAILED', { retries: 2, lastError: EARLIER, lastSuccess: LATER_THAN_EARLIER }).retry).not.toBeNull();

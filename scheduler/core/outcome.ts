@@ -11,6 +11,11 @@
  *   and errorsSinceLastSuccess reaches it; with softError the children fire as after a success.
  *   (Chronos only untracks ERROR and DROPPED; Sisyphus counts them as failures: a task Mesos
  *   refused did not run.)
+ * - A launch Mesos refused for its offers alone (`launchRefused`: TASK_DROPPED with
+ *   REASON_INVALID_OFFERS — the offers were rescinded or expired before the ACCEPT arrived): the
+ *   task never ran and the job is not at fault, so the run is launched again at once with the same
+ *   attempt; nothing is counted and no retry is spent. The caller bounds how often (a refusal that
+ *   repeats takes the failure path above).
  * - KILLED, SKIPPED: nothing is counted.
  *
  * The graph's edge counters are read and moved only for the decision and put back before this
@@ -31,6 +36,8 @@ export interface OutcomeInput {
   retryDelayMs: number;
   /** Chronos --disable_after_failures (0 = never). */
   disableAfterFailures: number;
+  /** The state is DROPPED because Mesos refused the ACCEPT's offers, and a free relaunch is left. */
+  launchRefused?: boolean;
   /** Runs left of the job's schedule (-1 infinite), or null when it has none (a dependency job). */
   recurrencesLeft: number | null;
   graph: DependencyGraph;
@@ -41,8 +48,8 @@ export interface OutcomeInput {
 export interface Outcome {
   /** The job with its bookkeeping changed; null when nothing is counted. */
   job: Job | null;
-  /** The retry to queue, or null. */
-  retry: { due: Instant; attempt: number; arguments: string } | null;
+  /** The retry to queue, or null; `relaunch`: the same attempt again (a launch Mesos refused). */
+  retry: { due: Instant; attempt: number; arguments: string; relaunch?: true } | null;
   /** Children to run now (dependency trigger), in the graph's order. */
   fire: string[];
   /** The counters of the edges to the job's children once this is applied (absent = 0). */
@@ -69,6 +76,8 @@ export function decideOutcome(input: OutcomeInput): Outcome {
       updated = { ...job, successCount: job.successCount + 1, errorsSinceLastSuccess: 0, lastSuccess: isoUtc(now) };
       if (input.recurrencesLeft === 0) updated.disabled = true;
       fire = graph.trigger(job.name, 'success', { isDisabled });
+    } else if (state === 'DROPPED' && input.launchRefused) {
+      retry = { due: now, attempt: input.attempt, arguments: input.arguments, relaunch: true };
     } else if (FAILURE_STATES.has(state)) {
       const lastWasFine = job.lastError === '' || (job.lastSuccess !== '' && job.lastSuccess >= job.lastError);
       if (input.attempt < job.retries && lastWasFine) {

@@ -1,44 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildTaskInfo, type BuildTaskInfoArgs } from './taskinfo';
 import type { Job, OfferResource } from './types';
+import { jobFixture } from '../testing/job-fixture';
 
 const DUE = Date.UTC(2024, 0, 1, 2, 0, 0); // 1704074400000, the run's due instant
 
-const job = (over: Partial<Job> = {}): Job => ({
-  name: 'nightly-report',
-  command: 'echo hello',
-  shell: true,
-  executor: '',
-  executorFlags: '',
-  taskInfoData: '',
-  retries: 2,
-  owner: 'ops@example.com',
-  ownerName: 'Ops',
-  description: '',
-  successCount: 0,
-  errorCount: 0,
-  lastSuccess: '',
-  lastError: '',
-  cpus: 0.5,
-  disk: 256,
-  mem: 128,
-  disabled: false,
-  softError: false,
-  dataProcessingJobType: false,
-  errorsSinceLastSuccess: 0,
-  fetch: [],
-  uris: [],
-  environmentVariables: [],
-  arguments: [],
-  highPriority: false,
-  runAsUser: 'root',
-  concurrent: false,
-  maxCompletionTime: 0,
-  constraints: [],
-  schedule: 'R/2024-01-01T02:00:00Z/P1D',
-  scheduleTimeZone: '',
-  ...over,
-});
+const job = (over: Partial<Job> = {}): Job =>
+  jobFixture({ name: 'nightly-report', command: 'echo hello', owner: 'ops@example.com', ownerName: 'Ops', cpus: 0.5, schedule: 'R/2024-01-01T02:00:00Z/P1D', scheduleTimeZone: '', ...over });
 
 const res = (name: string, value: number): OfferResource => ({ name, type: 'SCALAR', scalar: value, role: '*', reserved: false });
 

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { FencingStore, LeaderElector, LeaderView, Store } from '../ports';
 import { createStore } from '../adapters/prisma';
-import { SingleElector, ZkElector } from '../adapters/zookeeper';
+import { SingleElector, ThreadedElector, ZkElector, electorThreadEntry } from '../adapters/zookeeper';
 import { registry } from '../registry';
 import { log } from './log';
 import { systemClock } from './system-clock';
@@ -49,16 +49,23 @@ export async function openStore(settings: Config = config()): Promise<Store> {
   return store;
 }
 
-/** The elector of this instance: ZooKeeper when `zk.servers` is set, else a single instance that always leads. */
+/**
+ * The elector of this instance: ZooKeeper when `zk.servers` is set (its client in a thread of its
+ * own, so a busy main thread cannot lose the session), else a single instance that always leads.
+ */
 export function createElector(id: string, zk: Config['zk']): LeaderElector {
   if (!zk.servers) return new SingleElector(id);
-  return new ZkElector({
+  const opts = {
     servers: zk.servers,
     path: zk.path,
     id,
     sessionTimeoutMs: zk.sessionTimeoutMs,
-    log: (level, message) => log[level]({ zk: zk.servers }, message),
-  });
+    log: (level: 'info' | 'warn' | 'error', message: string) => log[level]({ zk: zk.servers }, message),
+  };
+  const entry = electorThreadEntry();
+  if (entry) return new ThreadedElector(entry, opts);
+  log.warn({ zk: zk.servers }, 'the ZooKeeper thread\'s code was not found: ZooKeeper runs on the main thread (a busy main thread can lose the session)');
+  return new ZkElector(opts);
 }
 
 export async function boot(settings: Config = config()): Promise<Leadership> {

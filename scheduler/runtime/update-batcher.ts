@@ -26,7 +26,10 @@ import type { Effects, WorkerContext } from './worker-context';
 /** Most status updates persisted in one transaction. */
 const UPDATE_BATCH_MAX = 2000;
 
-/** How long the first update of a batch waits for others (a batch full already goes at once). */
+/**
+ * How long the first update of a batch waits for others under a stream of updates (a batch full
+ * already goes at once; after a quiet spell an update goes at once: scheduleFlush).
+ */
 const UPDATE_GATHER_MS = 20;
 
 /** A status update waiting to be stored, with its caller's promise. */
@@ -72,6 +75,10 @@ export function runStateOf(mesosState: string): RunState | null {
 export class UpdateBatcher {
   private pending: PendingUpdate[] = [];
   private flushQueued = false;
+  /** Batches queued as steps or being stored. */
+  private storing = 0;
+  /** When the last batch was stored (the worker's clock): updates within UPDATE_GATHER_MS are a stream. */
+  private lastStoredAt = Number.NEGATIVE_INFINITY;
   /** Started runs the master called TASK_UNKNOWN: the timer that settles them LOST (see awaitAgent). */
   private unknown = new Map<string, () => void>();
   /** Runs whose grace is over: their next TASK_UNKNOWN settles them. */
@@ -135,19 +142,30 @@ export class UpdateBatcher {
   private scheduleFlush(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    // Every update of the stream chunk being decoded joins this batch, and those that come within
-    // UPDATE_GATHER_MS: a short task's RUNNING and FINISHED then share the batch, its run one row
-    // update (RunStore.updateMany merges a run's patches) and its job one field change.
-    const gather = (fn: () => void) => (this.pending.length >= UPDATE_BATCH_MAX ? setImmediate(fn) : setTimeout(fn, UPDATE_GATHER_MS));
-    gather(() => {
+    // Under a stream of updates (a batch queued or being stored, or the last one stored less than
+    // UPDATE_GATHER_MS ago), every update of the stream chunk being decoded joins this batch, and
+    // those that come within UPDATE_GATHER_MS: a short task's RUNNING and FINISHED then share the
+    // batch, its run one row update (RunStore.updateMany merges a run's patches) and its job one
+    // field change. After a quiet spell an update goes at once, with the others of its turn only:
+    // a lone update does not wait for company that is not coming.
+    const streaming = this.storing > 0 || this.ctx.clock.now() - this.lastStoredAt < UPDATE_GATHER_MS;
+    const flush = () => {
+      this.storing++;
       void this.steps.run(async () => {
-        this.flushQueued = false;
-        const batch = this.pending.splice(0, UPDATE_BATCH_MAX);
-        if (this.pending.length > 0) this.scheduleFlush();
-        if (batch.length === 0) return;
-        await this.flushUpdates(batch);
+        try {
+          this.flushQueued = false;
+          const batch = this.pending.splice(0, UPDATE_BATCH_MAX);
+          if (this.pending.length > 0) this.scheduleFlush();
+          if (batch.length === 0) return;
+          await this.flushUpdates(batch);
+        } finally {
+          this.storing--;
+          this.lastStoredAt = this.ctx.clock.now();
+        }
       });
-    });
+    };
+    if (this.pending.length >= UPDATE_BATCH_MAX || !streaming) setImmediate(flush);
+    else setTimeout(flush, UPDATE_GATHER_MS);
   }
 
   /**

@@ -71,6 +71,16 @@ export interface Effects {
 
 const isoUtc = (t: Instant) => new Date(t).toISOString();
 
+/**
+ * How often one run (a job's instant and attempt) is launched again without spending a retry when
+ * Mesos refuses its launch for its offers alone (core/outcome.ts, `launchRefused`); a refusal after
+ * that takes the failure path, so a launch that keeps being refused cannot loop.
+ */
+const FREE_RELAUNCHES = 3;
+
+/** The message of a run launched again after Mesos refused its launch. */
+const RELAUNCH_NOTE = 'launched again: Mesos refused the previous launch because its offers were no longer valid (no retry spent)';
+
 export class WorkerContext {
   jobs = new Map<string, Job>();
   /** Values the jobs written through the API share (core/shared-job-values.ts). */
@@ -81,6 +91,8 @@ export class WorkerContext {
   /** The latest reasons queued runs could not be placed (for the UI). */
   lastUnplaced = new Map<string, Unplaced>();
   framework: FrameworkDriver | null = null;
+  /** Free relaunches used per run (job, instant, attempt, arguments) whose launch Mesos refused. */
+  private readonly relaunches = new Map<string, number>();
   /** Set by the worker: arms the timer for the earliest due instant or retry. */
   wake: () => void = () => {};
 
@@ -148,12 +160,17 @@ export class WorkerContext {
    * whole run). The graph is left as it was: `applyEffects` moves it.
    */
   outcome(job: Job, run: Pick<Run, 'attempt' | 'arguments'> & Partial<Run>, state: RunState, now: Instant, jobOf: (name: string) => Job | undefined = (n) => this.jobs.get(n)): Effects {
+    // the instant the ended run was for: its retry and its children are for the same one (SISYPHUS_DUE)
+    const intended = run.due === undefined ? null : (run.intendedDue ?? run.due);
+    // a backfill run keeps its instant as its due (its task id): it is not relaunched for free
+    const launchRefused = state === 'DROPPED' && run.reason === 'REASON_INVALID_OFFERS' && run.trigger !== 'backfill' && this.freeRelaunch(job.name, intended, run.attempt, run.arguments);
     const o = decideOutcome({
       job,
       attempt: run.attempt,
       arguments: run.arguments,
       state,
       now,
+      launchRefused,
       retryDelayMs: this.settings.retryDelayMs,
       disableAfterFailures: this.settings.disableAfterFailures,
       recurrencesLeft: this.index.scheduleOf(job.name)?.recurrences ?? null,
@@ -165,9 +182,9 @@ export class WorkerContext {
     // retried at once, and the grid shows it in that instant's column); what runs below it is the
     // backfill's to start (backfill-runner.ts), so it fires no child and moves no edge counter.
     const backfill = run.trigger === 'backfill' && run.due !== undefined;
-    // the instant the ended run was for: its retry and its children are for the same one (SISYPHUS_DUE)
-    const intended = run.due === undefined ? null : (run.intendedDue ?? run.due);
-    if (o.retry && backfill) runs.push(this.newRun(job, run.due!, o.retry.attempt, o.retry.arguments, 'backfill', now));
+    // a relaunch's task id differs from the refused one's by its due (the same attempt): at least 1 ms later
+    if (o.retry?.relaunch) runs.push(this.newRun(job, Math.max(o.retry.due, (run.due ?? 0) + 1), o.retry.attempt, o.retry.arguments, 'retry', now, 'QUEUED', RELAUNCH_NOTE, intended));
+    else if (o.retry && backfill) runs.push(this.newRun(job, run.due!, o.retry.attempt, o.retry.arguments, 'backfill', now));
     else if (o.retry) runs.push(this.newRun(job, o.retry.due, o.retry.attempt, o.retry.arguments, 'retry', now, 'QUEUED', null, intended));
     if (backfill) {
       o.fire = [];
@@ -197,6 +214,17 @@ export class WorkerContext {
         ? [versionOf(job, o.job, { kind: 'disable', note: `disabled after ${o.job.errorsSinceLastSuccess} failures since its last success (DISABLE_AFTER_FAILURES)` }, now)]
         : [];
     return { jobs: o.job ? [o.job] : [], runs, counters: o.counters, touched: o.touched, notices, versions };
+  }
+
+  /** Whether the run may be launched again for free (and counts it); see FREE_RELAUNCHES. */
+  private freeRelaunch(jobName: string, intended: Instant | null, attempt: number, args: string): boolean {
+    const key = `${jobName}\u0000${intended}\u0000${attempt}\u0000${args}`;
+    const used = this.relaunches.get(key) ?? 0;
+    if (used >= FREE_RELAUNCHES) return false;
+    // refusals are rare (offers rescinded under a master's --offer_timeout): bound the memory anyway
+    if (this.relaunches.size >= 10_000) this.relaunches.clear();
+    this.relaunches.set(key, used + 1);
+    return true;
   }
 
   /** Sets the counters of the outcome's children to what it computed (absent = 0). */

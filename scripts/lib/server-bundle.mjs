@@ -1,5 +1,6 @@
 /**
- * The server compiled ahead of time: server/main.ts, proxy.ts and every app/**\/route.ts bundled
+ * The server compiled ahead of time: server/main.ts, proxy.ts, the ZooKeeper thread
+ * (scheduler/adapters/zookeeper/elector-thread.ts) and every app/**\/route.ts bundled
  * by esbuild into plain ES modules under .next/server-bundle/ (the same tree: server/main.mjs,
  * app/…/route.mjs; shared code in chunks, so every route sees the same module instances), run by
  * plain `node`. Packages stay in node_modules (not bundled).
@@ -90,7 +91,13 @@ export async function buildServerBundle(root, outDir = path.join(root, BUNDLE_DI
   fs.rmSync(out, { recursive: true, force: true });
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: [path.join(root, 'server', 'main.ts'), path.join(root, 'proxy.ts'), ...routeFiles(path.join(root, 'app'))],
+    entryPoints: [
+      path.join(root, 'server', 'main.ts'),
+      path.join(root, 'proxy.ts'),
+      // the ZooKeeper thread's code (scheduler/adapters/zookeeper/thread-entry.ts finds it here)
+      path.join(root, 'scheduler', 'adapters', 'zookeeper', 'elector-thread.ts'),
+      ...routeFiles(path.join(root, 'app')),
+    ],
     outbase: root,
     outdir: out,
     outExtension: { '.js': '.mjs' },

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MesosHttpError } from './client';
 import { deferred } from './testing/fake-connection';
-import { setup, offer, update } from './testing/framework-setup';
+import { offer, setup, startSubscribed, update } from './testing/framework-setup';
 
 describe('MesosFramework: offers', () => {
   it('the last call decided wins whatever the order of offers, arrivals and the worker (calls are ordered)', async () => {
@@ -12,10 +12,7 @@ describe('MesosFramework: offers', () => {
     // order, so the call sent last always matches the queue.
     const { conn, ports, fw, clock } = setup({ reviveMinIntervalMs: 5000 });
     ports.work = true;
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     // 1. The offer handler drains the queue; runs are queued before the framework looks again.
     const deciding = deferred<import('../../ports').OfferDecision>();
     ports.decide = () => deciding.promise;
@@ -43,10 +40,7 @@ describe('MesosFramework: offers', () => {
   it('ACCEPTs the launches the worker hands over while it decides at once, and declines only the offers left', async () => {
     const { conn, ports, fw, clock } = setup();
     ports.work = true;
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     const rest = deferred<import('../../ports').OfferDecision>();
     ports.decide = (_offers, accept) => {
       // the first chunk of the round is recorded: its ACCEPT goes before the round ends
@@ -82,10 +76,7 @@ describe('MesosFramework: offers', () => {
         declines: [],
       };
     };
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     conn.calls = [];
     conn.push({ type: 'OFFERS', offers: { offers: [offer('O1'), offer('O2', 'A2')] } });
     await clock.advanceAsync(0);
@@ -104,10 +95,7 @@ describe('MesosFramework: offers', () => {
     ports.decide = async () => {
       throw new Error('matcher bug');
     };
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
     await clock.advanceAsync(0);
     expect(conn.ofType('DECLINE')[0].decline.filters.refuse_seconds).toBe(2);
@@ -127,10 +115,7 @@ describe('MesosFramework: ACCEPT and DECLINE calls that fail', () => {
     const { conn, ports, fw, clock } = setup({ reconcileInitialMs: 5000 });
     ports.work = true;
     ports.decide = launchT1;
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     conn.calls = [];
     conn.callFailures.push({ type: 'ACCEPT', error: timeout() });
     conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
@@ -156,10 +141,7 @@ describe('MesosFramework: ACCEPT and DECLINE calls that fail', () => {
     const { conn, ports, fw, clock } = setup();
     ports.work = true;
     ports.decide = launchT1;
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     conn.callFailures.push({ type: 'ACCEPT', error: new MesosHttpError(500, '', 'ACCEPT', false) });
     conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
     await clock.advanceAsync(0);
@@ -177,10 +159,7 @@ describe('MesosFramework: ACCEPT and DECLINE calls that fail', () => {
     const { conn, ports, fw, clock } = setup();
     ports.work = true;
     ports.decide = launchT1;
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     conn.callFailures.push({ type: 'ACCEPT', error: timeout() }, { type: 'DECLINE', error: new MesosHttpError(500, '', 'DECLINE', false) });
     conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
     await clock.advanceAsync(0);
@@ -197,10 +176,7 @@ describe('MesosFramework: ACCEPT and DECLINE calls that fail', () => {
     const { conn, ports, fw, clock } = setup({ declineRetryMs: 1000 });
     ports.work = true;
     ports.decide = launchT1;
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     conn.calls = [];
     conn.callFailures.push({ type: 'ACCEPT', error: timeout() }, { type: 'DECLINE', error: new MesosHttpError(503, '', 'DECLINE', false) });
     conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
@@ -218,10 +194,7 @@ describe('MesosFramework: ACCEPT and DECLINE calls that fail', () => {
       conn.breakStream();
       return launchT1(offers);
     };
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     conn.calls = [];
     conn.callFailures.push({ type: 'ACCEPT', error: Object.assign(new Error('ACCEPT: not subscribed'), { name: 'NotSubscribedError' }) });
     conn.push({ type: 'OFFERS', offers: { offers: [offer('O1')] } });
@@ -238,10 +211,7 @@ describe('MesosFramework: ACCEPT and DECLINE calls that fail', () => {
     // every framework, ours included) until some re-subscribe or an operator's --offer_timeout.
     const { conn, ports, fw, clock, names } = setup({ declineRetryMs: 1000 });
     ports.work = true;
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     conn.calls = [];
     conn.callFailures.push({ type: 'DECLINE', error: new MesosHttpError(500, '', 'DECLINE', false) });
     conn.push({ type: 'OFFERS', offers: { offers: [offer('O1'), offer('O2', 'A2')] } });
@@ -270,10 +240,7 @@ describe('MesosFramework: ACCEPT and DECLINE calls that fail', () => {
   it('a DECLINE that failed because the stream is gone is not retried (the master rescinded the offers)', async () => {
     const { conn, ports, fw, clock } = setup({ declineRetryMs: 1000 });
     ports.work = true;
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     conn.callFailures.push({ type: 'DECLINE', error: Object.assign(new Error('DECLINE: not subscribed'), { name: 'NotSubscribedError' }) });
     ports.decide = async (offers) => {
       conn.breakStream();

@@ -1,7 +1,7 @@
 /** Reconciliation after SUBSCRIBED (reconciliation.ts), through MesosFramework on a fake connection. */
 import { describe, expect, it } from 'vitest';
 import type { Json } from '../../../proto';
-import { setup, update } from './testing/framework-setup';
+import { setup, startSubscribed, update } from './testing/framework-setup';
 
 describe('MesosFramework: reconciliation', () => {
   it('reconciles every active task after SUBSCRIBED, repeating for the silent ones, then goes implicit', async () => {
@@ -11,10 +11,7 @@ describe('MesosFramework: reconciliation', () => {
       { taskId: 't2', agentId: null },
       { taskId: 't3', agentId: 'A2' },
     ];
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     const first = conn.ofType('RECONCILE');
     expect(first).toHaveLength(1);
     expect(first[0].reconcile.tasks).toEqual([
@@ -52,10 +49,7 @@ describe('MesosFramework: reconciliation', () => {
     ports.update = async () => {
       throw new Error('db down');
     };
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     conn.push(update('t1', 'TASK_RUNNING'));
     await clock.advanceAsync(5000);
     expect(conn.ofType('RECONCILE')).toHaveLength(2);

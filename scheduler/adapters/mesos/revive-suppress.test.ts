@@ -1,15 +1,12 @@
 /** REVIVE and SUPPRESS (revive-suppress.ts), through MesosFramework on a fake connection. */
 import { describe, expect, it } from 'vitest';
 import { MesosHttpError } from './client';
-import { setup, offer } from './testing/framework-setup';
+import { offer, setup, startSubscribed } from './testing/framework-setup';
 
 describe('MesosFramework: revive and suppress', () => {
   it('REVIVEs when work arrives (first at once, then at most once per interval) and SUPPRESSes when idle', async () => {
     const { conn, ports, fw, clock } = setup({ reviveMinIntervalMs: 5000 });
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     expect(conn.types()).toEqual([]); // suppressed via SUBSCRIBE's suppressed_roles
     expect(fw.state().suppressed).toBe(true);
 
@@ -51,10 +48,7 @@ describe('MesosFramework: revive and suppress', () => {
     // to an HTTP error left the master suppressed while queued work got no offers and no further
     // arrival REVIVEd at once: nothing until the offer watchdog (60–65 s; seen once under load).
     const { conn, ports, fw, clock } = setup({ reviveMinIntervalMs: 5000, offerStarvationMs: 60_000 });
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     expect(fw.state().suppressed).toBe(true);
     conn.callFailures.push({ type: 'REVIVE', error: new MesosHttpError(500, 'Internal Server Error', 'REVIVE', false) });
     ports.work = true;
@@ -89,10 +83,7 @@ describe('MesosFramework: revive and suppress', () => {
   });
   it('after a re-subscribe with work waiting, a failed REVIVE is sent again too', async () => {
     const { conn, ports, fw, clock } = setup({ reviveMinIntervalMs: 5000 });
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     conn.callFailures.push({ type: 'REVIVE', error: Object.assign(new Error('no stream'), { name: 'NotSubscribedError' }) });
     ports.work = true;
     conn.breakStream();

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Json } from '../../../proto';
 import { deferred } from './testing/fake-connection';
-import { setup, offer } from './testing/framework-setup';
+import { offer, setup, startSubscribed } from './testing/framework-setup';
 
 describe('MesosFramework: watchdogs', () => {
   it('heartbeat watchdog: drops a silent stream after 5 intervals and reconnects', async () => {
@@ -30,10 +30,7 @@ describe('MesosFramework: watchdogs', () => {
   it('offer watchdog: work waiting without offers → REVIVE, then re-subscribe', async () => {
     const { conn, ports, fw, clock, events } = setup({ offerStarvationMs: 60_000 });
     ports.work = true;
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     const keepAlive = async (ms: number) => {
       for (let t = 0; t < ms; t += 5000) {
         await clock.advanceAsync(5000);
@@ -55,10 +52,7 @@ describe('MesosFramework: watchdogs', () => {
   });
   it('offer watchdog stays quiet when offers keep coming or there is no work', async () => {
     const { conn, ports, fw, clock, events } = setup({ offerStarvationMs: 30_000 });
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     for (let i = 0; i < 20; i++) {
       await clock.advanceAsync(5000);
       conn.push({ type: 'HEARTBEAT' });
@@ -78,10 +72,7 @@ describe('MesosFramework: offer watchdog and a slow worker', () => {
     // slow onOffers looked like starvation: REVIVE at 60 s, re-subscribe at 120 s.
     const { conn, ports, fw, clock, events } = setup({ offerStarvationMs: 60_000 });
     ports.work = true;
-    await fw.start();
-    await clock.advanceAsync(0);
-    conn.subscribed();
-    await clock.advanceAsync(0);
+    await startSubscribed({ fw, conn, clock });
     const slow = deferred<import('../../ports').OfferDecision>();
     let first = true;
     ports.decide = async (offers) => {

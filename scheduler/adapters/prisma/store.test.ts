@@ -7,6 +7,7 @@ import type { NewRun } from '../../ports';
 import { createStore } from './create-store';
 import type { PrismaStore } from './store';
 import { useTestStore } from './use-test-store';
+import { jobFixture } from '../../testing/job-fixture';
 
 const pg = useTestStore(undefined, { poolSize: 4 });
 
@@ -19,41 +20,7 @@ const T0: Instant = Date.UTC(2024, 2, 10, 9, 30, 0, 123);
 const MIN = 60_000;
 
 function job(name: string, command = `echo ${name}`, extra: Partial<Job> = {}): Job {
-  return {
-    name,
-    command,
-    shell: true,
-    executor: '',
-    executorFlags: '',
-    taskInfoData: '',
-    retries: 2,
-    owner: '',
-    ownerName: '',
-    description: '',
-    successCount: 0,
-    errorCount: 0,
-    lastSuccess: '',
-    lastError: '',
-    cpus: 0.1,
-    disk: 256,
-    mem: 128,
-    disabled: false,
-    softError: false,
-    dataProcessingJobType: false,
-    errorsSinceLastSuccess: 0,
-    fetch: [],
-    uris: [],
-    environmentVariables: [],
-    arguments: [],
-    highPriority: false,
-    runAsUser: 'root',
-    concurrent: false,
-    maxCompletionTime: 0,
-    constraints: [],
-    schedule: 'R/2024-03-10T09:30:00Z/PT1H',
-    scheduleTimeZone: '',
-    ...extra,
-  };
+  return jobFixture({ name, command, schedule: 'R/2024-03-10T09:30:00Z/PT1H', scheduleTimeZone: '', ...extra });
 }
 
 function newRun(jobName: string, due: Instant, attempt = 0, extra: Partial<NewRun> = {}): NewRun {

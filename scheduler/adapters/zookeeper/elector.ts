@@ -75,6 +75,8 @@ export interface ZkElectorOptions {
   retryDelayMs?: number;
   /** Diagnostics (connection changes, errors); default silent. */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Called after each read of the candidates (members() may have changed without a new leader). */
+  onView?: () => void;
 }
 
 /** `zk://a:2181,b:2181/chroot` or `a:2181,b:2181` → the server list. */
@@ -108,6 +110,7 @@ export class ZkElector implements LeaderElector {
   private readonly disconnectGraceMs: number;
   private readonly retryDelayMs: number;
   private readonly log: NonNullable<ZkElectorOptions['log']>;
+  private readonly onView: () => void;
 
   private client: ZkClient | null = null;
   /** Bumped for every new session; callbacks of an older session are ignored. */
@@ -138,6 +141,7 @@ export class ZkElector implements LeaderElector {
     this.disconnectGraceMs = opts.disconnectGraceMs ?? Math.floor(this.sessionTimeoutMs / 2);
     this.retryDelayMs = opts.retryDelayMs ?? 1_000;
     this.log = opts.log ?? (() => {});
+    this.onView = opts.onView ?? (() => {});
   }
 
   /* ------------------------------------------------------------------ port */
@@ -439,6 +443,7 @@ export class ZkElector implements LeaderElector {
     this.memberIds = ids.filter((x): x is string => x !== null);
     const first = order.findIndex((_, i) => ids[i] !== null);
     this.setLeader(first >= 0 ? ids[first] : null, first >= 0 ? order[first] : null);
+    this.onView();
   }
 
   private setLeader(id: string | null, node: string | null): void {

@@ -16,6 +16,14 @@ export function setup(opts: Partial<MesosFrameworkOptions> = {}) {
   return { clock, conn, ports, fw, events, names: () => events.map(([n]) => n) };
 }
 
+/** Starts the framework of a setup() and has the master answer SUBSCRIBED; returns once both are handled. */
+export async function startSubscribed(s: Pick<ReturnType<typeof setup>, 'fw' | 'conn' | 'clock'>): Promise<void> {
+  await s.fw.start();
+  await s.clock.advanceAsync(0);
+  s.conn.subscribed();
+  await s.clock.advanceAsync(0);
+}
+
 export const offer = (id: string, agent = 'A1'): Json => ({
   id: { value: id },
   framework_id: { value: 'fw-1' },
