@@ -209,6 +209,11 @@ export class UiService {
     });
   }
 
+  /** Builds the jobs snapshot now, in the background (JobsSnapshot.warm; ui-warm.ts). */
+  warmJobs(): void {
+    this.snapshot.warm();
+  }
+
   /** Stops the sampler and unsubscribes from the scheduler's events. */
   dispose(): void {
     this.clusterService.dispose();
