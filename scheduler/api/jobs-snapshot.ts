@@ -121,9 +121,9 @@ export class JobsSnapshot {
    * or under way: called once the scheduler has loaded (ui-warm.ts), so the first page finds it
    * ready, or waits only for the rest of the build.
    */
-  warm(): void {
-    if (this.snap && this.snap.gen === this.snapGen) return;
-    this.load().catch(() => {});
+  warm(): Promise<void> {
+    if (this.snap && this.snap.gen === this.snapGen) return Promise.resolve();
+    return this.load().then(() => {});
   }
 
   /** The jobs, in name order (see the file's header for how fresh). */

@@ -209,9 +209,9 @@ export class UiService {
     });
   }
 
-  /** Builds the jobs snapshot now, in the background (JobsSnapshot.warm; ui-warm.ts). */
-  warmJobs(): void {
-    this.snapshot.warm();
+  /** Builds the jobs snapshot now, in the background (JobsSnapshot.warm; ui-warm.ts); resolves once built. */
+  warmJobs(): Promise<void> {
+    return this.snapshot.warm();
   }
 
   /** Stops the sampler and unsubscribes from the scheduler's events. */
@@ -381,6 +381,9 @@ export async function getUiService(): Promise<UiService> {
   uiSlot.set({ services, ui });
   // Lay the whole graph out in the background (ELK's worker thread): the first visit of /graph
   // then finds it ready instead of waiting a few seconds for the thread, ELK's load and the layout.
-  setTimeout(() => void ui.graph(null, { layout: true }).catch(() => {}), 0).unref?.();
+  // Once the jobs snapshot is built and a turn later: a jobs page waiting for the snapshot is
+  // answered first (at a million jobs the graph's selection holds the event loop for seconds).
+  const graph = () => void ui.graph(null, { layout: true }).catch(() => {});
+  setTimeout(() => void ui.warmJobs().then(() => setImmediate(graph), () => {}), 0).unref?.();
   return ui;
 }

@@ -9,7 +9,7 @@ import type { Leadership } from '../runtime/leadership';
 import { getUiService } from './ui-service';
 
 export function warmUiOnLead(leadership: Leadership, onError: (e: unknown) => void = () => {}): void {
-  const warm = () => void getUiService().then((ui) => ui.warmJobs(), onError);
+  const warm = () => void getUiService().then((ui) => ui.warmJobs()).catch(onError);
   // the 'leader' event comes after the term's scheduler has loaded and been registered
   leadership.events.on('leader', (e) => {
     if (e.isLeader) warm();
