@@ -7,6 +7,7 @@
  * chain spent in each step (writes.flush = the API's job writes, due.tick, offers, updates) — the chain
  * is where a burst queues. Add `node --cpu-prof --import tsx` to see where the CPU goes.
  */
+import pg from 'pg';
 import { startLocalCluster } from '../scheduler/testing/local-cluster';
 
 const N = Number(process.argv[2] ?? 1000);
@@ -27,6 +28,26 @@ function timed(obj: object, method: string, label: string): void {
   };
 }
 
+/** PROBE_SQL=1: every statement sent through pg, counted and timed by its first words. */
+const sql = new Map<string, number[]>();
+if (process.env.PROBE_SQL) {
+  const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+  (pg.Client.prototype as unknown as { query: typeof query }).query = function (this: unknown, ...a: unknown[]) {
+    const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string })?.text ?? '?');
+    const label = text.replace(/\s+/g, ' ').trim().split(' ').slice(0, 4).join(' ').slice(0, 40);
+    const s = performance.now();
+    const r = query.apply(this, a);
+    if (r instanceof Promise) {
+      void r.finally(() => {
+        const list = sql.get(label) ?? [];
+        list.push(performance.now() - s);
+        sql.set(label, list);
+      }).catch(() => {});
+    }
+    return r;
+  };
+}
+
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 async function main(): Promise<void> {
@@ -42,6 +63,15 @@ async function main(): Promise<void> {
     ];
     for (const [obj, m, label] of parts) if (obj && typeof (obj as Record<string, unknown>)[m] === 'function') timed(obj, m, label);
     timed(c.store, 'transaction', 'store.transaction');
+    const tableWrites = () =>
+      c.store.prisma.$queryRawUnsafe<{ t: string; i: bigint; u: bigint; d: bigint }[]>(
+        `SELECT relname AS t, n_tup_ins AS i, n_tup_upd AS u, n_tup_del AS d FROM pg_stat_user_tables`,
+      );
+    const commits = async () =>
+      Number((await c.store.prisma.$queryRawUnsafe<{ c: bigint }[]>(`SELECT xact_commit AS c FROM pg_stat_database WHERE datname = current_database()`))[0].c);
+    await new Promise((r) => setTimeout(r, 1200)); // pg_stat is flushed about once a second
+    const writes0 = await tableWrites();
+    const commits0 = await commits();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     let next = 0;
@@ -67,6 +97,19 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     console.log(`${N} jobs submitted in ${(submitted / 1000).toFixed(2)} s (POST p50 ${pct(lat, 0.5).toFixed(1)} ms, p99 ${pct(lat, 0.99).toFixed(1)} ms)`);
     console.log(`all FINISHED in ${(all / 1000).toFixed(2)} s = ${Math.round((N / all) * 1000)} runs/s; CPU ${((cpu.user + cpu.system) / 1000 / N).toFixed(2)} ms per run`);
+    await new Promise((r) => setTimeout(r, 1500));
+    const writes1 = await tableWrites();
+    const perRun = (x: bigint, y: bigint | undefined) => (Number(x - (y ?? 0n)) / N).toFixed(2);
+    console.log(`commits per run ${((await commits()) - commits0) / N} (the probe's own polls included)`);
+    for (const w of writes1) {
+      const b = writes0.find((x) => x.t === w.t);
+      if (w.i + w.u + w.d === (b ? b.i + b.u + b.d : 0n)) continue;
+      console.log(`row writes per run ${w.t.padEnd(16)} insert ${perRun(w.i, b?.i)}  update ${perRun(w.u, b?.u)}  delete ${perRun(w.d, b?.d)}`);
+    }
+    for (const [k, a] of [...sql].sort((x, y) => y[1].length - x[1].length)) {
+      const sum = a.reduce((x, y) => x + y, 0);
+      console.log(`sql ${k.padEnd(42)} ${(a.length / N).toFixed(3)} per run  mean ${(sum / a.length).toFixed(1)} ms  total ${(sum / 1000).toFixed(2)} s`);
+    }
     for (const [k, a] of timings) {
       a.sort((x, y) => x - y);
       const sum = a.reduce((x, y) => x + y, 0);
