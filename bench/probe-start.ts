@@ -2,7 +2,8 @@
  * A cold start of the built app (the bench's copy, BENCH_APP_DIR) over an existing database: the
  * app's log lines (LOG_LEVEL=info) and the moments /ping answered, the framework subscribed and
  * every job was loaded (sisyphus_scheduler_loaded), each in ms after the spawn; then, with
- * `ui`, the jobs page's API (GET /api/jobs) three times. `npx tsx bench/probe-start.ts <db url> [ui]`.
+ * `ui`, the jobs page's API (GET /api/jobs) four times (PROBE_UI_AFTER_MS after the load; default
+ * at once), each with the slowest /ping answered meanwhile (how long the event loop was held). `npx tsx bench/probe-start.ts <db url> [ui]`.
  */
 import { spawn } from 'node:child_process';
 // @ts-expect-error: plain JS module shared with scripts/start.mjs (no types)
@@ -54,10 +55,27 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
     if (process.argv[3] === 'ui') {
+      // PROBE_UI_AFTER_MS: a first visitor that comes that long after the load
+      const after = Number(process.env.PROBE_UI_AFTER_MS ?? 0);
+      if (after > 0) await new Promise((r) => setTimeout(r, after));
       for (let i = 0; i < 4; i++) {
+        // the event loop's longest hold meanwhile: /ping asked every 50 ms while /api/jobs is answered
+        let pending = true;
+        let worstPing = 0;
+        const pings = (async () => {
+          while (pending) {
+            const tp = performance.now();
+            await (await fetch(`${url}/ping`)).text();
+            worstPing = Math.max(worstPing, performance.now() - tp);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        })();
         const t = performance.now();
         const r = await fetch(`${url}/api/jobs?offset=0&limit=50`);
         await r.text();
+        pending = false;
+        await pings;
+        console.log(`PROBE /ping meanwhile: slowest ${Math.round(worstPing)} ms`);
         const t2 = performance.now();
         const p = await fetch(`${url}/jobs`);
         await p.text();

@@ -99,6 +99,9 @@ async function main(): Promise<void> {
   const app = next({ dev: false, dir, hostname: host === '0.0.0.0' ? 'localhost' : host, port });
   const [leadership] = await Promise.all([boot(settings), app.prepare(), routes.load()]);
   const nextHandler = app.getRequestHandler();
+  // the jobs page's snapshot built in the background once the scheduler has loaded, not on the first request
+  const { warmUiOnLead } = await import('../scheduler/api/ui-warm');
+  warmUiOnLead(leadership, (e) => log.warn({ where: 'ui warm-up' }, String((e as Error)?.message ?? e)));
   // next/server (NextResponse, in proxy.ts) needs the environment next() sets up: import it after
   const { proxyDecision, authorized, unauthorized } = await import('../proxy');
   const origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;

@@ -8,6 +8,7 @@ import type { SchedulerRuntime, Store } from '../ports';
 import { checkPathName } from './chronos-request';
 import { ApiError } from './errors';
 import { NameOrder } from './name-order';
+import type { StillWanted } from './snapshot-in-turns';
 
 /** Chronos's answer for an unknown job (a 400, as Chronos never answers 404). */
 export const jobNotFound = (name: string) => ApiError.notFound(`Job '${name}' not found`);
@@ -54,6 +55,13 @@ export class JobSource {
     // No await between reading the view and ordering it: one consistent snapshot.
     const view = this.runtime.jobsView();
     return view ? this.nameOrder.sorted(view) : null;
+  }
+
+  /** fromWorker() ordered over many event-loop turns (NameOrder.sortedInTurns): the first build of a snapshot. */
+  async fromWorkerInTurns(stillWanted: StillWanted): Promise<Job[] | null> {
+    if (!this.runtime.jobsView || !(await this.storeSortsByCodePoint())) return null;
+    const view = this.runtime.jobsView();
+    return view ? this.nameOrder.sortedInTurns(view, stillWanted) : null;
   }
 
   private storeSortsByCodePoint(): Promise<boolean> {

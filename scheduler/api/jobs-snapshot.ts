@@ -2,7 +2,8 @@
  * Every job, as the UI's pages read them: one list per snapshot, shared by every page, filter, sort
  * and count. On the leader the list is its worker's own job objects (no second copy of every job:
  * 100,000 jobs read from the store cost ~240 MiB and ~4 s); elsewhere one `store.jobs.list()`
- * query. The first read loads every job; after that the snapshot
+ * query. The first read loads every job — over many event-loop turns (snapshot-in-turns.ts), begun
+ * as soon as the scheduler has loaded (warm(), ui-warm.ts); after that the snapshot
  * follows the scheduler's job and launch events job by job, and is reloaded in the background (the
  * stale one answering meanwhile) once older than `cacheMs` — every few seconds only when no
  * scheduler runs in this process to send events. A reload updates the snapshot it replaces
@@ -13,7 +14,8 @@ import type { Job } from '../core/types';
 import type { Clock, Store } from '../ports';
 import { entryOf, type Snapshot } from './job-entry';
 import type { LiveScheduler } from './live-scheduler';
-import { buildSnapshot, reconcileSnapshot } from './snapshot-reconcile';
+import { reconcileSnapshot } from './snapshot-reconcile';
+import { buildSnapshotInTurns, type StillWanted } from './snapshot-in-turns';
 
 export { entryOf, kindOf, type JobEntry, type Snapshot } from './job-entry';
 
@@ -66,6 +68,8 @@ function patchSnapshot(snap: Snapshot, name: string, job: Job | null): void {
 export interface WorkerJobs {
   /** Every job in the store's name order from the worker's memory; null when not possible here. */
   fromWorker(): Promise<Job[] | null>;
+  /** The same, ordered over many event-loop turns (null also when no longer wanted). */
+  fromWorkerInTurns?(stillWanted: StillWanted): Promise<Job[] | null>;
   /** One job as the worker holds it, else as stored. */
   named(name: string): Promise<Job | null>;
 }
@@ -109,7 +113,17 @@ export class JobsSnapshot {
 
   /** A job changed: the next read re-reads just that job (many at once: a background reload). */
   markDirty(name: string): void {
-    if (this.snap) this.dirty.add(name);
+    if (this.snap || this.snapLoad) this.dirty.add(name);
+  }
+
+  /**
+   * Builds the snapshot now, in the background and over many event-loop turns, unless one is held
+   * or under way: called once the scheduler has loaded (ui-warm.ts), so the first page finds it
+   * ready, or waits only for the rest of the build.
+   */
+  warm(): Promise<void> {
+    if (this.snap && this.snap.gen === this.snapGen) return Promise.resolve();
+    return this.load().then(() => {});
   }
 
   /** The jobs, in name order (see the file's header for how fresh). */
@@ -138,16 +152,22 @@ export class JobsSnapshot {
     const gen = this.snapGen;
     const startedAt = this.deps.clock.now();
     const dirtyBefore = new Set(this.dirty);
-    const read = async (): Promise<Job[]> => (await this.deps.source?.fromWorker()) ?? this.deps.store.jobs.list();
-    const promise = read().then((jobs) => {
-      // a reload updates the snapshot in place of building a second one (snapshot-reconcile.ts)
-      const held = this.snap && this.snap.gen === gen ? this.snap.value : null;
-      const value = held ? reconcileSnapshot(held, jobs) : buildSnapshot(jobs);
-      if (gen === this.snapGen) {
-        this.snap = { at: startedAt, gen, value };
-        // changes seen before the load started are in it; later ones stay dirty
-        for (const n of dirtyBefore) this.dirty.delete(n);
-      }
+    const held = () => (this.snap && this.snap.gen === gen ? this.snap.value : null);
+    const wanted: StillWanted = () => gen === this.snapGen;
+    // The first build (nothing held) goes in turns (snapshot-in-turns.ts): at a million jobs it held
+    // the event loop for seconds. A reload updates the snapshot held (snapshot-reconcile.ts).
+    const read = async (): Promise<Job[]> => {
+      const src = this.deps.source;
+      const fromWorker = held() || !src?.fromWorkerInTurns ? await src?.fromWorker() : await src.fromWorkerInTurns(wanted);
+      return fromWorker ?? (wanted() ? this.deps.store.jobs.list() : []);
+    };
+    const promise = read().then(async (jobs) => {
+      const had = held();
+      const value = had ? reconcileSnapshot(had, jobs) : await buildSnapshotInTurns(jobs, wanted);
+      if (!value || gen !== this.snapGen) return this.load(); // invalidated meanwhile: the new generation's
+      this.snap = { at: startedAt, gen, value };
+      // changes seen before the load started are in it; later ones stay dirty
+      for (const n of dirtyBefore) this.dirty.delete(n);
       return value;
     });
     const load = { gen, promise };

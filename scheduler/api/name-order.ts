@@ -4,6 +4,7 @@
  * every request.
  */
 import type { Job } from '../core/types';
+import { nextTurn, sortInTurns, TURN_ITEMS, type StillWanted } from './snapshot-in-turns';
 
 /** Plain ASCII: such names sort the same by UTF-16 code unit, code point and UTF-8 byte. */
 const ASCII = /^[\x00-\x7f]*$/;
@@ -47,5 +48,46 @@ export class NameOrder {
     this.names = names;
     this.known = new Set(names);
     return names.map((n) => view.get(n)!);
+  }
+
+  /**
+   * `sorted(view)` over many event-loop turns (snapshot-in-turns.ts), for the first call: its jobs
+   * are the view's as it was when called when the view already is in name order (a load fills it
+   * so), else the view's as it is at the end (names gone meanwhile left out; the snapshot follows
+   * the changes made meanwhile through their job events). Null: not possible, or no longer wanted.
+   */
+  async sortedInTurns(view: ReadonlyMap<string, Job>, stillWanted: StillWanted): Promise<Job[] | null> {
+    if (this.names.length > 0) return this.sorted(view);
+    const names = [...view.keys()];
+    const held = [...view.values()];
+    for (let i = 0; i < names.length; i++) {
+      if (!ASCII.test(names[i])) return null;
+      if ((i + 1) % TURN_ITEMS === 0) await nextTurn();
+    }
+    const order = await sortInTurns(names, stillWanted);
+    if (!order || !stillWanted()) return null;
+    let jobs = held;
+    let kept = order;
+    if (order !== names) {
+      jobs = [];
+      kept = [];
+      for (let i = 0; i < order.length; i++) {
+        const job = view.get(order[i]);
+        if (job !== undefined) {
+          jobs.push(job);
+          kept.push(order[i]);
+        }
+        if ((i + 1) % TURN_ITEMS === 0) await nextTurn();
+      }
+    }
+    const known = new Set<string>();
+    for (let i = 0; i < kept.length; i++) {
+      known.add(kept[i]);
+      if ((i + 1) % TURN_ITEMS === 0) await nextTurn();
+    }
+    if (!stillWanted()) return null;
+    this.names = kept;
+    this.known = known;
+    return jobs;
   }
 }

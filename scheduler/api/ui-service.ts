@@ -209,6 +209,11 @@ export class UiService {
     });
   }
 
+  /** Builds the jobs snapshot now, in the background (JobsSnapshot.warm; ui-warm.ts); resolves once built. */
+  warmJobs(): Promise<void> {
+    return this.snapshot.warm();
+  }
+
   /** Stops the sampler and unsubscribes from the scheduler's events. */
   dispose(): void {
     this.clusterService.dispose();
@@ -362,6 +367,9 @@ export class UiService {
 
 /* ------------------------------------------------------------------ the process's instance */
 
+/** How long after the jobs snapshot is built the graph's background pre-layout begins (ms). */
+const GRAPH_AFTER_SNAPSHOT_MS = 250;
+
 const uiSlot = processSlot<{ services: unknown; ui: UiService }>('api.ui');
 
 /** The UI service of this process, built over the shared API services (rebuilt if those change). */
@@ -376,6 +384,10 @@ export async function getUiService(): Promise<UiService> {
   uiSlot.set({ services, ui });
   // Lay the whole graph out in the background (ELK's worker thread): the first visit of /graph
   // then finds it ready instead of waiting a few seconds for the thread, ELK's load and the layout.
-  setTimeout(() => void ui.graph(null, { layout: true }).catch(() => {}), 0).unref?.();
+  // Once the jobs snapshot is built and GRAPH_AFTER_SNAPSHOT_MS later: the jobs pages that waited
+  // for the snapshot are answered first (their gzip runs off the main thread, its output written
+  // after a turn or more), as at a million jobs the graph's selection holds the event loop ~5 s.
+  const graph = () => void ui.graph(null, { layout: true }).catch(() => {});
+  setTimeout(() => void ui.warmJobs().then(() => setTimeout(graph, GRAPH_AFTER_SNAPSHOT_MS).unref?.(), () => {}), 0).unref?.();
   return ui;
 }
