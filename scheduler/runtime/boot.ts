@@ -64,7 +64,10 @@ export function createElector(id: string, zk: Config['zk']): LeaderElector {
   };
   const entry = electorThreadEntry();
   if (entry) return new ThreadedElector(entry, opts);
-  log.warn({ zk: zk.servers }, 'the ZooKeeper thread\'s code was not found: ZooKeeper runs on the main thread (a busy main thread can lose the session)');
+  log.warn(
+    { zk: zk.servers },
+    "the ZooKeeper thread's code (elector-thread) was not found beside this build: ZooKeeper runs on the main thread, where a main thread busy for longer than ZK_SESSION_TIMEOUT_MS loses the session; rebuild the server (`npm start` builds it when sources changed)",
+  );
   return new ZkElector(opts);
 }
 

@@ -2,6 +2,7 @@
  * The messages between ThreadedElector (main thread) and its ZooKeeper thread (elector-thread.ts).
  * The thread owns the session; the main thread keeps a copy of what it last said.
  */
+import type { ZkElectorOptions } from './elector';
 import type { ElectorEvent } from './listeners';
 
 /** What the thread knows, sent with every event it raises. */
@@ -25,11 +26,4 @@ export type FromThread =
   | { t: 'reply'; id: number; value?: number; error?: string };
 
 /** The options the thread builds its ZkElector from (structured-cloned: no functions). */
-export interface ThreadOptions {
-  servers: string;
-  path?: string;
-  id: string;
-  sessionTimeoutMs?: number;
-  disconnectGraceMs?: number;
-  retryDelayMs?: number;
-}
+export type ThreadOptions = Omit<ZkElectorOptions, 'log' | 'onView'>;

@@ -47,9 +47,9 @@ export class ThreadedElector implements LeaderElector {
     opts: ZkElectorOptions,
   ) {
     this.id = opts.id;
-    const { log, ...rest } = opts;
-    this.options = rest;
-    this.log = log ?? (() => {});
+    // the thread's own ZkElector reports views through its events: only plain values cross over
+    this.options = { servers: opts.servers, path: opts.path, id: opts.id, sessionTimeoutMs: opts.sessionTimeoutMs, disconnectGraceMs: opts.disconnectGraceMs, retryDelayMs: opts.retryDelayMs };
+    this.log = opts.log ?? (() => {});
     this.respawnDelayMs = opts.retryDelayMs ?? 1_000;
   }
 
@@ -166,17 +166,11 @@ export class ThreadedElector implements LeaderElector {
     }
     if (m.seq !== this.seq || !this.running) return; // sent before a restart the thread had not seen yet
     this.currentEpoch = m.state.epoch;
-    if (m.event === 'elected') {
-      this.setLeader(m.state.leader, m.state.members);
-      if (!this.leading) {
-        this.leading = true;
-        this.emit('elected');
-      }
-    } else if (m.event === 'deposed') {
-      this.setLeader(m.state.leader, m.state.members);
-      this.depose();
-    } else {
-      this.setLeader(m.state.leader, m.state.members);
+    this.setLeader(m.state.leader, m.state.members);
+    if (m.event === 'deposed') this.depose();
+    else if (m.event === 'elected' && !this.leading) {
+      this.leading = true;
+      this.emit('elected');
     }
   }
 
