@@ -173,7 +173,7 @@ async function takeMirror(standby: StandbyMirror): Promise<JobSourceLoad | null>
     return null;
   }
   log.info(
-    `taking over: warm mirror of ${handed.jobs.length} jobs, ${handed.caughtUp} change(s) caught up in ${Math.round(performance.now() - t0)} ms; ${handed.later.size} schedules not due within ${LATER_MS / 1000} s indexed after the first launches; dependency graph ${handed.graph ? 'warm' : 'built at takeover (changed since the standby built it)'}`,
+    `taking over: warm mirror of ${handed.jobs.size} jobs, ${handed.caughtUp} change(s) caught up in ${Math.round(performance.now() - t0)} ms; ${handed.later.size} schedules not due within ${LATER_MS / 1000} s indexed after the first launches; dependency graph ${handed.graph ? 'warm' : 'built at takeover (changed since the standby built it)'}`,
   );
-  return { jobs: handed.jobs, later: handed.later, graph: handed.graph };
+  return handed;
 }
