@@ -13,6 +13,7 @@ import os from 'node:os';
 import type { FencingStore, LeaderElector, LeaderView, Store } from '../ports';
 import { createStore } from '../adapters/prisma';
 import { SingleElector, ThreadedElector, ZkElector, electorThreadEntry } from '../adapters/zookeeper';
+import { warmMesosTypes } from '../adapters/mesos';
 import { registry } from '../registry';
 import { log } from './log';
 import { systemClock } from './system-clock';
@@ -157,6 +158,8 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
   readSecret();
   registry.runtime.set(leadership.runtime);
   await leadership.start();
+  // a follower compiles the Mesos messages now, so that its takeover does not
+  if (master && !leadership.isLeader()) setImmediate(() => warmMesosTypes(mesos.encoding));
   log.info({ instanceId: id, master, zk: settings.zk.servers }, settings.zk.servers ? 'joined the leader election' : 'single instance: leading');
   const shutdown = () => void leadership.stop();
   process.once('SIGTERM', shutdown);

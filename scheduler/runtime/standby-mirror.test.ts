@@ -149,6 +149,40 @@ describe('the standby keeps the dependency graph built', () => {
   });
 });
 
+describe('the hand-over splits the jobs by when they are due', () => {
+  const fourJobs = () => [job('in-2h', { schedule: 'R/2026-06-01T14:00:00Z/P1D' }), job('in-3h', { schedule: 'R/2026-06-01T15:00:00Z/P1D' }), job('now', { schedule: 'R/2026-06-01T12:00:00Z/PT1H' }), job('far')];
+  const followedAtT0 = async (clock: TestClock) => {
+    await pgTest.store.jobs.apply({ put: fourJobs() });
+    const mirror = mirrorOf(clock);
+    await mirror.catchUp();
+    await expect.poll(() => mirror.hinted).toBe(true);
+    return mirror;
+  };
+
+  it('hands over as due soon a job read as far off whose instant has come within a minute since', async () => {
+    const clock = new TestClock(T0);
+    const mirror = await followedAtT0(clock); // read at T0: only `now` is due within a minute
+    clock.set(T0 + 2 * HOUR - 30_000);
+    const handed = await mirror.takeJobs();
+    expect(handed!.caughtUp).toBe(0);
+    expect(names(handed!.soon)).toEqual(['in-2h', 'now']);
+    expect([...handed!.later.keys()].sort()).toEqual(['far', 'in-3h']);
+    expect(handed!.jobs.size).toBe(4);
+    expect(handed!.later.get('in-3h')).toBe(handed!.jobs.get('in-3h'));
+  });
+
+  it('hands over a job by its schedule as read at the last catch-up', async () => {
+    const clock = new TestClock(T0);
+    const mirror = await followedAtT0(clock);
+    await pgTest.store.jobs.put(job('far', { schedule: 'R/2026-06-01T12:00:50Z/P1D' }));
+    await pgTest.store.jobs.put(job('now', { schedule: 'R/2026-06-01T16:00:00Z/P1D' }));
+    const handed = await mirror.takeJobs();
+    expect(handed!.caughtUp).toBe(2);
+    expect(names(handed!.soon)).toEqual(['far']);
+    expect([...handed!.later.keys()].sort()).toEqual(['in-2h', 'in-3h', 'now']);
+  });
+});
+
 describe('a takeover from the mirror equals a cold load', () => {
   /** Jobs of every kind a load treats differently. */
   const fleet = (): Job[] => [

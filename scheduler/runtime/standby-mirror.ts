@@ -72,7 +72,7 @@ export class StandbyMirror {
   /**
    * The held jobs split by their next due instant, read while following (hint), so that a hand-over
    * costs what changed and not what is held: `later` (none, or more than LATER_MS after the last
-   * `promote`), `soon` (the others, and every job not read yet). Each job is in exactly one.
+   * `promote`), `soon` (the others). A job not hinted yet is in neither (in `unhinted`): soon.
    */
   private later = new Map<string, Job>();
   private soon = new Map<string, Job>();
@@ -104,6 +104,11 @@ export class StandbyMirror {
   /** True while the dependency graph of the held jobs is built and current (tests). */
   get graphReady(): boolean {
     return this.graph.current;
+  }
+
+  /** True when every held job's schedule has been read (tests). */
+  get hinted(): boolean {
+    return this.unhinted.length === 0 && !this.hinting;
   }
 
   /** Starts (or resumes) following: a read now, then one every pollMs. */
@@ -148,7 +153,9 @@ export class StandbyMirror {
     this.promote(this.clock.now());
     const byName = this.jobs;
     const later = this.later;
-    const soon = [...this.soon.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const soon = [...this.soon.values()];
+    for (const job of this.unhinted) if (byName.get(job.name) === job && !later.has(job.name) && !this.soon.has(job.name)) soon.push(job);
+    soon.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     this.jobs = new Map();
     this.versions = new Map();
     this.later = new Map();
@@ -170,11 +177,11 @@ export class StandbyMirror {
     }
   }
 
-  /** A job written (or read in full): soon until its schedule is read. */
+  /** A job written: in neither `later` nor `soon` until its schedule is read (hint). */
   private put(job: Job): void {
     this.jobs.set(job.name, job);
     this.later.delete(job.name);
-    this.soon.set(job.name, job);
+    this.soon.delete(job.name);
   }
 
   /** Reads the schedules of the jobs received, a chunk per event-loop turn. */
@@ -188,18 +195,18 @@ export class StandbyMirror {
         this.promote(now);
         for (const job of chunk) {
           if (this.jobs.get(job.name) !== job) continue; // replaced or deleted since
-          let due: Instant | null = null;
+          let due: Instant | null = now; // unreadable: soon (the leader reports it at once)
           try {
             const parsed = job.schedule ? parseJobSchedule(job, now) : null;
-            if (parsed && !parsed.ok) continue; // unreadable: the leader reports it at once
-            due = parsed ? nextDueAt(parsed.value) : null;
+            if (!parsed || parsed.ok) due = parsed ? nextDueAt(parsed.value) : null;
           } catch {
-            continue;
+            // as unreadable
           }
-          if (due !== null && due <= now + LATER_MS) continue; // soon: stays there
-          this.soon.delete(job.name);
-          this.later.set(job.name, job);
-          if (due !== null) this.laterDue.push(due, job);
+          if (due !== null && due <= now + LATER_MS) this.soon.set(job.name, job);
+          else {
+            this.later.set(job.name, job);
+            if (due !== null) this.laterDue.push(due, job);
+          }
         }
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
@@ -212,11 +219,10 @@ export class StandbyMirror {
     const c = await this.source.changes!(this.cursor, this.versions);
     if (c.full) {
       this.graph.reset();
-      this.jobs = new Map();
+      this.jobs = new Map(c.put.map((j) => [j.name, j]));
       this.later = new Map();
       this.soon = new Map();
       this.laterDue.clear();
-      for (const j of c.put) this.put(j);
       this.versions = c.versions;
       this.unhinted = [...c.put];
     } else {
