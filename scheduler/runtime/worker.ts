@@ -15,7 +15,7 @@
  * What a run that ended changes is decided by scheduler/core/outcome.ts.
  */
 import type { ChangeStamp } from '../core/job-version';
-import { DependencyGraph, type BuiltGraph } from '../core/dag';
+import { DependencyGraph } from '../core/dag';
 import { isTerminal, type Instant, type Job, type Offer, type Run, type RunState } from '../core/types';
 import { launchNotBefore } from '../core/jitter';
 import { parseTaskId, taskArguments } from '../core/taskid';
