@@ -10,8 +10,13 @@
  * never read (the database was down, it has just started) hands over nothing: the worker loads
  * the jobs itself.
  *
- * The mirror is the new leader's from then on (its map is given away, not copied); after a term
- * the standby starts over with a full read.
+ * The mirror is the new leader's from then on (its maps are given away, not copied: the worker
+ * holds the map of every job and its schedule index the map of jobs due later than a minute, as
+ * they are); after a term the standby starts over with a full read. So a takeover walks only the
+ * jobs due soon and those changed at the last read, not all 100,000 (at load 12 the hand-over
+ * and the load's partition of every job took ~0.5 s of the new leader's main thread).
+ *
+ * While following, the mirror also compiles the Mesos messages (boot.ts: proto warmUp).
  */
 import type { Instant, Job } from '../core/types';
 import type { Clock, JobStore } from '../ports';
