@@ -16,7 +16,7 @@
  * jobs due soon and those changed at the last read, not all 100,000 (at load 12 the hand-over
  * and the load's partition of every job took ~0.5 s of the new leader's main thread).
  *
- * While following, the mirror also compiles the Mesos messages (boot.ts: proto warmUp).
+ * A follower also compiles the Mesos messages meanwhile (boot.ts: proto warmUp).
  */
 import type { Instant, Job } from '../core/types';
 import type { Clock, JobStore } from '../ports';
