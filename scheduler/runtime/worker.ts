@@ -161,7 +161,7 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
     // a turn of the event loop now and then (ZooKeeper's pings, the pause detector): at 100,000
     // jobs on a loaded machine, one loop held it for seconds
     const deferred = later && soon && later.size > 0 ? later : null;
-    const indexNow = deferred ? soon! : jobs instanceof Map ? jobs.values() : jobs;
+    const indexNow = deferred ? soon! : inNameOrder(jobs);
     let i = 0;
     for (const job of indexNow) {
       ctx.index.reindex(job, now);
