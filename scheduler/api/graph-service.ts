@@ -97,7 +97,7 @@ export class GraphService {
     } else if (total <= max) {
       names = snap.entries.map((e) => e.job.name);
     } else {
-      ({ names, omitted } = pipelinesFirst(graph, namesOf(snap.entries), total, max));
+      ({ names, omitted } = await pipelinesFirst(graph, namesOf(snap.entries), total, max));
     }
     const nodes = names.flatMap((name) => {
       const e = snap.byName.get(name);

@@ -54,17 +54,19 @@ export async function pipelineGraphInTurns(jobs: readonly Linked[], stillWanted:
  * largestPipelines (graph-service.ts) of every job, given the graph of only those in a dependency
  * (pipelineGraphInTurns) and every name in name order: the pipelines of two jobs or more largest
  * first, then the jobs with no edge in name order, as many as fit in `max` (the first group
- * always). Reads `names` only until the budget is spent.
+ * always). Reads `names` only until the budget is spent. The pipelines are found over many turns.
  */
-export function pipelinesFirst(
+export async function pipelinesFirst(
   graph: Pick<DependencyGraph, 'names' | 'parentsOf' | 'childrenOf'>,
   names: Iterable<string>,
   total: number,
   max: number,
-): { names: string[]; omitted: NonNullable<GraphData['omitted']> } {
+): Promise<{ names: string[]; omitted: NonNullable<GraphData['omitted']> }> {
   const seen = new Set<string>();
   const groups: string[][] = [];
+  let visited = 0;
   for (const start of graph.names()) {
+    if (++visited % TURN_ITEMS === 0) await nextTurn();
     if (seen.has(start)) continue;
     seen.add(start);
     const group = [start];
