@@ -3,7 +3,7 @@ import type { Run, RunState } from '../../core/types';
 import { LATE_QUEUE_MS, type LateRunFilter, type NewRun, type RunEvent, type RunFilter, type RunPage, type RunPatch, type RunRecord, type RunStore } from '../../ports';
 import { inInputOrder, insertRunsSql, recordSql, updateRunsSql } from './run-writes';
 import { addRunEvents, runEvents } from './run-event-store';
-import { ACTIVE_RUN_STATES, EPOCH_MS, RUN_COLUMNS, RUN_PAGE_DEFAULT_LIMIT, RUN_PAGE_MAX_LIMIT, decodeCursor, encodeCursor, fromTuple, ms, nonNegInt, patchData, toRun, type Db, type RawRunRow, type RunTuple } from './sql';
+import { ACTIVE_RUN_STATES, RUN_COLUMNS, RUN_PAGE_DEFAULT_LIMIT, RUN_PAGE_MAX_LIMIT, decodeCursor, encodeCursor, fromTuple, ms, nonNegInt, patchData, toRun, type Db, type RawRunRow, type RunTuple } from './sql';
 import { Prisma } from './generated/client';
 
 /** A row of `runs` aliased `r` as a JSON array in RunTuple order (sql.ts fromTuple), instants in ms. */
