@@ -51,7 +51,8 @@ if (process.env.PROBE_SQL) {
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 async function main(): Promise<void> {
-  const c = await startLocalCluster({ dbPrefix: 'sisyphus_probe', mesos: { scale: { agents: 20, taskDurationMs: 0 } } });
+  // PROBE_FENCED=1: the worker writes through a fenced store, as the server's leader does
+  const c = await startLocalCluster({ dbPrefix: 'sisyphus_probe', mesos: { scale: { agents: 20, taskDurationMs: 0 } }, fenced: !!process.env.PROBE_FENCED });
   try {
     // the worker's parts (worker.ts wires them); a part renamed or gone is left out of the table
     const w = c.scheduler.worker as unknown as Record<string, object | undefined>;
