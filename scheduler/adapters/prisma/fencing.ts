@@ -6,7 +6,9 @@
  * - `fenced(e)`: a Store whose every write runs in a transaction that first reads the stored epoch
  *   `FOR SHARE` and throws `FencedError` when it is larger than `e`. The share lock makes a
  *   concurrent raise wait for the write to commit (and the write wait for the raise), so once a new
- *   leader's raise has committed, no write of an older leader can commit after it.
+ *   leader's raise has committed, no write of an older leader can commit after it. The writes that
+ *   are one statement (RunStore.record, createMany) over PostgreSQL carry the same read and guard
+ *   in the statement itself (statementFence): one round trip, no BEGIN and COMMIT.
  *
  * A leader frozen inside a fenced transaction (a GC pause, a stopped VM: its ZooKeeper session
  * expired meanwhile) would hold that share lock, and with it every new leader's raise, for as long
