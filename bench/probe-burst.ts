@@ -36,14 +36,16 @@ if (process.env.PROBE_SQL) {
     const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string })?.text ?? '?');
     const label = text.replace(/\s+/g, ' ').trim().split(' ').slice(0, 4).join(' ').slice(0, 40);
     const s = performance.now();
+    const done = () => {
+      const list = sql.get(label) ?? [];
+      list.push(performance.now() - s);
+      sql.set(label, list);
+    };
+    // pool.query passes a callback (the fenced one-statement writes go that way)
+    const cb = a[a.length - 1];
+    if (typeof cb === 'function') a[a.length - 1] = (...r: unknown[]) => (done(), (cb as (...x: unknown[]) => unknown)(...r));
     const r = query.apply(this, a);
-    if (r instanceof Promise) {
-      void r.finally(() => {
-        const list = sql.get(label) ?? [];
-        list.push(performance.now() - s);
-        sql.set(label, list);
-      }).catch(() => {});
-    }
+    if (r instanceof Promise) void r.finally(done).catch(() => {});
     return r;
   };
 }
