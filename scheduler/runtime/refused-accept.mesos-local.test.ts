@@ -12,7 +12,7 @@ import { createStore, type PrismaStore } from '../adapters/prisma';
 import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
 import { parseJob } from '../api/job-schema';
 import type { Run } from '../core/types';
-import type { RunEvent, Store } from '../ports';
+import type { RunRecord, Store } from '../ports';
 import { assemble, type Scheduler } from './assemble';
 import { systemClock } from './system-clock';
 
@@ -23,41 +23,24 @@ let db: TestDatabase;
 let store: PrismaStore;
 let mesos: MesosLocal;
 let scheduler: Scheduler;
-/** Launch records (transactions writing OFFERED events) seen; the second is held past the offer timeout. */
+/** Launch records (RunStore.record calls writing OFFERED events) seen; the second is held past the offer timeout. */
 let launchRecords = 0;
 
 /** The store, with the second launch record held until its offers are rescinded. */
 function slowSecondLaunch(inner: PrismaStore): Store {
-  return new Proxy(inner, {
+  const runs = new Proxy(inner.runs, {
     get(t, key, receiver) {
-      if (key !== 'transaction') return Reflect.get(t, key, receiver) as unknown;
-      return async <T,>(fn: Parameters<Store['transaction']>[0]): Promise<T> => {
-        let launch = false;
-        const result = await t.transaction((tx) =>
-          fn(
-            new Proxy(tx, {
-              get(x, k, r) {
-                const v = Reflect.get(x, k, r) as unknown;
-                if (k !== 'runs') return v;
-                const runs = v as Store['runs'];
-                return new Proxy(runs, {
-                  get(rs, rk, rr) {
-                    const f = Reflect.get(rs, rk, rr) as unknown;
-                    if (rk !== 'addEvents') return f;
-                    return (events: RunEvent[], ...rest: unknown[]) => {
-                      if (events.some((e) => e.state === 'OFFERED')) launch = true;
-                      return (f as (...a: unknown[]) => unknown).call(rs, events, ...rest);
-                    };
-                  },
-                });
-              },
-            }),
-          ),
-        );
-        if (launch && ++launchRecords === 2) await new Promise((r) => setTimeout(r, 2 * OFFER_TIMEOUT_MS));
-        return result as T;
+      if (key !== 'record') return Reflect.get(t, key, receiver) as unknown;
+      return async (changes: RunRecord): Promise<void> => {
+        await t.record(changes);
+        if (changes.events.some((e) => e.state === 'OFFERED') && ++launchRecords === 2) {
+          await new Promise((r) => setTimeout(r, 2 * OFFER_TIMEOUT_MS));
+        }
       };
     },
+  });
+  return new Proxy(inner, {
+    get: (t, key, receiver) => (key === 'runs' ? runs : (Reflect.get(t, key, receiver) as unknown)),
   }) as Store;
 }
 
