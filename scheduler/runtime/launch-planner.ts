@@ -41,12 +41,6 @@ const LAUNCH_CHUNK = 500;
  * transaction's answers from PostgreSQL are read between slices, not after the whole chunk.
  */
 const BUILD_SLICE = 100;
-/**
- * Chunk records under way at once (each its own transaction on its own connection): while one
- * waits for PostgreSQL the next is already being written. Chunks share no job and no agent, so
- * their records touch different rows.
- */
-const RECORDS_AT_ONCE = 2;
 
 /** What one chunk of an offer round did. */
 interface ChunkDone {
@@ -141,54 +135,49 @@ export class LaunchPlanner {
     // The round in chunks of whole agents and whole jobs (core/launch-chunks.ts): each chunk
     // built, recorded (run → STAGING, schedules advanced) and handed to `accept` (its ACCEPT goes
     // out), so the first tasks start while the rest are recorded; the next chunk is built while
-    // others are being recorded (PostgreSQL and this thread work at once; chunks share no job and
-    // no agent). A task is always recorded before its ACCEPT; a failed record stops the round:
-    // no later chunk is started, and their runs and those of the failed one stay QUEUED.
+    // one is being recorded (PostgreSQL and this thread work at once; chunks share no job and no
+    // agent). A task is always recorded before its ACCEPT; a stop between chunks leaves the rest QUEUED.
     const decision: OfferDecision = hold ? { launches: [], declines: [], hold } : { launches: [], declines: result.declines };
     const failed: { run: Run; reason: string }[] = [];
     let launched = 0;
     const chunks = launchChunks(result.launches, LAUNCH_CHUNK);
-    // records under way, oldest first; a chunk's record starts once it is built and fewer than
-    // RECORDS_AT_ONCE are under way; each is handed over as soon as it is stored
-    const recording: { k: number; done: Promise<ChunkDone> }[] = [];
-    let stopped = false;
-    let started = 0;
+    const declineFrom = (k: number) => {
+      for (const chunk of chunks.slice(k)) for (const l of chunk) decision.declines.push(...l.offerIds);
+    };
     let next: BuiltChunk | null = chunks.length > 0 ? await this.buildChunk(chunks[0], false) : null;
-    while (recording.length > 0 || (next !== null && !stopped)) {
-      if (next !== null && !stopped && recording.length < RECORDS_AT_ONCE) {
-        const done = this.recordChunk(next);
-        done.catch(() => {}); // awaited below, in order
-        recording.push({ k: started++, done });
-        try {
-          // built while the chunks before it are recorded; recorded only if no record failed
-          next = started < chunks.length ? await this.buildChunk(chunks[started], true) : null;
-        } catch (e) {
-          this.ctx.report('launch', `could not build launches: ${reasonOf(e)}`);
-          next = null;
-          stopped = true;
-        }
-        continue;
-      }
-      const { k, done: recorded } = recording.shift()!;
+    for (let i = 0; next !== null; i++) {
+      const recording = this.recordChunk(next);
+      // built while this chunk is recorded; used only once the record is stored
+      const building = i + 1 < chunks.length ? this.buildChunk(chunks[i + 1], true) : null;
       let done: ChunkDone;
       try {
-        done = await recorded;
+        done = await recording;
       } catch (e) {
-        // Nothing of this chunk is recorded, and no later chunk is started: their offers are
-        // declined, their runs stay queued and are tried again with the next offers.
+        // Nothing of this chunk or the later ones is recorded: their offers are declined, their
+        // runs stay queued and are tried again with the next offers.
+        building?.catch(() => {});
         this.ctx.report('launch', `could not record launches: ${reasonOf(e)}`);
-        for (const l of chunks[k]) decision.declines.push(...l.offerIds);
-        stopped = true;
-        continue;
+        declineFrom(i);
+        break;
       }
       failed.push(...done.failed);
       launched += done.recorded;
       decision.declines.push(...done.declines);
       if (accept && done.launches.length > 0) accept(done.launches);
       else decision.launches.push(...done.launches);
-      if (done.stopped) stopped = true;
+      if (done.stopped) {
+        building?.catch(() => {});
+        declineFrom(i + 1);
+        break;
+      }
+      try {
+        next = building ? await building : null;
+      } catch (e) {
+        this.ctx.report('launch', `could not build launches: ${reasonOf(e)}`);
+        declineFrom(i + 1);
+        break;
+      }
     }
-    for (const chunk of chunks.slice(started)) for (const l of chunk) decision.declines.push(...l.offerIds);
     await this.failRuns(failed, now);
     this.ctx.wake();
     const used = offers.length - decision.declines.length;
