@@ -7,48 +7,36 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type PrismaStore } from '@/scheduler/adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '@/scheduler/adapters/prisma/test-support';
-import { setServicesForTesting, type Services } from '@/scheduler/api/context';
+import type { PrismaStore } from '@/scheduler/adapters/prisma';
+import type { Services } from '@/scheduler/api/context';
 import { jobToChronosJson } from '@/scheduler/api/job-json';
 import { basicUser, requestUser } from '@/scheduler/api/request-user';
-import { registry } from '@/scheduler/registry';
-import { assemble, type Scheduler } from '@/scheduler/runtime/assemble';
-import { systemClock } from '@/scheduler/runtime/system-clock';
+import type { Scheduler } from '@/scheduler/runtime/assemble';
+import { postRequest as post, startRouteApp, type RouteApp } from '@/scheduler/testing/route-app';
 import { GET as jobGET } from './jobs/[name]/route';
 import { GET as jobsGET } from './jobs/route';
 import { POST as pausePOST } from './jobs/[name]/pause/route';
 import { POST as resumePOST } from './jobs/[name]/resume/route';
 
-let db: TestDatabase;
+let app: RouteApp;
 let store: PrismaStore;
 let scheduler: Scheduler;
 let services: Services;
 
-const post = (path: string, body: string) => new Request(`http://localhost${path}`, { method: 'POST', body });
 const ctx = (name: string) => ({ params: Promise.resolve({ name }) });
 const pause = (name: string, body: unknown) => pausePOST(post(`/api/jobs/${name}/pause`, JSON.stringify(body)), ctx(name));
 const chronosJson = async (name: string): Promise<string> => jobToChronosJson((await store.jobs.get(name))!);
 
 beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_pause_routes');
-  store = await createStore({ databaseUrl: db.url, poolSize: 4 });
-  scheduler = await assemble({ store, clock: systemClock, master: null });
-  registry.scheduler.set(scheduler);
-  services = setServicesForTesting({ store, runtime: scheduler.worker })!;
+  app = await startRouteApp('sisyphus_pause_routes');
+  ({ store, scheduler, services } = app);
   await services.chronos.upsertIso8601({ name: 'etl-extract', command: 'true', schedule: 'R/2100-01-01T00:00:00Z/P1D' });
   await services.chronos.upsertDependency({ name: 'etl-load', command: 'true', parents: ['etl-extract'] });
   await services.chronos.upsertDependency({ name: 'report', command: 'true', parents: ['etl-load'] });
   await services.chronos.upsertIso8601({ name: 'other', command: 'true', schedule: 'R/2100-01-01T00:00:00Z/P1D' });
 });
 
-afterAll(async () => {
-  registry.scheduler.set(undefined);
-  setServicesForTesting(null);
-  await scheduler?.stop();
-  await store?.close();
-  await db?.drop();
-});
+afterAll(() => app?.stop());
 
 describe('pause and resume', () => {
   it('a pipeline paused for 2 h with its downstream: each job shows the pause, with the note and its end; resume clears it', async () => {

@@ -4,14 +4,11 @@
  * them are tested in scheduler/api/ui-service.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type PrismaStore } from '@/scheduler/adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '@/scheduler/adapters/prisma/test-support';
-import { setServicesForTesting } from '@/scheduler/api/context';
-import { registry } from '@/scheduler/registry';
+import type { PrismaStore } from '@/scheduler/adapters/prisma';
 import { sharedGraphLayouter } from '@/scheduler/api/graph-layouter';
 import type { PipelineGrid, RerunPlanView, RerunResult, RunDetail, RunTimelinePage, UiEvent } from '@/scheduler/api/ui-types';
-import { assemble, type Scheduler } from '@/scheduler/runtime/assemble';
-import { systemClock } from '@/scheduler/runtime/system-clock';
+import type { Scheduler } from '@/scheduler/runtime/assemble';
+import { getRequest as get, postRequest as post, routeParams as ctx, startRouteApp, type RouteApp } from '@/scheduler/testing/route-app';
 import { GET as eventsGET } from './events/route';
 import { GET as jobsGET } from './jobs/route';
 import { POST as bulkPOST } from './jobs/bulk/route';
@@ -29,32 +26,20 @@ import { GET as runGET } from './runs/[taskId]/route';
 import { GET as rerunGET, POST as rerunPOST } from './rerun/route';
 import { GET as gridGET } from './grid/route';
 
-let db: TestDatabase;
+let app: RouteApp;
 let store: PrismaStore;
 /** A worker without Mesos: runs are queued, never launched. */
 let scheduler: Scheduler;
 
-const get = (path: string) => new Request(`http://localhost${path}`);
-const post = (path: string, body: string) => new Request(`http://localhost${path}`, { method: 'POST', body });
-const ctx = <P extends Record<string, string>>(params: P) => ({ params: Promise.resolve(params) });
-
 beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_ui_routes');
-  store = await createStore({ databaseUrl: db.url, poolSize: 4 });
-  scheduler = await assemble({ store, clock: systemClock, master: null });
-  registry.scheduler.set(scheduler);
-  const services = setServicesForTesting({ store, runtime: scheduler.worker })!;
+  app = await startRouteApp('sisyphus_ui_routes');
+  ({ store, scheduler } = app);
+  const { services } = app;
   await services.chronos.upsertIso8601({ name: 'r-a', command: 'echo a', schedule: 'R/2100-01-01T00:00:00Z/P1D' });
   await services.chronos.upsertDependency({ name: 'r-b', command: 'echo b', parents: ['r-a'] });
 });
 
-afterAll(async () => {
-  registry.scheduler.set(undefined);
-  setServicesForTesting(null);
-  await scheduler?.stop();
-  await store?.close();
-  await db?.drop();
-});
+afterAll(() => app?.stop());
 
 describe('UI route handlers', () => {
   it('GET /api/jobs: a page; a bad parameter is a 400 naming it', async () => {

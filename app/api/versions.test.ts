@@ -3,16 +3,12 @@
  * UI's bulk actions, the versions API), over the real PostgreSQL and a worker without Mesos.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type PrismaStore } from '@/scheduler/adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '@/scheduler/adapters/prisma/test-support';
-import { setServicesForTesting } from '@/scheduler/api/context';
+import type { PrismaStore } from '@/scheduler/adapters/prisma';
 import { reloadConfig } from '@/scheduler/config';
 import type { JobVersion } from '@/scheduler/core/job-version';
 import type { DeletedJobs, RestoreResult, VersionPage } from '@/scheduler/api/job-history';
 import type { RunDetail } from '@/scheduler/api/ui-types';
-import { registry } from '@/scheduler/registry';
-import { assemble, type Scheduler } from '@/scheduler/runtime/assemble';
-import { systemClock } from '@/scheduler/runtime/system-clock';
+import { routeParams as ctx, startRouteApp, type RouteApp } from '@/scheduler/testing/route-app';
 import { POST as isoPOST } from '../v1/scheduler/iso8601/route';
 import { POST as depPOST } from '../v1/scheduler/dependency/route';
 import { DELETE as jobDELETE, PUT as jobPUT } from '../v1/scheduler/job/[name]/route';
@@ -25,15 +21,13 @@ import { POST as pausePOST } from './jobs/[name]/pause/route';
 import { POST as resumePOST } from './jobs/[name]/resume/route';
 import { GET as runGET } from './runs/[taskId]/route';
 
-let db: TestDatabase;
+let app: RouteApp;
 let store: PrismaStore;
-let scheduler: Scheduler;
 const savedCredentials = process.env.HTTP_CREDENTIALS;
 
 const ALICE = { authorization: `Basic ${btoa('alice:pw')}` };
 const req = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
   new Request(`http://localhost${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-const ctx = <P extends Record<string, string>>(params: P) => ({ params: Promise.resolve(params) });
 
 const SCHEDULE = 'R/2100-01-01T00:00:00Z/P1D';
 const versionsOf = async (name: string, query = ''): Promise<VersionPage> => {
@@ -45,22 +39,15 @@ const restore = (name: string, n: string, headers: Record<string, string> = {}) 
   restorePOST(req('POST', `/api/jobs/${name}/versions/${n}/restore`, undefined, headers), ctx({ name, n }));
 
 beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_job_versions');
-  store = await createStore({ databaseUrl: db.url, poolSize: 4, versionsKept: 5 });
-  scheduler = await assemble({ store, clock: systemClock, master: null });
-  registry.scheduler.set(scheduler);
-  setServicesForTesting({ store, runtime: scheduler.worker });
+  app = await startRouteApp('sisyphus_job_versions', { versionsKept: 5 });
+  ({ store } = app);
 });
 
 afterAll(async () => {
   if (savedCredentials === undefined) delete process.env.HTTP_CREDENTIALS;
   else process.env.HTTP_CREDENTIALS = savedCredentials;
   reloadConfig();
-  registry.scheduler.set(undefined);
-  setServicesForTesting(null);
-  await scheduler?.stop();
-  await store?.close();
-  await db?.drop();
+  await app?.stop();
 });
 
 describe('job history through the API', () => {

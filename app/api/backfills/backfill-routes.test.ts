@@ -6,13 +6,10 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type PrismaStore } from '@/scheduler/adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '@/scheduler/adapters/prisma/test-support';
-import { setServicesForTesting } from '@/scheduler/api/context';
+import type { PrismaStore } from '@/scheduler/adapters/prisma';
 import type { BackfillDetailView, BackfillPlanView, BackfillView } from '@/scheduler/api/backfill-service';
-import { registry } from '@/scheduler/registry';
-import { assemble, type Scheduler } from '@/scheduler/runtime/assemble';
-import { systemClock } from '@/scheduler/runtime/system-clock';
+import type { Scheduler } from '@/scheduler/runtime/assemble';
+import { getRequest as get, postRequest as post, routeParams as ctx, startRouteApp, type RouteApp } from '@/scheduler/testing/route-app';
 import { FC_SEED, fcParams } from '@/test/generated/settings';
 import type { PipelineGrid } from '@/scheduler/api/ui-types';
 import { GET as gridGET } from '../grid/route';
@@ -21,38 +18,27 @@ import { GET as listGET } from './route';
 import { GET as oneGET } from './[id]/route';
 import { POST as actionPOST } from './[id]/[action]/route';
 
-let db: TestDatabase;
+let app: RouteApp;
 let store: PrismaStore;
 let scheduler: Scheduler;
 
 const HOUR = 3_600_000;
-const get = (path: string) => new Request(`http://localhost${path}`);
-const post = (path: string, body: unknown) => new Request(`http://localhost${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
-const ctx = <P extends Record<string, string>>(params: P) => ({ params: Promise.resolve(params) });
 const iso = (t: number) => new Date(t).toISOString();
 const start = (name: string, body: unknown) => backfillPOST(post(`/api/jobs/${name}/backfill`, body), ctx({ name }));
 const backfillCount = async () => ((await (await listGET(get('/api/backfills'))).json()) as BackfillView[]).length;
 const runCount = async () => (await store.runs.list({ limit: 10_000 })).runs.length;
 
 beforeAll(async () => {
-  db = await createTestDatabase('sisyphus_backfill_routes');
-  store = await createStore({ databaseUrl: db.url, poolSize: 4 });
-  scheduler = await assemble({ store, clock: systemClock, master: null });
-  registry.scheduler.set(scheduler);
-  const services = setServicesForTesting({ store, runtime: scheduler.worker })!;
+  app = await startRouteApp('sisyphus_backfill_routes');
+  ({ store, scheduler } = app);
+  const { services } = app;
   await services.chronos.upsertIso8601({ name: 'bf-hourly', command: 'true', schedule: 'R/2100-01-01T00:00:00Z/PT1H' });
   await services.chronos.upsertIso8601({ name: 'bf-a', command: 'true', schedule: 'R/2100-01-01T02:00:00Z/P1D' });
   await services.chronos.upsertDependency({ name: 'bf-b', command: 'true', parents: ['bf-a'] });
   await services.chronos.upsertDependency({ name: 'bf-off', command: 'true', parents: ['bf-a'], disabled: true });
 });
 
-afterAll(async () => {
-  registry.scheduler.set(undefined);
-  setServicesForTesting(null);
-  await scheduler?.stop();
-  await store?.close();
-  await db?.drop();
-});
+afterAll(() => app?.stop());
 
 describe('POST /api/jobs/{name}/backfill refuses bad input', () => {
   it('any bad field: 400 naming it, and nothing starts (fast-check)', async () => {
