@@ -1,7 +1,8 @@
 /**
  * A run's stored timeline through the worker, against the real PostgreSQL: the offer match and each
  * status update as it came; an agent flapping for hours leaves the run's last RUN_EVENTS_KEPT; the
- * master's answers to reconciliation that only confirm a state are not stored.
+ * master's answers to reconciliation that only confirm a state are not stored; an update Mesos sends
+ * again before its ACK (the same uuid) is one event.
  */
 import { describe, expect, it } from 'vitest';
 import { useTestStore } from '../adapters/prisma/use-test-store';
@@ -49,6 +50,30 @@ describe('the worker stores each run its timeline', () => {
     expect(kept[kept.length - 1]).toMatchObject({ state: 'TASK_FAILED', reason: 'REASON_EXECUTOR_TERMINATED', source: 'SOURCE_AGENT', at: clock.now() });
     expect(kept[kept.length - 2].message).toBe('flap 69');
     expect((await pg.store.runs.getByTaskId(taskId))!.state).toBe('FAILED');
+    worker.stop();
+  });
+
+  it('an update sent again before its ACK (same uuid) is one event, each copy settled once stored', async () => {
+    const clock = new TestClock('2026-01-01T00:00:00Z');
+    const worker = new Worker({ store: pg.store, clock });
+    const parsed = parseJob({ name: 'resent', command: 'sleep 1000', schedule: 'R/2100-01-01T00:00:00Z/P1D' }, { now: clock.now() });
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    await pg.store.jobs.put(parsed.value);
+    await worker.start();
+    const taskId = await worker.runNow(parsed.value, '');
+    expect((await worker.onOffers([offer('o-1')])).launches).toHaveLength(1);
+    const update = (state: string, uuid: string) => ({ taskId, state, agentId: 'agent-1', source: 'SOURCE_EXECUTOR', uuid });
+    // STARTING and its copy in one batch, then RUNNING; the copies of both come after they are stored
+    await Promise.all([worker.onUpdate(update('TASK_STARTING', 'u-1')), worker.onUpdate(update('TASK_STARTING', 'u-1')), worker.onUpdate(update('TASK_RUNNING', 'u-2'))]);
+    await worker.onUpdate(update('TASK_STARTING', 'u-1'));
+    await worker.onUpdate(update('TASK_RUNNING', 'u-2'));
+    expect((await pg.store.runs.events(taskId)).map((e) => e.state)).toEqual(['OFFERED', 'TASK_STARTING', 'TASK_RUNNING']);
+    expect((await pg.store.runs.getByTaskId(taskId))!.state).toBe('RUNNING');
+    // a new update of the run is stored as before, and the end settles it
+    await worker.onUpdate(update('TASK_FINISHED', 'u-3'));
+    await worker.onUpdate(update('TASK_FINISHED', 'u-3'));
+    expect((await pg.store.runs.events(taskId)).map((e) => e.state)).toEqual(['OFFERED', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']);
+    expect((await pg.store.runs.getByTaskId(taskId))!.state).toBe('FINISHED');
     worker.stop();
   });
 });

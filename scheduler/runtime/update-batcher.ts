@@ -32,6 +32,9 @@ const UPDATE_BATCH_MAX = 2000;
  */
 const UPDATE_GATHER_MS = 20;
 
+/** Uuids remembered per unsettled run (an agent resends the oldest unacknowledged update of a task). */
+const STORED_UUIDS_KEPT = 4;
+
 /** A status update waiting to be stored, with its caller's promise. */
 interface PendingUpdate {
   update: TaskUpdate;
@@ -89,6 +92,12 @@ export class UpdateBatcher {
    * twice the bound across a restart).
    */
   private eventCounts = new Map<string, number>();
+  /**
+   * The uuids of the last updates stored per unsettled run (at most STORED_UUIDS_KEPT): Mesos sends
+   * an update again while its ACK has not arrived (10 s, and an offer round of 40,000 tasks can hold
+   * the ACKs longer), and a copy of one already stored changes nothing and is not a second event.
+   */
+  private storedUuids = new Map<string, string[]>();
 
   constructor(
     private readonly ctx: WorkerContext,
@@ -237,8 +246,16 @@ export class UpdateBatcher {
     // but for the master's answers to reconciliation that only confirm the state (each running run,
     // every reconciliation round: a write where there was none)
     const events: RunEvent[] = [];
+    // updates with a uuid this batch stores, by run (a copy later in the batch is the same update)
+    const uuids = new Map<string, string[]>();
 
     for (const update of updates) {
+      if (update.uuid) {
+        // sent again before its ACK: stored already, or with this batch (then ACKed after its commit)
+        const seen = uuids.get(update.taskId) ?? [];
+        if (seen.includes(update.uuid) || this.storedUuids.get(update.taskId)?.includes(update.uuid)) continue;
+        uuids.set(update.taskId, [...seen, update.uuid]);
+      }
       const state = runStateOf(update.state);
       const run = runsNow.get(update.taskId) ?? this.ctx.runs.inflight.get(update.taskId) ?? loaded.get(update.taskId) ?? null;
       if (!run || isTerminal(run.state)) continue; // unknown or already settled: nothing to do
@@ -356,7 +373,15 @@ export class UpdateBatcher {
 
     // Stored: now change memory, in arrival order.
     for (const [taskId, n] of counts) this.eventCounts.set(taskId, n);
-    for (const { next } of steps) if (isTerminal(next.state)) this.eventCounts.delete(next.taskId);
+    for (const [taskId, list] of uuids) {
+      if (!this.ctx.runs.inflight.has(taskId) && !runsNow.has(taskId)) continue; // settled or unknown: nothing to remember
+      this.storedUuids.set(taskId, [...(this.storedUuids.get(taskId) ?? []), ...list].slice(-STORED_UUIDS_KEPT));
+    }
+    for (const { next } of steps) {
+      if (!isTerminal(next.state)) continue;
+      this.eventCounts.delete(next.taskId);
+      this.storedUuids.delete(next.taskId);
+    }
     this.ctx.graph.restoreCounters(graphBefore);
     const createdByTask = new Map(created.map((r) => [r.taskId, r]));
     for (const { run, next, graphState, effects } of steps) {

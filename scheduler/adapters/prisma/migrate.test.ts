@@ -108,7 +108,7 @@ function parseSchema(source: string): Map<string, ExpectedTable> {
 /** Indexes the migration adds that schema.prisma cannot express (see the schema's header). */
 const SQL_ONLY_INDEXES: Record<string, string[]> = {
   jobs: ['jobs_name_search_idx', 'jobs_command_search_idx'],
-  runs: ['runs_active_idx', 'runs_job_name_intended_due_idx', 'runs_queued_late_idx'],
+  runs: ['runs_unfinished_idx', 'runs_job_name_intended_due_idx', 'runs_queued_late_idx'],
   notifications: ['notifications_open_idx', 'notifications_sent_idx'],
   backfills: ['backfills_open_idx'],
   job_versions: ['job_versions_deletes_idx'],
@@ -169,7 +169,7 @@ describe('migrations match schema.prisma', () => {
     }
   });
 
-  test('real PostgreSQL gets trigram GIN search indexes and the partial active-run index', async () => {
+  test('real PostgreSQL gets trigram GIN search indexes and the partial unfinished-run index', async () => {
     const db = await freshDb();
     await migratePostgres(db.url);
     const defs = Object.fromEntries(
@@ -179,7 +179,7 @@ describe('migrations match schema.prisma', () => {
     );
     expect(defs.jobs_name_search_idx).toMatch(/USING gin \(lower\(name\) gin_trgm_ops\)/);
     expect(defs.jobs_command_search_idx).toMatch(/USING gin \(lower\(command\) gin_trgm_ops\)/);
-    expect(defs.runs_active_idx).toMatch(/WHERE \(state = ANY \(ARRAY\['QUEUED'::text, 'STAGING'::text, 'STARTING'::text, 'RUNNING'::text, 'KILLING'::text\]\)\)/);
+    expect(defs.runs_unfinished_idx).toMatch(/USING btree \(due, id\) WHERE \(finished_at IS NULL\)/);
   });
 });
 

@@ -104,11 +104,12 @@ export class PrismaRunStore implements RunStore {
   /**
    * Every unfinished run, oldest due first: what a new leader loads at takeover. One JSON text of
    * row arrays (as `list`): Prisma's per-row mapping took ~650 ms for 10,000 runs, this ~5x less.
+   * Through runs_unfinished_idx (finished_at IS NULL, which every unfinished run has: sql.ts).
    */
   async listActive(): Promise<Run[]> {
     const [row] = await this.db.$queryRaw<{ j: string }[]>`
       SELECT coalesce(json_agg(${RUN_TUPLE} ORDER BY r."due", r."id"), '[]')::text AS j
-        FROM "runs" AS r WHERE r."state" = ANY(${ACTIVE_RUN_STATES}::text[])`;
+        FROM "runs" AS r WHERE r."finished_at" IS NULL AND r."state" = ANY(${ACTIVE_RUN_STATES}::text[])`;
     return (JSON.parse(row?.j ?? '[]') as RunTuple[]).map(fromTuple);
   }
 
@@ -126,6 +127,8 @@ export class PrismaRunStore implements RunStore {
     if (filter.jobName !== undefined) and.push(Prisma.sql`"job_name" = ${filter.jobName}`);
     if (filter.jobNames !== undefined) and.push(Prisma.sql`"job_name" = ANY(${[...filter.jobNames]}::text[])`);
     if (filter.states !== undefined) and.push(Prisma.sql`"state" = ANY(${filter.states}::text[])`);
+    // unfinished states only: through runs_unfinished_idx rather than past every finished run
+    if (filter.states !== undefined && filter.states.length > 0 && filter.states.every((st) => ACTIVE_RUN_STATES.includes(st))) and.push(Prisma.sql`"finished_at" IS NULL`);
     // instants as exact epoch milliseconds (no Date round trip through the driver's time zone)
     const at = (t: number) => Prisma.sql`('epoch'::timestamptz + ${Math.trunc(t)}::bigint * interval '1 millisecond')`;
     if (filter.from !== undefined) and.push(Prisma.sql`"due" >= ${at(filter.from)}`);

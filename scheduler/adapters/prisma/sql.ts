@@ -32,7 +32,11 @@ export const RUN_COLUMNS = Prisma.raw(
 export const EPOCH_MS = (expr: string): Prisma.Sql =>
   Prisma.raw(`('epoch'::timestamptz + (${expr})::bigint * interval '1 millisecond')`);
 
-/** Non-terminal states; must equal the predicate of runs_active_idx in the init migration. */
+/**
+ * Non-terminal states. A run in one of them has no finished_at (only a terminal patch sets it), so
+ * queries for them add `"finished_at" IS NULL` and read runs_unfinished_idx: an index on "state"
+ * would make every status update write every index of runs (migration 20261207170000).
+ */
 export const ACTIVE_RUN_STATES: RunState[] = ['QUEUED', 'STAGING', 'STARTING', 'RUNNING', 'KILLING'];
 export const FRAMEWORK_ID_KEY = 'framework_id';
 export const RUN_PAGE_DEFAULT_LIMIT = 100;
