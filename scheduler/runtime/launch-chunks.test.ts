@@ -81,46 +81,6 @@ describe('an offer round in chunks', () => {
     worker.stop();
   });
 
-  it('each chunk is stamped launched when its record starts (the next chunk is built meanwhile), and handed over only once stored', async () => {
-    const clock = new TestClock(START);
-    const memory = new MemoryStore();
-    await memory.jobs.apply({ put: Array.from({ length: JOBS }, (_, i) => job(`herd-${i}`, clock.now())) });
-    // the first chunk's record is held until the test lets it go
-    let held: (() => void) | null = null;
-    let recording: () => void = () => {};
-    const recordingStarted = new Promise<void>((r) => (recording = r));
-    let records = 0;
-    const store = new Proxy(memory, {
-      get(t, key, receiver) {
-        if (key === 'transaction') {
-          return async (fn: Parameters<Store['transaction']>[0]) => {
-            if (records++ === 0) {
-              recording();
-              await new Promise<void>((r) => (held = r));
-            }
-            return t.transaction(fn);
-          };
-        }
-        return Reflect.get(t, key, receiver) as unknown;
-      },
-    }) as Store;
-    const worker = await herdQueued(store, clock);
-    const chunks: { ids: string[]; at: number }[] = [];
-    const round = worker.onOffers(offers('o', 20), (launches) => chunks.push({ ids: idsOf(launches), at: clock.now() }));
-    await recordingStarted;
-    expect(chunks).toEqual([]); // nothing handed over before it is stored
-    clock.advance(700);
-    held!();
-    await round;
-    await worker.idle();
-    expect(chunks.length).toBeGreaterThan(1);
-    const stored = new Map((await memory.runs.list({ limit: JOBS * 2 })).runs.map((r) => [r.taskId, r]));
-    // the first chunk's record started at the instant; every later one after the first was stored, 700 ms on
-    expect(chunks[0].ids.every((id) => stored.get(id)?.launchedAt === DUE + 1)).toBe(true);
-    for (const c of chunks.slice(1)) expect(c.ids.every((id) => stored.get(id)?.launchedAt === DUE + 701 && stored.get(id)?.state === 'STAGING')).toBe(true);
-    worker.stop();
-  });
-
   it('a stop between two chunks: the recorded chunk launched, the rest QUEUED, and the next leader launches only those; every schedule advanced once', async () => {
     const clock = new TestClock(START);
     const memory = new MemoryStore();

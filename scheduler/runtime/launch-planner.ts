@@ -36,11 +36,6 @@ const OFFER_WINDOW = { min: 1000, times: 4 };
 
 /** Tasks per chunk of an offer round (about: whole agents and whole jobs), recorded then ACCEPTed. */
 const LAUNCH_CHUNK = 500;
-/**
- * Tasks built per turn of the event loop while the previous chunk is being recorded: the
- * transaction's answers from PostgreSQL are read between slices, not after the whole chunk.
- */
-const BUILD_SLICE = 100;
 
 /** What one chunk of an offer round did. */
 interface ChunkDone {
@@ -62,16 +57,6 @@ interface PlannedLaunch {
   host: string;
   offerIds: string[];
   taskInfo: object;
-}
-
-/** A chunk of an offer round built (task infos, schedules advanced), waiting to be recorded. */
-interface BuiltChunk {
-  chunk: readonly AgentLaunch[];
-  planned: PlannedLaunch[];
-  /** Runs whose task or schedule cannot be built (settled ERROR after the round, if recorded). */
-  failed: { run: Run; reason: string }[];
-  advanced: Map<string, JobSchedule>;
-  jobPuts: Map<string, Job>;
 }
 
 export class LaunchPlanner {
@@ -134,30 +119,21 @@ export class LaunchPlanner {
 
     // The round in chunks of whole agents and whole jobs (core/launch-chunks.ts): each chunk
     // built, recorded (run → STAGING, schedules advanced) and handed to `accept` (its ACCEPT goes
-    // out), so the first tasks start while the rest are recorded; the next chunk is built while
-    // one is being recorded (PostgreSQL and this thread work at once; chunks share no job and no
-    // agent). A task is always recorded before its ACCEPT; a stop between chunks leaves the rest QUEUED.
+    // out) before the next is built, so the first tasks start while the rest are recorded. A
+    // task is always recorded before its ACCEPT; a stop between chunks leaves the rest QUEUED.
     const decision: OfferDecision = hold ? { launches: [], declines: [], hold } : { launches: [], declines: result.declines };
     const failed: { run: Run; reason: string }[] = [];
     let launched = 0;
     const chunks = launchChunks(result.launches, LAUNCH_CHUNK);
-    const declineFrom = (k: number) => {
-      for (const chunk of chunks.slice(k)) for (const l of chunk) decision.declines.push(...l.offerIds);
-    };
-    let next: BuiltChunk | null = chunks.length > 0 ? await this.buildChunk(chunks[0], false) : null;
-    for (let i = 0; next !== null; i++) {
-      const recording = this.recordChunk(next);
-      // built while this chunk is recorded; used only once the record is stored
-      const building = i + 1 < chunks.length ? this.buildChunk(chunks[i + 1], true) : null;
+    for (let i = 0; i < chunks.length; i++) {
       let done: ChunkDone;
       try {
-        done = await recording;
+        done = await this.launchChunk(chunks[i]);
       } catch (e) {
         // Nothing of this chunk or the later ones is recorded: their offers are declined, their
         // runs stay queued and are tried again with the next offers.
-        building?.catch(() => {});
         this.ctx.report('launch', `could not record launches: ${reasonOf(e)}`);
-        declineFrom(i);
+        for (const chunk of chunks.slice(i)) for (const l of chunk) decision.declines.push(...l.offerIds);
         break;
       }
       failed.push(...done.failed);
@@ -166,15 +142,7 @@ export class LaunchPlanner {
       if (accept && done.launches.length > 0) accept(done.launches);
       else decision.launches.push(...done.launches);
       if (done.stopped) {
-        building?.catch(() => {});
-        declineFrom(i + 1);
-        break;
-      }
-      try {
-        next = building ? await building : null;
-      } catch (e) {
-        this.ctx.report('launch', `could not build launches: ${reasonOf(e)}`);
-        declineFrom(i + 1);
+        for (const chunk of chunks.slice(i + 1)) for (const l of chunk) decision.declines.push(...l.offerIds);
         break;
       }
     }
@@ -187,21 +155,21 @@ export class LaunchPlanner {
   }
 
   /**
-   * One chunk of an offer round built: each task's TaskInfo and, for a first attempt, its job's
-   * schedule advanced (Chronos advances at launch). A task that cannot be built fails
-   * its run alone (ERROR, with the reason, once the chunk is recorded). With `slices`, it yields
-   * to the event loop every BUILD_SLICE tasks (the previous chunk's record is under way).
+   * One chunk of an offer round: each task built (its TaskInfo) and, for a first attempt, its
+   * job's schedule advanced (Chronos advances at launch); every launch recorded in one
+   * transaction (runs → STAGING, OFFERED events, the schedules as field changes) or, when the
+   * store refuses one job's data, one per job, the refused ones failed; then memory follows. A
+   * task that cannot be built fails its run alone (ERROR, with the reason). Throws, recording
+   * nothing, when the store fails for another reason (database down, leadership lost).
    */
-  private async buildChunk(chunk: readonly AgentLaunch[], slices: boolean): Promise<BuiltChunk> {
+  private async launchChunk(chunk: readonly AgentLaunch[]): Promise<ChunkDone> {
     const now = this.ctx.clock.now();
     const planned: PlannedLaunch[] = [];
     const failed: { run: Run; reason: string }[] = [];
     const advanced = new Map<string, JobSchedule>();
     const jobPuts = new Map<string, Job>();
-    let built = 0;
     for (const launch of chunk) {
       for (const t of launch.tasks) {
-        if (slices && ++built % BUILD_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
         const run = this.ctx.runs.queue.get(t.taskId);
         const job = this.ctx.jobs.get(t.jobName);
         if (!run || !job) continue;
@@ -243,18 +211,7 @@ export class LaunchPlanner {
         }
       }
     }
-    return { chunk, planned, failed, advanced, jobPuts };
-  }
 
-  /**
-   * A built chunk recorded: every launch in one transaction (runs → STAGING at the record's start,
-   * OFFERED events, the schedules as field changes) or, when the store refuses one job's data,
-   * one per job, the refused ones failed; then memory follows. Throws, recording nothing, when
-   * the store fails for another reason (database down, leadership lost).
-   */
-  private async recordChunk(b: BuiltChunk): Promise<ChunkDone> {
-    const now = this.ctx.clock.now();
-    const { chunk, planned, failed, advanced, jobPuts } = b;
     const byJob = new Map<string, PlannedLaunch[]>();
     for (const p of planned) {
       const list = byJob.get(p.run.jobName);
