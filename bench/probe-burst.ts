@@ -36,14 +36,16 @@ if (process.env.PROBE_SQL) {
     const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string })?.text ?? '?');
     const label = text.replace(/\s+/g, ' ').trim().split(' ').slice(0, 4).join(' ').slice(0, 40);
     const s = performance.now();
+    const done = () => {
+      const list = sql.get(label) ?? [];
+      list.push(performance.now() - s);
+      sql.set(label, list);
+    };
+    // pool.query passes a callback (the fenced one-statement writes go that way)
+    const cb = a[a.length - 1];
+    if (typeof cb === 'function') a[a.length - 1] = (...r: unknown[]) => (done(), (cb as (...x: unknown[]) => unknown)(...r));
     const r = query.apply(this, a);
-    if (r instanceof Promise) {
-      void r.finally(() => {
-        const list = sql.get(label) ?? [];
-        list.push(performance.now() - s);
-        sql.set(label, list);
-      }).catch(() => {});
-    }
+    if (r instanceof Promise) void r.finally(done).catch(() => {});
     return r;
   };
 }
@@ -51,7 +53,8 @@ if (process.env.PROBE_SQL) {
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 async function main(): Promise<void> {
-  const c = await startLocalCluster({ dbPrefix: 'sisyphus_probe', mesos: { scale: { agents: 20, taskDurationMs: 0 } } });
+  // PROBE_FENCED=1: the worker writes through a fenced store, as the server's leader does
+  const c = await startLocalCluster({ dbPrefix: 'sisyphus_probe', mesos: { scale: { agents: 20, taskDurationMs: 0 } }, fenced: !!process.env.PROBE_FENCED });
   try {
     // the worker's parts (worker.ts wires them); a part renamed or gone is left out of the table
     const w = c.scheduler.worker as unknown as Record<string, object | undefined>;

@@ -3,16 +3,21 @@
  * app's log lines (LOG_LEVEL=info) and the moments /ping answered, the framework subscribed and
  * every job was loaded (sisyphus_scheduler_loaded), each in ms after the spawn; then, with
  * `ui`, the jobs page's API (GET /api/jobs) four times (PROBE_UI_AFTER_MS after the load; default
- * at once), each with the slowest /ping answered meanwhile (how long the event loop was held). `npx tsx bench/probe-start.ts <db url> [ui]`.
+ * at once), each with the slowest /ping answered meanwhile (how long the event loop was held), the
+ * jobs page's HTML (/jobs) and the graph page's API (GET /api/graph?layout=1); then the slowest
+ * /ping from the load to the end (/ping asked every 50 ms throughout) and the app's RSS peak.
+ * PROBE_APP_DIR: an app built already (another checkout's bench copy) instead of this one's.
+ * `npx tsx bench/probe-start.ts <db url> [ui]`.
  */
 import { spawn } from 'node:child_process';
 // @ts-expect-error: plain JS module shared with scripts/start.mjs (no types)
 import { bundledMain } from '../scripts/lib/server-bundle.mjs';
+import { treeRssMiB } from './lib/proc';
 import { buildApp, childEnv, freePort, startMesos } from './lib/services';
 
 async function main(): Promise<void> {
   const dbUrl = process.argv[2];
-  const dir = await buildApp();
+  const dir = process.env.PROBE_APP_DIR ?? (await buildApp());
   const mesos = await startMesos({ scale: { agents: 10, taskDurationMs: 0 } });
   const port = await freePort();
   const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
@@ -26,6 +31,8 @@ async function main(): Promise<void> {
   const line = (d: Buffer) => {
     for (const l of d.toString().split('\n').filter(Boolean)) console.log(`+${at()} ${l.slice(0, 240)}`);
   };
+  let rssPeak = 0;
+  const rssTick = setInterval(() => (rssPeak = Math.max(rssPeak, child.pid ? treeRssMiB(child.pid) : 0)), 200);
   child.stdout!.on('data', line);
   child.stderr!.on('data', line);
   const url = `http://127.0.0.1:${port}`;
@@ -54,6 +61,19 @@ async function main(): Promise<void> {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
+    // the event loop's longest hold from the load on: /ping every 50 ms until the end
+    let probing = true;
+    let worstAfterLoad = { ms: 0, at: 0 };
+    const loadedAt = at();
+    const background = (async () => {
+      while (probing) {
+        const tp = performance.now();
+        await (await fetch(`${url}/ping`)).text();
+        const ms = performance.now() - tp;
+        if (ms > worstAfterLoad.ms) worstAfterLoad = { ms, at: at() - loadedAt };
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
     if (process.argv[3] === 'ui') {
       // PROBE_UI_AFTER_MS: a first visitor that comes that long after the load
       const after = Number(process.env.PROBE_UI_AFTER_MS ?? 0);
@@ -79,10 +99,22 @@ async function main(): Promise<void> {
         const t2 = performance.now();
         const p = await fetch(`${url}/jobs`);
         await p.text();
-        console.log(`PROBE /api/jobs ${Math.round(t2 - t)} ms; /jobs html ${Math.round(performance.now() - t2)} ms (${p.status})`);
+        const t3 = performance.now();
+        const g = await fetch(`${url}/api/graph?layout=1`);
+        const graph = (await g.json()) as { nodes?: unknown[]; layout?: unknown };
+        const t4 = performance.now();
+        console.log(
+          `PROBE /api/jobs ${Math.round(t2 - t)} ms; /jobs html ${Math.round(t3 - t2)} ms (${p.status}); /api/graph ${Math.round(t4 - t3)} ms (${g.status}, ${graph.nodes?.length} nodes, ${graph.layout ? 'laid out' : 'no layout'})`,
+        );
       }
     }
+    // PROBE_TAIL_MS (default 5,000): /ping goes on that long after the last request
+    await new Promise((r) => setTimeout(r, Number(process.env.PROBE_TAIL_MS ?? 5000)));
+    probing = false;
+    await background;
+    console.log(`PROBE slowest /ping after the load: ${Math.round(worstAfterLoad.ms)} ms (${worstAfterLoad.at} ms after it); RSS peak ${Math.round(rssPeak)} MiB`);
   } finally {
+    clearInterval(rssTick);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     await mesos.stop();

@@ -186,3 +186,24 @@ export function deserialize(type: protobuf.Type, body: Uint8Array, encoding: Enc
 export function recordio(payload: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from(`${payload.length}\n`, 'ascii'), Buffer.from(payload)]);
 }
+
+/**
+ * Loads the Mesos types and compiles the converters of the first events and calls of a
+ * subscription (protobufjs builds them at first use): a follower does it while it waits, so its
+ * takeover does not (~50 ms of the new leader's main thread at load 12, 2026-12-07).
+ */
+export function warmUp(encoding: Encoding): void {
+  const { Event, Call } = mesosTypes();
+  const id = (value: string) => ({ value });
+  const events: Json[] = [
+    { type: 'SUBSCRIBED', subscribed: { framework_id: id('f'), heartbeat_interval_seconds: 15 } },
+    { type: 'HEARTBEAT' },
+    {
+      type: 'OFFERS',
+      offers: { offers: [{ id: id('o'), framework_id: id('f'), agent_id: id('a'), hostname: 'h', resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } }], attributes: [{ name: 'rack', type: 'TEXT', text: { value: 'r' } }] }] },
+    },
+    { type: 'UPDATE', update: { status: { task_id: id('t'), agent_id: id('a'), state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR', uuid: 'AA==', timestamp: 1 } } },
+  ];
+  for (const e of events) deserialize(Event, serialize(Event, e, encoding), encoding);
+  serialize(Call, { type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'n', id: id('f'), roles: ['*'], capabilities: [{ type: 'MULTI_ROLE' }] } } }, encoding);
+}

@@ -4,10 +4,12 @@
  */
 import type { BackfillStore } from './backfill-ports';
 import type { OutboxStore } from './notify-ports';
+import type { JobChanges } from './job-changes-ports';
 import type { JobFieldChange } from './core/job-field-change';
 import type { ChangeStamp, JobVersion, NewJobVersion } from './core/job-version';
 import type { Instant, Job, Offer, Run, RunState, RunTrigger } from './core/types';
 
+export type { JobChanges } from './job-changes-ports';
 export type { BackfillItemChange, BackfillRecord, BackfillStore, NewBackfill } from './backfill-ports';
 export type { NotifyChannel, OutboxFilter, OutboxRow, OutboxSettle, OutboxState, OutboxStore } from './notify-ports';
 
@@ -73,24 +75,6 @@ export interface JobStore {
    * that snapshot. Absent: the store cannot be followed.
    */
   changes?(cursor: string | null, held?: ReadonlyMap<string, string>): Promise<JobChanges>;
-}
-
-/** JobStore.changes' answer. */
-export interface JobChanges {
-  /** Every job is in `put` (the mirror starts over): no cursor, an old one, or the table was emptied. */
-  full: boolean;
-  /**
-   * Jobs written since the cursor, as they are now (every job when `full`), but those `held`
-   * already in that version (a transaction still running when the cursor was read holds the
-   * cursor back: the rows written since are sent again, and need no parsing again).
-   */
-  put: Job[];
-  /** The version (writing transaction id) of each job in `put`. */
-  versions: Map<string, string>;
-  /** Jobs deleted since the cursor and not stored again (empty when `full`). */
-  deleted: string[];
-  /** Where the next read starts. */
-  cursor: string;
 }
 
 export interface NewRun {
@@ -189,6 +173,11 @@ export interface RunStore {
   update(taskId: string, patch: RunPatch): Promise<Run | null>;
   /** Many updates in one transaction (status-update bursts). */
   updateMany(updates: { taskId: string; patch: RunPatch }[]): Promise<void>;
+  /**
+   * Run changes, their timeline events (appended, no trim: `addEvents`) and their jobs' field
+   * changes, stored all or nothing: one statement (one round trip) where the store can.
+   */
+  record(changes: RunRecord): Promise<void>;
   getByTaskId(taskId: string): Promise<Run | null>;
   /** The runs of these task ids that exist, in one round trip (any order). */
   getByTaskIds(taskIds: string[]): Promise<Run[]>;
@@ -230,6 +219,13 @@ export interface RunStore {
   addEvents(events: RunEvent[], trim?: readonly string[]): Promise<void>;
   /** A run's timeline, oldest first (empty for an unknown run); deleteForJob deletes it with the runs. */
   events(taskId: string): Promise<RunEvent[]>;
+}
+
+/** What `RunStore.record` stores together (an offer round's launches, a batch of status updates). */
+export interface RunRecord {
+  updates: { taskId: string; patch: RunPatch }[];
+  events: RunEvent[];
+  jobs: JobFieldChange[];
 }
 
 /** Invocation counters on parent→child edges (Chronos §4), persisted (Chronos #811). */

@@ -143,7 +143,9 @@ export async function takeover(o: { jobs: number; unfinished: number; sessionTim
     ];
     await putJobs(store, jobs, 'takeover');
     await store.close();
-    const env = { ...DEFAULTS, ...pick(childEnv(), ['BENCH_PARENT_PID', 'NODE_OPTIONS']), LOG_LEVEL: 'info' };
+    const env: Record<string, string> = { ...DEFAULTS, ...pick(childEnv(), ['BENCH_PARENT_PID', 'NODE_OPTIONS']), LOG_LEVEL: 'info' };
+    // e.g. `--require /path/profiler.cjs`: preloaded into the instances only
+    if (process.env.BENCH_INSTANCE_NODE_OPTIONS) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} ${process.env.BENCH_INSTANCE_NODE_OPTIONS}`.trim();
     const opts = { databaseUrl: db.url, zkPath, master: mesos.url, logDir: dir, sessionTimeoutMs, env, startTimeoutMs: 300_000 };
     progress(`takeover: starting the first instance over ${o.jobs.toLocaleString()} jobs`);
     instances.push(await startInstance(opts));

@@ -2,10 +2,11 @@
  * GET /api/graph: the dependency graph of the jobs, within a node budget, laid out on the server
  * when asked (graph-layouter.ts).
  */
-import { DependencyGraph } from '../core/dag';
+import type { DependencyGraph } from '../core/dag';
 import type { SchedulerRuntime } from '../ports';
 import { ApiError } from './errors';
-import type { JobsSnapshot } from './jobs-snapshot';
+import type { JobEntry, JobsSnapshot } from './jobs-snapshot';
+import { pipelineGraphInTurns, pipelinesFirst } from './pipeline-graph';
 import { stateInfo } from './jobs-service';
 import type { GraphData } from './ui-types';
 
@@ -60,6 +61,10 @@ export function largestPipelines(
   return { names: kept, omitted };
 }
 
+function* namesOf(entries: readonly JobEntry[]): Generator<string> {
+  for (const e of entries) yield e.job.name;
+}
+
 export interface GraphServiceDeps {
   runtime: SchedulerRuntime;
   snapshot: JobsSnapshot;
@@ -79,32 +84,30 @@ export class GraphService {
    */
   async graph(focus?: string | null, opts: { maxNodes?: number; layout?: boolean } = {}): Promise<GraphData> {
     const snap = await this.deps.snapshot.get();
-    const { graph } = DependencyGraph.fromJobs(snap.entries.map((e) => e.job));
+    // only the jobs in a dependency, over many turns (pipeline-graph.ts): the others have no edge;
+    // of the jobs as they were now (a copy of the list: the snapshot is patched in place meanwhile)
+    const graph = (await pipelineGraphInTurns(snap.entries.map((e) => e.job)))!;
     let names: string[];
     let omitted: GraphData['omitted'];
+    const total = snap.entries.length;
+    const max = Math.max(1, opts.maxNodes ?? GRAPH_MAX_NODES);
     if (focus) {
-      if (!graph.has(focus)) throw ApiError.notFound(`job '${focus}' not found`);
+      if (!snap.byName.has(focus)) throw ApiError.notFound(`job '${focus}' not found`);
       names = [...new Set([...graph.ancestors(focus), focus, ...graph.descendants(focus)])];
+    } else if (total <= max) {
+      names = snap.entries.map((e) => e.job.name);
     } else {
-      names = graph.names();
-      const max = Math.max(1, opts.maxNodes ?? GRAPH_MAX_NODES);
-      if (names.length > max) ({ names, omitted } = largestPipelines(graph, names, max));
+      ({ names, omitted } = await pipelinesFirst(graph, namesOf(snap.entries), total, max));
     }
-    const keep = new Set(names);
-    const nodes = names.map((name) => {
-      const e = snap.byName.get(name)!;
+    const nodes = names.flatMap((name) => {
+      const e = snap.byName.get(name);
+      if (!e) return []; // deleted while the graph was built
       const info = stateInfo(this.deps.runtime.activity(name), e.job.retries);
-      return {
-        name,
-        kind: e.kind,
-        status: e.status,
-        state: info.state,
-        retry: info.retry,
-        disabled: e.job.disabled,
-      };
+      return [{ name, kind: e.kind, status: e.status, state: info.state, retry: info.retry, disabled: e.job.disabled }];
     });
+    const keep = new Set(nodes.map((n) => n.name));
     const edges: GraphData['edges'] = [];
-    for (const child of names) {
+    for (const child of keep) {
       for (const parent of graph.parentsOf(child)) if (keep.has(parent)) edges.push({ source: parent, target: child });
     }
     const out: GraphData = omitted ? { nodes, edges, omitted } : { nodes, edges };

@@ -154,11 +154,12 @@ export class JobsSnapshot {
     const dirtyBefore = new Set(this.dirty);
     const held = () => (this.snap && this.snap.gen === gen ? this.snap.value : null);
     const wanted: StillWanted = () => gen === this.snapGen;
-    // The first build (nothing held) goes in turns (snapshot-in-turns.ts): at a million jobs it held
-    // the event loop for seconds. A reload updates the snapshot held (snapshot-reconcile.ts).
+    // The worker's jobs are read in turns (name-order.ts, snapshot-in-turns.ts): at a million jobs
+    // the first build held the event loop for seconds, a reload's check of the names ~2 s at load
+    // 13. The first build goes in turns too; a reload updates the snapshot held (snapshot-reconcile.ts).
     const read = async (): Promise<Job[]> => {
       const src = this.deps.source;
-      const fromWorker = held() || !src?.fromWorkerInTurns ? await src?.fromWorker() : await src.fromWorkerInTurns(wanted);
+      const fromWorker = src?.fromWorkerInTurns ? await src.fromWorkerInTurns(wanted) : await src?.fromWorker();
       return fromWorker ?? (wanted() ? this.deps.store.jobs.list() : []);
     };
     const promise = read().then(async (jobs) => {

@@ -1,7 +1,8 @@
 /**
  * The jobs snapshot's first build over many event-loop turns (snapshot-in-turns.ts) answers exactly
  * as one built at once (entries, their order, the name map), also when jobs change while it runs,
- * and a request during the build waits for it and gets the same; meanwhile other work runs.
+ * and a request during the build waits for it and gets the same; meanwhile other work runs. A
+ * later read of the worker's jobs in name order (a reload) goes in turns too.
  */
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../core/types';
@@ -59,6 +60,26 @@ describe('building in turns', () => {
     expect(await new NameOrder().sortedInTurns(view, () => true)).toEqual(new NameOrder().sorted(view));
     const ordered = new Map(jobs.map((j) => [j.name, j]));
     expect(await new NameOrder().sortedInTurns(ordered, () => true)).toEqual(jobs);
+  });
+
+  it('a later read (a reload) goes in turns too, and answers as reading at once, also when jobs change meanwhile', async () => {
+    const view = new Map(shuffled(Array.from({ length: 23_456 }, (_, i) => name(i))).map((n) => [n, make(n)]));
+    const order = new NameOrder();
+    await order.sortedInTurns(view, () => true);
+    view.set(name(5), make(name(5), true)); // a job changed since: its new object
+    let done = false;
+    const again = order.sortedInTurns(view, () => true).then((jobs) => ((done = true), jobs));
+    let turns = 0;
+    while (!done) {
+      await nextTurn();
+      turns++;
+    }
+    expect(turns).toBeGreaterThan(2); // at once, within a turn
+    expect(await again).toEqual(sortedJobs(view));
+    // a name removed meanwhile (the job event re-reads a job changed behind a passed name)
+    const changing = order.sortedInTurns(view, () => true);
+    view.delete(name(7));
+    expect(await changing).toEqual(sortedJobs(view));
   });
 
   it('stops when no longer wanted', async () => {

@@ -367,9 +367,6 @@ export class UiService {
 
 /* ------------------------------------------------------------------ the process's instance */
 
-/** How long after the jobs snapshot is built the graph's background pre-layout begins (ms). */
-const GRAPH_AFTER_SNAPSHOT_MS = 250;
-
 const uiSlot = processSlot<{ services: unknown; ui: UiService }>('api.ui');
 
 /** The UI service of this process, built over the shared API services (rebuilt if those change). */
@@ -382,12 +379,8 @@ export async function getUiService(): Promise<UiService> {
   const { sharedGraphLayouter } = await import('./graph-layouter');
   const ui = new UiService({ store: services.store, runtime: services.runtime, clock: services.clock, chronos: services.chronos, layouter: sharedGraphLayouter() });
   uiSlot.set({ services, ui });
-  // Lay the whole graph out in the background (ELK's worker thread): the first visit of /graph
-  // then finds it ready instead of waiting a few seconds for the thread, ELK's load and the layout.
-  // Once the jobs snapshot is built and GRAPH_AFTER_SNAPSHOT_MS later: the jobs pages that waited
-  // for the snapshot are answered first (their gzip runs off the main thread, its output written
-  // after a turn or more), as at a million jobs the graph's selection holds the event loop ~5 s.
-  const graph = () => void ui.graph(null, { layout: true }).catch(() => {});
-  setTimeout(() => void ui.warmJobs().then(() => setTimeout(graph, GRAPH_AFTER_SNAPSHOT_MS).unref?.(), () => {}), 0).unref?.();
+  // the jobs snapshot, then the whole graph laid out, in the background (ui-warm.ts)
+  const { warmUi } = await import('./ui-warm');
+  setTimeout(() => void warmUi(ui).catch(() => {}), 0).unref?.();
   return ui;
 }

@@ -13,6 +13,7 @@ import os from 'node:os';
 import type { FencingStore, LeaderElector, LeaderView, Store } from '../ports';
 import { createStore } from '../adapters/prisma';
 import { SingleElector, ThreadedElector, ZkElector, electorThreadEntry } from '../adapters/zookeeper';
+import { warmMesosTypes } from '../adapters/mesos';
 import { registry } from '../registry';
 import { log } from './log';
 import { systemClock } from './system-clock';
@@ -157,6 +158,8 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
   readSecret();
   registry.runtime.set(leadership.runtime);
   await leadership.start();
+  // a follower compiles the Mesos messages now, so that its takeover does not
+  if (master && !leadership.isLeader()) setImmediate(() => warmMesosTypes(mesos.encoding));
   log.info({ instanceId: id, master, zk: settings.zk.servers }, settings.zk.servers ? 'joined the leader election' : 'single instance: leading');
   const shutdown = () => void leadership.stop();
   process.once('SIGTERM', shutdown);
@@ -173,7 +176,7 @@ async function takeMirror(standby: StandbyMirror): Promise<JobSourceLoad | null>
     return null;
   }
   log.info(
-    `taking over: warm mirror of ${handed.jobs.length} jobs, ${handed.caughtUp} change(s) caught up in ${Math.round(performance.now() - t0)} ms; ${handed.later.size} schedules not due within ${LATER_MS / 1000} s indexed after the first launches; dependency graph ${handed.graph ? 'warm' : 'built at takeover (changed since the standby built it)'}`,
+    `taking over: warm mirror of ${handed.jobs.size} jobs, ${handed.caughtUp} change(s) caught up in ${Math.round(performance.now() - t0)} ms; ${handed.later.size} schedules not due within ${LATER_MS / 1000} s indexed after the first launches; dependency graph ${handed.graph ? 'warm' : 'built at takeover (changed since the standby built it)'}`,
   );
-  return { jobs: handed.jobs, later: handed.later, graph: handed.graph };
+  return handed;
 }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseJob } from '../api/job-schema';
 import type { Job, Offer, OfferResource } from '../core/types';
-import type { Launch, Store } from '../ports';
+import type { Launch, RunRecord, Store } from '../ports';
 import { MemoryStore } from '../testing/memory-store';
 import { TestClock } from '../testing/test-clock';
 import { Worker } from './worker';
@@ -30,14 +30,20 @@ const offers = (round: string, agents: number): Offer[] =>
 
 const idsOf = (launches: readonly Launch[]) => launches.flatMap((l) => l.taskInfos.map((t) => (t as { task_id: { value: string } }).task_id.value));
 
-/** `store`, whose transactions fail (the database gone) once `down` is set. */
+/** `store`, whose transactions and records fail (the database gone) once `down` is set. */
 function failing(store: MemoryStore): { store: Store; down: () => void } {
   let isDown = false;
+  // a launch is recorded in one RunStore.record (one statement over PostgreSQL): it fails too
+  const runs = new Proxy(store.runs, {
+    get: (t, key, receiver) =>
+      key === 'record' ? (c: RunRecord) => (isDown ? Promise.reject(new Error('connection terminated')) : t.record(c)) : (Reflect.get(t, key, receiver) as unknown),
+  });
   const wrapped = new Proxy(store, {
     get(t, key, receiver) {
       if (key === 'transaction') {
         return (fn: Parameters<Store['transaction']>[0]) => (isDown ? Promise.reject(new Error('connection terminated')) : t.transaction(fn));
       }
+      if (key === 'runs') return runs;
       return Reflect.get(t, key, receiver) as unknown;
     },
   });

@@ -228,11 +228,12 @@ export class LaunchPlanner {
         const change = put && before ? jobFieldChange(before, put) : null;
         if (change) changes.push(change);
       }
-      await this.ctx.store.transaction(async (tx) => {
-        await tx.runs.updateMany(items.map((p) => ({ taskId: p.run.taskId, patch: { state: 'STAGING', launchedAt: now, agentId: p.agentId, host: p.host } })));
-        // a run is offered once, before any update: nothing to trim
-        await tx.runs.addEvents(items.map((p) => offeredEvent(p.run.taskId, p.agentId, p.host, p.offerIds, now)), []);
-        if (changes.length > 0) await tx.jobs.patch(changes);
+      // one statement (one round trip): runs → STAGING, their OFFERED events (a run is offered
+      // once, before any update: nothing to trim), the schedules advanced
+      await this.ctx.store.runs.record({
+        updates: items.map((p) => ({ taskId: p.run.taskId, patch: { state: 'STAGING', launchedAt: now, agentId: p.agentId, host: p.host } })),
+        events: items.map((p) => offeredEvent(p.run.taskId, p.agentId, p.host, p.offerIds, now)),
+        jobs: changes,
       });
     };
     const r = await commitIsolating([...byJob.values()], commit, (unit, e) => {

@@ -35,7 +35,7 @@ export class PauseTimer {
   /** After the worker's load: every paused job, and the timer. */
   start(jobs: Iterable<Job>): void {
     this.ends.clear();
-    for (const job of jobs) this.note(job);
+    for (const job of jobs) if (job.pause !== undefined) this.note(job);
     this.running = true;
     this.arm();
   }

@@ -53,10 +53,16 @@ export class ScheduleIndex {
     return this.entries.get(name)?.schedule;
   }
 
-  /** Takes jobs to index later, as at `now` (see `deferred`). */
-  defer(jobs: Iterable<Job>, now: Instant): void {
+  /**
+   * Takes jobs to index later, as at `now` (see `deferred`): a map by name, which the index keeps
+   * as its own when none is deferred yet (a takeover's 100,000 jobs are not copied).
+   */
+  defer(jobs: Map<string, Job>, now: Instant): void {
     this.deferredNow = now;
-    for (const j of jobs) if (!this.entries.has(j.name)) this.deferred.set(j.name, j);
+    if (this.deferred.size === 0) {
+      this.deferred = jobs;
+      for (const name of this.entries.keys()) jobs.delete(name);
+    } else for (const [name, j] of jobs) if (!this.entries.has(name)) this.deferred.set(name, j);
   }
 
   /** Indexes up to `max` deferred jobs; how many are left. */

@@ -10,7 +10,8 @@ import type { Instant, Job } from '../core/types';
 import { parseJob } from '../api/job-schema';
 import { DependencyGraph } from '../core/dag';
 import { TestClock } from '../testing/test-clock';
-import { StandbyMirror } from './standby-mirror';
+import { StandbyMirror, type HandOver } from './standby-mirror';
+import { inNameOrder } from './job-source-load';
 import { Worker } from './worker';
 
 const T0: Instant = Date.UTC(2026, 5, 1, 12, 0, 0);
@@ -32,6 +33,8 @@ function job(name: string, fields: Record<string, unknown> = {}): Job {
 
 const mirrorOf = (clock = new TestClock(T0)) => new StandbyMirror({ jobs: pgTest.store.jobs, clock, pollMs: 50 });
 const names = (jobs: Job[]) => jobs.map((j) => j.name);
+/** The jobs handed over, in name order (as the store lists them). */
+const listed = (h: HandOver): Job[] => inNameOrder(h.jobs);
 
 describe('the standby mirror follows the jobs table', () => {
   it('creates, updates, deletes, a delete then a create of the same name, and an emptied table', async () => {
@@ -48,9 +51,9 @@ describe('the standby mirror follows the jobs table', () => {
     expect(await mirror.catchUp()).toBeGreaterThan(0);
     const handed = await mirror.takeJobs();
     expect(handed).not.toBeNull();
-    expect(handed!.jobs).toEqual(await pgTest.store.jobs.list());
-    expect(names(handed!.jobs)).toEqual(['a', 'b', 'd']);
-    expect(handed!.jobs.find((j) => j.name === 'b')!.command).toBe('echo changed');
+    expect(listed(handed!)).toEqual(await pgTest.store.jobs.list());
+    expect(names(listed(handed!))).toEqual(['a', 'b', 'd']);
+    expect(listed(handed!).find((j) => j.name === 'b')!.command).toBe('echo changed');
 
     // handed over: it starts again from a full read; a truncated table reads as empty
     await mirror.catchUp();
@@ -78,8 +81,8 @@ describe('the standby mirror follows the jobs table', () => {
       await slow.end();
     }
     const handed = await mirror.takeJobs();
-    expect(handed!.jobs.find((j) => j.name === 'early')!.command).toBe('echo slow');
-    expect(handed!.jobs).toEqual(await pgTest.store.jobs.list());
+    expect(listed(handed!).find((j) => j.name === 'early')!.command).toBe('echo slow');
+    expect(listed(handed!)).toEqual(await pgTest.store.jobs.list());
   });
 
   it('hands over nothing before its first read (the worker then loads the jobs itself)', async () => {
@@ -112,7 +115,7 @@ describe('the standby keeps the dependency graph built', () => {
     const cold = DependencyGraph.fromJobs(await pgTest.store.jobs.list());
     expect(shape(handed!.graph!.graph)).toEqual(shape(cold.graph));
     expect(handed!.graph!.graph.topologicalOrder()).toEqual(cold.graph.topologicalOrder());
-    expect(names(handed!.jobs)).toEqual(['extract', 'load', 'lone', 'transform']);
+    expect(names(listed(handed!))).toEqual(['extract', 'load', 'lone', 'transform']);
   });
 
   it('rebuilds once the jobs stop changing, not on every read of a stream of creates', async () => {
@@ -141,8 +144,42 @@ describe('the standby keeps the dependency graph built', () => {
       const handed = await mirror.takeJobs();
       expect(handed!.caughtUp).toBeGreaterThan(0);
       expect(handed!.graph).toBeUndefined();
-      expect(handed!.jobs).toEqual(await pgTest.store.jobs.list());
+      expect(listed(handed!)).toEqual(await pgTest.store.jobs.list());
     }
+  });
+});
+
+describe('the hand-over splits the jobs by when they are due', () => {
+  const fourJobs = () => [job('in-2h', { schedule: 'R/2026-06-01T14:00:00Z/P1D' }), job('in-3h', { schedule: 'R/2026-06-01T15:00:00Z/P1D' }), job('now', { schedule: 'R/2026-06-01T12:00:00Z/PT1H' }), job('far')];
+  const followedAtT0 = async (clock: TestClock) => {
+    await pgTest.store.jobs.apply({ put: fourJobs() });
+    const mirror = mirrorOf(clock);
+    await mirror.catchUp();
+    await expect.poll(() => mirror.hinted).toBe(true);
+    return mirror;
+  };
+
+  it('hands over as due soon a job read as far off whose instant has come within a minute since', async () => {
+    const clock = new TestClock(T0);
+    const mirror = await followedAtT0(clock); // read at T0: only `now` is due within a minute
+    clock.set(T0 + 2 * HOUR - 30_000);
+    const handed = await mirror.takeJobs();
+    expect(handed!.caughtUp).toBe(0);
+    expect(names(handed!.soon)).toEqual(['in-2h', 'now']);
+    expect([...handed!.later.keys()].sort()).toEqual(['far', 'in-3h']);
+    expect(handed!.jobs.size).toBe(4);
+    expect(handed!.later.get('in-3h')).toBe(handed!.jobs.get('in-3h'));
+  });
+
+  it('hands over a job by its schedule as read at the last catch-up', async () => {
+    const clock = new TestClock(T0);
+    const mirror = await followedAtT0(clock);
+    await pgTest.store.jobs.put(job('far', { schedule: 'R/2026-06-01T12:00:50Z/P1D' }));
+    await pgTest.store.jobs.put(job('now', { schedule: 'R/2026-06-01T16:00:00Z/P1D' }));
+    const handed = await mirror.takeJobs();
+    expect(handed!.caughtUp).toBe(2);
+    expect(names(handed!.soon)).toEqual(['far']);
+    expect([...handed!.later.keys()].sort()).toEqual(['in-2h', 'in-3h', 'now']);
   });
 });
 

@@ -7,7 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { parseJob } from '../api/job-schema';
 import type { Offer, OfferResource } from '../core/types';
-import type { Store } from '../ports';
+import type { RunRecord, Store } from '../ports';
 import { MemoryStore } from '../testing/memory-store';
 import { TestClock } from '../testing/test-clock';
 import { Worker } from './worker';
@@ -31,7 +31,17 @@ async function launched(): Promise<{ worker: Worker; memory: MemoryStore; clock:
     if (!r.ok) throw new Error(r.error.message);
     await memory.jobs.put(r.value);
   }
+  // atomic writes: transactions, and records (RunStore.record: one statement over PostgreSQL)
   let transactions = 0;
+  const runs = new Proxy(memory.runs, {
+    get: (t, key, receiver) =>
+      key === 'record'
+        ? (c: RunRecord) => {
+            transactions++;
+            return t.record(c);
+          }
+        : (Reflect.get(t, key, receiver) as unknown),
+  });
   const store = new Proxy(memory, {
     get: (t, key, receiver) =>
       key === 'transaction'
@@ -39,7 +49,9 @@ async function launched(): Promise<{ worker: Worker; memory: MemoryStore; clock:
             transactions++;
             return t.transaction(fn);
           }
-        : (Reflect.get(t, key, receiver) as unknown),
+        : key === 'runs'
+          ? runs
+          : (Reflect.get(t, key, receiver) as unknown),
   });
   const worker = new Worker({ store, clock });
   const queued = worker.events.next('queue', (q) => q.normal === 50, 5_000);
@@ -53,7 +65,7 @@ async function launched(): Promise<{ worker: Worker; memory: MemoryStore; clock:
 }
 
 describe('status updates of short tasks', () => {
-  it('under a stream of updates, RUNNING and FINISHED of 50 tasks, in two chunks of the event stream, are stored in one transaction', async () => {
+  it('under a stream of updates, RUNNING and FINISHED of 50 tasks, in two chunks of the event stream, are stored in one atomic write', async () => {
     const { worker, memory, ids, transactions } = await launched();
     // the stream: every task's STARTING, just stored (the clock stands still)
     await Promise.all(ids.map((taskId) => worker.onUpdate({ taskId, state: 'TASK_STARTING', agentId: 'agent-1' })));

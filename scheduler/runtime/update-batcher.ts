@@ -354,11 +354,15 @@ export class UpdateBatcher {
     }
 
     let created: Run[] = [];
+    // The usual batch (states, events, counters) is one RunStore.record: one statement, one round
+    // trip; a batch that also trims a timeline, creates runs or writes more is one transaction.
+    const recorded = { updates: patches, events: trim.length === 0 ? events : [], jobs: jobChanges };
+    const more = trim.length > 0 || jobWholes.length > 0 || versions.length > 0 || newRuns.length > 0 || edgeResets.length > 0 || counters.size > 0 || notices.length > 0;
     try {
-      await this.ctx.store.transaction(async (tx) => {
-        await tx.runs.updateMany(patches);
-        if (events.length > 0) await tx.runs.addEvents(events, trim);
-        if (jobChanges.length > 0) await tx.jobs.patch(jobChanges);
+      if (!more) await this.ctx.store.runs.record(recorded);
+      else await this.ctx.store.transaction(async (tx) => {
+        await tx.runs.record(recorded);
+        if (trim.length > 0) await tx.runs.addEvents(events, trim);
         if (jobWholes.length > 0) await tx.jobs.apply({ update: jobWholes });
         if (versions.length > 0) await tx.versions.add(versions);
         if (newRuns.length > 0) created = await tx.runs.createMany(newRuns);

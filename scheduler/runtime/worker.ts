@@ -15,7 +15,7 @@
  * What a run that ended changes is decided by scheduler/core/outcome.ts.
  */
 import type { ChangeStamp } from '../core/job-version';
-import { DependencyGraph, type BuiltGraph } from '../core/dag';
+import { DependencyGraph } from '../core/dag';
 import { isTerminal, type Instant, type Job, type Offer, type Run, type RunState } from '../core/types';
 import { launchNotBefore } from '../core/jitter';
 import { parseTaskId, taskArguments } from '../core/taskid';
@@ -31,8 +31,10 @@ import { StepQueue } from './step-queue';
 import type { TakeoverTrace } from './takeover-trace';
 import { UpdateBatcher } from './update-batcher';
 import { WorkerContext, type WorkerSettings } from './worker-context';
+import { inNameOrder, type JobSourceLoad } from './job-source-load';
 
 export { runStateOf } from './update-batcher';
+export type { JobSourceLoad } from './job-source-load';
 export type { FrameworkDriver, OfferDecision, TaskUpdate } from '../ports';
 type StoreTx = Parameters<Parameters<Store['transaction']>[0]>[0];
 
@@ -56,21 +58,6 @@ export interface WorkerOptions extends Partial<WorkerSettings> {
   jobSource?: () => Promise<JobSourceLoad | null>;
   /** A takeover's phases: the load marks its own (takeover-trace.ts). */
   trace?: TakeoverTrace;
-}
-
-/** What a job source hands the load. */
-export interface JobSourceLoad {
-  /** Every job. */
-  jobs: Job[];
-  /**
-   * Jobs whose next due instant is known to be later than a minute from now (read from the very
-   * same job objects): indexed after the timers start, a chunk at a time, so the first launches do
-   * not wait for every schedule to be parsed. Each is indexed as at the load's instant, as a cold
-   * load would; one whose schedule is needed earlier (a launch, an outcome) is indexed then.
-   */
-  later?: ReadonlySet<string>;
-  /** The dependency graph of `jobs` as the load would build it (a standby's, warm-graph.ts): not built again. */
-  graph?: BuiltGraph;
 }
 
 /** The longest the first reconciliation waits for the runs queued at load to launch (activeTasks). */
@@ -142,18 +129,21 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
     const source = this.jobSource;
     const mark = (phase: string) => <T>(v: T): T => (this.trace?.mark(phase), v);
     const listJobs = async (): Promise<JobSourceLoad> => (source ? await source() : null) ?? { jobs: await ctx.store.jobs.list() };
-    const [{ jobs, later, graph }, counters, active] = await Promise.all([
+    const [{ jobs, later, soon, graph }, counters, active] = await Promise.all([
       listJobs().then(mark('jobs in hand')),
       ctx.store.edges.load().then(mark('edge counters read')),
       ctx.store.runs.listActive().then(mark('unfinished runs read')),
     ]);
     // no [name, job] pair nor { name, parents } copy per job: at a million jobs those were ~90 MB
     // of garbage on top of the jobs, at the start-up's peak
-    ctx.jobs = new Map();
-    for (const j of jobs) ctx.jobs.set(j.name, j);
+    if (jobs instanceof Map) ctx.jobs = jobs;
+    else {
+      ctx.jobs = new Map();
+      for (const j of jobs) ctx.jobs.set(j.name, j);
+    }
     // Every job first, then the edges: a dependency job listed before its own parent (`load`, child
     // of `transform`, by name) finds it (adding them one by one dropped such a child on every start).
-    const built = graph ?? DependencyGraph.fromJobs(jobs.map((j) => (j.parents ? { name: j.name, parents: j.parents.filter((p) => ctx.jobs.has(p)) } : j)));
+    const built = graph ?? DependencyGraph.fromJobs(inNameOrder(jobs).map((j) => (j.parents ? { name: j.name, parents: j.parents.filter((p) => ctx.jobs.has(p)) } : j)));
     ctx.graph = built.graph;
     for (const r of built.rejected) ctx.report('dag', `job ${r.name}: ${JSON.stringify(r.error)}`);
     this.trace?.mark('graph built');
@@ -171,24 +161,21 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
     // reindex never throws: a job whose schedule cannot be read is set aside with the reason
     // a turn of the event loop now and then (ZooKeeper's pings, the pause detector): at 100,000
     // jobs on a loaded machine, one loop held it for seconds
-    let indexNow = jobs;
-    const deferred: Job[] = [];
-    if (later && later.size > 0) {
-      indexNow = [];
-      for (const j of jobs) (later.has(j.name) ? deferred : indexNow).push(j);
+    const deferred = later && soon && later.size > 0 ? later : null;
+    const indexNow = deferred ? soon! : inNameOrder(jobs);
+    let i = 0;
+    for (const job of indexNow) {
+      ctx.index.reindex(job, now);
+      if (++i % DEFERRED_CHUNK === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    for (let i = 0; i < indexNow.length; i++) {
-      ctx.index.reindex(indexNow[i], now);
-      if (i % DEFERRED_CHUNK === DEFERRED_CHUNK - 1) await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    if (deferred.length > 0) ctx.index.defer(deferred, now);
+    if (deferred) ctx.index.defer(deferred, now);
     this.trace?.mark('schedule index built');
     this.due.running = true;
     this.due.arm();
-    this.pauses.start(jobs);
+    this.pauses.start(ctx.jobs.values());
     ctx.emitQueue();
     if (ctx.runs.queue.size > 0) ctx.framework?.workArrived();
-    if (deferred.length > 0) this.deferring = this.indexDeferred();
+    if (deferred) this.deferring = this.indexDeferred();
     this.trace?.mark('loaded');
   }
 

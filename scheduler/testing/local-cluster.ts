@@ -31,6 +31,8 @@ export async function startLocalCluster(opts: {
   mesos?: Partial<MesosLocalOptions>;
   /** Notifications (runtime/notify-setup.ts): routed by the worker and the API, delivered by the deliverer. */
   notify?: NotifySetup;
+  /** The worker writes through a store fenced by epoch 1 (as a leader's does), not the root store. */
+  fenced?: boolean;
 }): Promise<LocalCluster> {
   const db = await createTestDatabase(opts.dbPrefix);
   const store = await createStore({ databaseUrl: db.url });
@@ -46,8 +48,9 @@ export async function startLocalCluster(opts: {
     ...opts.mesos,
   });
   await mesos.start();
+  if (opts.fenced) await store.raiseEpoch(1);
   const scheduler = await assemble({
-    store,
+    store: opts.fenced ? store.fenced(1) : store,
     clock: systemClock,
     master: mesos.url,
     worker: opts.worker ?? { retryDelayMs: 300, killGraceMs: 500 },

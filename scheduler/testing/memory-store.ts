@@ -168,6 +168,18 @@ export class MemoryStore implements Store {
         return copy(d().runs.get(taskId) ?? null);
       },
       updateMany: async (us) => us.forEach((u) => patch(u.taskId, u.patch)),
+      // all or nothing, as the one statement it stands for
+      record: async ({ updates, events, jobs }) => {
+        const before = copy(this.data);
+        try {
+          await this.jobs.patch(jobs);
+          updates.forEach((u) => patch(u.taskId, u.patch));
+          await this.runs.addEvents(events, []);
+        } catch (e) {
+          this.data = before;
+          throw e;
+        }
+      },
       getByTaskId: async (taskId) => copy(d().runs.get(taskId) ?? null),
       getByTaskIds: async (ids) => copy(ids.flatMap((id) => d().runs.get(id) ?? [])),
       listActive: async () => copy([...d().runs.values()].filter((r) => ACTIVE.has(r.state)).sort((a, b) => a.due - b.due || Number(a.id) - Number(b.id))),

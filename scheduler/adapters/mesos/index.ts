@@ -15,5 +15,6 @@ export { createDetector, StaticDetector, ZkDetector, masterAddress, parseZkUrl, 
 export type { MasterDetector, DetectorOptions } from './detect';
 export { toOffer, toOfferResource, toAttribute, toTaskUpdate, TERMINAL_TASK_STATES } from './offers';
 export { RecordIODecoder, RecordIOError, encodeRecord } from './recordio';
+export { warmUp as warmMesosTypes } from '../../../proto';
 export { parseCredentials, type Credentials } from './http';
 export { TypedEmitter } from './emitter';

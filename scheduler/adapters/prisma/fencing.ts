@@ -6,7 +6,9 @@
  * - `fenced(e)`: a Store whose every write runs in a transaction that first reads the stored epoch
  *   `FOR SHARE` and throws `FencedError` when it is larger than `e`. The share lock makes a
  *   concurrent raise wait for the write to commit (and the write wait for the raise), so once a new
- *   leader's raise has committed, no write of an older leader can commit after it.
+ *   leader's raise has committed, no write of an older leader can commit after it. The writes that
+ *   are one statement (RunStore.record, createMany) over PostgreSQL carry the same read and guard
+ *   in the statement itself (statementFence): one round trip, no BEGIN and COMMIT.
  *
  * A leader frozen inside a fenced transaction (a GC pause, a stopped VM: its ZooKeeper session
  * expired meanwhile) would hold that share lock, and with it every new leader's raise, for as long
@@ -19,7 +21,8 @@
  */
 import type { Pool } from 'pg';
 import { PgRawDb, type RawTxRunner } from './pg-tx';
-import type { BackfillStore, EdgeStore, FrameworkStore, JobStore, JobVersionStore, OutboxStore, RunStore, Store } from '../../ports';
+import type { BackfillStore, EdgeStore, FrameworkStore, JobStore, JobVersionStore, NewRun, OutboxStore, RunRecord, RunStore, Store } from '../../ports';
+import type { Run } from '../../core/types';
 import { FencedError } from '../../ports';
 import { Prisma, type PrismaClient } from './generated/client';
 import { PrismaBackfillStore } from './backfill-store';
@@ -31,6 +34,8 @@ import { PrismaRunStore } from './run-store';
 import { DEFAULT_VERSIONS_KEPT, PrismaVersionStore } from './version-store';
 import { classifyingDataErrors } from './data-error';
 import { retryingConflicts } from './conflict-retry';
+import { inInputOrder, insertRunsSql, recordSql, type Fence } from './run-writes';
+import { toRun, type RawRunRow } from './sql';
 
 export const LEADER_EPOCH_KEY = 'leader_epoch';
 /** storedEpoch(db, true) as one parameterless statement (sent with BEGIN, pg-tx.ts). */
@@ -118,6 +123,24 @@ export async function storedEpoch(db: RawDb | Prisma.TransactionClient, lock = f
   return rows[0] ? Number(rows[0].v) : 0;
 }
 
+/**
+ * The fence of a write made as one statement, outside a transaction (run-writes.ts): its first CTE
+ * reads the stored epoch FOR SHARE, as a fenced transaction's BEGIN does, and holds that lock until
+ * the statement commits; every write of the statement is guarded by `ok`, so a deposed leader's
+ * statement writes nothing and answers the larger epoch. Read committed: a raise committed while
+ * the statement waited for the lock is the row it reads (the lock follows the row to its newest
+ * version), so no write of an older leader commits after a newer leader's raise.
+ */
+export function statementFence(epoch: number): Fence {
+  return {
+    cte: Prisma.sql`fence AS MATERIALIZED (
+      SELECT s.stored, s.stored <= ${epoch}::bigint AS ok FROM (SELECT coalesce(
+        (SELECT "value"::bigint FROM "framework_state" WHERE "key" = ${LEADER_EPOCH_KEY} FOR SHARE), 0) AS stored) AS s)`,
+    guard: Prisma.raw('(SELECT ok FROM fence)'),
+    stored: Prisma.raw('(SELECT stored FROM fence)'),
+  };
+}
+
 /** A Store over `root` whose writes are fenced by `epoch`. */
 export function fencedStore(
   prisma: PrismaClient,
@@ -127,6 +150,8 @@ export function fencedStore(
   /** Plain pg transactions (pg-tx.ts), ~5x cheaper than Prisma's interactive ones; else Prisma. */
   rawTx: RawTxRunner | null = null,
   versionsKept: number = DEFAULT_VERSIONS_KEPT,
+  /** PostgreSQL's pool: the writes that are one statement go as one, fenced in it (statementFence); null: in a fenced transaction. */
+  pool: Pool | null = null,
 ): Store {
   const check = (stored: number): void => {
     if (stored <= epoch) return;
@@ -158,6 +183,21 @@ export function fencedStore(
       ),
     );
 
+  // One fenced statement on the pool, in autocommit: atomic as the transaction it replaces.
+  const oneStatement = (sql: Prisma.Sql) =>
+    classifyingDataErrors(() => retryingConflicts(async () => (await pool!.query<Record<string, unknown>>(sql.text, sql.values)).rows));
+  const fence = statementFence(epoch);
+  const createRuns = async (rs: NewRun[]): Promise<Run[]> => {
+    const rows = await oneStatement(Prisma.sql`WITH ${fence.cte}, created AS (${insertRunsSql(rs, fence.guard)})
+      SELECT c.*, f.stored::text AS "fenceStored" FROM fence AS f LEFT JOIN created AS c ON true`);
+    check(Number(rows[0]?.fenceStored ?? 0));
+    return inInputOrder(rs, rows.filter((r) => r.id !== null).map((r) => toRun(r as unknown as RawRunRow)));
+  };
+  const record = async (changes: RunRecord): Promise<void> => {
+    const sql = recordSql(changes, fence);
+    if (sql) check(Number((await oneStatement(sql))[0]?.stored ?? 0));
+  };
+
   const jobs: JobStore = {
     get: (n) => root.jobs.get(n),
     list: () => root.jobs.list(),
@@ -176,9 +216,10 @@ export function fencedStore(
   };
   const runs: RunStore = {
     create: (r) => inTx((s) => s.runs.create(r)),
-    createMany: (rs) => (rs.length === 0 ? Promise.resolve([]) : inTx((s) => s.runs.createMany(rs))),
+    createMany: (rs) => (rs.length === 0 ? Promise.resolve([]) : pool ? createRuns(rs) : inTx((s) => s.runs.createMany(rs))),
     update: (id, p) => inTx((s) => s.runs.update(id, p)),
     updateMany: (us) => (us.length === 0 ? Promise.resolve() : inTx((s) => s.runs.updateMany(us))),
+    record: (c) => (pool ? record(c) : inTx((s) => s.runs.record(c))),
     getByTaskId: (id) => root.runs.getByTaskId(id),
     getByTaskIds: (ids) => root.runs.getByTaskIds(ids),
     listActive: () => root.runs.listActive(),

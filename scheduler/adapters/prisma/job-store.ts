@@ -176,30 +176,10 @@ export class PrismaJobStore implements JobStore {
        WHERE j."name" = e->>'name' AND j."name" = ANY(${[...byName.keys()]}::text[])`;
   }
 
-  /**
-   * JobStore.patch: each job's row keeps every field the change does not name (`data` minus the
-   * fields unset, merged with those set: jsonb `-` and `||`), in one statement; a name no longer
-   * stored stays absent.
-   */
+  /** JobStore.patch: one statement (patchJobsSql). */
   async patch(changes: readonly JobFieldChange[]): Promise<void> {
     if (changes.length === 0) return;
-    const byName = new Map<string, JobFieldChange>();
-    for (const c of changes) {
-      const held = byName.get(c.name);
-      // two changes of one job: the later wins field by field
-      byName.set(c.name, held ? { name: c.name, set: { ...held.set, ...c.set }, unset: [...held.unset.filter((k) => !(k in c.set)), ...c.unset] } : c);
-    }
-    const payload = JSON.stringify([...byName.values()]);
-    // the fields removed only where a change names some; the command column only where it changes
-    await this.db.$executeRaw`
-      UPDATE "jobs" AS j
-         SET "data" = (CASE WHEN e->'unset' = '[]'::jsonb THEN j."data"
-                            ELSE j."data" - ARRAY(SELECT jsonb_array_elements_text(e->'unset')) END) || (e->'set'),
-             "command" = CASE WHEN e->'set' ? 'command' THEN coalesce(e->'set'->>'command', '')
-                              WHEN e->'unset' ? 'command' THEN '' ELSE j."command" END,
-             "version" = j."version" + 1, "updated_at" = now()
-        FROM jsonb_array_elements(${payload}::jsonb) AS e
-       WHERE j."name" = e->>'name' AND j."name" = ANY(${[...byName.keys()]}::text[])`;
+    await this.db.$executeRaw(patchJobsSql(changes));
   }
 
   async delete(name: string): Promise<boolean> {
@@ -243,3 +223,28 @@ function parseCursor(cursor: string | null, nowMs: number): number {
 const PARSE_CHUNK = 2_000;
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * JobStore.patch's statement: each job's row keeps every field the change does not name (`data`
+ * minus the fields unset, merged with those set: jsonb `-` and `||`); a name no longer stored
+ * stays absent; nothing is written unless `guard` (run-writes.ts).
+ */
+export function patchJobsSql(changes: readonly JobFieldChange[], guard: Prisma.Sql = Prisma.raw('TRUE')): Prisma.Sql {
+  const byName = new Map<string, JobFieldChange>();
+  for (const c of changes) {
+    const held = byName.get(c.name);
+    // two changes of one job: the later wins field by field
+    byName.set(c.name, held ? { name: c.name, set: { ...held.set, ...c.set }, unset: [...held.unset.filter((k) => !(k in c.set)), ...c.unset] } : c);
+  }
+  const payload = JSON.stringify([...byName.values()]);
+  // the fields removed only where a change names some; the command column only where it changes
+  return Prisma.sql`
+    UPDATE "jobs" AS j
+       SET "data" = (CASE WHEN e->'unset' = '[]'::jsonb THEN j."data"
+                          ELSE j."data" - ARRAY(SELECT jsonb_array_elements_text(e->'unset')) END) || (e->'set'),
+           "command" = CASE WHEN e->'set' ? 'command' THEN coalesce(e->'set'->>'command', '')
+                            WHEN e->'unset' ? 'command' THEN '' ELSE j."command" END,
+           "version" = j."version" + 1, "updated_at" = now()
+      FROM jsonb_array_elements(${payload}::jsonb) AS e
+     WHERE j."name" = e->>'name' AND j."name" = ANY(${[...byName.keys()]}::text[]) AND ${guard}`;
+}

@@ -10,21 +10,28 @@
  */
 import type { Instant } from '../../core/types';
 import { RUN_EVENTS_KEPT, type RunEvent } from '../../ports';
+import { Prisma } from './generated/client';
 import { EPOCH_MS, type Db } from './sql';
 
 /** An instant PostgreSQL's timestamptz and the bigint cast take (whole ms, within ±270,000 years), else null. */
 const storableInstant = (t: Instant | null): number | null =>
   t !== null && Number.isFinite(t) && Math.abs(t) < 8.64e15 ? Math.round(t) : null;
 
-export async function addRunEvents(db: Db, events: readonly RunEvent[], trim?: readonly string[]): Promise<void> {
-  if (events.length === 0) return;
+/** The INSERT of a batch of events, in the order given; writes nothing unless `guard` (run-writes.ts). */
+export function insertEventsSql(events: readonly RunEvent[], guard: Prisma.Sql = Prisma.raw('TRUE')): Prisma.Sql {
   const payload = JSON.stringify(events.map((e) => ({ ...e, at: Math.round(e.at), mesosAt: storableInstant(e.mesosAt) })));
-  await db.$executeRaw`
+  return Prisma.sql`
     INSERT INTO "run_events" ("task_id", "at", "state", "reason", "message", "source", "agent_id", "mesos_at")
     SELECT e->>'taskId', ${EPOCH_MS("e->>'at'")}, e->>'state', e->>'reason', e->>'message', e->>'source',
            e->>'agentId', CASE WHEN jsonb_typeof(e->'mesosAt') = 'number' THEN ${EPOCH_MS("e->>'mesosAt'")} END
       FROM jsonb_array_elements(${payload}::jsonb) WITH ORDINALITY AS x(e, i)
+     WHERE ${guard}
      ORDER BY i`;
+}
+
+export async function addRunEvents(db: Db, events: readonly RunEvent[], trim?: readonly string[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.$executeRaw(insertEventsSql(events));
   const tasks = [...new Set(trim ?? events.map((e) => e.taskId))];
   if (tasks.length === 0) return;
   await db.$executeRaw`

@@ -1,8 +1,9 @@
 /** The RunStore port over Prisma: one row per attempt of a job at a due instant. */
 import type { Run, RunState } from '../../core/types';
-import { LATE_QUEUE_MS, type LateRunFilter, type NewRun, type RunEvent, type RunFilter, type RunPage, type RunPatch, type RunStore } from '../../ports';
+import { LATE_QUEUE_MS, type LateRunFilter, type NewRun, type RunEvent, type RunFilter, type RunPage, type RunPatch, type RunRecord, type RunStore } from '../../ports';
+import { inInputOrder, insertRunsSql, recordSql, updateRunsSql } from './run-writes';
 import { addRunEvents, runEvents } from './run-event-store';
-import { ACTIVE_RUN_STATES, EPOCH_MS, RUN_COLUMNS, RUN_PAGE_DEFAULT_LIMIT, RUN_PAGE_MAX_LIMIT, decodeCursor, encodeCursor, fromTuple, ms, nonNegInt, patchData, toRun, type Db, type RawRunRow, type RunTuple } from './sql';
+import { ACTIVE_RUN_STATES, RUN_COLUMNS, RUN_PAGE_DEFAULT_LIMIT, RUN_PAGE_MAX_LIMIT, decodeCursor, encodeCursor, fromTuple, ms, nonNegInt, patchData, toRun, type Db, type RawRunRow, type RunTuple } from './sql';
 import { Prisma } from './generated/client';
 
 /** A row of `runs` aliased `r` as a JSON array in RunTuple order (sql.ts fromTuple), instants in ms. */
@@ -21,29 +22,10 @@ export class PrismaRunStore implements RunStore {
     return created ?? null;
   }
 
-  /**
-   * One INSERT … SELECT FROM jsonb_array_elements … ON CONFLICT DO NOTHING RETURNING, whatever the
-   * batch size (no bind-parameter limit); only the new rows come back, in input order. Each run
-   * takes its job's latest version number (job_versions' primary key answers it).
-   */
+  /** One statement whatever the batch size (insertRunsSql); only the new rows come back, in input order. */
   async createMany(runs: NewRun[]): Promise<Run[]> {
     if (runs.length === 0) return [];
-    const payload = JSON.stringify(
-      runs.map((r) => ({ ...r, state: r.state ?? 'QUEUED', message: r.message ?? null })),
-    );
-    const rows = await this.db.$queryRaw<RawRunRow[]>`
-      INSERT INTO "runs" ("job_name", "due", "attempt", "task_id", "arguments", "trigger",
-                          "high_priority", "state", "queued_at", "message", "intended_due", "job_version")
-      SELECT r->>'jobName', ${EPOCH_MS("r->>'due'")}, (r->>'attempt')::int, r->>'taskId',
-             coalesce(r->>'arguments', ''), r->>'trigger', coalesce((r->>'highPriority')::boolean, false),
-             r->>'state', ${EPOCH_MS("r->>'queuedAt'")}, r->>'message',
-             CASE WHEN r->>'intendedDue' IS NULL THEN NULL ELSE ${EPOCH_MS("r->>'intendedDue'")} END,
-             (SELECT max(v."n") FROM "job_versions" AS v WHERE v."job_name" = r->>'jobName')
-        FROM jsonb_array_elements(${payload}::jsonb) WITH ORDINALITY AS x(r, i)
-       ORDER BY i
-      ON CONFLICT DO NOTHING
-      RETURNING ${RUN_COLUMNS}`;
-    return rows.map(toRun);
+    return inInputOrder(runs, (await this.db.$queryRaw<RawRunRow[]>(insertRunsSql(runs))).map(toRun));
   }
 
   async update(taskId: string, patch: RunPatch): Promise<Run | null> {
@@ -53,40 +35,15 @@ export class PrismaRunStore implements RunStore {
     return this.getByTaskId(taskId);
   }
 
-  /**
-   * One UPDATE … FROM jsonb_array_elements: atomic and one round trip. Patches of the same task
-   * are merged in order first (each field: the last patch that sets it wins), which is what
-   * applying them one by one would leave. The task ids also go as an array (`task_id = ANY`):
-   * the planner cannot see how many elements a JSON document holds, and joined on it alone it
-   * hash-joined a sequential scan of every run ever stored, for each batch of status updates.
-   */
   async updateMany(updates: { taskId: string; patch: RunPatch }[]): Promise<void> {
     if (updates.length === 0) return;
-    const merged = new Map<string, Record<string, unknown>>();
-    for (const { taskId, patch } of updates) {
-      const m = merged.get(taskId) ?? { taskId };
-      for (const [k, v] of Object.entries(patch)) if (v !== undefined) m[k] = v;
-      merged.set(taskId, m);
-    }
-    const payload = JSON.stringify([...merged.values()]);
-    const t = (key: string, col: string): Prisma.Sql =>
-      Prisma.sql`${Prisma.raw(`"${col}" = CASE WHEN u ? '${key}' THEN`)} ${EPOCH_MS(`u->>'${key}'`)} ${Prisma.raw(`ELSE r."${col}" END`)}`;
-    const s = (key: string, col: string): Prisma.Sql =>
-      Prisma.raw(`"${col}" = CASE WHEN u ? '${key}' THEN u->>'${key}' ELSE r."${col}" END`);
-    await this.db.$executeRaw`
-      UPDATE "runs" AS r SET
-        ${s('state', 'state')},
-        ${t('launchedAt', 'launched_at')},
-        ${t('startedAt', 'started_at')},
-        ${t('finishedAt', 'finished_at')},
-        ${s('agentId', 'agent_id')},
-        ${s('host', 'host')},
-        ${s('message', 'message')},
-        ${s('reason', 'reason')},
-        "elements_processed" = CASE WHEN u ? 'elementsProcessed'
-          THEN trunc((u->>'elementsProcessed')::numeric)::bigint ELSE r."elements_processed" END
-      FROM jsonb_array_elements(${payload}::jsonb) AS u
-      WHERE r."task_id" = u->>'taskId' AND r."task_id" = ANY(${[...merged.keys()]}::text[])`;
+    await this.db.$executeRaw(updateRunsSql(updates));
+  }
+
+  /** RunStore.record: one statement (run-record.ts). */
+  async record(changes: RunRecord): Promise<void> {
+    const sql = recordSql(changes);
+    if (sql) await this.db.$queryRaw(sql);
   }
 
   async getByTaskId(taskId: string): Promise<Run | null> {

@@ -106,7 +106,7 @@ export class PrismaStore implements Store, FencingStore {
   }
 
   fenced(epoch: number, onFenced?: (e: FencedError) => void): Store {
-    return fencedStore(this.prisma, this, epoch, onFenced, this.rawTx, this.versionsKept);
+    return fencedStore(this.prisma, this, epoch, onFenced, this.rawTx, this.versionsKept, this.pool);
   }
 }
 
