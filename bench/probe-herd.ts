@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     const loads: number[] = [];
     const timer = setInterval(() => loads.push(os.loadavg()[0]), 1000);
     for (let cycle = 0; cycle < 2; cycle++) {
-      const due = T + cycle * periodS * 1000;
+      const due = T; // T moves on to the next instant after each cycle
       while (Date.now() < due + 30_000) {
         const [r] = await db.query<{ c: string }>(`SELECT count(*)::text AS c FROM runs WHERE due = $1 AND launched_at IS NOT NULL`, [new Date(due)]);
         if (Number(r.c) >= n && Date.now() > due) break;

@@ -409,6 +409,13 @@ export interface Launch {
 export interface OfferDecision {
   launches: Launch[];
   declines: string[];
+  /**
+   * Offers to keep unanswered instead (neither accepted nor declined): runs are due by `until` (a
+   * herd prepared ahead of its instant), so they are handed to `onOffers` again at the next
+   * `workArrived()`, without waiting for the master to offer after a REVIVE. Those still kept at
+   * `until` are declined; one the master rescinds meanwhile is forgotten.
+   */
+  hold?: { offerIds: string[]; until: number };
 }
 
 /** What the worker needs from the framework. */

@@ -22,7 +22,7 @@ import type { NewRun } from '../ports';
 import { catchUpRuns } from './catch-up-runs';
 import { commitIsolating, reasonOf } from './isolate';
 import type { RunKills } from './run-kills';
-import { PreparedRuns } from './prepared-runs';
+import { OFFERS_AHEAD_MS, PreparedRuns } from './prepared-runs';
 import type { IndexEntry } from './schedule-index';
 import { launchAdvance, type JobSchedule } from './schedules';
 import type { StepQueue } from './step-queue';
@@ -36,6 +36,8 @@ export class DueRuns {
   readonly prepared: PreparedRuns;
   /** Instants popped ahead that cannot be prepared (see the file's comment): decided at their instant. */
   private later: IndexEntry[] = [];
+  /** The instant of prepared runs for which offers were asked ahead (OFFERS_AHEAD_MS). */
+  private offersAskedFor: Instant | null = null;
 
   constructor(
     private readonly ctx: WorkerContext,
@@ -49,6 +51,7 @@ export class DueRuns {
     this.running = false;
     this.prepared.clear();
     this.later = [];
+    this.offersAskedFor = null;
     this.cancelTimer?.();
     this.cancelTimer = null;
     this.timerAt = null;
@@ -62,6 +65,9 @@ export class DueRuns {
     let next: number | undefined = a === undefined ? undefined : a - this.ctx.settings.prepareAheadMs;
     if (b !== undefined) next = next === undefined ? b : Math.min(next, b);
     for (const e of this.later) next = next === undefined ? e.due : Math.min(next, e.due);
+    // prepared runs: offers are asked for OFFERS_AHEAD_MS before their instant (tick)
+    const herd = this.prepared.nextDue();
+    if (herd !== undefined && herd !== this.offersAskedFor) next = next === undefined ? herd - OFFERS_AHEAD_MS : Math.min(next, herd - OFFERS_AHEAD_MS);
     if (next === undefined) {
       this.cancelTimer?.();
       this.cancelTimer = null;
@@ -86,6 +92,15 @@ export class DueRuns {
   tickIfDue(): void {
     const head = this.ctx.index.nextAt();
     if (head !== undefined && head < this.ctx.clock.now()) this.tickSoon();
+  }
+
+  /**
+   * The instant of prepared runs due within OFFERS_AHEAD_MS of `now` (or already due, not yet
+   * released), for which offers are asked for and kept; null when none.
+   */
+  herdSoon(now: Instant): Instant | null {
+    const at = this.prepared.nextDue();
+    return at !== undefined && at - OFFERS_AHEAD_MS <= now ? at : null;
   }
 
   /** True when some job is due now (the caller, already in a step, ticks at once). */
@@ -175,7 +190,12 @@ export class DueRuns {
     if (replaced.length > 0) await this.replace(replaced);
     ctx.runs.releaseDue(now);
     ctx.emitQueue();
-    if (ctx.runs.queue.size > 0) ctx.framework?.workArrived();
+    const herd = this.herdSoon(now);
+    if (herd !== null && herd !== this.offersAskedFor) {
+      // runs prepared ahead come due soon: offers asked for now are kept until then (hasWork)
+      this.offersAskedFor = herd;
+      ctx.framework?.workArrived();
+    } else if (ctx.runs.queue.size > 0) ctx.framework?.workArrived();
     this.arm();
   }
 

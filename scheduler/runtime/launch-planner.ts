@@ -21,6 +21,7 @@ import { commitIsolating, reasonOf } from './isolate';
 import { launchAdvance, parseJobSchedule, type JobSchedule } from './schedules';
 import type { Effects, WorkerContext } from './worker-context';
 import { offeredEvent } from './run-events';
+import { OFFERS_KEPT_AFTER_MS } from './prepared-runs';
 
 /** An ISO 8601 schedule whose start is left empty (`R1//PT1H`): its start is "now" when read. */
 const OPEN_START = /^R\d*\/\//;
@@ -108,16 +109,19 @@ export class LaunchPlanner {
     const result = matchOffers({ pending, offers, running: busy, role: this.ctx.settings.role });
     this.ctx.lastUnplaced = new Map(result.unplaced.map((u) => [u.taskId, u]));
 
+    // runs prepared ahead come due soon: the offers left unused are kept for them, not declined
+    const herd = this.ctx.herdSoon(now);
+    const hold = herd === null ? undefined : { offerIds: result.declines, until: Math.max(herd, now) + OFFERS_KEPT_AFTER_MS };
     if (result.launches.length === 0) {
-      this.ctx.events.emit('offers', { received: offers.length, used: 0, declined: offers.length, launched: 0 });
-      return { launches: [], declines: offers.map((o) => o.id) };
+      this.ctx.events.emit('offers', { received: offers.length, used: 0, declined: hold ? 0 : offers.length, launched: 0 });
+      return hold ? { launches: [], declines: [], hold } : { launches: [], declines: offers.map((o) => o.id) };
     }
 
     // The round in chunks of whole agents and whole jobs (core/launch-chunks.ts): each chunk
     // built, recorded (run → STAGING, schedules advanced) and handed to `accept` (its ACCEPT goes
     // out) before the next is built, so the first tasks start while the rest are recorded. A
     // task is always recorded before its ACCEPT; a stop between chunks leaves the rest QUEUED.
-    const decision: OfferDecision = { launches: [], declines: result.declines };
+    const decision: OfferDecision = hold ? { launches: [], declines: [], hold } : { launches: [], declines: result.declines };
     const failed: { run: Run; reason: string }[] = [];
     let launched = 0;
     const chunks = launchChunks(result.launches, LAUNCH_CHUNK);

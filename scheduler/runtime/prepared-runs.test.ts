@@ -10,6 +10,7 @@ import { parseJob } from '../api/job-schema';
 import type { Job, Offer, OfferResource } from '../core/types';
 import { TestClock } from '../testing/test-clock';
 import { Worker } from './worker';
+import { OFFERS_AHEAD_MS, OFFERS_KEPT_AFTER_MS } from './prepared-runs';
 
 const pg = useTestStore('sisyphus_prepared');
 beforeEach(async () => {
@@ -188,6 +189,43 @@ describe('runs prepared ahead of their instant', () => {
     expect(await runsOf('adopt-0')).toEqual([]);
     expect(await runsOf()).toHaveLength(49);
     second.stop();
+  }, 60_000);
+
+  it('offers are asked for shortly before a prepared herd is due and kept for it, then used at the instant', async () => {
+    const clock = new TestClock(START);
+    const jobs = Array.from({ length: 50 }, (_, i) => job({ name: `kept-${i}`, schedule: 'R/2026-01-01T00:10:00Z/PT1H' }, clock.now()));
+    await pg.store.jobs.apply({ put: jobs });
+    const worker = new Worker({ store: pg.store, clock, prepareAheadMs: AHEAD });
+    let asked = 0;
+    worker.attachFramework({ workArrived: () => void asked++, kill: async () => {} });
+    await worker.start();
+
+    // prepared, not yet due soon: no offers wanted, an offer is declined as before
+    await clock.advanceAsync(DUE - AHEAD + 1 - clock.now());
+    await worker.idle();
+    expect(worker.hasWork()).toBe(false);
+    expect(asked).toBe(0);
+    expect(await worker.onOffers([offer('early', 100)])).toEqual({ launches: [], declines: ['early'] });
+
+    // OFFERS_AHEAD_MS before the instant: offers are asked for (REVIVE), and those that come are kept
+    await clock.advanceAsync(DUE - OFFERS_AHEAD_MS + 1 - clock.now());
+    await worker.idle();
+    expect(asked).toBe(1);
+    expect(worker.hasWork()).toBe(true);
+    const kept = await worker.onOffers([offer('ahead', 100)]);
+    expect(kept).toEqual({ launches: [], declines: [], hold: { offerIds: ['ahead'], until: DUE + OFFERS_KEPT_AFTER_MS } });
+    expect((await runsOf()).every((r) => r.state === 'QUEUED')).toBe(true);
+
+    // the instant: released, the framework told (it hands the kept offers over again), all launch on them
+    const released = worker.events.next('queue', (q) => q.high + q.normal === 50, 5_000);
+    await clock.advanceAsync(DUE + 1 - clock.now());
+    await released;
+    expect(asked).toBe(2);
+    const launched = launchedIds(await worker.onOffers([offer('ahead', 100)]));
+    expect(launched).toHaveLength(50);
+    expect(worker.hasWork()).toBe(false);
+    expect((await runsOf()).every((r) => r.state === 'STAGING' && r.launched_at!.getTime() >= DUE)).toBe(true);
+    worker.stop();
   }, 60_000);
 
   it('with SCHEDULE_PREPARE_AHEAD_MS 0 the run is made at its instant, not before', async () => {

@@ -27,6 +27,17 @@ import type { WorkerContext } from './worker-context';
 const BOOKKEEPING = new Set<string>(BOOKKEEPING_FIELDS);
 
 /**
+ * How long before prepared runs are due the worker asks for offers (REVIVE) and keeps those that
+ * come (OfferDecision.hold) instead of declining them, so the instant's offer round starts at once
+ * rather than after a REVIVE and the master's next allocation (~0.5 s on mesos-local, up to its
+ * allocation interval, 1 s by default, on Mesos). Kept offers are unavailable to other frameworks
+ * meanwhile: this bounds how long.
+ */
+export const OFFERS_AHEAD_MS = 1_500;
+/** Kept offers are declined this long after the instant they were kept for if no run came for them. */
+export const OFFERS_KEPT_AFTER_MS = 2_000;
+
+/**
  * True when `now` makes the run `preparedFrom` made: the very object, or one that differs only in
  * the run bookkeeping (counters, last success and error: a run of the job that ended meanwhile, a
  * mark success), which no run is made from. Any other field changed: not the same.
@@ -48,6 +59,11 @@ export class PreparedRuns {
 
   get size(): number {
     return this.held.size;
+  }
+
+  /** The instant of the earliest prepared run not yet released (one withdrawn meanwhile may still count). */
+  nextDue(): Instant | undefined {
+    return this.byDue.size > 0 ? this.byDue.peekKey() : undefined;
   }
 
   /** `run` was stored ahead of its instant from `job` (or loaded so after a leader change). */

@@ -95,6 +95,8 @@ export class WorkerContext {
   private readonly relaunches = new Map<string, number>();
   /** Set by the worker: arms the timer for the earliest due instant or retry. */
   wake: () => void = () => {};
+  /** The instant of runs prepared ahead due soon, for which offers are kept (due-runs.ts herdSoon); null when none. */
+  herdSoon: (now: Instant) => Instant | null = () => null;
 
   constructor(
     readonly store: Store,

@@ -103,6 +103,7 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
     this.updates = new UpdateBatcher(this.ctx, this.steps, kills);
     this.writes = new JobWrites(this.ctx, this.steps, this.due);
     this.pauses = new PauseTimer(this.ctx, this.writes);
+    this.ctx.herdSoon = (now) => this.due.herdSoon(now);
   }
 
   attachFramework(fw: FrameworkDriver): void {
@@ -231,9 +232,12 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
     return this.ctx.store.framework.setFrameworkId(id);
   }
 
-  /** True while runs wait for offers (the framework REVIVEs / SUPPRESSes on it). */
+  /**
+   * True while runs wait for offers, or runs prepared ahead come due soon (offers are asked for and
+   * kept for them): the framework REVIVEs / SUPPRESSes on it.
+   */
   hasWork(): boolean {
-    return this.ctx.runs.queue.size > 0;
+    return this.ctx.runs.queue.size > 0 || this.ctx.herdSoon(this.ctx.clock.now()) !== null;
   }
 
   /**

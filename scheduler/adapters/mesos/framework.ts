@@ -128,6 +128,16 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> implements F
   workArrived(): void {
     if (!this.session.running) return;
     this.watchdogs.workArrived();
+    // offers kept for this work (OfferDecision.hold) are offered to the worker again at once, in
+    // stream order with the events; the REVIVE still goes (rate-limited) for the rest of the cluster
+    const gen = this.session.gen;
+    const held = this.offerAnswers.takeHeld(gen);
+    if (held.length > 0) {
+      this.updateBatch = null; // as any event: later UPDATEs are handed over after these offers
+      this.chain = this.chain
+        .then(() => (gen === this.session.gen ? this.offerAnswers.onOffers(held, gen, true) : undefined))
+        .catch((e) => this.emit('error', { message: `handling held offers: ${(e as Error).message}`, fatal: false, cause: e }));
+    }
     this.revivals.requestRevive();
   }
 
@@ -281,6 +291,8 @@ export class MesosFramework extends TypedEmitter<FrameworkEventMap> implements F
     // The offer watchdog counts offers as they arrive: those queued behind a slow worker (the
     // chain below) are not starvation.
     if (ev.type === 'OFFERS') this.watchdogs.offersArrived();
+    // a kept offer the master takes back is forgotten at once, not after the events queued before it
+    if (ev.type === 'RESCIND') this.offerAnswers.rescinded(String(ev.rescind?.offer_id?.value));
     if (ev.type === 'UPDATE') {
       // Consecutive UPDATEs form one step: handed to the port together (it persists them in one
       // batch), each acknowledged once stored. Any other event closes the batch, so the order of

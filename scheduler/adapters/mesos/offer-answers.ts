@@ -11,32 +11,57 @@ import { toOffer } from './offers';
 import type { FrameworkSession, Reconnect } from './framework-session';
 import type { Reconciler } from './reconciliation';
 import type { Revivals } from './revive-suppress';
+import { HeldOffers } from './held-offers';
 
 export class OfferAnswers {
   /** Pending DECLINE retries (several may be under way; each checks its stream generation). */
   private declineRetries = new Set<() => void>();
+  /** Offers the worker keeps for runs due soon (held-offers.ts). */
+  private readonly held: HeldOffers;
 
   constructor(
     private readonly session: FrameworkSession,
     private readonly reconciler: Reconciler,
     private readonly revivals: Revivals,
     private readonly reconnect: Reconnect,
-  ) {}
+  ) {
+    this.held = new HeldOffers(session.clock, (gen, ids) => {
+      if (gen === this.session.gen && this.session.running) this.decline(gen, ids, this.refuseNow());
+    });
+  }
+
+  private refuseNow(): number {
+    return this.session.ports.hasWork() ? this.session.o.declineBusySeconds : this.session.o.declineIdleSeconds;
+  }
 
   /** The framework stops: pending DECLINE retries are dropped. */
   stop(): void {
     for (const cancel of this.declineRetries) cancel();
     this.declineRetries.clear();
+    this.held.clear();
   }
 
-  /** An OFFERS event: the worker decides; launches become ACCEPTs, every other offer is declined. */
-  async onOffers(list: Json[], gen: number): Promise<void> {
+  /** The master rescinded an offer (RESCIND): a kept one is forgotten. */
+  rescinded(offerId: string): void {
+    this.held.rescinded(offerId);
+  }
+
+  /** The offers kept on stream `gen` (OfferDecision.hold), handed back to be offered to the worker again. */
+  takeHeld(gen: number): Json[] {
+    return this.held.take(gen);
+  }
+
+  /**
+   * An OFFERS event (or offers kept for work due soon, handed over again: `replay`): the worker
+   * decides; launches become ACCEPTs, offers it asks to hold are kept, every other offer is declined.
+   */
+  async onOffers(list: Json[], gen: number, replay = false): Promise<void> {
     const offers = list.map(toOffer);
-    this.session.counters.offersReceived += offers.length;
+    if (!replay) this.session.counters.offersReceived += offers.length;
     if (offers.length === 0) return;
     const known = new Set(offers.map((o) => o.id));
     const answered = new Set<string>();
-    const refuseNow = () => (this.session.ports.hasWork() ? this.session.o.declineBusySeconds : this.session.o.declineIdleSeconds);
+    const refuseNow = () => this.refuseNow();
     let used = 0;
     let tasks = 0;
     const acceptAll = (launches: readonly Launch[], refuse: number) => {
@@ -61,6 +86,12 @@ export class OfferAnswers {
     if (gen !== this.session.gen) return; // re-subscribed meanwhile: these offers are gone
     const refuse = refuseNow();
     acceptAll(decision.launches, refuse);
+    if (decision.hold && decision.hold.offerIds.length > 0) {
+      // kept for runs due soon: answered when they come (or declined at the deadline)
+      const keep = new Set(decision.hold.offerIds.filter((id) => known.has(id) && !answered.has(id)));
+      for (const id of keep) answered.add(id);
+      this.held.keep(gen, offers.flatMap((o, i) => (keep.has(o.id) ? [[o.id, list[i]] as [string, Json]] : [])), decision.hold.until);
+    }
     const declines = offers.map((o) => o.id).filter((id) => !answered.has(id)); // every offer gets an answer
     if (declines.length > 0) this.decline(gen, declines, refuse);
     this.session.counters.offersUsed += used;
