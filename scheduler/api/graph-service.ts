@@ -6,7 +6,7 @@ import type { DependencyGraph } from '../core/dag';
 import type { SchedulerRuntime } from '../ports';
 import { ApiError } from './errors';
 import type { JobEntry, JobsSnapshot } from './jobs-snapshot';
-import { pipelineGraphInTurns, pipelinesFirst } from './pipeline-graph';
+import { pipelineGraphInTurns, pipelineOf, pipelinesFirst } from './pipeline-graph';
 import { stateInfo } from './jobs-service';
 import type { GraphData } from './ui-types';
 
@@ -34,18 +34,7 @@ export function largestPipelines(
   const groups: string[][] = [];
   for (const start of names) {
     if (seen.has(start)) continue;
-    seen.add(start);
-    const group = [start];
-    for (let i = 0; i < group.length; i++) {
-      for (const n of [...graph.parentsOf(group[i]), ...graph.childrenOf(group[i])]) {
-        if (!seen.has(n)) {
-          seen.add(n);
-          group.push(n);
-        }
-      }
-    }
-    group.sort();
-    groups.push(group);
+    groups.push(pipelineOf(graph, start, seen).sort());
   }
   groups.sort((a, b) => b.length - a.length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const kept: string[] = [];

@@ -51,6 +51,24 @@ export async function pipelineGraphInTurns(jobs: readonly Linked[], stillWanted:
 }
 
 /**
+ * The pipeline (weakly connected component) of `start`, unsorted: `start` first, then every job
+ * linked to it by parents or children; each job is added to `seen`.
+ */
+export function pipelineOf(graph: Pick<DependencyGraph, 'parentsOf' | 'childrenOf'>, start: string, seen: Set<string>): string[] {
+  seen.add(start);
+  const group = [start];
+  for (let i = 0; i < group.length; i++) {
+    for (const n of [...graph.parentsOf(group[i]), ...graph.childrenOf(group[i])]) {
+      if (!seen.has(n)) {
+        seen.add(n);
+        group.push(n);
+      }
+    }
+  }
+  return group;
+}
+
+/**
  * largestPipelines (graph-service.ts) of every job, given the graph of only those in a dependency
  * (pipelineGraphInTurns) and every name in name order: the pipelines of two jobs or more largest
  * first, then the jobs with no edge in name order, as many as fit in `max` (the first group
@@ -68,16 +86,7 @@ export async function pipelinesFirst(
   for (const start of graph.names()) {
     if (++visited % TURN_ITEMS === 0) await nextTurn();
     if (seen.has(start)) continue;
-    seen.add(start);
-    const group = [start];
-    for (let i = 0; i < group.length; i++) {
-      for (const n of [...graph.parentsOf(group[i]), ...graph.childrenOf(group[i])]) {
-        if (!seen.has(n)) {
-          seen.add(n);
-          group.push(n);
-        }
-      }
-    }
+    const group = pipelineOf(graph, start, seen);
     if (group.length > 1) groups.push(group.sort());
   }
   groups.sort((a, b) => b.length - a.length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
