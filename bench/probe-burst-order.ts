@@ -3,19 +3,20 @@
  * The bench's burst (b) loop (the built app, mesos-local in scale mode, graphile-worker) with each
  * side's run reported alone: runs/s, the CPU of each process tree, the app's GC time (its /metrics),
  * and what PostgreSQL did meanwhile (checkpoints, buffers written by the checkpointer, the bgwriter
- * and the backends; WAL bytes and full-page images). Needs the app built by the bench (`npm run
- * bench -- --only burst-b` once; BENCH_APP_DIR as there).
+ * and the backends; WAL bytes and full-page images). Builds the app as the bench does (BENCH_APP_DIR
+ * as there).
  *
  * Environment: PROBE_N (2000), PROBE_REPS (3), PROBE_WARM (20: jobs of the warm-up burst),
  * PROBE_PGBENCH (1: pgbench's 3 × 5 s first, as `--only limit,burst-b`), PROBE_SIDES
  * (sisyphus,graphile: each repetition's order), PROBE_ALTERNATE (0: 1 = the order reversed every
- * other repetition). `BENCH_APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR'` profiles the app; each
- * line says when (seconds after the app was spawned) its side ran, to cut the profile by.
+ * other repetition), PROBE_RESTART_APP (0: 1 = a new app after the warm-up, warmed with 20 jobs: the
+ * app cold, mesos-local and the REST client warm). `BENCH_APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR'`
+ * profiles the app; each line says when (seconds after the first app was spawned) its side ran.
  */
 import { graphileBurst, noop } from './lib/peers';
 import { pgbench } from './lib/pglimit';
 import { childPid, cpuSince, cpuSnapshot, postmasterPid } from './lib/proc';
-import { ADMIN_URL, createBenchDb, killChildren, startApp, startMesos, type AppProcess } from './lib/services';
+import { ADMIN_URL, buildApp, createBenchDb, killChildren, startApp, startMesos, type AppProcess } from './lib/services';
 import { sisyphusBurst } from './lib/sisyphus';
 import pg from 'pg';
 
@@ -61,6 +62,7 @@ async function gcSeconds(app: AppProcess): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  await buildApp(); // again only when a source changed
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   if (env('PROBE_PGBENCH', '1') === '1') console.log(`pgbench: ${(await pgbench(5, 3, () => {})).map((p) => Math.round(p.tps)).join(', ')} tps`);
@@ -68,10 +70,17 @@ async function main(): Promise<void> {
   const mesos = await startMesos({ scale: { agents: 20, taskDurationMs: 0 } });
   const spawned = performance.now();
   const at = () => ((performance.now() - spawned) / 1000).toFixed(1);
-  const app = await startApp({ dbUrl: db.url, master: mesos.url, mesos });
+  let app = await startApp({ dbUrl: db.url, master: mesos.url, mesos });
   const shape = { command: 'true', shell: false, cpus: 0.1, mem: 32 };
   try {
     await sisyphusBurst(app, db, WARM, 'warm-', shape, () => {}, 120_000);
+    if (env('PROBE_RESTART_APP', '0') === '1') {
+      // the app alone cold: mesos-local and the REST client stay warm from the warm-up
+      await app.stop();
+      app = await startApp({ dbUrl: db.url, master: mesos.url, mesos });
+      await sisyphusBurst(app, db, 20, 'rewarm-', shape, () => {}, 120_000);
+      console.log(`app restarted after the warm-up (${WARM} jobs) and warmed with 20`);
+    }
     const roots = { app: app.pid, mesos: mesos.pid, launcher: childPid(mesos.pid, /launcher-child/), postgres: postmasterPid(), bench: process.pid };
     for (let rep = 0; rep < REPS; rep++) {
       const order = env('PROBE_ALTERNATE', '0') === '1' && rep % 2 === 1 ? [...SIDES].reverse() : SIDES;
