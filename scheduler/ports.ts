@@ -5,6 +5,7 @@
 import type { BackfillStore } from './backfill-ports';
 import type { OutboxStore } from './notify-ports';
 import type { JobChanges } from './job-changes-ports';
+import type { DurationStats } from './core/duration-stats';
 import type { JobFieldChange } from './core/job-field-change';
 import type { ChangeStamp, JobVersion, NewJobVersion } from './core/job-version';
 import type { Instant, Job, Offer, Run, RunState, RunTrigger } from './core/types';
@@ -204,6 +205,11 @@ export interface RunStore {
    * Chronos's stats), for percentiles, newest first, at most limit.
    */
   durations(jobName: string, limit: number, states?: readonly RunState[]): Promise<number[]>;
+  /**
+   * Every job's histogram (core/duration-stats.ts) of the durations `durations(job, limit)` gives,
+   * by job name, in one read (GET /metrics); jobs without a FINISHED run are left out.
+   */
+  durationStats(limit: number): Promise<Map<string, DurationStats>>;
   deleteForJob(jobName: string): Promise<void>;
   /**
    * Deletes the runs among `taskIds` that are still QUEUED (runs prepared ahead of their instant

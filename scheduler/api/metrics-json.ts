@@ -5,54 +5,36 @@
  * - counters `jobs.run.success.<job>` / `jobs.run.failure.<job>`: the job's successCount and
  *   errorCount (persisted, so they survive a restart, unlike Chronos's in-memory counters);
  * - histograms `jobs.run.time.<job>`: run durations in ms from the run history (finished runs,
- *   start to finish), only for jobs that ever succeeded; same quantile rule as /job/stat;
+ *   start to finish), only for jobs that ever succeeded; same quantile rule as /job/stat
+ *   (core/duration-stats.ts), every job's read at once (RunStore.durationStats);
  * - gauges: queue sizes (`jobs.queue.size`, `.high.size`, `.normal.size`), running tasks and the
  *   number of jobs, from the store's active runs.
  * - meters and timers: none yet (Chronos times its REST resources).
  */
-import type { Job } from '../core/types';
+import { durationStats, type DurationStats } from '../core/duration-stats';
 import type { Store } from '../ports';
-import { quantile } from './chronos-stats';
 import { JsonDouble as D, writeJson, type JsonTree } from './job-json';
 
 export interface MetricsOptions {
   /** Durations sampled per job, newest first. Default 1028 (Codahale's reservoir size). */
   sampleSize?: number;
-  /** Jobs whose durations are read at once. Default 16. */
-  concurrency?: number;
 }
 
-export function histogramTree(durations: readonly number[]): JsonTree {
-  const v = [...durations].sort((a, b) => a - b);
-  const n = v.length;
-  const mean = n === 0 ? 0 : v.reduce((s, x) => s + x, 0) / n;
-  const variance = n <= 1 ? 0 : v.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
+/** A `jobs.run.time.<job>` histogram, Codahale's keys in their order. */
+export function histogramTree(s: DurationStats = durationStats([])): JsonTree {
   return {
-    count: n,
-    max: n === 0 ? 0 : v[n - 1],
-    mean: new D(mean),
-    min: n === 0 ? 0 : v[0],
-    p50: new D(quantile(v, 0.5)),
-    p75: new D(quantile(v, 0.75)),
-    p95: new D(quantile(v, 0.95)),
-    p98: new D(quantile(v, 0.98)),
-    p99: new D(quantile(v, 0.99)),
-    p999: new D(quantile(v, 0.999)),
-    stddev: new D(Math.sqrt(variance)),
+    count: s.count,
+    max: s.max,
+    mean: new D(s.mean),
+    min: s.min,
+    p50: new D(s.p50),
+    p75: new D(s.p75),
+    p95: new D(s.p95),
+    p98: new D(s.p98),
+    p99: new D(s.p99),
+    p999: new D(s.p999),
+    stddev: new D(s.stddev),
   };
-}
-
-async function durationsOf(store: Store, jobs: Job[], sample: number, concurrency: number): Promise<number[][]> {
-  const out = new Array<number[]>(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      out[i] = await store.runs.durations(jobs[i].name, sample);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, jobs.length)) }, worker));
-  return out;
 }
 
 /** The metrics as a JSON tree (write it with `writeJson`). */
@@ -69,11 +51,9 @@ export async function buildMetrics(store: Store, options: MetricsOptions = {}): 
   }
 
   const ran = jobs.filter((j) => j.successCount > 0);
-  const durations = await durationsOf(store, ran, options.sampleSize ?? 1028, options.concurrency ?? 16);
+  const stats = ran.length === 0 ? new Map<string, DurationStats>() : await store.runs.durationStats(options.sampleSize ?? 1028);
   const histograms: { [k: string]: JsonTree } = {};
-  ran.forEach((j, i) => {
-    histograms[`jobs.run.time.${j.name}`] = histogramTree(durations[i]);
-  });
+  for (const j of ran) histograms[`jobs.run.time.${j.name}`] = histogramTree(stats.get(j.name));
 
   return {
     version: '3.0.0',
@@ -91,6 +71,21 @@ export async function buildMetrics(store: Store, options: MetricsOptions = {}): 
   };
 }
 
-export async function metricsJson(store: Store, options?: MetricsOptions): Promise<string> {
-  return writeJson(await buildMetrics(store, options));
+const inFlight = new WeakMap<Store, Map<number, Promise<string>>>();
+
+/**
+ * The metrics as JSON text. Scrapes of one store that arrive while one is being computed get that
+ * one's answer (monitoring systems and several dashboards scrape at once): one computation at a time.
+ */
+export function metricsJson(store: Store, options: MetricsOptions = {}): Promise<string> {
+  const sample = options.sampleSize ?? 1028;
+  let byStore = inFlight.get(store);
+  if (!byStore) inFlight.set(store, (byStore = new Map()));
+  const running = byStore.get(sample);
+  if (running) return running;
+  const p = buildMetrics(store, { sampleSize: sample })
+    .then(writeJson)
+    .finally(() => byStore.delete(sample));
+  byStore.set(sample, p);
+  return p;
 }

@@ -9,6 +9,7 @@
  *   - a run keeps its last RUN_EVENTS_KEPT events, which go with its job's runs (deleteForJob).
  * `refuse` makes a write fail with StoreDataError, as PostgreSQL refuses a NUL.
  */
+import { durationStats } from '../core/duration-stats';
 import { applyFieldChange } from '../core/job-field-change';
 import type { JobVersion } from '../core/job-version';
 import type { Job, Run } from '../core/types';
@@ -228,6 +229,16 @@ export class MemoryStore implements Store {
           .sort(newestFirst)
           .slice(0, limit)
           .map((r) => r.finishedAt! - r.startedAt!),
+      durationStats: async (limit) => {
+        const byJob = new Map<string, Run[]>();
+        for (const r of d().runs.values()) {
+          if (limit <= 0 || r.state !== 'FINISHED' || r.startedAt === null || r.finishedAt === null) continue;
+          byJob.set(r.jobName, [...(byJob.get(r.jobName) ?? []), r]);
+        }
+        return new Map(
+          [...byJob].map(([job, runs]) => [job, durationStats(runs.sort(newestFirst).slice(0, limit).map((r) => r.finishedAt! - r.startedAt!))]),
+        );
+      },
       deleteForJob: async (jobName) => {
         for (const [id, r] of d().runs) {
           if (r.jobName !== jobName) continue;

@@ -228,6 +228,7 @@ export function fencedStore(
     queuedLate: (f) => root.runs.queuedLate(f),
     recent: (n, l) => root.runs.recent(n, l),
     durations: (n, l, s) => root.runs.durations(n, l, s),
+    durationStats: (l) => root.runs.durationStats(l),
     deleteForJob: (n) => inTx((s) => s.runs.deleteForJob(n)),
     withdraw: (ids) => (ids.length === 0 ? Promise.resolve([]) : inTx((s) => s.runs.withdraw(ids))),
     settleQueued: (n, p) => inTx((s) => s.runs.settleQueued(n, p)),

@@ -1,6 +1,8 @@
 /** The RunStore port over Prisma: one row per attempt of a job at a due instant. */
 import type { Run, RunState } from '../../core/types';
 import { LATE_QUEUE_MS, type LateRunFilter, type NewRun, type RunEvent, type RunFilter, type RunPage, type RunPatch, type RunRecord, type RunStore } from '../../ports';
+import type { DurationStats } from '../../core/duration-stats';
+import { durationStatsByJob } from './run-duration-stats';
 import { inInputOrder, insertRunsSql, recordSql, updateRunsSql } from './run-writes';
 import { addRunEvents, runEvents } from './run-event-store';
 import { ACTIVE_RUN_STATES, RUN_COLUMNS, RUN_PAGE_DEFAULT_LIMIT, RUN_PAGE_MAX_LIMIT, decodeCursor, encodeCursor, fromTuple, ms, nonNegInt, patchData, toRun, type Db, type RawRunRow, type RunTuple } from './sql';
@@ -155,6 +157,10 @@ export class PrismaRunStore implements RunStore {
       take,
     });
     return rows.map((r) => ms(r.finishedAt!) - ms(r.startedAt!));
+  }
+
+  durationStats(limit: number): Promise<Map<string, DurationStats>> {
+    return durationStatsByJob(this.db, nonNegInt(limit, 0));
   }
 
   async deleteForJob(jobName: string): Promise<void> {
