@@ -44,10 +44,14 @@ export interface JobQuery {
 /** Jobs one Chronos /jobs/search answers when the request names no limit (Chronos's default). */
 export const SEARCH_DEFAULT_LIMIT = 10;
 
+export type JobCounters = Pick<Job, 'name' | 'successCount' | 'errorCount'>;
+
 export interface JobStore {
   get(name: string): Promise<Job | null>;
   /** Every job, in name order (the collation of the name column). */
   list(): Promise<Job[]>;
+  /** Every job's name and Chronos run counters, in `list`'s order, without reading whole jobs (GET /metrics). */
+  counters(): Promise<JobCounters[]>;
   /**
    * True when `list` orders names by code point (a C-like collation), so a holder of the jobs can
    * sort plain-ASCII names with `<` and get `list`'s order. Absent: unknown, assume not.

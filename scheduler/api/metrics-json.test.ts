@@ -17,7 +17,7 @@ async function storeWithHistory(): Promise<MemoryStore> {
 
 test('scrapes that arrive while one is computed share its answer: the store is read once', async () => {
   const store = await storeWithHistory();
-  const list = vi.spyOn(store.jobs, 'list');
+  const list = vi.spyOn(store.runs, 'listActive');
   const bodies = await Promise.all([1, 2, 3, 4].map(() => metricsJson(store)));
   expect(new Set(bodies).size).toBe(1);
   expect(list).toHaveBeenCalledTimes(1);

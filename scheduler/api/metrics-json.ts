@@ -3,7 +3,7 @@
  * `{"version":"3.0.0","gauges":{…},"counters":{…},"histograms":{…},"meters":{},"timers":{}}`.
  *
  * - counters `jobs.run.success.<job>` / `jobs.run.failure.<job>`: the job's successCount and
- *   errorCount (persisted, so they survive a restart, unlike Chronos's in-memory counters);
+ *   errorCount (JobStore.counters: not the whole jobs; persisted, so they survive a restart, unlike Chronos's in-memory counters);
  * - histograms `jobs.run.time.<job>`: run durations in ms from the run history (finished runs,
  *   start to finish), only for jobs that ever succeeded; same quantile rule as /job/stat
  *   (core/duration-stats.ts), every job's read at once (RunStore.durationStats);
@@ -39,7 +39,7 @@ export function histogramTree(s: DurationStats = durationStats([])): JsonTree {
 
 /** The metrics as a JSON tree (write it with `writeJson`). */
 export async function buildMetrics(store: Store, options: MetricsOptions = {}): Promise<JsonTree> {
-  const [jobs, active] = await Promise.all([store.jobs.list(), store.runs.listActive()]);
+  const [jobs, active] = await Promise.all([store.jobs.counters(), store.runs.listActive()]);
   const queued = active.filter((r) => r.state === 'QUEUED');
   const high = queued.filter((r) => r.highPriority).length;
   const running = active.length - queued.length;

@@ -86,6 +86,7 @@ export class MemoryStore implements Store {
     this.jobs = {
       get: async (name) => copy(d().jobs.get(name) ?? null),
       list: async () => copy(sortedJobs()),
+      counters: async () => sortedJobs().map(({ name, successCount, errorCount }) => ({ name, successCount, errorCount })),
       sortsByCodePoint: async () => true,
       search: async (q: JobQuery) => {
         const limit = q.limit ?? SEARCH_DEFAULT_LIMIT;

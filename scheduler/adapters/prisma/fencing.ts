@@ -201,6 +201,7 @@ export function fencedStore(
   const jobs: JobStore = {
     get: (n) => root.jobs.get(n),
     list: () => root.jobs.list(),
+    counters: () => root.jobs.counters(),
     search: (q) => root.jobs.search(q),
     count: () => root.jobs.count(),
     put: (job) => inTx((s) => s.jobs.put(job)),

@@ -2,7 +2,7 @@
 import type { JobFieldChange } from '../../core/job-field-change';
 import { shareJobValues, type SharedValues } from '../../core/shared-job-values';
 import type { Job } from '../../core/types';
-import type { JobChanges, JobQuery, JobStore } from '../../ports';
+import type { JobChanges, JobCounters, JobQuery, JobStore } from '../../ports';
 import { SEARCH_DEFAULT_LIMIT } from '../../ports';
 import { CODE_POINT_COLLATIONS, containsSql, nonNegInt, withTx, type BulkReader, type Db } from './sql';
 import { Prisma } from './generated/client';
@@ -31,6 +31,13 @@ export class PrismaJobStore implements JobStore {
       for (const r of rows) jobs.push(shareJobValues(JSON.parse(r.d) as Job, pool));
     });
     return jobs;
+  }
+
+  async counters(): Promise<JobCounters[]> {
+    const rows = await this.db.$queryRawUnsafe<{ name: string; s: number | null; e: number | null }[]>(
+      `SELECT "name", ("data"->>'successCount')::float8 AS s, ("data"->>'errorCount')::float8 AS e FROM "jobs" ORDER BY "name"`,
+    );
+    return rows.map((r) => ({ name: r.name, successCount: r.s ?? 0, errorCount: r.e ?? 0 }));
   }
 
   /** The rows of `sql`, PARSE_CHUNK at a time, a turn of the event loop between chunks. */
