@@ -29,6 +29,7 @@ export async function apiFigures(t: Target, reps: number): Promise<UiApiFigure[]
     ...(failed ? [`/api/runs/${encodeURIComponent(failed.taskId)}`] : []),
     '/api/grid',
     `/api/grid?job=${seed.focusJob}&n=14`,
+    '/metrics', // Chronos's Codahale JSON, which monitoring scrapes every 10-30 s: every job's counters and histogram
   ];
   const out: UiApiFigure[] = [];
   for (const p of paths) {
