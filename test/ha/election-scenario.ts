@@ -2,10 +2,9 @@
  * The election both ZooKeeper electors hold to (ZkElector on the main thread, ThreadedElector with
  * its client in a worker thread), run by each one's test file against the real ZooKeeper.
  */
-import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { ZkElector } from '../../scheduler/adapters/zookeeper';
-import { waitFor } from './support';
+import { freshZkPath, waitFor } from './support';
 
 /** What the scenario uses of an elector (ThreadedElector has the same). */
 export type TestElector = Pick<ZkElector, 'start' | 'stop' | 'on' | 'isLeader' | 'leader' | 'members' | 'epoch' | 'advanceEpoch' | 'restartSession'>;
@@ -17,7 +16,7 @@ export type TestElector = Pick<ZkElector, 'start' | 'stop' | 'on' | 'isLeader' |
  * counter past a larger value (a wiped ZooKeeper under an old database).
  */
 export async function electsAndHandsOverInOrder(elector: (path: string, id: string) => TestElector): Promise<void> {
-  const path = `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
+  const path = freshZkPath();
   const events: string[] = [];
   const a = elector(path, 'a:1');
   a.on('elected', () => events.push('a elected'));

@@ -1,9 +1,11 @@
 /**
  * Helpers of the HA tests and the soak: Sisyphus instances as real processes
  * (`node --import tsx scripts/instance.ts`, or the built app under the server (`server/main.ts`)), a TCP proxy in
- * front of PostgreSQL that a test can cut and restore, free ports, polling.
+ * front of PostgreSQL that a test can cut and restore, free ports, election paths, log directories,
+ * polling. No vitest here (the soak and the takeover bench run it too): ha-cluster.ts has the hooks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,6 +15,18 @@ import { MesosLocal, type MesosLocalOptions } from '../../mesos-local/master';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ZK_SERVERS = process.env.SISYPHUS_TEST_ZK ?? '127.0.0.1:2181';
+
+/** An election path under /sisyphus-test that no other test uses. */
+export const freshZkPath = (): string => `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
+
+/** A new temp directory for a test file's process logs and task output (`sisyphus-<name>-…`). */
+export const makeLogDir = (name: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `sisyphus-${name}-`));
+
+/** Removes what makeLogDir made, or, with HA_KEEP_LOGS set, keeps it and says where. */
+export function removeLogDir(dir: string | undefined): void {
+  if (process.env.HA_KEEP_LOGS) console.log(`HA logs kept in ${dir}`);
+  else if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -5,11 +5,10 @@
  * pause detected, no second election. On the main thread (ZkElector) the same busy loop deposes
  * the leader and elects the other candidate.
  */
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ThreadedElector, electorThreadEntry } from '../../scheduler/adapters/zookeeper';
 import { electsAndHandsOverInOrder } from './election-scenario';
-import { ZK_SERVERS, waitFor } from './support';
+import { ZK_SERVERS, freshZkPath, waitFor } from './support';
 
 /** The shortest session a ZooKeeper with the default tickTime (2 s) grants: 2 ticks. */
 const SESSION_MS = 4_000;
@@ -35,7 +34,7 @@ describe('ThreadedElector on the real ZooKeeper', () => {
   it('elects the first, hands over in order, a lost session deposes at once, advanceEpoch', () => electsAndHandsOverInOrder(elector), 40_000);
 
   it('keeps the leadership while the main thread is busy for more than twice the session timeout', async () => {
-    const path = `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
+    const path = freshZkPath();
     const events: string[] = [];
     const a = elector(path, 'a:1');
     const b = elector(path, 'b:2');
