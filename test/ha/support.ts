@@ -158,45 +158,94 @@ export interface InstanceOptions {
   startTimeoutMs?: number;
 }
 
-export async function startInstance(o: InstanceOptions): Promise<Instance> {
-  const port = o.port ?? (await freePort());
-  const logFile = path.join(o.logDir, `instance-${port}.log`);
-  const out = fs.openSync(logFile, 'a');
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
+/**
+ * This process's environment for a child process: `set` on top (an undefined value unsets the
+ * variable), without vitest's markers (the child logs like production).
+ */
+export function childEnv(set: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+  for (const [k, v] of Object.entries(set)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  delete env.VITEST;
+  delete env.VITEST_POOL_ID;
+  delete env.VITEST_WORKER_ID;
+  return env;
+}
+
+/** What the production server (`server/main.ts`) on `port` gets in its environment, whatever else it is given. */
+export const serverEnv = (port: number): Record<string, string> => ({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', PORT: String(port), HOSTNAME: '127.0.0.1' });
+
+/** The production server's arguments: `node --import tsx server/main.ts <appDir> -p <port> -H 127.0.0.1`. */
+export const serverArgs = (appDir: string, port: number): string[] => [path.join(ROOT, 'server', 'main.ts'), appDir, '-p', String(port), '-H', '127.0.0.1'];
+
+export interface ProcessOptions {
+  port: number;
+  /** Where its stdout and stderr go (appended). */
+  logFile: string;
+  /** After `node --import tsx`. */
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Names it in the messages: `instance`, `the server`. */
+  who: string;
+  /** What `ready` asks, for the messages: `/health`. */
+  answers: string;
+  ready(inst: Instance): Promise<unknown>;
+  timeoutMs: number;
+}
+
+/** A TypeScript entry point as a child process; resolves once `ready` holds, fails with the end of its log if it exits first. */
+export async function startProcess(o: ProcessOptions): Promise<Instance> {
+  const out = fs.openSync(o.logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', ...o.args], { cwd: o.cwd, env: o.env as NodeJS.ProcessEnv, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  const inst = new Instance(o.port, child, o.logFile);
+  await waitFor(`${o.who} ${inst.id} to answer ${o.answers}`, async () => {
+    if (!inst.alive) throw new Error(`${o.who} ${inst.id} exited:\n${inst.log().slice(-3000)}`);
+    return o.ready(inst);
+  }, o.timeoutMs, 150);
+  return inst;
+}
+
+/** The environment of an instance (scripts/instance.ts or the server): the HA tests' short timers, `own`, then `o.env`; ZK and MESOS_MASTER as `o` says. */
+function instanceEnv(o: InstanceOptions, port: number, own: Record<string, string>): Record<string, string> {
+  return childEnv({
+    ...own,
     PORT: String(port),
     SISYPHUS_HOSTNAME: '127.0.0.1',
     DATABASE_URL: o.databaseUrl,
     ZK_PATH: o.zkPath ?? '/sisyphus-test/leader',
     ZK_SESSION_TIMEOUT_MS: String(o.sessionTimeoutMs ?? 4_000),
     LOG_LEVEL: process.env.HA_LOG_LEVEL ?? 'info',
+    TAKEOVER_RETRY_MS: '300',
+    ...(o.env ?? {}),
+    ZK: o.zk === null ? undefined : (o.zk ?? ZK_SERVERS),
+    MESOS_MASTER: o.master || undefined,
+  });
+}
+
+export async function startInstance(o: InstanceOptions): Promise<Instance> {
+  const port = o.port ?? (await freePort());
+  const env = instanceEnv(o, port, {
     SISYPHUS_DEBUG: '1',
     RETRY_DELAY_MS: '500',
-    TAKEOVER_RETRY_MS: '300',
     MESOS_REVIVE_MIN_INTERVAL_MS: '100',
     MESOS_DECLINE_IDLE_SECONDS: '1',
     MESOS_DECLINE_BUSY_SECONDS: '0.2',
-    ...(o.env ?? {}),
-  };
-  delete env.VITEST; // the instance logs like production (LOG_LEVEL above)
-  delete env.VITEST_POOL_ID;
-  delete env.VITEST_WORKER_ID;
-  if (o.zk !== null) env.ZK = o.zk ?? ZK_SERVERS;
-  else delete env.ZK;
-  if (o.master) env.MESOS_MASTER = o.master;
-  else delete env.MESOS_MASTER;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'instance.ts')], {
-    cwd: ROOT,
-    env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', out, out],
   });
-  fs.closeSync(out);
-  const inst = new Instance(port, child, logFile);
-  await waitFor(`instance ${inst.id} to answer /health`, async () => {
-    if (!inst.alive) throw new Error(`instance ${inst.id} exited:\n${inst.log().slice(-3000)}`);
-    return inst.health();
-  }, o.startTimeoutMs ?? 150_000, 150);
-  return inst;
+  return startProcess({
+    port,
+    logFile: path.join(o.logDir, `instance-${port}.log`),
+    args: [path.join(ROOT, 'scripts', 'instance.ts')],
+    cwd: ROOT,
+    env,
+    who: 'instance',
+    answers: '/health',
+    ready: (inst) => inst.health(),
+    timeoutMs: o.startTimeoutMs ?? 150_000,
+  });
 }
 
 /**
@@ -247,42 +296,17 @@ export interface NextInstanceOptions extends Omit<InstanceOptions, 'master'> {
  */
 export async function startNextInstance(o: NextInstanceOptions): Promise<Instance> {
   const port = o.port ?? (await freePort());
-  const logFile = path.join(o.logDir, `next-${port}.log`);
-  const out = fs.openSync(logFile, 'a');
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    NEXT_TELEMETRY_DISABLED: '1',
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOSTNAME: '127.0.0.1',
-    SISYPHUS_HOSTNAME: '127.0.0.1',
-    DATABASE_URL: o.databaseUrl,
-    ZK_PATH: o.zkPath ?? '/sisyphus-test/leader',
-    ZK_SESSION_TIMEOUT_MS: String(o.sessionTimeoutMs ?? 4_000),
-    LOG_LEVEL: process.env.HA_LOG_LEVEL ?? 'info',
-    TAKEOVER_RETRY_MS: '300',
-    ...(o.env ?? {}),
-  };
-  delete env.VITEST;
-  delete env.VITEST_POOL_ID;
-  delete env.VITEST_WORKER_ID;
-  if (o.zk !== null) env.ZK = o.zk ?? ZK_SERVERS;
-  else delete env.ZK;
-  if (o.master) env.MESOS_MASTER = o.master;
-  else delete env.MESOS_MASTER;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts'), o.appDir, '-p', String(port), '-H', '127.0.0.1'], {
+  return startProcess({
+    port,
+    logFile: path.join(o.logDir, `next-${port}.log`),
+    args: serverArgs(o.appDir, port),
     cwd: o.appDir,
-    env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', out, out],
+    env: instanceEnv(o, port, serverEnv(port)),
+    who: 'the server',
+    answers: '/api/instance',
+    ready: async (inst) => (await fetch(`${inst.url}/api/instance`, { signal: AbortSignal.timeout(5_000) })).ok,
+    timeoutMs: o.startTimeoutMs ?? 60_000,
   });
-  fs.closeSync(out);
-  const inst = new Instance(port, child, logFile);
-  await waitFor(`the server ${inst.id} to answer /api/instance`, async () => {
-    if (!inst.alive) throw new Error(`the server ${inst.id} exited:\n${inst.log().slice(-3000)}`);
-    const r = await fetch(`${inst.url}/api/instance`, { signal: AbortSignal.timeout(5_000) });
-    return r.ok;
-  }, o.startTimeoutMs ?? 60_000, 150);
-  return inst;
 }
 
 /** The one live instance that leads (and runs its scheduler), once all alive ones agree. */
