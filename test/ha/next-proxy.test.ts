@@ -14,9 +14,9 @@
  * rule of e2e/harness.ts, so the e2e step reuses it); both instances serve a private copy of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../e2e/harness';
+import { builtAppSnapshot } from '../../e2e/harness';
 import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
-import { freshZkPath, makeLogDir, removeLogDir, sleep, snapshotNextBuild, startNextInstance, waitFor, type Instance } from './support';
+import { freshZkPath, makeLogDir, removeLogDir, startNextInstance, waitFor, type Instance } from './support';
 
 interface InstanceInfo {
   self: string;
@@ -32,26 +32,11 @@ const instances: Instance[] = [];
 let leader: Instance;
 let follower: Instance;
 
-/** Built (when stale) and copied; a build running elsewhere at the same time is waited out. */
-async function builtApp(): Promise<{ dir: string; remove(): void }> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ensureBuilt((s) => console.log(`[ha] ${s}`));
-      const snap = snapshotNextBuild();
-      if (snap) return snap;
-    } catch (e) {
-      if (attempt >= 3) throw e;
-    }
-    if (attempt >= 3) throw new Error('no complete build of the app to serve (.next is being rewritten?)');
-    await sleep(15_000);
-  }
-}
-
 const instanceInfo = async (i: Instance): Promise<InstanceInfo> => (await (await fetch(`${i.url}/api/instance`)).json()) as InstanceInfo;
 
 beforeAll(async () => {
   dir = makeLogDir('ha-next');
-  [app, db] = await Promise.all([builtApp(), createTestDatabase('sisyphus_ha_next')]);
+  [app, db] = await Promise.all([builtAppSnapshot((s) => console.log(`[ha] ${s}`)), createTestDatabase('sisyphus_ha_next')]);
   const opts = { databaseUrl: db.url, zkPath: freshZkPath(), logDir: dir, appDir: app.dir };
   // one after the other: the first one's candidate node is the lowest, so it leads
   instances.push(await startNextInstance(opts));

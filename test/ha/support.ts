@@ -251,7 +251,7 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
 /**
  * A private copy of the built app to serve with the server (`server/main.ts`): `.next` copied without its caches,
  * everything else symlinked. The working tree is shared (another `next build` may rewrite .next
- * while instances run), as in e2e/harness.ts. Null when there is no complete build right now.
+ * while instances run); e2e/harness.ts serves its app from one too. Null when there is no complete build right now.
  */
 export function snapshotNextBuild(): { dir: string; remove(): void } | null {
   const src = path.join(ROOT, '.next');
