@@ -37,8 +37,8 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type {} from 'vitest';
 import type { z } from 'zod';
-import { MesosLocal } from '../mesos-local/master';
 import { createTestDatabase } from '../scheduler/adapters/prisma/test-support';
+import { startTestMesos } from '../scheduler/testing/test-mesos';
 import type { jobInputSchema } from '../scheduler/api/job-schema';
 import type { Dashboard, JobDetail, RunPage, RunRow } from '../scheduler/api/ui-types';
 import { freePort, serverArgs, serverEnv, sleep, snapshotNextBuild } from '../test/ha/support';
@@ -126,16 +126,7 @@ export interface StartAppOptions {
 export async function startApp(opts: StartAppOptions = {}): Promise<RunningApp> {
   const db = await createTestDatabase('sisyphus_e2e');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-e2e-mesos-'));
-  const mesos = new MesosLocal({
-    port: 0,
-    host: '127.0.0.1',
-    heartbeatIntervalSeconds: 1,
-    allocationIntervalMs: 100,
-    statusUpdateRetryMs: 500,
-    workDir,
-    agents: opts.agents ?? [{ cpus: 4, mem: 4096, disk: 20000 }],
-  } as ConstructorParameters<typeof MesosLocal>[0]);
-  await mesos.start();
+  const mesos = await startTestMesos(workDir, opts.agents ?? [{ cpus: 4, mem: 4096, disk: 20000 }]);
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

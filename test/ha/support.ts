@@ -11,7 +11,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MesosLocal, type MesosLocalOptions } from '../../mesos-local/master';
+import type { MesosLocal, MesosLocalOptions } from '../../mesos-local/master';
+import { startTestMesos } from '../../scheduler/testing/test-mesos';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ZK_SERVERS = process.env.SISYPHUS_TEST_ZK ?? '127.0.0.1:2181';
@@ -61,19 +62,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
  * mesos-local on a free loopback port, running real task processes under `<dir>/mesos`, with the
  * short timers of the HA tests (1 s heartbeats, 100 ms allocation, 500 ms update retries); started.
  */
-export async function startMesosLocal(dir: string, agents: MesosLocalOptions['agents'], options: Partial<MesosLocalOptions> = {}): Promise<MesosLocal> {
-  const mesos = new MesosLocal({
-    port: 0,
-    host: '127.0.0.1',
-    heartbeatIntervalSeconds: 1,
-    allocationIntervalMs: 100,
-    statusUpdateRetryMs: 500,
-    workDir: path.join(dir, 'mesos'),
-    agents,
-    ...options,
-  });
-  await mesos.start();
-  return mesos;
+export function startMesosLocal(dir: string, agents: MesosLocalOptions['agents'], options: Partial<MesosLocalOptions> = {}): Promise<MesosLocal> {
+  return startTestMesos(path.join(dir, 'mesos'), agents, options);
 }
 
 export interface Health {
