@@ -37,6 +37,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type {} from 'vitest';
 import type { z } from 'zod';
+import { newestBuildInput } from '../scripts/lib/build-inputs.mjs';
 import { createTestDatabase } from '../scheduler/adapters/prisma/test-support';
 import { startTestMesos } from '../scheduler/testing/test-mesos';
 import type { jobInputSchema } from '../scheduler/api/job-schema';
@@ -50,25 +51,9 @@ const BUILD_ID = path.join(ROOT, '.next', 'BUILD_ID');
 
 /* ------------------------------------------------------------------ build */
 
-/** Same rule as scripts/start.mjs: these are not inputs of the web app's build. */
-const NOT_BUILD_INPUT_DIRS = new Set(['node_modules', '.next', '.git', '.ci', 'data', 'coverage', '.sisyphus-test', 'e2e', 'bench', 'examples', 'mesos-local', 'scripts', 'test']);
-const NOT_BUILD_INPUT_FILES = [/\.md$/, /\.(test|spec)\.[cm]?[jt]sx?$/, /^next-env\.d\.ts$/, /\.tsbuildinfo$/];
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) {
-      if (!NOT_BUILD_INPUT_DIRS.has(entry.name)) newest = Math.max(newest, newestSource(path.join(dir, entry.name)));
-    } else if (entry.isFile() && !NOT_BUILD_INPUT_FILES.some((re) => re.test(entry.name))) {
-      newest = Math.max(newest, fs.statSync(path.join(dir, entry.name)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/** `next build` unless .next/BUILD_ID is newer than every build input. */
+/** `next build` unless .next/BUILD_ID is newer than every build input (scripts/lib/build-inputs.mjs, as `npm start`). */
 export async function ensureBuilt(log: (s: string) => void = (s) => console.log(s)): Promise<void> {
-  if (fs.existsSync(BUILD_ID) && fs.statSync(BUILD_ID).mtimeMs >= newestSource(ROOT)) return;
+  if (fs.existsSync(BUILD_ID) && fs.statSync(BUILD_ID).mtimeMs >= newestBuildInput(ROOT)) return;
   log('[e2e] building the app (next build)…');
   const started = Date.now();
   const out: string[] = [];
