@@ -13,9 +13,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MesosLocal, MesosLocalOptions } from '../../mesos-local/master';
 import { startTestMesos } from '../../scheduler/testing/test-mesos';
+import { TEST_ZK } from '../../scheduler/testing/test-zookeeper';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const ZK_SERVERS = process.env.SISYPHUS_TEST_ZK ?? '127.0.0.1:2181';
+/** The tests' ZooKeeper (SISYPHUS_TEST_ZK). */
+export const ZK_SERVERS = TEST_ZK;
 
 /** An election path under /sisyphus-test that no other test uses. */
 export const freshZkPath = (): string => `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
