@@ -12,12 +12,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MesosLocal, MesosLocalOptions } from '../../mesos-local/master';
+import { freePort } from '../../scheduler/testing/free-port';
 import { startTestMesos } from '../../scheduler/testing/test-mesos';
 import { TEST_ZK } from '../../scheduler/testing/test-zookeeper';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The tests' ZooKeeper (SISYPHUS_TEST_ZK). */
 export const ZK_SERVERS = TEST_ZK;
+
+export { freePort };
 
 /** An election path under /sisyphus-test that no other test uses. */
 export const freshZkPath = (): string => `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
@@ -29,17 +32,6 @@ export const makeLogDir = (name: string): string => fs.mkdtempSync(path.join(os.
 export function removeLogDir(dir: string | undefined): void {
   if (process.env.HA_KEEP_LOGS) console.log(`HA logs kept in ${dir}`);
   else if (dir) fs.rmSync(dir, { recursive: true, force: true });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
