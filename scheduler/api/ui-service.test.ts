@@ -13,6 +13,7 @@ import type { Scheduler } from '../runtime/assemble';
 import { systemClock } from '../runtime/system-clock';
 import { FakeRuntime } from '../testing/fake-runtime';
 import { TestClock } from '../testing/test-clock';
+import { waitFor } from '../testing/wait-for';
 import { ChronosService } from './chronos-service';
 import { parseJob } from './job-schema';
 import { ApiError } from './errors';
@@ -31,18 +32,6 @@ function mkJob(name: string, extra: Record<string, unknown> = {}): Job {
 
 async function seed(store: PrismaStore, jobs: Job[], batch = 5000): Promise<void> {
   for (let i = 0; i < jobs.length; i += batch) await store.jobs.apply({ put: jobs.slice(i, i + batch) });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    const v = await probe();
-    if (v) return v;
-    last = v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
 }
 
 /* ================================================================== store only, no scheduler */
