@@ -279,6 +279,7 @@ export class DueRuns {
     // same past start POSTed again; a leader that stopped before the round's schedules were
     // stored, launch-planner.ts) moves on without a run.
     const createdIds = new Set(created.map((r) => r.taskId));
+    const ran: NewRun[] = [];
     for (const c of creates) {
       if (c.state === 'SKIPPED' || createdIds.has(c.taskId) || !committed.has(c)) continue;
       if (ctx.runs.queue.has(c.taskId) || ctx.runs.delayedRuns.has(c.taskId)) continue;
@@ -286,7 +287,13 @@ export class DueRuns {
       const schedule = ctx.index.scheduleOf(c.jobName);
       ctx.index.launched(c.jobName);
       if (job && schedule && !skipped.some((s) => s.job.name === job.name)) skipped.push({ job, schedule });
-      ctx.report('schedule', `job ${c.jobName}: due instant ${ctx.isoUtc(c.due)} already ran; moving its schedule on`);
+      ran.push(c);
+    }
+    // one line for them all (a leader that stopped before a herd's schedules were stored leaves thousands)
+    if (ran.length === 1) ctx.report('schedule', `job ${ran[0].jobName}: due instant ${ctx.isoUtc(ran[0].due)} already ran; moving its schedule on`);
+    else if (ran.length > 1) {
+      const some = ran.slice(0, 5).map((c) => `${c.jobName} at ${ctx.isoUtc(c.due)}`).join(', ');
+      ctx.report('schedule', `${ran.length} jobs due at instants that already ran (${some}${ran.length > 5 ? ', …' : ''}); moving their schedules on`);
     }
     const notStored = new Set(creates.filter((c) => !committed.has(c)).map((c) => c.jobName));
     const toAdvance = skipped.filter(({ job }) => !ctx.index.isAside(job.name) && !notStored.has(job.name));

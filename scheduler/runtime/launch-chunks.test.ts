@@ -150,9 +150,13 @@ describe('an offer round in chunks', () => {
     // (the round's schedules are stored after its ACCEPTs: the database went away first, so the
     // launched jobs still point at the instant their runs have; the next leader moves them on)
     const second = new Worker({ store: memory, clock });
+    const reported: string[] = [];
+    second.events.on('error', (e) => reported.push(e.message));
     await second.start();
     await clock.advanceAsync(1);
     await second.idle();
+    // one line for all the jobs whose instant had launched, not one per job
+    expect(reported.filter((m) => m.includes('already ran'))).toEqual([expect.stringMatching(new RegExp(`^${toMesos.length} jobs due at instants that already ran \\(herd-`))]);
     const next = await second.onOffers(offers('b', 20), (launches) => toMesos.push(...idsOf(launches)));
     toMesos.push(...idsOf(next.launches));
     expect(toMesos).toHaveLength(JOBS);
