@@ -91,7 +91,7 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
   void notify.verify();
   // A follower keeps every job and unfinished run warm for its takeover (ZooKeeper only: a single
   // instance always leads).
-  const following = settings.zk.servers !== null && settings.zk.standbyPollMs > 0;
+  const following = Boolean(settings.zk.servers) && settings.zk.standbyPollMs > 0;
   const standbyLog = (level: 'info' | 'warn', message: string) => log[level]({ instanceId: id }, message);
   const mirror = following && store.jobs.changes ? new StandbyMirror({ jobs: store.jobs, clock: systemClock, pollMs: settings.zk.standbyPollMs, log: standbyLog }) : null;
   const runs = following && store.runs.unfinishedSince ? new StandbyRuns({ runs: store.runs, clock: systemClock, pollMs: settings.zk.standbyPollMs, log: standbyLog }) : null;
