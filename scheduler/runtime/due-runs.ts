@@ -15,6 +15,7 @@
  * before (`later`).
  */
 import { eventRun, skippedEvent } from '../core/notify-events';
+import type { Demand } from '../core/offers-to-keep';
 import { decideOverlap, effectivePolicy, type InflightRun, type OverlapDecision } from '../core/overlap-policy';
 import { taskArguments } from '../core/taskid';
 import type { Instant, Job, Run } from '../core/types';
@@ -101,6 +102,11 @@ export class DueRuns {
   herdSoon(now: Instant): Instant | null {
     const at = this.prepared.nextDue();
     return at !== undefined && at - OFFERS_AHEAD_MS <= now ? at : null;
+  }
+
+  /** What the prepared runs due by `at` ask for (the offers kept for them: core/offers-to-keep.ts). */
+  herdNeed(at: Instant): Demand {
+    return this.prepared.demandBy(at);
   }
 
   /** True when some job is due now (the caller, already in a step, ticks at once). */

@@ -13,6 +13,7 @@
 import { jobFieldChange, type JobFieldChange } from '../core/job-field-change';
 import { launchChunks } from '../core/launch-chunks';
 import { matchOffers, offeredTotals, type AgentLaunch, type PendingTask } from '../core/matcher';
+import { demandLeft, offersToKeep } from '../core/offers-to-keep';
 import { buildTaskInfo } from '../core/taskinfo';
 import { storableText } from '../core/text';
 import type { Instant, Job, Offer, Run } from '../core/types';
@@ -60,7 +61,26 @@ interface PlannedLaunch {
 }
 
 export class LaunchPlanner {
+  /** The offers kept so far for runs prepared for instant `at` (cpus, mem, disk they hold). */
+  private kept: { at: Instant; room: [number, number, number] } | null = null;
+
   constructor(private readonly ctx: WorkerContext) {}
+
+  /**
+   * Of the offers a round left unused, those to keep for runs prepared ahead and due soon (what
+   * they need, less what earlier rounds kept for them: core/offers-to-keep.ts); undefined when no
+   * such runs are near or nothing more is needed.
+   */
+  private keepForHerd(offers: Offer[], unused: string[], now: Instant): OfferDecision['hold'] {
+    const herd = this.ctx.herdSoon(now);
+    if (herd === null) return undefined;
+    if (this.kept?.at !== herd) this.kept = { at: herd, room: [0, 0, 0] };
+    const ids = offersToKeep(offers, unused, demandLeft(this.ctx.herdNeed(herd), this.kept.room), this.ctx.settings.role);
+    if (ids.length === 0) return undefined;
+    const room = offeredTotals(offers.filter((o) => ids.includes(o.id)), this.ctx.settings.role);
+    for (let k = 0; k < 3; k++) this.kept.room[k] += room[k];
+    return { offerIds: ids, until: Math.max(herd, now) + OFFERS_KEPT_AFTER_MS };
+  }
 
   /**
    * One OFFERS event: what to launch (recorded first) and what to decline. Runs in a step. With
@@ -109,19 +129,21 @@ export class LaunchPlanner {
     const result = matchOffers({ pending, offers, running: busy, role: this.ctx.settings.role });
     this.ctx.lastUnplaced = new Map(result.unplaced.map((u) => [u.taskId, u]));
 
-    // runs prepared ahead come due soon: the offers left unused are kept for them, not declined
-    const herd = this.ctx.herdSoon(now);
-    const hold = herd === null ? undefined : { offerIds: result.declines, until: Math.max(herd, now) + OFFERS_KEPT_AFTER_MS };
+    // runs prepared ahead come due soon: of the offers left unused, what they need is kept for them
+    const hold = this.keepForHerd(offers, result.declines, now);
+    const kept = new Set(hold?.offerIds);
+    const declines = kept.size === 0 ? result.declines : result.declines.filter((id) => !kept.has(id));
     if (result.launches.length === 0) {
-      this.ctx.events.emit('offers', { received: offers.length, used: 0, declined: hold ? 0 : offers.length, launched: 0 });
-      return hold ? { launches: [], declines: [], hold } : { launches: [], declines: offers.map((o) => o.id) };
+      const all = kept.size === 0 ? offers.map((o) => o.id) : offers.map((o) => o.id).filter((id) => !kept.has(id));
+      this.ctx.events.emit('offers', { received: offers.length, used: 0, declined: all.length, launched: 0 });
+      return hold ? { launches: [], declines: all, hold } : { launches: [], declines: all };
     }
 
     // The round in chunks of whole agents and whole jobs (core/launch-chunks.ts): each chunk
     // built, recorded (run → STAGING, schedules advanced) and handed to `accept` (its ACCEPT goes
     // out) before the next is built, so the first tasks start while the rest are recorded. A
     // task is always recorded before its ACCEPT; a stop between chunks leaves the rest QUEUED.
-    const decision: OfferDecision = hold ? { launches: [], declines: [], hold } : { launches: [], declines: result.declines };
+    const decision: OfferDecision = hold ? { launches: [], declines, hold } : { launches: [], declines };
     const failed: { run: Run; reason: string }[] = [];
     let launched = 0;
     const chunks = launchChunks(result.launches, LAUNCH_CHUNK);

@@ -27,9 +27,9 @@ const job = (json: Record<string, unknown>, now: number): Job => {
   return r.value;
 };
 
-const offer = (id: string, cpus: number): Offer => {
+const offer = (id: string, cpus: number, agent = 'agent-1'): Offer => {
   const res = (name: string, scalar: number): OfferResource => ({ name, type: 'SCALAR', scalar, role: '*', reserved: false });
-  return { id, agentId: 'agent-1', hostname: 'agent-1', resources: [res('cpus', cpus), res('mem', 1_000_000), res('disk', 1_000_000)], attributes: [] };
+  return { id, agentId: agent, hostname: agent, resources: [res('cpus', cpus), res('mem', 1_000_000), res('disk', 1_000_000)], attributes: [] };
 };
 const launchedIds = (d: Awaited<ReturnType<Worker['onOffers']>>) => d.launches.flatMap((l) => l.taskInfos.map((t) => (t as { task_id: { value: string } }).task_id.value));
 
@@ -225,6 +225,33 @@ describe('runs prepared ahead of their instant', () => {
     expect(launched).toHaveLength(50);
     expect(worker.hasWork()).toBe(false);
     expect((await runsOf()).every((r) => r.state === 'STAGING' && r.launched_at!.getTime() >= DUE)).toBe(true);
+    worker.stop();
+  }, 60_000);
+
+  it('only the offers the prepared runs need are kept: the rest of a shared cluster is declined as usual', async () => {
+    const clock = new TestClock(START);
+    // 50 runs of 0.1 cpu: 5 cpus, kept with a margin (core/offers-to-keep.ts) on 2-cpu agents: 4 of them
+    const jobs = Array.from({ length: 50 }, (_, i) => job({ name: `few-${i}`, schedule: 'R/2026-01-01T00:10:00Z/PT1H' }, clock.now()));
+    await pg.store.jobs.apply({ put: jobs });
+    const worker = new Worker({ store: pg.store, clock, prepareAheadMs: AHEAD });
+    worker.attachFramework({ workArrived: () => {}, kill: async () => {} });
+    await worker.start();
+    await clock.advanceAsync(DUE - OFFERS_AHEAD_MS + 1 - clock.now());
+    await worker.idle();
+
+    const cluster = Array.from({ length: 10 }, (_, i) => offer(`a${i}`, 2, `agent-${i}`));
+    const first = await worker.onOffers(cluster);
+    expect(first.launches).toEqual([]);
+    expect(first.hold?.offerIds).toEqual(['a0', 'a1', 'a2', 'a3']);
+    expect(first.declines).toEqual(['a4', 'a5', 'a6', 'a7', 'a8', 'a9']);
+    // covered already: what comes next before the instant is declined
+    expect(await worker.onOffers([offer('late', 2, 'agent-10')])).toEqual({ launches: [], declines: ['late'] });
+
+    // at the instant the kept offers take every run
+    const released = worker.events.next('queue', (q) => q.high + q.normal === 50, 5_000);
+    await clock.advanceAsync(DUE + 1 - clock.now());
+    await released;
+    expect(launchedIds(await worker.onOffers(cluster.slice(0, 4)))).toHaveLength(50);
     worker.stop();
   }, 60_000);
 

@@ -19,6 +19,7 @@
  */
 import { jobFieldChange } from '../core/job-field-change';
 import { BOOKKEEPING_FIELDS } from '../core/job-version';
+import type { Demand } from '../core/offers-to-keep';
 import type { Instant, Job, Run } from '../core/types';
 import type { OverlapDecision } from '../core/overlap-policy';
 import { MinHeap } from './heap';
@@ -31,7 +32,8 @@ const BOOKKEEPING = new Set<string>(BOOKKEEPING_FIELDS);
  * come (OfferDecision.hold) instead of declining them, so the instant's offer round starts at once
  * rather than after a REVIVE and the master's next allocation (~0.5 s on mesos-local, up to its
  * allocation interval, 1 s by default, on Mesos). Kept offers are unavailable to other frameworks
- * meanwhile: this bounds how long.
+ * meanwhile: this bounds how long, and only what the prepared runs need is kept
+ * (core/offers-to-keep.ts; the rest is declined as usual).
  */
 export const OFFERS_AHEAD_MS = 1_500;
 /** Kept offers are declined this long after the instant they were kept for if no run came for them. */
@@ -54,6 +56,8 @@ export class PreparedRuns {
   private readonly byDue = new MinHeap<string>();
   /** Found stale, not yet withdrawn (the store failed): never released. */
   private readonly toWithdraw = new Map<string, Run>();
+  /** What the runs held for each instant ask for, as their jobs were when prepared (the offers kept for them). */
+  private readonly demandAt = new Map<Instant, Demand>();
 
   constructor(private readonly ctx: WorkerContext) {}
 
@@ -70,6 +74,25 @@ export class PreparedRuns {
   hold(run: Pick<Run, 'taskId' | 'due'>, job: Job): void {
     this.held.set(run.taskId, job);
     this.byDue.push(run.due, run.taskId);
+    const d = this.demandAt.get(run.due) ?? { runs: 0, cpus: 0, mem: 0, disk: 0 };
+    d.runs++;
+    d.cpus += job.cpus;
+    d.mem += job.mem;
+    d.disk += job.disk;
+    this.demandAt.set(run.due, d);
+  }
+
+  /** What the runs held for instants up to `at` ask for (offers are kept for that much: core/offers-to-keep.ts). */
+  demandBy(at: Instant): Demand {
+    const sum: Demand = { runs: 0, cpus: 0, mem: 0, disk: 0 };
+    for (const [due, d] of this.demandAt) {
+      if (due > at) continue;
+      sum.runs += d.runs;
+      sum.cpus += d.cpus;
+      sum.mem += d.mem;
+      sum.disk += d.disk;
+    }
+    return sum;
   }
 
   /** A prepared run loaded at start (a previous leader prepared it): held as if prepared here. */
@@ -83,6 +106,7 @@ export class PreparedRuns {
     this.held.clear();
     this.byDue.clear();
     this.toWithdraw.clear();
+    this.demandAt.clear();
   }
 
   /**
@@ -91,6 +115,7 @@ export class PreparedRuns {
    * before. The rest are released by the tick as any delayed run.
    */
   stale(now: Instant, overlapOf: (job: Job, due: Instant) => OverlapDecision): Run[] {
+    for (const due of this.demandAt.keys()) if (due <= now) this.demandAt.delete(due);
     while (this.byDue.size > 0 && this.byDue.peekKey()! <= now) {
       const taskId = this.byDue.pop()!.value;
       const preparedFrom = this.held.get(taskId);

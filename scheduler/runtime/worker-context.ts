@@ -10,6 +10,7 @@ import { DependencyGraph, type EdgeCount } from '../core/dag';
 import { versionOf, type NewJobVersion } from '../core/job-version';
 import type { Unplaced } from '../core/matcher';
 import { eventRun, eventsOfOutcome } from '../core/notify-events';
+import { NO_DEMAND, type Demand } from '../core/offers-to-keep';
 import type { NotifyRouter, OutboxEntry } from '../core/notify-route';
 import { launchNotBefore } from '../core/jitter';
 import { decideOutcome } from '../core/outcome';
@@ -97,6 +98,8 @@ export class WorkerContext {
   wake: () => void = () => {};
   /** The instant of runs prepared ahead due soon, for which offers are kept (due-runs.ts herdSoon); null when none. */
   herdSoon: (now: Instant) => Instant | null = () => null;
+  /** What the runs prepared for instants up to `at` ask for (due-runs.ts herdNeed): the offers kept for them. */
+  herdNeed: (at: Instant) => Demand = () => ({ ...NO_DEMAND });
 
   constructor(
     readonly store: Store,

@@ -111,6 +111,7 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
     this.writes = new JobWrites(this.ctx, this.steps, this.due);
     this.pauses = new PauseTimer(this.ctx, this.writes);
     this.ctx.herdSoon = (now) => this.due.herdSoon(now);
+    this.ctx.herdNeed = (at) => this.due.herdNeed(at);
   }
 
   attachFramework(fw: FrameworkDriver): void {
