@@ -56,10 +56,7 @@ export interface WorkerOptions extends Partial<WorkerSettings> {
    * standby-mirror.ts, caught up after the epoch raise); null from it: the store.
    */
   jobSource?: () => Promise<JobSourceLoad | null>;
-  /**
-   * Where the load takes the unfinished runs from instead of the store (a warm standby's,
-   * standby-runs.ts, caught up after the epoch raise), oldest due first; null from it: the store.
-   */
+  /** The unfinished runs, oldest due first, for the load (a warm standby's, standby-runs.ts); null from it: the store. */
   runSource?: () => Promise<Run[] | null>;
   /** A takeover's phases: the load marks its own (takeover-trace.ts). */
   trace?: TakeoverTrace;
