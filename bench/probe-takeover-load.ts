@@ -42,9 +42,9 @@ async function main(): Promise<void> {
       await t('edges.load', () => store.edges.load());
       await t('runs.listActive', () => store.runs.listActive());
       // a warm standby's read (standby-runs.ts): the first reads every run whole, the next only those written since
-      const first = await store.runs.unfinishedSince!(null, new Map());
-      const held = new Map(first.runs.map((r) => [r.id, r]));
-      await t('runs.unfinishedSince (nothing written since the last read)', () => store.runs.unfinishedSince!(first.cursor, held));
+      const first = await store.runs.listActiveKeeping!(null);
+      const held = { runs: new Map(first.runs.map((r) => [r.id, r])), versions: first.versions };
+      await t('runs.listActiveKeeping (nothing written since the last read)', () => store.runs.listActiveKeeping!(held));
       await t('Worker.start (whole load)', async () => {
         const w = new Worker({ store, clock: systemClock });
         await w.start();

@@ -1,15 +1,21 @@
-/** What a standby following the unfinished runs reads (RunStore.unfinishedSince in ports.ts; runtime/standby-runs.ts). */
+/** What a standby following the unfinished runs reads (RunStore.listActiveKeeping in ports.ts; runtime/standby-runs.ts). */
 import type { Run } from './core/types';
 
-/** RunStore.unfinishedSince's answer. */
+/** Runs a follower holds, and the version of each as the store gave it (UnfinishedRuns.versions). */
+export interface HeldRuns {
+  runs: ReadonlyMap<string, Run>;
+  versions: ReadonlyMap<string, string>;
+}
+
+/** RunStore.listActiveKeeping's answer. */
 export interface UnfinishedRuns {
   /**
-   * Every unfinished run, oldest due first (as listActive). A run not written since the cursor is
-   * the very object of `held` (not read again); every other one is read whole.
+   * Every unfinished run, oldest due first (as listActive). A run held in the version it has now
+   * is the very object held (not read again); every other one is read whole.
    */
   runs: Run[];
-  /** Runs read whole: written since the cursor (every run without a cursor, or an old one). */
+  /** The version of each run of `runs`, by id (opaque: the store's). */
+  versions: Map<string, string>;
+  /** Runs read whole: not held, or written since. */
   read: number;
-  /** Where the next read starts. */
-  cursor: string;
 }

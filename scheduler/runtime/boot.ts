@@ -94,7 +94,7 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
   const following = Boolean(settings.zk.servers) && settings.zk.standbyPollMs > 0;
   const standbyLog = (level: 'info' | 'warn', message: string) => log[level]({ instanceId: id }, message);
   const mirror = following && store.jobs.changes ? new StandbyMirror({ jobs: store.jobs, clock: systemClock, pollMs: settings.zk.standbyPollMs, log: standbyLog }) : null;
-  const runs = following && store.runs.unfinishedSince ? new StandbyRuns({ runs: store.runs, clock: systemClock, pollMs: settings.zk.standbyPollMs, log: standbyLog }) : null;
+  const runs = following && store.runs.listActiveKeeping ? new StandbyRuns({ runs: store.runs, clock: systemClock, pollMs: settings.zk.standbyPollMs, log: standbyLog }) : null;
   const standby =
     mirror || runs
       ? {

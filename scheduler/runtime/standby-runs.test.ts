@@ -1,5 +1,5 @@
 /**
- * The standby's unfinished runs (standby-runs.ts, RunStore.unfinishedSince) against the real
+ * The standby's unfinished runs (standby-runs.ts, RunStore.listActiveKeeping) against the real
  * PostgreSQL: they follow the runs' creates, status updates, ends and deletes (a write that
  * commits after a later one included), a read after the first reads whole only the runs written
  * since, and a worker that takes over from them holds what one that reads them cold holds.
@@ -7,12 +7,11 @@
 import pg from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestStore } from '../adapters/prisma/use-test-store';
-import { CURSOR_SAFE_MS } from '../adapters/prisma/unfinished-runs';
 import type { Instant, Job, Run, RunState } from '../core/types';
 import { parseJob } from '../api/job-schema';
 import type { NewRun } from '../ports';
 import { TestClock } from '../testing/test-clock';
-import { StandbyRuns } from './standby-runs';
+import { FULL_READ_MS, StandbyRuns } from './standby-runs';
 import { Worker } from './worker';
 
 const T0: Instant = Date.UTC(2026, 5, 1, 12, 0, 0);
@@ -86,18 +85,43 @@ describe('the standby follows the unfinished runs', () => {
     expect(handed!.runs).toEqual(await pgTest.store.runs.listActive());
   });
 
-  it('reads every run whole again from an old cursor or a cursor of another read', async () => {
+  it('reads whole a run not held or held in another version, not one whose write was rolled back; every run again after an hour', async () => {
     await create('a', T0);
-    await create('b', T0 + MIN);
-    const first = await pgTest.store.runs.unfinishedSince!(null, new Map());
-    const held = new Map(first.runs.map((r) => [r.id, r]));
-    expect((await pgTest.store.runs.unfinishedSince!(first.cursor, held)).read).toBe(0);
-    const [xid, at] = first.cursor.split('@');
-    expect((await pgTest.store.runs.unfinishedSince!(`${xid}@${Number(at) - CURSOR_SAFE_MS - 1}`, held)).read).toBe(2);
-    // a holder missing a run that did not change since the cursor: read whole, not lost
-    const partial = new Map([...held].slice(0, 1));
-    const again = await pgTest.store.runs.unfinishedSince!(first.cursor, partial);
-    expect(again.runs).toEqual(await pgTest.store.runs.listActive());
+    const b = await create('b', T0 + MIN);
+    const first = await pgTest.store.runs.listActiveKeeping!(null);
+    expect(first.read).toBe(2);
+    const held = { runs: new Map(first.runs.map((r) => [r.id, r])), versions: first.versions };
+    const again = await pgTest.store.runs.listActiveKeeping!(held);
+    expect(again.read).toBe(0);
+    expect(again.runs[1]).toBe(held.runs.get(b.id)); // the very object held
+    // a write rolled back leaves the version held
+    const tx = new pg.Client({ connectionString: pgTest.db.url });
+    await tx.connect();
+    try {
+      await tx.query('BEGIN');
+      await tx.query(`UPDATE runs SET state = 'RUNNING' WHERE task_id = $1`, [b.taskId]);
+      await tx.query('ROLLBACK');
+    } finally {
+      await tx.end();
+    }
+    expect((await pgTest.store.runs.listActiveKeeping!(held)).read).toBe(0);
+    await running(b);
+    const changed = await pgTest.store.runs.listActiveKeeping!(held);
+    expect(changed.read).toBe(1);
+    expect(keys(changed.runs)).toEqual(['a:QUEUED', 'b:RUNNING']);
+    // a holder missing a run: that run read whole, not lost
+    const partial = { runs: new Map([...held.runs].slice(0, 1)), versions: held.versions };
+    const missing = await pgTest.store.runs.listActiveKeeping!(partial);
+    expect(missing.read).toBe(1);
+    expect(missing.runs).toEqual(await pgTest.store.runs.listActive());
+
+    const clock = new TestClock(T0);
+    const standby = new StandbyRuns({ runs: pgTest.store.runs, clock, pollMs: 50 });
+    expect(await standby.catchUp()).toBe(2);
+    clock.set(T0 + FULL_READ_MS);
+    expect(await standby.catchUp()).toBe(0);
+    clock.set(T0 + FULL_READ_MS + 1);
+    expect(await standby.catchUp()).toBe(2);
   });
 
   it('hands over nothing before its first read (the worker then reads the runs itself)', async () => {

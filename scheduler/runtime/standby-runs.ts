@@ -1,7 +1,7 @@
 /**
  * The warm standby's unfinished runs: while this instance follows, it holds every run that is not
- * terminal, current with the database (RunStore.unfinishedSince, read every `pollMs`: only the
- * runs written since the last read are read whole), so that a new leader's load does not start
+ * terminal, current with the database (RunStore.listActiveKeeping, read every `pollMs`: only the
+ * runs written since the last read are read whole, every run after FULL_READ_MS), so that a new leader's load does not start
  * with reading and parsing them all (at 10,000 runs RUNNING, 0.4-0.9 s of the takeover).
  *
  * Correctness as for the jobs (standby-mirror.ts): the runs are only handed over by `takeRuns()`,
@@ -16,8 +16,11 @@ import type { Run } from '../core/types';
 import type { Clock, RunStore } from '../ports';
 import { reasonOf } from './isolate';
 
+/** Every run is read whole again after this (a version is a 32-bit transaction id: unfinished-runs.ts). */
+export const FULL_READ_MS = 3_600_000;
+
 export interface StandbyRunsOptions {
-  runs: Pick<RunStore, 'unfinishedSince'>;
+  runs: Pick<RunStore, 'listActiveKeeping'>;
   clock: Clock;
   /** Between two reads (STANDBY_POLL_MS). */
   pollMs: number;
@@ -25,14 +28,17 @@ export interface StandbyRunsOptions {
 }
 
 export class StandbyRuns {
-  private readonly source: Pick<RunStore, 'unfinishedSince'>;
+  private readonly source: Pick<RunStore, 'listActiveKeeping'>;
   private readonly clock: Clock;
   private readonly pollMs: number;
   private readonly log: NonNullable<StandbyRunsOptions['log']>;
   /** The unfinished runs as last read, oldest due first, and the same by id. */
   private runs: Run[] = [];
   private byId = new Map<string, Run>();
-  private cursor: string | null = null;
+  /** The store's version of each held run, by id. */
+  private versions = new Map<string, string>();
+  /** When every run was last read whole (null: never since the last hand-over). */
+  private fullAt: number | null = null;
   private following = false;
   private timer: (() => void) | null = null;
   /** The read under way (reads never overlap). */
@@ -53,12 +59,12 @@ export class StandbyRuns {
 
   /** True once a read has succeeded since the last hand-over. */
   get warm(): boolean {
-    return this.cursor !== null;
+    return this.fullAt !== null;
   }
 
   /** Starts (or resumes) following: a read now, then one every pollMs. */
   follow(): void {
-    if (this.following || !this.source.unfinishedSince) return;
+    if (this.following || !this.source.listActiveKeeping) return;
     this.following = true;
     this.schedule(0);
   }
@@ -98,15 +104,19 @@ export class StandbyRuns {
     const runs = this.runs;
     this.runs = [];
     this.byId = new Map();
-    this.cursor = null;
+    this.versions = new Map();
+    this.fullAt = null;
     return { runs, caughtUp };
   }
 
   private async read(): Promise<number> {
-    const r = await this.source.unfinishedSince!(this.cursor, this.byId);
+    const now = this.clock.now();
+    const full = this.fullAt === null || now - this.fullAt > FULL_READ_MS;
+    const r = await this.source.listActiveKeeping!(full ? null : { runs: this.byId, versions: this.versions });
     this.runs = r.runs;
     this.byId = new Map(r.runs.map((run) => [run.id, run]));
-    this.cursor = r.cursor;
+    this.versions = r.versions;
+    if (full) this.fullAt = now;
     return r.read;
   }
 

@@ -1,9 +1,9 @@
 /** The RunStore port over Prisma: one row per attempt of a job at a due instant. */
 import type { Run, RunState } from '../../core/types';
-import { LATE_QUEUE_MS, type LateRunFilter, type NewRun, type RunEvent, type RunFilter, type RunPage, type RunPatch, type RunRecord, type RunStore, type UnfinishedRuns } from '../../ports';
+import { LATE_QUEUE_MS, type LateRunFilter, type NewRun, type RunEvent, type RunFilter, type RunPage, type RunPatch, type RunRecord, type RunStore, type HeldRuns, type UnfinishedRuns } from '../../ports';
 import { inInputOrder, insertRunsSql, recordSql, updateRunsSql } from './run-writes';
 import { addRunEvents, runEvents } from './run-event-store';
-import { unfinishedSince } from './unfinished-runs';
+import { listActiveKeeping } from './unfinished-runs';
 import { ACTIVE_RUN_STATES, RUN_COLUMNS, RUN_TUPLE, RUN_PAGE_DEFAULT_LIMIT, RUN_PAGE_MAX_LIMIT, decodeCursor, encodeCursor, fromTuple, ms, nonNegInt, patchData, toRun, type Db, type RawRunRow, type RunTuple } from './sql';
 import { Prisma } from './generated/client';
 
@@ -63,9 +63,9 @@ export class PrismaRunStore implements RunStore {
     return (JSON.parse(row?.j ?? '[]') as RunTuple[]).map(fromTuple);
   }
 
-  /** RunStore.unfinishedSince: unfinished-runs.ts. */
-  unfinishedSince(cursor: string | null, held: ReadonlyMap<string, Run>): Promise<UnfinishedRuns> {
-    return unfinishedSince(this.db, cursor, held);
+  /** RunStore.listActiveKeeping: unfinished-runs.ts. */
+  listActiveKeeping(held: HeldRuns | null): Promise<UnfinishedRuns> {
+    return listActiveKeeping(this.db, held);
   }
 
   /**
