@@ -1,8 +1,9 @@
 /**
  * The warm standby's unfinished runs: while this instance follows, it holds every run that is not
  * terminal, current with the database (RunStore.listActiveKeeping, read every `pollMs`: only the
- * runs written since the last read are read whole, every run after FULL_READ_MS), so that a new leader's load does not start
- * with reading and parsing them all (at 10,000 runs RUNNING, 0.4-0.9 s of the takeover).
+ * runs written since the last read are read whole, every run after FULL_READ_MS), so that a new
+ * leader's load does not start with reading and parsing them all (at 10,000 runs RUNNING,
+ * 0.4-0.9 s of the takeover).
  *
  * Correctness as for the jobs (standby-mirror.ts): the runs are only handed over by `takeRuns()`,
  * which the new leader's load calls after the epoch raise. It reads once more, in a snapshot taken
