@@ -3,21 +3,16 @@
  * process (no Next.js, no peers): REPS bursts of N immediate jobs, each timed, on one database.
  */
 import { startLocalCluster } from '../scheduler/testing/local-cluster';
+import { pool } from './lib/util';
 
 const N = Number(process.argv[2] ?? 500);
 const REPS = Number(process.argv[3] ?? 3);
 
 async function burst(c: Awaited<ReturnType<typeof startLocalCluster>>, prefix: string, n: number): Promise<string> {
   const t0 = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < n) {
-        const i = next++;
-        await c.api.upsertIso8601({ name: `${prefix}${i}`, command: 'true', shell: false, schedule: 'R1//PT1H', epsilon: 'PT1H', cpus: 0.1, mem: 32 });
-      }
-    }),
-  );
+  await pool(n, 16, async (i) => {
+    await c.api.upsertIso8601({ name: `${prefix}${i}`, command: 'true', shell: false, schedule: 'R1//PT1H', epsilon: 'PT1H', cpus: 0.1, mem: 32 });
+  });
   const posted = performance.now() - t0;
   for (;;) {
     const [row] = await c.store.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM runs WHERE state = 'FINISHED' AND job_name LIKE '${prefix}%'`);

@@ -9,6 +9,7 @@
  */
 import pg from 'pg';
 import { startLocalCluster } from '../scheduler/testing/local-cluster';
+import { pool } from './lib/util';
 
 const N = Number(process.argv[2] ?? 1000);
 const timings = new Map<string, number[]>();
@@ -77,18 +78,12 @@ async function main(): Promise<void> {
     const commits0 = await commits();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    let next = 0;
     const lat: number[] = [];
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < N) {
-          const i = next++;
-          const s = performance.now();
-          await c.api.upsertIso8601({ name: `probe-${i}`, command: 'true', shell: false, schedule: 'R1//PT1S', cpus: 0.1, mem: 32 });
-          lat.push(performance.now() - s);
-        }
-      }),
-    );
+    await pool(N, 16, async (i) => {
+      const s = performance.now();
+      await c.api.upsertIso8601({ name: `probe-${i}`, command: 'true', shell: false, schedule: 'R1//PT1S', cpus: 0.1, mem: 32 });
+      lat.push(performance.now() - s);
+    });
     const submitted = performance.now() - t0;
     lat.sort((a, b) => a - b);
     for (;;) {

@@ -20,6 +20,7 @@ import { ChronosService } from '../scheduler/api/chronos-service';
 import type { Store } from '../scheduler/ports';
 import { assemble } from '../scheduler/runtime/assemble';
 import { systemClock } from '../scheduler/runtime/system-clock';
+import { pool } from './lib/util';
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const N = Number(positional[0] ?? 1000);
@@ -72,17 +73,12 @@ async function round(side: 'with' | 'without', rep: number): Promise<{ wallMs: n
     if (res.status !== 204) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
   };
   const lat: number[] = [];
-  let next = 0;
   const t0 = performance.now();
-  const lane = async () => {
-    while (next < N) {
-      const i = next++;
-      const s = performance.now();
-      await create({ name: `probe-${i}`, command: '/bin/true', schedule: 'R/2100-01-01T00:00:00Z/P1D', owner: 'ops@example.com' });
-      lat.push(performance.now() - s);
-    }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  await pool(N, IN_FLIGHT, async (i) => {
+    const s = performance.now();
+    await create({ name: `probe-${i}`, command: '/bin/true', schedule: 'R/2100-01-01T00:00:00Z/P1D', owner: 'ops@example.com' });
+    lat.push(performance.now() - s);
+  });
   const wallMs = performance.now() - t0;
   const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM job_versions');
   await server?.close();

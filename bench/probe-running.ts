@@ -13,37 +13,10 @@ import { systemClock } from '../scheduler/runtime/system-clock';
 import type { Store } from '../scheduler/ports';
 import { makeJob, putJobs } from './lib/internal';
 import { createBenchDb, startMesos } from './lib/services';
+import { relativeLog, timed } from './lib/probe-log';
 import { percentile, sleep } from './lib/util';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-
-/** The store with every call timed (depth 2: store.runs.createMany, tx.runs.updateMany, …). */
-function timed<T extends object>(target: T, path: string, log: (line: string) => void): T {
-  return new Proxy(target, {
-    get(t, key, receiver) {
-      const v = Reflect.get(t, key, receiver) as unknown;
-      if (typeof key !== 'string') return v;
-      if (typeof v === 'function') {
-        return (...args: unknown[]) => {
-          const wrapped = args.map((a) => (typeof a === 'function' ? (tx: object) => (a as (x: object) => unknown)(timed(tx, `${path}.tx`, log)) : a));
-          const t0 = Date.now();
-          const r = (v as (...a: unknown[]) => unknown).apply(t, wrapped);
-          if (r instanceof Promise) {
-            const n = Array.isArray(args[0]) ? ` ×${args[0].length}` : '';
-            return r.then((x) => {
-              const ms = Date.now() - t0;
-              if (ms >= 5 || n) log(`${path}.${key}${n}: ${ms} ms (from ${t0})`);
-              return x;
-            });
-          }
-          return r;
-        };
-      }
-      if (v && typeof v === 'object' && path.split('.').length < 3) return timed(v as object, `${path}.${key}`, log);
-      return v;
-    },
-  });
-}
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 40_000);
@@ -53,8 +26,7 @@ async function main(): Promise<void> {
   const mesos = await startMesos({ scale: { agents, taskDurationMs: 3_600_000 } });
   let T0 = 0;
   const lines: string[] = [];
-  const rel = (ms: number) => (T0 ? `${ms - T0 >= 0 ? '+' : ''}${ms - T0}` : String(ms));
-  const log = (line: string) => lines.push(`${rel(Date.now())} ${line.replace(/\(from (\d+)\)/, (_, t) => `(from ${rel(Number(t))})`)}`);
+  const log = relativeLog(lines, () => T0);
   try {
     const T = Math.ceil((Date.now() + 4000 + n / 10) / 1000) * 1000;
     const jobs = Array.from({ length: n }, (_, i) => makeJob({ name: `rt-${i}`, command: 'true', schedule: `R1/${iso(T)}/PT1H`, cpus: 0.1, mem: 64, disk: 0 }));

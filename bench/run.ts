@@ -213,7 +213,8 @@ async function main(): Promise<void> {
           say(
             `${tag}: Sisyphus ${fmt(s.perSecond)}/s${s.failed ? ` (${s.failed} failed)` : ''}, pg-boss ${fmt(pb.perSecond)}/s, graphile-worker ${fmt(gw.perSecond)}/s` +
               (mode === 'a' ? `, spawn limit ${fmt(set.limit[rep].perSecond)}/s` : '') +
-              `; per run ${fmt((s.db.inserted + s.db.updated + s.db.deleted) / o.jobs, 1)} row writes, ${fmt(s.db.commits / o.jobs, 2)} commits`,
+              `; per run ${fmt((s.db.inserted + s.db.updated + s.db.deleted) / o.jobs, 1)} row writes, ${fmt(s.db.commits / o.jobs, 2)} commits` +
+              (s.cpu ? `, app CPU ${fmt((s.cpu.ms.app ?? 0) / o.jobs, 2)} ms (the rest of the machine ${fmt((s.cpu.ms.other ?? 0) / o.jobs, 2)} ms)` : ''),
           );
           write(results, o.out);
         }

@@ -32,16 +32,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type {} from 'vitest';
 import type { z } from 'zod';
-import { MesosLocal } from '../mesos-local/master';
+import { newestBuildInput } from '../scripts/lib/build-inputs.mjs';
 import { createTestDatabase } from '../scheduler/adapters/prisma/test-support';
+import { startTestMesos } from '../scheduler/testing/test-mesos';
 import type { jobInputSchema } from '../scheduler/api/job-schema';
 import type { Dashboard, JobDetail, RunPage, RunRow } from '../scheduler/api/ui-types';
+import { freePort, serverArgs, serverEnv, sleep, snapshotNextBuild } from '../test/ha/support';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
@@ -50,25 +51,9 @@ const BUILD_ID = path.join(ROOT, '.next', 'BUILD_ID');
 
 /* ------------------------------------------------------------------ build */
 
-/** Same rule as scripts/start.mjs: these are not inputs of the web app's build. */
-const NOT_BUILD_INPUT_DIRS = new Set(['node_modules', '.next', '.git', '.ci', 'data', 'coverage', '.sisyphus-test', 'e2e', 'bench', 'examples', 'mesos-local', 'scripts', 'test']);
-const NOT_BUILD_INPUT_FILES = [/\.md$/, /\.(test|spec)\.[cm]?[jt]sx?$/, /^next-env\.d\.ts$/, /\.tsbuildinfo$/];
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) {
-      if (!NOT_BUILD_INPUT_DIRS.has(entry.name)) newest = Math.max(newest, newestSource(path.join(dir, entry.name)));
-    } else if (entry.isFile() && !NOT_BUILD_INPUT_FILES.some((re) => re.test(entry.name))) {
-      newest = Math.max(newest, fs.statSync(path.join(dir, entry.name)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/** `next build` unless .next/BUILD_ID is newer than every build input. */
+/** `next build` unless .next/BUILD_ID is newer than every build input (scripts/lib/build-inputs.mjs, as `npm start`). */
 export async function ensureBuilt(log: (s: string) => void = (s) => console.log(s)): Promise<void> {
-  if (fs.existsSync(BUILD_ID) && fs.statSync(BUILD_ID).mtimeMs >= newestSource(ROOT)) return;
+  if (fs.existsSync(BUILD_ID) && fs.statSync(BUILD_ID).mtimeMs >= newestBuildInput(ROOT)) return;
   log('[e2e] building the app (next build)…');
   const started = Date.now();
   const out: string[] = [];
@@ -82,18 +67,26 @@ export async function ensureBuilt(log: (s: string) => void = (s) => console.log(
   log(`[e2e] built in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
-/* ------------------------------------------------------------------ app */
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
+/**
+ * The app built when stale (ensureBuilt) and copied (test/ha/support.ts snapshotNextBuild), for a
+ * test that serves it with the production server; a build running elsewhere at the same time is
+ * waited out (three tries, 15 s apart).
+ */
+export async function builtAppSnapshot(log: (s: string) => void): Promise<{ dir: string; remove(): void }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureBuilt(log);
+      const snap = snapshotNextBuild();
+      if (snap) return snap;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+    if (attempt >= 3) throw new Error('no complete build of the app to serve (.next is being rewritten?)');
+    await sleep(15_000);
+  }
 }
+
+/* ------------------------------------------------------------------ app */
 
 export interface RunningApp {
   url: string;
@@ -102,29 +95,6 @@ export interface RunningApp {
   /** The app's stdout/stderr so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
-}
-
-/**
- * A private copy of the build to serve from: the working tree is shared (another `next build`
- * may replace .next while this app runs), so the app runs in a temp directory holding a copy of
- * .next (without its caches) and symlinks to everything else.
- */
-function snapshotBuild(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-e2e-app-'));
-  for (const entry of fs.readdirSync(ROOT)) {
-    if (entry === '.next' || entry === '.git') continue;
-    fs.symlinkSync(path.join(ROOT, entry), path.join(dir, entry));
-  }
-  const src = path.join(ROOT, '.next');
-  fs.cpSync(src, path.join(dir, '.next'), {
-    recursive: true,
-    filter: (f) => {
-      const rel = path.relative(src, f);
-      return rel !== 'cache' && rel !== 'dev' && !rel.startsWith(`cache${path.sep}`) && !rel.startsWith(`dev${path.sep}`);
-    },
-  });
-  if (!fs.existsSync(path.join(dir, '.next', 'BUILD_ID'))) throw new Error('.next has no BUILD_ID (a build is running?): run next build, then retry');
-  return dir;
 }
 
 export interface StartAppOptions {
@@ -141,29 +111,20 @@ export interface StartAppOptions {
 export async function startApp(opts: StartAppOptions = {}): Promise<RunningApp> {
   const db = await createTestDatabase('sisyphus_e2e');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-e2e-mesos-'));
-  const mesos = new MesosLocal({
-    port: 0,
-    host: '127.0.0.1',
-    heartbeatIntervalSeconds: 1,
-    allocationIntervalMs: 100,
-    statusUpdateRetryMs: 500,
-    workDir,
-    agents: opts.agents ?? [{ cpus: 4, mem: 4096, disk: 20000 }],
-  } as ConstructorParameters<typeof MesosLocal>[0]);
-  await mesos.start();
+  const mesos = await startTestMesos(workDir, opts.agents ?? [{ cpus: 4, mem: 4096, disk: 20000 }]);
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const appDir = snapshotBuild();
-  const app: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts'), appDir, '-p', String(port), '-H', '127.0.0.1'], {
+  // a private copy of the build: the working tree is shared (another `next build` may replace .next while this app runs)
+  const snap = snapshotNextBuild();
+  if (!snap) throw new Error('.next has no complete build (a build is running?): run next build, then retry');
+  const appDir = snap.dir;
+  const app: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...serverArgs(appDir, port)], {
     cwd: appDir,
     env: {
       ...process.env,
-      NEXT_TELEMETRY_DISABLED: '1',
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOSTNAME: '127.0.0.1',
+      ...serverEnv(port),
       DATABASE_URL: db.url,
       MESOS_MASTER: mesos.url,
       RETRY_DELAY_MS: '300',
@@ -192,7 +153,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<RunningApp> 
     await mesos.stop().catch(() => {});
     await db.drop().catch(() => {});
     fs.rmSync(workDir, { recursive: true, force: true });
-    fs.rmSync(appDir, { recursive: true, force: true });
+    snap.remove();
   };
 
   try {

@@ -21,6 +21,7 @@
 import http from 'node:http';
 import fc from 'fast-check';
 import { anyRequest, declaredBodyCases, SAFE_COMMANDS, type GenRequest } from '../test/generated/arbitraries';
+import { prng } from '../scheduler/testing/prng';
 import { judgeRequest } from '../test/generated/check';
 import { send, type Target } from '../test/generated/client';
 import { auditStore } from './fuzz/audit';
@@ -57,18 +58,6 @@ function msOption(name: string, dflt: number): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(v);
   if (!m) throw new UsageError(`--${name} must be a duration such as 10s or 500ms, got '${v}'`);
   return Number(m[1]) * (m[2] === 'ms' ? 1 : 1000);
-}
-
-/** A small seeded generator for the choices made while sending (which existing job a request names). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Existing jobs a request may name (`{job}`), without handing one to a delete while another request uses it. */
@@ -152,7 +141,8 @@ async function main(): Promise<number> {
     }
   }
 
-  const random = mulberry32(seed);
+  // seeded: the choices made while sending (which existing job a request names) replay with the seed
+  const random = prng(seed);
   const pool = new JobPool(random);
   const arb = anyRequest({ prefix: PREFIX, parents: PARENTS, bodyLimit, commands: SAFE_COMMANDS });
   const extra = declaredBodyCases(bodyLimit).filter((r) => credentialsRequired || r.auth === 'good');

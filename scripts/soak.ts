@@ -19,9 +19,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { MesosLocal } from '../mesos-local/master';
 import { createTestDatabase } from '../scheduler/adapters/prisma/test-support';
-import { sleep, startInstance, waitForLeader, type Instance } from '../test/ha/support';
+import { sleep, startInstance, startMesosLocal, waitForLeader, type Instance } from '../test/ha/support';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -62,17 +61,7 @@ async function main(): Promise<void> {
   say(`${count} instances, ${jobs} jobs every ${periodIso}, ${kills} leader kills in ${totalMs / 1000} s; logs in ${dir}`);
 
   const db = await createTestDatabase('sisyphus_soak');
-  const mesos = new MesosLocal({
-    port: 0,
-    host: '127.0.0.1',
-    heartbeatIntervalSeconds: 1,
-    allocationIntervalMs: 100,
-    statusUpdateRetryMs: 500,
-    statusUpdateRetryMaxMs: 2_000,
-    workDir: path.join(dir, 'mesos'),
-    agents: [{ cpus: 64, mem: 131072, disk: 1_000_000 }],
-  });
-  await mesos.start();
+  const mesos = await startMesosLocal(dir, [{ cpus: 64, mem: 131072, disk: 1_000_000 }], { statusUpdateRetryMaxMs: 2_000 });
   const opts = {
     databaseUrl: db.url,
     zkPath: `/sisyphus-soak/${randomBytes(4).toString('hex')}/leader`,

@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { ROOT, ScriptError, capture, lastLine, portOpen, runMain, say } from './lib/util.mjs';
+import { newestBuildInput } from './lib/build-inputs.mjs';
 import { buildServerBundle, bundleCurrent, bundledMain } from './lib/server-bundle.mjs';
 
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -23,16 +24,6 @@ const BUILD_ID = path.join(ROOT, '.next', 'BUILD_ID');
 const MESOS_LOCAL_MAIN = path.join(ROOT, 'mesos-local', 'main.ts');
 const PRISMA_SCHEMA = path.join(ROOT, 'prisma', 'schema.prisma');
 const PRISMA_CLIENT = path.join(ROOT, 'scheduler', 'adapters', 'prisma', 'generated', 'client.ts');
-
-/**
- * Not part of the web app's build: a change here needs no rebuild. Directories by name at any
- * depth; files by suffix.
- */
-const NOT_BUILD_INPUT_DIRS = new Set([
-  'node_modules', '.next', '.git', '.ci', 'data', 'coverage', '.sisyphus-test',
-  'e2e', 'bench', 'examples', 'mesos-local', 'scripts', 'test',
-]);
-const NOT_BUILD_INPUT_FILES = [/\.md$/, /\.(test|spec)\.[cm]?[jt]sx?$/, /^next-env\.d\.ts$/, /\.tsbuildinfo$/];
 
 function parsePort(value, name) {
   const port = Number(value);
@@ -52,23 +43,10 @@ function bindHost() {
   return h && h !== os.hostname() ? h : '0.0.0.0';
 }
 
-/** Newest modification time of any build input under dir (0 when none). */
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) {
-      if (!NOT_BUILD_INPUT_DIRS.has(entry.name)) newest = Math.max(newest, newestSource(path.join(dir, entry.name)));
-    } else if (entry.isFile() && !NOT_BUILD_INPUT_FILES.some((re) => re.test(entry.name))) {
-      newest = Math.max(newest, fs.statSync(path.join(dir, entry.name)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
 /** Why the app must be built before it starts, or null when the last build is current. */
 function buildReason() {
   if (!fs.existsSync(BUILD_ID)) return 'building the web app (first start only, ~1-2 min)…';
-  if (newestSource(ROOT) > fs.statSync(BUILD_ID).mtimeMs) return 'sources changed since the last build: rebuilding the web app (~1-2 min)…';
+  if (newestBuildInput(ROOT) > fs.statSync(BUILD_ID).mtimeMs) return 'sources changed since the last build: rebuilding the web app (~1-2 min)…';
   return null;
 }
 

@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChronosService } from '../../scheduler/api/chronos-service';
 import { setServicesForTesting } from '../../scheduler/api/context';
 import { FakeRuntime } from '../../scheduler/testing/fake-runtime';
-import type { Run } from '../../scheduler/core/types';
 import type { Scheduler } from '../../scheduler/runtime/assemble';
 import { EventBus } from '../../scheduler/runtime/events';
 import { SchedulerMetrics, negotiateMetrics, schedulerMetrics, OTHER_JOB } from '../../scheduler/runtime/metrics';
 import { systemClock } from '../../scheduler/runtime/system-clock';
 import { startLocalCluster, type LocalCluster } from '../../scheduler/testing/local-cluster';
+import { runFixture } from '../../scheduler/testing/run-fixture';
 import * as metricsRoute from './route';
 import * as prometheusRoute from './prometheus/route';
 
@@ -59,40 +59,18 @@ function parseExposition(text: string): { types: Map<string, string>; samples: n
   return { types, samples };
 }
 
-const run = (over: Partial<Run>): Run => ({
-  id: '1',
-  jobName: 'j',
-  due: 1_000,
-  attempt: 0,
-  taskId: 'ct:1000:0:j:',
-  arguments: '',
-  trigger: 'schedule',
-  highPriority: false,
-  state: 'QUEUED',
-  queuedAt: 1_000,
-  launchedAt: null,
-  startedAt: null,
-  finishedAt: null,
-  agentId: null,
-  host: null,
-  message: null,
-  reason: null,
-  elementsProcessed: 0,
-  ...over,
-});
-
 describe('SchedulerMetrics fed from the event bus', () => {
   it('counts launches with their skew, outcomes with durations, queue depth and errors', async () => {
     const m = new SchedulerMetrics({ defaultMetrics: false, maxJobLabels: 2 });
     const bus = new EventBus();
     m.observe(bus);
     m.observe(bus); // once per bus
-    bus.emit('run', { run: run({ state: 'STAGING', launchedAt: 1_250 }), previous: 'QUEUED' });
-    bus.emit('run', { run: run({ state: 'FINISHED', startedAt: 2_000, finishedAt: 5_000 }), previous: 'RUNNING' });
-    bus.emit('run', { run: run({ jobName: 'k', state: 'FAILED', startedAt: 0, finishedAt: 1_000 }), previous: 'RUNNING' });
-    bus.emit('run', { run: run({ jobName: 'l', state: 'FINISHED', startedAt: 0, finishedAt: 1_000 }), previous: 'RUNNING' });
-    bus.emit('run', { run: run({ state: 'SKIPPED' }), previous: null });
-    bus.emit('run', { run: run({ state: 'FINISHED' }), previous: 'FINISHED' }); // not a transition
+    bus.emit('run', { run: runFixture({ state: 'STAGING', launchedAt: 1_250 }), previous: 'QUEUED' });
+    bus.emit('run', { run: runFixture({ state: 'FINISHED', startedAt: 2_000, finishedAt: 5_000 }), previous: 'RUNNING' });
+    bus.emit('run', { run: runFixture({ jobName: 'k', state: 'FAILED', startedAt: 0, finishedAt: 1_000 }), previous: 'RUNNING' });
+    bus.emit('run', { run: runFixture({ jobName: 'l', state: 'FINISHED', startedAt: 0, finishedAt: 1_000 }), previous: 'RUNNING' });
+    bus.emit('run', { run: runFixture({ state: 'SKIPPED' }), previous: null });
+    bus.emit('run', { run: runFixture({ state: 'FINISHED' }), previous: 'FINISHED' }); // not a transition
     bus.emit('queue', { high: 2, normal: 5, delayed: 1 });
     bus.emit('error', { where: 'launch', message: 'x' });
     const { body } = await m.text();

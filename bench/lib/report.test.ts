@@ -54,4 +54,12 @@ describe('the burst (b) goals of issue 18', () => {
     expect(everyRun([], 1)).toBe(false);
     expect(everyRun([1, 1.2], 1)).toBe(true);
   });
+
+  it('each repetition of Sisyphus with its app CPU per run and the rest of the machine’s', () => {
+    const r = results();
+    const cpu = (app: number, other: number) => ({ ms: { app, mesos: 500, postgres: 1500, bench: 400, other }, machineMs: 6000, wallMs: 4000 });
+    r.burstB!.sisyphus[0].cpu = cpu(4000, 200);
+    r.burstB!.sisyphus[1].cpu = cpu(2200, 3000);
+    expect(markdown(r)).toContain('- Sisyphus: 700 (submitted in 3.0 s; CPU per run: app 2.00 ms, other 0.10 ms), 600 (submitted in 3.0 s; CPU per run: app 1.10 ms, other 1.50 ms)');
+  });
 });

@@ -272,7 +272,10 @@ export function markdown(r: Results, trend = ''): string {
     if (!b) return;
     lines.push(`**${label}** (runs/s per repetition):`);
     if (b.limit.length) lines.push(`- spawn limit: ${b.limit.map((x) => fmt(x.perSecond)).join(', ')}`);
-    lines.push(`- Sisyphus: ${b.sisyphus.map((x) => `${fmt(x.perSecond)} (submitted in ${fmt(x.submitSeconds, 1)} s${x.failed ? `, ${x.failed} failed` : ''})`).join(', ')}`);
+    // each repetition's app CPU per run and what the rest of the machine took meanwhile: the first one
+    // is the freshly started processes' warm-up (bench/README.md), a busy machine shows in `other`
+    const repCpu = (u: CpuUse | undefined) => (u && u.machineMs > 0 ? `; CPU per run: app ${fmt((u.ms.app ?? 0) / b.n, 2)} ms, other ${fmt((u.ms.other ?? 0) / b.n, 2)} ms` : '');
+    lines.push(`- Sisyphus: ${b.sisyphus.map((x) => `${fmt(x.perSecond)} (submitted in ${fmt(x.submitSeconds, 1)} s${x.failed ? `, ${x.failed} failed` : ''}${repCpu(x.cpu)})`).join(', ')}`);
     lines.push(`- pg-boss: ${b.pgboss.map((x) => fmt(x.perSecond)).join(', ')}`);
     lines.push(`- graphile-worker: ${b.graphile.map((x) => fmt(x.perSecond)).join(', ')}`);
     const cpuLine = (who: string, uses: Array<CpuUse | undefined>, labels: Record<string, string>) => {

@@ -9,11 +9,11 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { freePort } from '../../scheduler/testing/free-port';
 import { treeRssMiB } from './proc';
 // @ts-expect-error: plain JS module shared with scripts/start.mjs (no types)
 import { buildServerBundle, bundleCurrent, bundledMain } from '../../scripts/lib/server-bundle.mjs';
@@ -53,16 +53,8 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
   return { ...process.env, ...extra, BENCH_PARENT_PID: String(process.pid), NODE_OPTIONS: nodeOptions };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A free loopback port (scheduler/testing/free-port.ts), for the benchmarks' children. */
+export { freePort };
 
 /* ------------------------------------------------------------------ PostgreSQL */
 

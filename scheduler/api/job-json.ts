@@ -70,10 +70,9 @@ export function jsonString(s: string): string {
   return out + '"';
 }
 
-/** Compact JSON of a tree; `JsonDouble`s are written as Java doubles. */
+/** Compact JSON of a tree; `JsonDouble`s are written as Java doubles. Scalars are tested first:
+ * most of what the direct writer below hands here is a string, a number or a boolean. */
 export function writeJson(v: JsonTree): string {
-  if (v === null) return 'null';
-  if (v instanceof JsonDouble) return formatDouble(v.value);
   switch (typeof v) {
     case 'string':
       return jsonString(v);
@@ -82,6 +81,8 @@ export function writeJson(v: JsonTree): string {
     case 'number':
       return Number.isFinite(v) ? String(v) : 'null';
   }
+  if (v === null) return 'null';
+  if (v instanceof JsonDouble) return formatDouble(v.value);
   if (Array.isArray(v)) return `[${v.map(writeJson).join(',')}]`;
   const parts: string[] = [];
   for (const [k, x] of Object.entries(v)) parts.push(`${jsonString(k)}:${writeJson(x)}`);
@@ -229,17 +230,7 @@ export function jobToChronosJsonViaTree(job: Job): string {
 /* ---------- the direct writer: the same bytes as the tree, without building it (GET /jobs at 100k) */
 
 /** A value the tree would hold as it is (string, number, boolean, null, or anything else). */
-const val = (v: unknown): string => {
-  switch (typeof v) {
-    case 'string':
-      return jsonString(v);
-    case 'boolean':
-      return v ? 'true' : 'false';
-    case 'number':
-      return Number.isFinite(v) ? String(v) : 'null';
-  }
-  return writeJson(v as JsonTree);
-};
+const val = (v: unknown): string => writeJson(v as JsonTree);
 
 /** An array of values (`[...x]` in the tree). */
 const vals = (xs: readonly unknown[]): string => {

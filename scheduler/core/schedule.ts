@@ -28,7 +28,7 @@
 import { DateTime } from 'luxon';
 import type { Instant } from './types';
 import { LATEST_INSTANT, isZeroPeriod, wallFieldsOf, type Period, type Schedule } from './iso8601';
-import { formatFields, resolveWall, sameFields, wallOf, type LocalFields } from './zones';
+import { fieldsOfDateTime, formatFields, resolveWall, sameFields, wallOf, type LocalFields } from './zones';
 
 export { parseSchedule, formatSchedule } from './iso8601';
 export type { Schedule, Period, ScheduleError } from './iso8601';
@@ -42,20 +42,13 @@ const exactMillis = (p: Period): number =>
 
 /** Add `period × k` to a wall clock, calendar parts only, as plain calendar arithmetic. */
 function addCalendar(f: LocalFields, p: Period, k: number): LocalFields {
-  const d = DateTime.fromObject(f, { zone: 'utc' }).plus({
-    years: p.years * k,
-    months: p.months * k,
-    days: (p.weeks * 7 + p.days) * k,
-  });
-  return {
-    year: d.year,
-    month: d.month,
-    day: d.day,
-    hour: d.hour,
-    minute: d.minute,
-    second: d.second,
-    millisecond: d.millisecond,
-  };
+  return fieldsOfDateTime(
+    DateTime.fromObject(f, { zone: 'utc' }).plus({
+      years: p.years * k,
+      months: p.months * k,
+      days: (p.weeks * 7 + p.days) * k,
+    }),
+  );
 }
 
 /** `s.start + period × k`, in the schedule's zone. The count is untouched. */

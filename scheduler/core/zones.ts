@@ -164,6 +164,17 @@ export interface LocalFields {
   millisecond: number;
 }
 
+/** The wall-clock fields of a luxon DateTime, in the zone it is in. */
+export const fieldsOfDateTime = (d: DateTime): LocalFields => ({
+  year: d.year,
+  month: d.month,
+  day: d.day,
+  hour: d.hour,
+  minute: d.minute,
+  second: d.second,
+  millisecond: d.millisecond,
+});
+
 const zoneCache = new Map<string, Zone>();
 function zoneOf(zone: string): Zone {
   let z = zoneCache.get(zone);
@@ -287,16 +298,7 @@ export function wallOf(instant: Instant, zone: string): LocalFields {
       millisecond: w.getUTCMilliseconds(),
     };
   }
-  const d = DateTime.fromMillis(instant, { zone: zoneOf(zone) });
-  return {
-    year: d.year,
-    month: d.month,
-    day: d.day,
-    hour: d.hour,
-    minute: d.minute,
-    second: d.second,
-    millisecond: d.millisecond,
-  };
+  return fieldsOfDateTime(DateTime.fromMillis(instant, { zone: zoneOf(zone) }));
 }
 
 const isInt = (n: number, lo: number, hi: number): boolean => Number.isInteger(n) && n >= lo && n <= hi;

@@ -273,13 +273,15 @@ export class DueRuns {
       ctx.events.emit('run', { run, previous: null });
       if (run.state === 'QUEUED') ctx.track(run, now);
     }
-    // A run that already existed is either tracked (a double tick, or loaded at start) or
-    // settled long ago: the same due instant never runs twice, so a schedule still pointing at
-    // an instant that already ran (e.g. the same past start POSTed again) moves on without a run.
+    // A run that already existed is either waiting to launch (a double tick, or loaded at start:
+    // its launch advances the schedule), or launched: in flight or settled long ago. The same due
+    // instant never runs twice, so a schedule still pointing at an instant that launched (the
+    // same past start POSTed again; a leader that stopped before the round's schedules were
+    // stored, launch-planner.ts) moves on without a run.
     const createdIds = new Set(created.map((r) => r.taskId));
     for (const c of creates) {
       if (c.state === 'SKIPPED' || createdIds.has(c.taskId) || !committed.has(c)) continue;
-      if (ctx.runs.holds(c.taskId)) continue;
+      if (ctx.runs.queue.has(c.taskId) || ctx.runs.delayedRuns.has(c.taskId)) continue;
       const job = ctx.jobs.get(c.jobName);
       const schedule = ctx.index.scheduleOf(c.jobName);
       ctx.index.launched(c.jobName);

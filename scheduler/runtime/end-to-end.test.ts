@@ -8,6 +8,7 @@ import type { PrismaStore } from '../adapters/prisma';
 import type { ChronosService } from '../api/chronos-service';
 import type { Job, Run } from '../core/types';
 import { startLocalCluster, type LocalCluster } from '../testing/local-cluster';
+import { waitFor } from '../testing/wait-for';
 import { parseJob } from '../api/job-schema';
 import { schedulerMetrics } from './metrics';
 
@@ -26,18 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster?.stop();
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    const v = await probe();
-    if (v) return v;
-    last = v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
 
 const job = (name: string) => api.getJob(name) as Promise<Job>;
 const runsOf = async (name: string): Promise<Run[]> => (await store.runs.list({ jobName: name, limit: 100 })).runs;

@@ -87,6 +87,42 @@ describe('an offer round in chunks', () => {
     worker.stop();
   });
 
+  it("the round's schedules are stored once, after its ACCEPTs; when that fails the launches stand and the failure is reported", async () => {
+    const clock = new TestClock(START);
+    const memory = new MemoryStore();
+    await memory.jobs.apply({ put: Array.from({ length: JOBS }, (_, i) => job(`herd-${i}`, clock.now())) });
+    const order: string[] = [];
+    let refuse = false;
+    const runs = new Proxy(memory.runs, {
+      get: (t, key, receiver) =>
+        key === 'record'
+          ? (c: RunRecord) => {
+              if (c.jobs.length === 0) return t.record(c);
+              order.push(`schedules ×${c.jobs.length}`);
+              return refuse ? Promise.reject(new Error('connection terminated')) : t.record(c);
+            }
+          : (Reflect.get(t, key, receiver) as unknown),
+    });
+    const store = new Proxy(memory, { get: (t, key, receiver) => (key === 'runs' ? runs : (Reflect.get(t, key, receiver) as unknown)) }) as Store;
+    const worker = await herdQueued(store, clock);
+    const errors: string[] = [];
+    worker.events.on('error', (e) => errors.push(e.message));
+    refuse = true;
+    await worker.onOffers(offers('o', 20), (launches) => order.push(`accept ×${idsOf(launches).length}`));
+    await worker.idle();
+    // every chunk's ACCEPT went before the schedules' one write
+    expect(order.length).toBeGreaterThan(2);
+    expect(order.at(-1)).toBe(`schedules ×${JOBS}`);
+    expect(order.slice(0, -1).every((o) => o.startsWith('accept'))).toBe(true);
+    // the launches stand; the schedules are held by the worker, reported as not stored
+    const stored = (await memory.runs.list({ limit: JOBS * 2 })).runs;
+    expect(stored.filter((r) => r.state === 'STAGING')).toHaveLength(JOBS);
+    expect(errors.filter((m) => m.includes(`the schedules of ${JOBS} launched job(s) could not be stored`))).toHaveLength(1);
+    expect((await memory.jobs.get('herd-0'))?.schedule).toBe('R/2026-01-01T00:10:00Z/PT1H');
+    expect(worker.jobsView()?.get('herd-0')?.schedule).toBe('R/2026-01-01T01:10:00.000Z/PT1H');
+    worker.stop();
+  });
+
   it('a stop between two chunks: the recorded chunk launched, the rest QUEUED, and the next leader launches only those; every schedule advanced once', async () => {
     const clock = new TestClock(START);
     const memory = new MemoryStore();
@@ -111,8 +147,11 @@ describe('an offer round in chunks', () => {
     expect(afterCrash.filter((r) => r.state === 'QUEUED')).toHaveLength(JOBS - toMesos.length);
 
     // the next leader: loads the runs (STAGING ones in flight, QUEUED ones queued) and launches the rest
+    // (the round's schedules are stored after its ACCEPTs: the database went away first, so the
+    // launched jobs still point at the instant their runs have; the next leader moves them on)
     const second = new Worker({ store: memory, clock });
     await second.start();
+    await clock.advanceAsync(1);
     await second.idle();
     const next = await second.onOffers(offers('b', 20), (launches) => toMesos.push(...idsOf(launches)));
     toMesos.push(...idsOf(next.launches));

@@ -2,8 +2,9 @@
  * An offer round: the head of the run queue matched against the offers (core/matcher.ts), then in
  * chunks of whole agents and whole jobs (core/launch-chunks.ts): each task built
  * (core/taskinfo.ts) and, for a first attempt, its job's schedule advanced (Chronos advances at
- * launch, only the schedule written), every launch of the chunk recorded (run → STAGING) before
- * the chunk's ACCEPT goes out, while the next chunk is built and recorded.
+ * launch), every launch of the chunk recorded (run → STAGING) before the chunk's ACCEPT goes out,
+ * then the next chunk built and recorded; the schedules advanced are stored once for the round,
+ * after its ACCEPTs (only the schedule written).
  *
  * One bad item never stops the round: a task that cannot be built or whose schedule cannot
  * advance fails its run alone (ERROR, with the reason; its job set aside), and a launch whose data
@@ -49,6 +50,8 @@ interface ChunkDone {
   recorded: number;
   /** The store failed for another reason midway (the one-by-one commits): the round stops here. */
   stopped: boolean;
+  /** The schedules of the recorded launches' jobs advanced (Chronos advances at launch), to store. */
+  schedules: JobFieldChange[];
 }
 
 /** One task of an offer round, built and waiting to be recorded. */
@@ -140,11 +143,12 @@ export class LaunchPlanner {
     }
 
     // The round in chunks of whole agents and whole jobs (core/launch-chunks.ts): each chunk
-    // built, recorded (run → STAGING, schedules advanced) and handed to `accept` (its ACCEPT goes
+    // built, recorded (run → STAGING) and handed to `accept` (its ACCEPT goes
     // out) before the next is built, so the first tasks start while the rest are recorded. A
     // task is always recorded before its ACCEPT; a stop between chunks leaves the rest QUEUED.
     const decision: OfferDecision = hold ? { launches: [], declines, hold } : { launches: [], declines };
     const failed: { run: Run; reason: string }[] = [];
+    const schedules: JobFieldChange[] = [];
     let launched = 0;
     const chunks = launchChunks(result.launches, LAUNCH_CHUNK);
     for (let i = 0; i < chunks.length; i++) {
@@ -159,6 +163,7 @@ export class LaunchPlanner {
         break;
       }
       failed.push(...done.failed);
+      schedules.push(...done.schedules);
       launched += done.recorded;
       decision.declines.push(...done.declines);
       if (accept && done.launches.length > 0) accept(done.launches);
@@ -168,6 +173,7 @@ export class LaunchPlanner {
         break;
       }
     }
+    await this.storeSchedules(schedules);
     await this.failRuns(failed, now);
     this.ctx.wake();
     const used = offers.length - decision.declines.length;
@@ -178,9 +184,9 @@ export class LaunchPlanner {
 
   /**
    * One chunk of an offer round: each task built (its TaskInfo) and, for a first attempt, its
-   * job's schedule advanced (Chronos advances at launch); every launch recorded in one
-   * transaction (runs → STAGING, OFFERED events, the schedules as field changes) or, when the
-   * store refuses one job's data, one per job, the refused ones failed; then memory follows. A
+   * job's schedule advanced (Chronos advances at launch, in memory; stored after the round); every
+   * launch recorded in one statement (runs → STAGING, OFFERED events) or, when the store refuses
+   * one job's data, one per job, the refused ones failed; then memory follows. A
    * task that cannot be built fails its run alone (ERROR, with the reason). Throws, recording
    * nothing, when the store fails for another reason (database down, leadership lost).
    */
@@ -240,22 +246,15 @@ export class LaunchPlanner {
       if (list) list.push(p);
       else byJob.set(p.run.jobName, [p]);
     }
+    // One statement (one round trip): runs → STAGING and their OFFERED events (a run is offered
+    // once, before any update: nothing to trim). The schedules advanced are stored after the
+    // round's ACCEPTs (handleOffers: storeSchedules).
     const commit = async (units: readonly PlannedLaunch[][]) => {
       const items = units.flat();
-      // only the schedule is written (a field change): the rest of the job's row stays as stored
-      const changes: JobFieldChange[] = [];
-      for (const name of new Set(items.map((p) => p.run.jobName))) {
-        const put = jobPuts.get(name);
-        const before = this.ctx.jobs.get(name);
-        const change = put && before ? jobFieldChange(before, put) : null;
-        if (change) changes.push(change);
-      }
-      // one statement (one round trip): runs → STAGING, their OFFERED events (a run is offered
-      // once, before any update: nothing to trim), the schedules advanced
       await this.ctx.store.runs.record({
         updates: items.map((p) => ({ taskId: p.run.taskId, patch: { state: 'STAGING', launchedAt: now, agentId: p.agentId, host: p.host } })),
         events: items.map((p) => offeredEvent(p.run.taskId, p.agentId, p.host, p.offerIds, now)),
-        jobs: changes,
+        jobs: [],
       });
     };
     const r = await commitIsolating([...byJob.values()], commit, (unit, e) => {
@@ -264,7 +263,7 @@ export class LaunchPlanner {
     const recorded = r.committed.flat();
     if (r.stoppedBy !== null) this.ctx.report('launch', `could not record launches: ${reasonOf(r.stoppedBy)}`);
 
-    const done: ChunkDone = { launches: [], declines: [], failed, recorded: recorded.length, stopped: r.stoppedBy !== null };
+    const done: ChunkDone = { launches: [], declines: [], failed, recorded: recorded.length, stopped: r.stoppedBy !== null, schedules: [] };
     const recordedJobs = new Set<string>();
     const taskInfosOf = new Map<string[], object[]>(chunk.map((l) => [l.offerIds, []]));
     for (const p of recorded) {
@@ -285,10 +284,33 @@ export class LaunchPlanner {
     }
     for (const job of jobPuts.values()) {
       if (!recordedJobs.has(job.name)) continue;
+      // only the schedule is written (a field change): the rest of the job's row stays as stored
+      const before = this.ctx.jobs.get(job.name);
+      const change = before ? jobFieldChange(before, job) : null;
+      if (change) done.schedules.push(change);
       this.ctx.jobs.set(job.name, job);
       this.ctx.index.reindex(job, now, advanced.get(job.name));
     }
     return done;
+  }
+
+  /**
+   * The schedules a round advanced, stored once its ACCEPTs are out: one statement for the round
+   * instead of a part of every chunk's record, where it was half the record's time (the jobs'
+   * rows carry three indexes and are not updated in place) and so half of a herd's due → launch.
+   * The launch itself is what must be stored before its ACCEPT; its run keeps its instant from
+   * running twice. If the schedules are not stored (the store fails, the leader stops first), the
+   * worker holds them and the job's next change writes its schedule whole; a new leader finds the
+   * job due at the instant its run already has and moves the schedule on once the run has ended
+   * (due-runs.ts: "already ran").
+   */
+  private async storeSchedules(changes: JobFieldChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    try {
+      await this.ctx.store.runs.record({ updates: [], events: [], jobs: changes });
+    } catch (e) {
+      this.ctx.report('launch', `the schedules of ${changes.length} launched job(s) could not be stored (each is stored with its job's next change): ${reasonOf(e)}`);
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { parseJob } from '../api/job-schema';
 import type { Job, Run } from '../core/types';
 import { MemoryStore } from '../testing/memory-store';
+import { runFixture } from '../testing/run-fixture';
 import { TestClock } from '../testing/test-clock';
 import { EventBus } from './events';
 import { LongRunWatch } from './long-run-watch';
@@ -14,26 +15,8 @@ const job = (name: string, now: number, extra: Record<string, unknown> = {}): Jo
   return r.value;
 };
 
-const running = (jobName: string, startedAt: number): Run => ({
-  id: jobName,
-  jobName,
-  due: startedAt,
-  attempt: 0,
-  taskId: `ct:${startedAt}:0:${jobName}:`,
-  arguments: '',
-  trigger: 'schedule',
-  highPriority: false,
-  state: 'RUNNING',
-  queuedAt: startedAt,
-  launchedAt: startedAt,
-  startedAt,
-  finishedAt: null,
-  agentId: 'a1',
-  host: 'h1',
-  message: null,
-  reason: null,
-  elementsProcessed: 0,
-});
+const running = (jobName: string, startedAt: number): Run =>
+  runFixture({ id: jobName, jobName, due: startedAt, taskId: `ct:${startedAt}:0:${jobName}:`, state: 'RUNNING', queuedAt: startedAt, launchedAt: startedAt, startedAt, agentId: 'a1', host: 'h1' });
 
 describe('the still-running watch', () => {
   it('reads no history for runs younger than any limit can be, and still finds a run past its maxCompletionTime', async () => {

@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Run } from '../core/types';
+import { runFixture } from '../testing/run-fixture';
 import { RunTracker } from './run-tracker';
 
 const NOW = 1_000_000;
-function run(p: Partial<Run> & Pick<Run, 'taskId' | 'jobName'>): Run {
-  return {
-    id: p.taskId,
-    due: NOW,
-    attempt: 0,
-    arguments: '',
-    trigger: 'schedule',
-    highPriority: false,
-    state: 'QUEUED',
-    queuedAt: NOW,
-    launchedAt: null,
-    startedAt: null,
-    finishedAt: null,
-    agentId: null,
-    host: null,
-    message: null,
-    reason: null,
-    elementsProcessed: 0,
-    ...p,
-  };
-}
+const run = (p: Partial<Run> & Pick<Run, 'taskId' | 'jobName'>): Run => runFixture({ id: p.taskId, due: NOW, queuedAt: NOW, ...p });
 
 describe('RunTracker.activity: retrying', () => {
   it('names the highest retry attempt held, queued, due later or in flight; none for first attempts', () => {

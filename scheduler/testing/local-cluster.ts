@@ -6,13 +6,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MesosLocal, type MesosLocalOptions } from '../../mesos-local/master';
+import type { MesosLocal, MesosLocalOptions } from '../../mesos-local/master';
 import { createStore, type PrismaStore } from '../adapters/prisma';
 import { createTestDatabase, type TestDatabase } from '../adapters/prisma/test-support';
 import { ChronosService } from '../api/chronos-service';
 import { assemble, type AssembleOptions, type Scheduler } from '../runtime/assemble';
 import type { NotifySetup } from '../runtime/notify-setup';
 import { systemClock } from '../runtime/system-clock';
+import { startTestMesos } from './test-mesos';
 
 export interface LocalCluster {
   db: TestDatabase;
@@ -37,17 +38,7 @@ export async function startLocalCluster(opts: {
   const db = await createTestDatabase(opts.dbPrefix);
   const store = await createStore({ databaseUrl: db.url });
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `${opts.dbPrefix}-`));
-  const mesos = new MesosLocal({
-    port: 0,
-    host: '127.0.0.1',
-    heartbeatIntervalSeconds: 1,
-    allocationIntervalMs: 100,
-    statusUpdateRetryMs: 500,
-    workDir,
-    agents: opts.agents ?? [{ cpus: 8, mem: 8192, disk: 10000 }],
-    ...opts.mesos,
-  });
-  await mesos.start();
+  const mesos = await startTestMesos(workDir, opts.agents ?? [{ cpus: 8, mem: 8192, disk: 10000 }], opts.mesos);
   if (opts.fenced) await store.raiseEpoch(1);
   const scheduler = await assemble({
     store: opts.fenced ? store.fenced(1) : store,

@@ -45,36 +45,38 @@ export class TestClock implements Clock {
    * timer fires, so work a timer starts can schedule the next timer inside the same window.
    */
   async advanceAsync(ms: number): Promise<void> {
-    if (ms < 0) throw new Error('TestClock: cannot go back in time');
-    const target = this.current + ms;
-    for (;;) {
+    const target = this.targetOf(ms);
+    do {
       await flush();
-      const due = this.timers
-        .filter((t) => t.at <= target)
-        .sort((a, b) => a.at - b.at || a.id - b.id)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.current = Math.max(this.current, due.at);
-      due.fn();
-    }
+    } while (this.fireNext(target));
     this.current = target;
     await flush();
   }
 
   /** Moves time forward by ms, firing every timer due on the way, in (due, creation) order. */
   advance(ms: number): void {
-    if (ms < 0) throw new Error('TestClock: cannot go back in time');
-    const target = this.current + ms;
-    for (;;) {
-      const due = this.timers
-        .filter((t) => t.at <= target)
-        .sort((a, b) => a.at - b.at || a.id - b.id)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.current = Math.max(this.current, due.at);
-      due.fn();
+    const target = this.targetOf(ms);
+    while (this.fireNext(target)) {
+      // one timer fired; look again (it may have set another)
     }
     this.current = target;
+  }
+
+  private targetOf(ms: number): number {
+    if (ms < 0) throw new Error('TestClock: cannot go back in time');
+    return this.current + ms;
+  }
+
+  /** Fires the first timer due by `target`, in (due, creation) order; false when there is none. */
+  private fireNext(target: number): boolean {
+    const due = this.timers
+      .filter((t) => t.at <= target)
+      .sort((a, b) => a.at - b.at || a.id - b.id)[0];
+    if (!due) return false;
+    this.timers = this.timers.filter((t) => t !== due);
+    this.current = Math.max(this.current, due.at);
+    due.fn();
+    return true;
   }
 
   /** Jumps to an instant (forward only), firing timers on the way. */

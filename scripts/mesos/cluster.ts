@@ -15,9 +15,9 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../scheduler/testing/free-port';
 import { ensureMesosInstalled, type MesosInstall } from './install';
 
 export interface AgentSpec {
@@ -67,17 +67,6 @@ export const DEFAULT_AGENTS: AgentSpec[] = [{ attributes: 'rack:a' }, { attribut
 
 /** Master flags that keep tests quick: short allocation interval, agents declared lost within seconds. */
 export const DEFAULT_MASTER_FLAGS = ['--allocation_interval=200ms', '--agent_ping_timeout=1secs', '--max_agent_ping_timeouts=3'];
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

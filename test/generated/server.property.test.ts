@@ -21,9 +21,9 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ensureBuilt } from '../../e2e/harness';
+import { builtAppSnapshot } from '../../e2e/harness';
 import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
-import { sleep, snapshotNextBuild, type Instance } from '../ha/support';
+import type { Instance } from '../ha/support';
 import { anyRequest, credentialsRequest, declaredBodyCases, oversizeRequest, requestLineCases, type GenRequest } from './arbitraries';
 import { describeProblems, judgeRequest } from './check';
 import { send, type Outcome, type Target } from './client';
@@ -43,20 +43,6 @@ let target: Target;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 /** Jobs that exist (for `{job}`); a delete takes its name out. */
 const pool: string[] = [];
-
-async function builtApp(): Promise<{ dir: string; remove(): void }> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ensureBuilt((s) => console.log(`[generated] ${s}`));
-      const snap = snapshotNextBuild();
-      if (snap) return snap;
-    } catch (e) {
-      if (attempt >= 3) throw e;
-    }
-    if (attempt >= 3) throw new Error('no complete build of the app to serve (.next is being rewritten?)');
-    await sleep(15_000);
-  }
-}
 
 const plain = (method: string, p: string, body?: string): GenRequest => ({ label: 'setup', method, target: p, headers: body ? [['content-type', 'application/json']] : [], auth: 'good', expect: { expect: 'accept' }, ...(body ? { body } : {}) });
 
@@ -90,7 +76,7 @@ const show = (r: GenRequest, job: string) => `${r.label}: ${r.raw ? JSON.stringi
 beforeAll(async () => {
   console.log(`[generated] fast-check seed ${FC_SEED} (FC_SEED=<n> replays another)`);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-generated-'));
-  [app, db] = await Promise.all([builtApp(), createTestDatabase('sisyphus_generated_server')]);
+  [app, db] = await Promise.all([builtAppSnapshot((s) => console.log(`[generated] ${s}`)), createTestDatabase('sisyphus_generated_server')]);
   server = await startServer({ databaseUrl: db.url, credentials: CREDENTIALS, logDir: dir, appDir: app.dir });
   target = { host: '127.0.0.1', port: server.port, credentials: CREDENTIALS };
   for (const name of PARENTS) {

@@ -7,37 +7,15 @@
  * task is launched twice (each task appends its Mesos task id to a file where it runs).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MesosLocal } from '../../mesos-local/master';
-import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
+import { describe, expect, it } from 'vitest';
 import type { BackfillDetailView, BackfillView } from '../../scheduler/api/backfill-service';
-import { startInstance, waitFor, waitForLeader, type Instance, startMesosLocal } from './support';
+import { useHaCluster } from './ha-cluster';
+import { waitFor, waitForLeader } from './support';
 
 const NIGHTS = 6;
-let db: TestDatabase;
-let mesos: MesosLocal;
-let dir: string;
-const instances: Instance[] = [];
-const zkPath = `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ha-backfill-'));
-  db = await createTestDatabase('sisyphus_ha_backfill');
-  mesos = await startMesosLocal(dir, [{ cpus: 8, mem: 8192, disk: 10000 }]);
-  const opts = { databaseUrl: db.url, zkPath, master: mesos.url, logDir: dir };
-  instances.push(...(await Promise.all([startInstance(opts), startInstance(opts)])));
-}, 180_000);
-
-afterAll(async () => {
-  await Promise.all(instances.map((i) => i.stop()));
-  await mesos?.stop();
-  await db?.drop();
-  if (process.env.HA_KEEP_LOGS) console.log(`HA logs kept in ${dir}`);
-  else fs.rmSync(dir, { recursive: true, force: true });
-});
+const cluster = useHaCluster({ name: 'backfill', agents: [{ cpus: 8, mem: 8192, disk: 10000 }], instances: 2 });
+const { instances } = cluster;
 
 async function call<T>(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> {
   const r = await fetch(`${base}${p}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -49,7 +27,7 @@ describe('a backfill across a leader killed with SIGKILL', () => {
   it('the new leader goes on: each (job, night) succeeds once, no task launched twice', async () => {
     const { leader: first } = await waitForLeader(instances);
     const via = instances.find((i) => i !== first)!;
-    const launches = path.join(dir, 'launches.log');
+    const launches = path.join(cluster.dir, 'launches.log');
     const task = { cpus: 0.1, mem: 16, disk: 1, concurrent: true, command: `echo "$mesos_task_id" >> ${launches}; sleep 0.5` };
     expect((await call(via.url, 'POST', '/v1/scheduler/iso8601', { name: 'ha-a', schedule: 'R/2100-01-01T02:00:00Z/P1D', ...task })).status).toBe(204);
     expect((await call(via.url, 'POST', '/v1/scheduler/dependency', { name: 'ha-b', parents: ['ha-a'], ...task })).status).toBe(204);
@@ -74,7 +52,7 @@ describe('a backfill across a leader killed with SIGKILL', () => {
     console.log(`[ha backfill] leader killed with ${mid.counts.succeeded} of ${mid.total} done and ${mid.counts.running} running`);
     expect(done.counts).toMatchObject({ succeeded: NIGHTS * 3, failed: 0, blocked: 0, pending: 0, running: 0 });
 
-    const rows = await db.query<{ job_name: string; due: Date; attempt: number; task_id: string; state: string; trigger: string }>(
+    const rows = await cluster.db.query<{ job_name: string; due: Date; attempt: number; task_id: string; state: string; trigger: string }>(
       `SELECT job_name, due, attempt, task_id, state, trigger FROM runs WHERE job_name LIKE 'ha-%' ORDER BY job_name, due, attempt`,
     );
     // exactly one successful run per (job, night), all backfill runs at their night

@@ -15,39 +15,16 @@
  *     write fenced by its old epoch is refused by the database, and no task is launched twice.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MesosLocal } from '../../mesos-local/master';
-import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
-import { sleep, startInstance, waitFor, waitForLeader, type Instance, startMesosLocal } from './support';
+import { describe, expect, it } from 'vitest';
+import { useHaCluster } from './ha-cluster';
+import { sleep, waitFor, waitForLeader } from './support';
 
 const PERIOD_MS = 2_000;
 const JOBS = 10;
 
-let db: TestDatabase;
-let mesos: MesosLocal;
-let dir: string;
-const instances: Instance[] = [];
-const zkPath = `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ha-'));
-  db = await createTestDatabase('sisyphus_ha');
-  mesos = await startMesosLocal(dir, [{ cpus: 32, mem: 65536, disk: 100000 }]);
-  const opts = { databaseUrl: db.url, zkPath, master: mesos.url, logDir: dir };
-  // migrations run under an advisory lock: starting all three at once is safe
-  instances.push(...(await Promise.all([startInstance(opts), startInstance(opts), startInstance(opts)])));
-}, 180_000);
-
-afterAll(async () => {
-  await Promise.all(instances.map((i) => i.stop()));
-  await mesos?.stop();
-  await db?.drop();
-  if (process.env.HA_KEEP_LOGS) console.log(`HA logs kept in ${dir}`);
-  else fs.rmSync(dir, { recursive: true, force: true });
-});
+const cluster = useHaCluster({ name: 'failover', agents: [{ cpus: 32, mem: 65536, disk: 100000 }], instances: 3 });
+const { instances } = cluster;
 
 interface RunRow {
   job_name: string;
@@ -90,7 +67,7 @@ describe('leader failover with real processes', () => {
 
   it('kill -9 of the leader while jobs are due: a new leader in time, no duplicate, no missed run', async () => {
     const { leader: first, health: h0 } = await waitForLeader(instances);
-    const launches = path.join(dir, 'launches.log');
+    const launches = path.join(cluster.dir, 'launches.log');
     const start = Math.ceil((Date.now() + 3_000) / 1000) * 1000;
     const via = instances.find((i) => i !== first)!;
     for (let k = 0; k < JOBS; k++) {
@@ -130,7 +107,7 @@ describe('leader failover with real processes', () => {
     // launched tasks finish and report: awaited, not slept for (a loaded machine runs them late);
     // on a timeout the checks below name the runs still not FINISHED
     const query = () =>
-      db.query<RunRow>(
+      cluster.db.query<RunRow>(
         `SELECT job_name, due, attempt, task_id, state, queued_at, launched_at FROM runs WHERE job_name LIKE 'tick-%' ORDER BY job_name, due`,
       );
     const settled = (rs: RunRow[]) => rs.every((r) => r.attempt !== 0 || r.due.getTime() >= endAt - 2 * PERIOD_MS || r.state === 'FINISHED');
@@ -182,7 +159,7 @@ describe('leader failover with real processes', () => {
   it('a paused leader (SIGSTOP beyond the session timeout, then SIGCONT) steps down and its fenced writes fail', async () => {
     const { leader: a, health: ha } = await waitForLeader(instances);
     const b = instances.find((i) => i !== a && i.alive)!;
-    const launches = path.join(dir, 'launches-pause.log');
+    const launches = path.join(cluster.dir, 'launches-pause.log');
     const start = Math.ceil((Date.now() + 2_000) / 1000) * 1000;
     for (let k = 0; k < 5; k++) {
       const r = await fetch(`${b.url}/v1/scheduler/iso8601`, {
@@ -223,7 +200,7 @@ describe('leader failover with real processes', () => {
     // slept for, and came late on a loaded machine); the window also lets a stale launch show up
     const windowEnds = Date.now() + 3_000;
     const launchedAfter = await waitFor('the new leader to launch after the old one woke up', async () => {
-      const after = await db.query<{ n: string }>(
+      const after = await cluster.db.query<{ n: string }>(
         `SELECT count(*)::text AS n FROM runs WHERE launched_at > to_timestamp($1 / 1000.0)`,
         [resumedAt + 500],
       );
@@ -233,7 +210,7 @@ describe('leader failover with real processes', () => {
     const launched = fs.readFileSync(launches, 'utf8').split('\n').filter(Boolean);
     const dup = launched.filter((t, i) => launched.indexOf(t) !== i);
     expect(dup).toEqual([]);
-    const rows = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM runs GROUP BY job_name, due, attempt HAVING count(*) > 1`);
+    const rows = await cluster.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM runs GROUP BY job_name, due, attempt HAVING count(*) > 1`);
     expect(rows).toEqual([]);
     console.log(
       `[ha] SIGSTOP'd leader: takeover after ${takeoverMs} ms; old leader stepped down ${stepDownMs} ms after SIGCONT; ` +

@@ -13,14 +13,10 @@
  * Needs a build: `next build` runs first when .next is missing or older than its inputs (the
  * rule of e2e/harness.ts, so the e2e step reuses it); both instances serve a private copy of it.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../e2e/harness';
+import { builtAppSnapshot } from '../../e2e/harness';
 import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
-import { sleep, snapshotNextBuild, startNextInstance, waitFor, type Instance } from './support';
+import { freshZkPath, makeLogDir, removeLogDir, startNextInstance, waitFor, type Instance } from './support';
 
 interface InstanceInfo {
   self: string;
@@ -36,27 +32,12 @@ const instances: Instance[] = [];
 let leader: Instance;
 let follower: Instance;
 
-/** Built (when stale) and copied; a build running elsewhere at the same time is waited out. */
-async function builtApp(): Promise<{ dir: string; remove(): void }> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ensureBuilt((s) => console.log(`[ha] ${s}`));
-      const snap = snapshotNextBuild();
-      if (snap) return snap;
-    } catch (e) {
-      if (attempt >= 3) throw e;
-    }
-    if (attempt >= 3) throw new Error('no complete build of the app to serve (.next is being rewritten?)');
-    await sleep(15_000);
-  }
-}
-
 const instanceInfo = async (i: Instance): Promise<InstanceInfo> => (await (await fetch(`${i.url}/api/instance`)).json()) as InstanceInfo;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ha-next-'));
-  [app, db] = await Promise.all([builtApp(), createTestDatabase('sisyphus_ha_next')]);
-  const opts = { databaseUrl: db.url, zkPath: `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`, logDir: dir, appDir: app.dir };
+  dir = makeLogDir('ha-next');
+  [app, db] = await Promise.all([builtAppSnapshot((s) => console.log(`[ha] ${s}`)), createTestDatabase('sisyphus_ha_next')]);
+  const opts = { databaseUrl: db.url, zkPath: freshZkPath(), logDir: dir, appDir: app.dir };
   // one after the other: the first one's candidate node is the lowest, so it leads
   instances.push(await startNextInstance(opts));
   instances.push(await startNextInstance(opts));
@@ -73,8 +54,7 @@ afterAll(async () => {
   await Promise.all(instances.map((i) => i.stop()));
   app?.remove();
   await db?.drop();
-  if (process.env.HA_KEEP_LOGS) console.log(`HA logs kept in ${dir}`);
-  else if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  removeLogDir(dir);
 });
 
 const post = (base: string, body: string) =>

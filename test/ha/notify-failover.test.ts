@@ -8,33 +8,33 @@
  * seeing the same run still running, adds no second `still-running`.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MesosLocal } from '../../mesos-local/master';
 import { createStore, type PrismaStore } from '../../scheduler/adapters/prisma';
-import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
 import { startHttpReceiver, type HttpReceiver } from '../../scheduler/testing/notify-receivers';
-import { startInstance, waitFor, waitForLeader, type Instance, startMesosLocal } from './support';
+import { useHaCluster } from './ha-cluster';
+import { waitFor, waitForLeader } from './support';
 
 const JOBS = Array.from({ length: 6 }, (_, i) => `night-${i}`);
 const LONG = 'long-night';
 
-let db: TestDatabase;
 let store: PrismaStore;
 let web: HttpReceiver;
-let mesos: MesosLocal;
-let dir: string;
-const instances: Instance[] = [];
-const zkPath = `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
 
+// hooks in this order: the receiver before the instances (their env names it), the store after
+// the database; after the tests they run the other way round
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ha-notify-'));
-  db = await createTestDatabase('sisyphus_ha_notify');
   web = await startHttpReceiver();
-  mesos = await startMesosLocal(dir, [{ cpus: 8, mem: 8192, disk: 10000 }]);
-  const env = {
+});
+afterAll(async () => {
+  await web?.close();
+});
+
+const cluster = useHaCluster({
+  name: 'notify',
+  agents: [{ cpus: 8, mem: 8192, disk: 10000 }],
+  instances: 2,
+  env: () => ({
     // still-running after max(2 s, 3 × p95) once a job has one successful run
     NOTIFY_LONG_RUN_MIN_RUNS: '1',
     NOTIFY_LONG_RUN_MIN_SECONDS: '2',
@@ -43,20 +43,15 @@ beforeAll(async () => {
     // one message per event (no digest), none suppressed: what arrives can be counted per event
     NOTIFY_DIGEST_AFTER: '100',
     NOTIFY_WINDOW_SECONDS: '0',
-  };
-  const opts = { databaseUrl: db.url, zkPath, master: mesos.url, logDir: dir, env };
-  instances.push(...(await Promise.all([startInstance(opts), startInstance(opts)])));
-  store = await createStore({ databaseUrl: db.url });
-}, 180_000);
+  }),
+});
+const { instances } = cluster;
 
+beforeAll(async () => {
+  store = await createStore({ databaseUrl: cluster.db.url });
+});
 afterAll(async () => {
-  await Promise.all(instances.map((i) => i.stop()));
   await store?.close();
-  await mesos?.stop();
-  await web?.close();
-  await db?.drop();
-  if (process.env.HA_KEEP_LOGS) console.log(`HA logs kept in ${dir}`);
-  else fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const EVENTS = [...JOBS, LONG];
@@ -67,7 +62,7 @@ describe('notifications across a leader killed with SIGKILL', () => {
   it('events undelivered when the leader dies are delivered once each by the next leader', async () => {
     const { leader: first } = await waitForLeader(instances);
     web.status = 503;
-    const secs = path.join(dir, 'secs');
+    const secs = path.join(cluster.dir, 'secs');
     fs.writeFileSync(secs, '0.2');
     const created = await fetch(`${first.url}/v1/scheduler/iso8601`, {
       method: 'POST',

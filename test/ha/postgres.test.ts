@@ -6,12 +6,11 @@
  * instants; when it is back every run completes and nothing ran twice.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MesosLocal } from '../../mesos-local/master';
 import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
-import { TcpProxy, sleep, startInstance, viaPort, waitFor, type Instance, startMesosLocal } from './support';
+import { TcpProxy, makeLogDir, removeLogDir, sleep, startInstance, viaPort, waitFor, type Instance, startMesosLocal } from './support';
 
 let db: TestDatabase;
 let mesos: MesosLocal;
@@ -20,7 +19,7 @@ let pgProxy: TcpProxy;
 let inst: Instance;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-ha-pg-'));
+  dir = makeLogDir('ha-pg');
   db = await createTestDatabase('sisyphus_ha_pg');
   pgProxy = new TcpProxy();
   await pgProxy.start();
@@ -34,8 +33,7 @@ afterAll(async () => {
   await mesos?.stop();
   await pgProxy?.stop();
   await db?.drop();
-  if (process.env.HA_KEEP_LOGS) console.log(`HA logs kept in ${dir}`);
-  else fs.rmSync(dir, { recursive: true, force: true });
+  removeLogDir(dir);
 });
 
 describe('PostgreSQL goes away during a burst', () => {

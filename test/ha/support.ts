@@ -1,28 +1,37 @@
 /**
  * Helpers of the HA tests and the soak: Sisyphus instances as real processes
  * (`node --import tsx scripts/instance.ts`, or the built app under the server (`server/main.ts`)), a TCP proxy in
- * front of PostgreSQL that a test can cut and restore, free ports, polling.
+ * front of PostgreSQL that a test can cut and restore, free ports, election paths, log directories,
+ * polling. No vitest here (the soak and the takeover bench run it too): ha-cluster.ts has the hooks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MesosLocal, type MesosLocalOptions } from '../../mesos-local/master';
+import type { MesosLocal, MesosLocalOptions } from '../../mesos-local/master';
+import { freePort } from '../../scheduler/testing/free-port';
+import { startTestMesos } from '../../scheduler/testing/test-mesos';
+import { TEST_ZK } from '../../scheduler/testing/test-zookeeper';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const ZK_SERVERS = process.env.SISYPHUS_TEST_ZK ?? '127.0.0.1:2181';
+/** The tests' ZooKeeper (SISYPHUS_TEST_ZK). */
+export const ZK_SERVERS = TEST_ZK;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
+export { freePort };
+
+/** An election path under /sisyphus-test that no other test uses. */
+export const freshZkPath = (): string => `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
+
+/** A new temp directory for a test file's process logs and task output (`sisyphus-<name>-…`). */
+export const makeLogDir = (name: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `sisyphus-${name}-`));
+
+/** Removes what makeLogDir made, or, with HA_KEEP_LOGS set, keeps it and says where. */
+export function removeLogDir(dir: string | undefined): void {
+  if (process.env.HA_KEEP_LOGS) console.log(`HA logs kept in ${dir}`);
+  else if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -47,19 +56,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
  * mesos-local on a free loopback port, running real task processes under `<dir>/mesos`, with the
  * short timers of the HA tests (1 s heartbeats, 100 ms allocation, 500 ms update retries); started.
  */
-export async function startMesosLocal(dir: string, agents: MesosLocalOptions['agents'], options: Partial<MesosLocalOptions> = {}): Promise<MesosLocal> {
-  const mesos = new MesosLocal({
-    port: 0,
-    host: '127.0.0.1',
-    heartbeatIntervalSeconds: 1,
-    allocationIntervalMs: 100,
-    statusUpdateRetryMs: 500,
-    workDir: path.join(dir, 'mesos'),
-    agents,
-    ...options,
-  });
-  await mesos.start();
-  return mesos;
+export function startMesosLocal(dir: string, agents: MesosLocalOptions['agents'], options: Partial<MesosLocalOptions> = {}): Promise<MesosLocal> {
+  return startTestMesos(path.join(dir, 'mesos'), agents, options);
 }
 
 export interface Health {
@@ -146,51 +144,100 @@ export interface InstanceOptions {
   startTimeoutMs?: number;
 }
 
-export async function startInstance(o: InstanceOptions): Promise<Instance> {
-  const port = o.port ?? (await freePort());
-  const logFile = path.join(o.logDir, `instance-${port}.log`);
-  const out = fs.openSync(logFile, 'a');
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
+/**
+ * This process's environment for a child process: `set` on top (an undefined value unsets the
+ * variable), without vitest's markers (the child logs like production).
+ */
+export function childEnv(set: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+  for (const [k, v] of Object.entries(set)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  delete env.VITEST;
+  delete env.VITEST_POOL_ID;
+  delete env.VITEST_WORKER_ID;
+  return env;
+}
+
+/** What the production server (`server/main.ts`) on `port` gets in its environment, whatever else it is given. */
+export const serverEnv = (port: number): Record<string, string> => ({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', PORT: String(port), HOSTNAME: '127.0.0.1' });
+
+/** The production server's arguments: `node --import tsx server/main.ts <appDir> -p <port> -H 127.0.0.1`. */
+export const serverArgs = (appDir: string, port: number): string[] => [path.join(ROOT, 'server', 'main.ts'), appDir, '-p', String(port), '-H', '127.0.0.1'];
+
+export interface ProcessOptions {
+  port: number;
+  /** Where its stdout and stderr go (appended). */
+  logFile: string;
+  /** After `node --import tsx`. */
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Names it in the messages: `instance`, `the server`. */
+  who: string;
+  /** What `ready` asks, for the messages: `/health`. */
+  answers: string;
+  ready(inst: Instance): Promise<unknown>;
+  timeoutMs: number;
+}
+
+/** A TypeScript entry point as a child process; resolves once `ready` holds, fails with the end of its log if it exits first. */
+export async function startProcess(o: ProcessOptions): Promise<Instance> {
+  const out = fs.openSync(o.logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', ...o.args], { cwd: o.cwd, env: o.env as NodeJS.ProcessEnv, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  const inst = new Instance(o.port, child, o.logFile);
+  await waitFor(`${o.who} ${inst.id} to answer ${o.answers}`, async () => {
+    if (!inst.alive) throw new Error(`${o.who} ${inst.id} exited:\n${inst.log().slice(-3000)}`);
+    return o.ready(inst);
+  }, o.timeoutMs, 150);
+  return inst;
+}
+
+/** The environment of an instance (scripts/instance.ts or the server): the HA tests' short timers, `own`, then `o.env`; ZK and MESOS_MASTER as `o` says. */
+function instanceEnv(o: InstanceOptions, port: number, own: Record<string, string>): Record<string, string> {
+  return childEnv({
+    ...own,
     PORT: String(port),
     SISYPHUS_HOSTNAME: '127.0.0.1',
     DATABASE_URL: o.databaseUrl,
     ZK_PATH: o.zkPath ?? '/sisyphus-test/leader',
     ZK_SESSION_TIMEOUT_MS: String(o.sessionTimeoutMs ?? 4_000),
     LOG_LEVEL: process.env.HA_LOG_LEVEL ?? 'info',
+    TAKEOVER_RETRY_MS: '300',
+    ...(o.env ?? {}),
+    ZK: o.zk === null ? undefined : (o.zk ?? ZK_SERVERS),
+    MESOS_MASTER: o.master || undefined,
+  });
+}
+
+export async function startInstance(o: InstanceOptions): Promise<Instance> {
+  const port = o.port ?? (await freePort());
+  const env = instanceEnv(o, port, {
     SISYPHUS_DEBUG: '1',
     RETRY_DELAY_MS: '500',
-    TAKEOVER_RETRY_MS: '300',
     MESOS_REVIVE_MIN_INTERVAL_MS: '100',
     MESOS_DECLINE_IDLE_SECONDS: '1',
     MESOS_DECLINE_BUSY_SECONDS: '0.2',
-    ...(o.env ?? {}),
-  };
-  delete env.VITEST; // the instance logs like production (LOG_LEVEL above)
-  delete env.VITEST_POOL_ID;
-  delete env.VITEST_WORKER_ID;
-  if (o.zk !== null) env.ZK = o.zk ?? ZK_SERVERS;
-  else delete env.ZK;
-  if (o.master) env.MESOS_MASTER = o.master;
-  else delete env.MESOS_MASTER;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'instance.ts')], {
-    cwd: ROOT,
-    env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', out, out],
   });
-  fs.closeSync(out);
-  const inst = new Instance(port, child, logFile);
-  await waitFor(`instance ${inst.id} to answer /health`, async () => {
-    if (!inst.alive) throw new Error(`instance ${inst.id} exited:\n${inst.log().slice(-3000)}`);
-    return inst.health();
-  }, o.startTimeoutMs ?? 150_000, 150);
-  return inst;
+  return startProcess({
+    port,
+    logFile: path.join(o.logDir, `instance-${port}.log`),
+    args: [path.join(ROOT, 'scripts', 'instance.ts')],
+    cwd: ROOT,
+    env,
+    who: 'instance',
+    answers: '/health',
+    ready: (inst) => inst.health(),
+    timeoutMs: o.startTimeoutMs ?? 150_000,
+  });
 }
 
 /**
  * A private copy of the built app to serve with the server (`server/main.ts`): `.next` copied without its caches,
  * everything else symlinked. The working tree is shared (another `next build` may rewrite .next
- * while instances run), as in e2e/harness.ts. Null when there is no complete build right now.
+ * while instances run); e2e/harness.ts serves its app from one too. Null when there is no complete build right now.
  */
 export function snapshotNextBuild(): { dir: string; remove(): void } | null {
   const src = path.join(ROOT, '.next');
@@ -235,42 +282,17 @@ export interface NextInstanceOptions extends Omit<InstanceOptions, 'master'> {
  */
 export async function startNextInstance(o: NextInstanceOptions): Promise<Instance> {
   const port = o.port ?? (await freePort());
-  const logFile = path.join(o.logDir, `next-${port}.log`);
-  const out = fs.openSync(logFile, 'a');
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    NEXT_TELEMETRY_DISABLED: '1',
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOSTNAME: '127.0.0.1',
-    SISYPHUS_HOSTNAME: '127.0.0.1',
-    DATABASE_URL: o.databaseUrl,
-    ZK_PATH: o.zkPath ?? '/sisyphus-test/leader',
-    ZK_SESSION_TIMEOUT_MS: String(o.sessionTimeoutMs ?? 4_000),
-    LOG_LEVEL: process.env.HA_LOG_LEVEL ?? 'info',
-    TAKEOVER_RETRY_MS: '300',
-    ...(o.env ?? {}),
-  };
-  delete env.VITEST;
-  delete env.VITEST_POOL_ID;
-  delete env.VITEST_WORKER_ID;
-  if (o.zk !== null) env.ZK = o.zk ?? ZK_SERVERS;
-  else delete env.ZK;
-  if (o.master) env.MESOS_MASTER = o.master;
-  else delete env.MESOS_MASTER;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts'), o.appDir, '-p', String(port), '-H', '127.0.0.1'], {
+  return startProcess({
+    port,
+    logFile: path.join(o.logDir, `next-${port}.log`),
+    args: serverArgs(o.appDir, port),
     cwd: o.appDir,
-    env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', out, out],
+    env: instanceEnv(o, port, serverEnv(port)),
+    who: 'the server',
+    answers: '/api/instance',
+    ready: async (inst) => (await fetch(`${inst.url}/api/instance`, { signal: AbortSignal.timeout(5_000) })).ok,
+    timeoutMs: o.startTimeoutMs ?? 60_000,
   });
-  fs.closeSync(out);
-  const inst = new Instance(port, child, logFile);
-  await waitFor(`the server ${inst.id} to answer /api/instance`, async () => {
-    if (!inst.alive) throw new Error(`the server ${inst.id} exited:\n${inst.log().slice(-3000)}`);
-    const r = await fetch(`${inst.url}/api/instance`, { signal: AbortSignal.timeout(5_000) });
-    return r.ok;
-  }, o.startTimeoutMs ?? 60_000, 150);
-  return inst;
 }
 
 /** The one live instance that leads (and runs its scheduler), once all alive ones agree. */

@@ -5,10 +5,10 @@
  * pause detected, no second election. On the main thread (ZkElector) the same busy loop deposes
  * the leader and elects the other candidate.
  */
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ThreadedElector, electorThreadEntry } from '../../scheduler/adapters/zookeeper';
-import { ZK_SERVERS, waitFor } from './support';
+import { electsAndHandsOverInOrder } from './election-scenario';
+import { ZK_SERVERS, freshZkPath, waitFor } from './support';
 
 /** The shortest session a ZooKeeper with the default tickTime (2 s) grants: 2 ticks. */
 const SESSION_MS = 4_000;
@@ -31,47 +31,10 @@ function record(e: ThreadedElector, name: string, into: string[]): void {
 }
 
 describe('ThreadedElector on the real ZooKeeper', () => {
-  it('elects the first, hands over in order, a lost session deposes at once, advanceEpoch', async () => {
-    const path = `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
-    const events: string[] = [];
-    const a = elector(path, 'a:1');
-    record(a, 'a', events);
-    await a.start();
-    await waitFor('a leads', () => a.isLeader());
-    const e1 = a.epoch();
-    const b = elector(path, 'b:2');
-    const c = elector(path, 'c:3');
-    await b.start();
-    await waitFor('b is a candidate', () => b.leader() === 'a:1');
-    await c.start();
-    await waitFor('everyone knows a leads', () => b.leader() === 'a:1' && c.leader() === 'a:1' && c.members().length === 3 && a.members().length === 3);
-    expect(c.members()).toEqual(['a:1', 'b:2', 'c:3']);
-    expect(b.isLeader() || c.isLeader()).toBe(false);
-
-    await a.stop();
-    expect(events).toEqual(['a elected', 'a deposed']);
-    await waitFor('b leads', () => b.isLeader());
-    expect(b.epoch()).toBeGreaterThan(e1);
-    await waitFor('c knows b leads', () => c.leader() === 'b:2');
-
-    // fenced: deposed synchronously on this side, the thread opens a new session behind c
-    let bDeposedAt = 0;
-    b.on('deposed', () => (bDeposedAt = Date.now()));
-    const before = Date.now();
-    b.restartSession('test: session lost');
-    expect(b.isLeader()).toBe(false);
-    expect(bDeposedAt).toBeGreaterThanOrEqual(before);
-    await waitFor('c leads', () => c.isLeader());
-    expect(c.epoch()).toBeGreaterThan(b.epoch());
-    await waitFor('b follows c', () => b.leader() === 'c:3' && b.members().length === 2);
-    expect(b.isLeader()).toBe(false);
-
-    expect(await c.advanceEpoch(1_000)).toBe(1_000);
-    expect(c.epoch()).toBe(1_000);
-  }, 40_000);
+  it('elects the first, hands over in order, a lost session deposes at once, advanceEpoch', () => electsAndHandsOverInOrder(elector), 40_000);
 
   it('keeps the leadership while the main thread is busy for more than twice the session timeout', async () => {
-    const path = `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`;
+    const path = freshZkPath();
     const events: string[] = [];
     const a = elector(path, 'a:1');
     const b = elector(path, 'b:2');

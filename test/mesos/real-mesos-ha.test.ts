@@ -10,13 +10,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HA_MARKER, writeTierMarker } from '../../scripts/lib/mesos-tier.mjs';
 import { MesosCluster } from '../../scripts/mesos/cluster';
 import { FRAMEWORK_ID_KEY } from '../../scheduler/adapters/prisma/sql';
 import { createTestDatabase, type TestDatabase } from '../../scheduler/adapters/prisma/test-support';
-import { startInstance, waitFor, waitForLeader, type Instance } from '../ha/support';
+import { freshZkPath, startInstance, waitFor, waitForLeader, type Instance } from '../ha/support';
 import { realMesosAvailable } from './target';
 
 let db: TestDatabase;
@@ -29,7 +28,7 @@ describe.skipIf(!realMesosAvailable())('HA on real Apache Mesos', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sisyphus-real-ha-'));
     [db, mesos] = await Promise.all([createTestDatabase('sisyphus_real_ha'), MesosCluster.start()]);
-    const opts = { databaseUrl: db.url, zkPath: `/sisyphus-test/${randomBytes(4).toString('hex')}/leader`, master: mesos.masterUrl, logDir: dir };
+    const opts = { databaseUrl: db.url, zkPath: freshZkPath(), master: mesos.masterUrl, logDir: dir };
     instances.push(...(await Promise.all([startInstance(opts), startInstance(opts)])));
   }, 240_000);
 

@@ -1,6 +1,6 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import zookeeper from 'node-zookeeper-client';
+import { requireTestZk, TEST_ZK } from '../../testing/test-zookeeper';
 import { createDetector, ipFromNetworkOrder, leaderNode, masterAddress, parseZkUrl, StaticDetector, ZkDetector } from './detect';
 
 describe('master detection helpers', () => {
@@ -51,23 +51,7 @@ describe('master detection helpers', () => {
 
 /* ------------------------------- against a real ZooKeeper ----------------------------------- */
 
-const ZK = process.env.SISYPHUS_TEST_ZK ?? '127.0.0.1:2181';
-
-function reachable(hostPort: string): Promise<boolean> {
-  const [host, port] = hostPort.split(':');
-  return new Promise((resolve) => {
-    const s = net.connect(Number(port), host);
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(1000, () => done(false));
-    s.on('connect', () => done(true));
-    s.on('error', () => done(false));
-  });
-}
-
-const zkUp = await reachable(ZK);
+const ZK = TEST_ZK;
 
 interface Zk {
   connect(): void;
@@ -80,10 +64,7 @@ interface Zk {
 }
 
 describe(`ZkDetector against ZooKeeper at ${ZK}`, () => {
-  // fails, never skips: `npm test` starts ZooKeeper (scripts/services.mjs)
-  beforeAll(() => {
-    if (!zkUp) throw new Error(`nothing listens on ${ZK}: start ZooKeeper (node scripts/services.mjs --only=zookeeper) or set SISYPHUS_TEST_ZK=host:port`);
-  });
+  beforeAll(requireTestZk);
 
   const root = `/sisyphus-test-${process.pid}-${Date.now()}`;
   let zk: Zk;

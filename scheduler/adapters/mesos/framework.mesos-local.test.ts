@@ -5,7 +5,6 @@
  * master and a silent (half-open) stream both lead back to a working subscription.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { MesosClient, type MesosClientOptions } from './client';
 import type { FrameworkPorts, OfferDecision, TaskUpdate } from '../../ports';
 import { MesosFramework, type SchedulerConnection } from './framework';
 import { systemClock as realClock } from '../../runtime/system-clock';
+import { requireTestZk, TEST_ZK } from '../../testing/test-zookeeper';
 
 let cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -418,24 +418,10 @@ describe('MesosFramework against mesos-local: failures', () => {
 
 /* ------------------------- leader detection through ZooKeeper ------------------------------- */
 
-const ZK = process.env.SISYPHUS_TEST_ZK ?? '127.0.0.1:2181';
-const zkUp = await new Promise<boolean>((resolve) => {
-  const [host, port] = ZK.split(':');
-  const s = net.connect(Number(port), host);
-  const done = (ok: boolean) => {
-    s.destroy();
-    resolve(ok);
-  };
-  s.setTimeout(1000, () => done(false));
-  s.on('connect', () => done(true));
-  s.on('error', () => done(false));
-});
+const ZK = TEST_ZK;
 
 describe('MesosFramework against mesos-local: leader in ZooKeeper', () => {
-  // fails, never skips: `npm test` starts ZooKeeper (scripts/services.mjs)
-  beforeAll(() => {
-    if (!zkUp) throw new Error(`nothing listens on ${ZK}: start ZooKeeper (node scripts/services.mjs --only=zookeeper) or set SISYPHUS_TEST_ZK=host:port`);
-  });
+  beforeAll(requireTestZk);
 
   it('finds the leader in ZooKeeper and follows a leader change to another master', async () => {
     const ml1 = await startMesosLocal();

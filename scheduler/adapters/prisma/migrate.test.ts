@@ -5,20 +5,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createStore } from './create-store';
 import { findMigrationsDir, loadMigrations, migratePostgres, type Migration } from './migrate';
-import { createTestDatabase, type TestDatabase } from './test-support';
+import type { TestDatabase } from './test-support';
+import { useFreshDatabases } from './use-test-store';
 
-const dbs: TestDatabase[] = [];
-async function freshDb(): Promise<TestDatabase> {
-  const db = await createTestDatabase();
-  dbs.push(db);
-  return db;
-}
-afterAll(async () => {
-  await Promise.all(dbs.map((d) => d.drop()));
-});
+const freshDb = useFreshDatabases();
 
 /* ---------- what schema.prisma says, read by a small parser (enough for this schema) ---------- */
 

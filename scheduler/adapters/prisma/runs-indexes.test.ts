@@ -3,25 +3,18 @@
  * an update short of a run's end changes no indexed column, so PostgreSQL stores it as a HOT
  * update (no index written), and the unfinished runs are still found, before and after the upgrade.
  */
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { RunState } from '../../core/types';
 import type { NewRun, Store } from '../../ports';
 import { createStore } from './create-store';
 import { loadMigrations, migratePostgres } from './migrate';
-import { createTestDatabase, type TestDatabase } from './test-support';
+import type { TestDatabase } from './test-support';
+import { useFreshDatabases } from './use-test-store';
 
 const T0 = Date.UTC(2026, 11, 7, 12);
 const HOT_MIGRATION = '20261207170000_runs_hot_updates';
 
-const dbs: TestDatabase[] = [];
-async function freshDb(): Promise<TestDatabase> {
-  const db = await createTestDatabase();
-  dbs.push(db);
-  return db;
-}
-afterAll(async () => {
-  await Promise.all(dbs.map((d) => d.drop()));
-});
+const freshDb = useFreshDatabases();
 
 const newRun = (i: number, state: RunState = 'QUEUED'): NewRun => ({
   jobName: `j${i}`, due: T0 + i, attempt: 0, taskId: `ct:${T0 + i}:0:j${i}:`, arguments: '', trigger: 'schedule',

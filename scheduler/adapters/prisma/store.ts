@@ -68,7 +68,7 @@ export class PrismaStore implements Store, FencingStore {
     markRoot(prisma);
     this.jobs = new PrismaJobStore(prisma, bulk);
     this.versions = new PrismaVersionStore(prisma, versionsKept);
-    this.runs = new PrismaRunStore(prisma);
+    this.runs = new PrismaRunStore(prisma, pool);
     this.edges = new PrismaEdgeStore(prisma);
     this.framework = new PrismaFrameworkStore(prisma);
     this.notifications = new PrismaNotificationStore(prisma);

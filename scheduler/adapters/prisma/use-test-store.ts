@@ -1,6 +1,7 @@
 /**
  * A test file's own PostgreSQL database and store over it (test-support.ts): created before the
- * file's first test, closed and dropped after its last. Not used by the product.
+ * file's first test, closed and dropped after its last; or, with useFreshDatabases, a new database
+ * per test, all dropped after the last. Not used by the product.
  *
  *   const pg = useTestStore('sisyphus_prepared');
  *   it('…', async () => { await pg.store.jobs.put(…); await pg.db.query('SELECT …'); });
@@ -39,5 +40,24 @@ export function useTestStore(prefix?: string, options: Omit<CreateStoreOptions, 
     get store() {
       return store ?? unset('store');
     },
+  };
+}
+
+/**
+ * For a file whose tests each want a database of their own (migrations from nothing, upgrades):
+ * registers the file's afterAll and returns the maker; every database it made is dropped then.
+ *
+ *   const freshDb = useFreshDatabases();
+ *   it('…', async () => { const db = await freshDb(); … });
+ */
+export function useFreshDatabases(prefix?: string): () => Promise<TestDatabase> {
+  const dbs: TestDatabase[] = [];
+  afterAll(async () => {
+    await Promise.all(dbs.map((d) => d.drop()));
+  });
+  return async () => {
+    const db = await createTestDatabase(prefix);
+    dbs.push(db);
+    return db;
   };
 }

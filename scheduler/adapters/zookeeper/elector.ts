@@ -22,7 +22,7 @@
  */
 import zookeeperModule from 'node-zookeeper-client';
 import type { LeaderElector } from '../../ports';
-import { Listeners, type ElectorEvent } from './listeners';
+import { ElectorState, type ElectorLog } from './elector-state';
 
 interface ZkError extends Error {
   getCode?(): number;
@@ -74,7 +74,7 @@ export interface ZkElectorOptions {
   /** Delay before retrying after an error (default 1 s). */
   retryDelayMs?: number;
   /** Diagnostics (connection changes, errors); default silent. */
-  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  log?: ElectorLog;
   /** Called after each read of the candidates (members() may have changed without a new leader). */
   onView?: () => void;
 }
@@ -102,14 +102,13 @@ export function electionOrder(children: string[]): string[] {
     .sort((a, b) => sequenceOf(a)! - sequenceOf(b)!);
 }
 
-export class ZkElector implements LeaderElector {
+export class ZkElector extends ElectorState implements LeaderElector {
   readonly id: string;
   readonly path: string;
   private readonly servers: string;
   private readonly sessionTimeoutMs: number;
   private readonly disconnectGraceMs: number;
   private readonly retryDelayMs: number;
-  private readonly log: NonNullable<ZkElectorOptions['log']>;
   private readonly onView: () => void;
 
   private client: ZkClient | null = null;
@@ -117,20 +116,16 @@ export class ZkElector implements LeaderElector {
   private session = 0;
   private running = false;
   private myNode: string | null = null;
-  private leading = false;
-  private leaderId: string | null = null;
   private leaderNode: string | null = null;
-  private memberIds: string[] = [];
-  private currentEpoch = 0;
   private graceTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private pauseTimer: NodeJS.Timeout | null = null;
   private lastBeat = 0;
   private checking = false;
   private checkAgain = false;
-  private readonly listeners = new Listeners();
 
   constructor(opts: ZkElectorOptions) {
+    super(opts.log ?? (() => {}));
     this.id = opts.id;
     this.servers = zkServers(opts.servers);
     let p = opts.path ?? '/sisyphus/leader';
@@ -140,32 +135,10 @@ export class ZkElector implements LeaderElector {
     this.sessionTimeoutMs = opts.sessionTimeoutMs ?? 10_000;
     this.disconnectGraceMs = opts.disconnectGraceMs ?? Math.floor(this.sessionTimeoutMs / 2);
     this.retryDelayMs = opts.retryDelayMs ?? 1_000;
-    this.log = opts.log ?? (() => {});
     this.onView = opts.onView ?? (() => {});
   }
 
-  /* ------------------------------------------------------------------ port */
-
-  isLeader(): boolean {
-    return this.leading;
-  }
-
-  leader(): string | null {
-    return this.leaderId;
-  }
-
-  /** Ids of every candidate, in election order (the leader first). */
-  members(): string[] {
-    return [...this.memberIds];
-  }
-
-  epoch(): number {
-    return this.currentEpoch;
-  }
-
-  on(event: ElectorEvent, fn: () => void): () => void {
-    return this.listeners.on(event, fn);
-  }
+  /* ------------------------------------------------------------------ port (the getters: ElectorState) */
 
   /** Opens the first session and enters the election; resolves at once (it never throws). */
   async start(): Promise<void> {
@@ -459,9 +432,5 @@ export class ZkElector implements LeaderElector {
     this.log('warn', `ZooKeeper: deposed (${reason})`);
     if (this.leaderId === this.id) this.setLeader(null, null);
     this.emit('deposed');
-  }
-
-  private emit(event: ElectorEvent): void {
-    this.listeners.emit(event, (e) => this.log('error', `elector listener for ${event} failed: ${(e as Error).message}`));
   }
 }

@@ -4,29 +4,14 @@
  * `advanceEpoch` takes that one, so the single instance is never fenced out by stale state.
  */
 import type { LeaderElector } from '../../ports';
-import { Listeners, type ElectorEvent } from './listeners';
+import { ElectorState } from './elector-state';
 
-export class SingleElector implements LeaderElector {
-  private running = false;
-  private currentEpoch = 1;
-  private readonly listeners = new Listeners();
-
-  constructor(readonly id: string) {}
-
-  isLeader(): boolean {
-    return this.running;
-  }
-
-  leader(): string | null {
-    return this.id;
-  }
-
-  members(): string[] {
-    return [this.id];
-  }
-
-  epoch(): number {
-    return this.currentEpoch;
+export class SingleElector extends ElectorState implements LeaderElector {
+  constructor(readonly id: string) {
+    super();
+    this.leaderId = id;
+    this.memberIds = [id];
+    this.currentEpoch = 1;
   }
 
   async advanceEpoch(min: number): Promise<number> {
@@ -34,24 +19,17 @@ export class SingleElector implements LeaderElector {
     return this.currentEpoch;
   }
 
-  on(event: ElectorEvent, fn: () => void): () => void {
-    return this.listeners.on(event, fn);
-  }
-
+  /** Leader while started. */
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+    if (this.leading) return;
+    this.leading = true;
     this.emit('leader-changed');
     this.emit('elected');
   }
 
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
+    if (!this.leading) return;
+    this.leading = false;
     this.emit('deposed');
-  }
-
-  private emit(event: ElectorEvent): void {
-    this.listeners.emit(event);
   }
 }

@@ -20,57 +20,31 @@
 import { Worker } from 'node:worker_threads';
 import type { LeaderElector } from '../../ports';
 import type { ZkElectorOptions } from './elector';
-import { Listeners, type ElectorEvent } from './listeners';
+import { ElectorState } from './elector-state';
 import type { ThreadEntry } from './thread-entry';
 import type { FromThread, ThreadOptions, ToThread } from './thread-messages';
 
-export class ThreadedElector implements LeaderElector {
+export class ThreadedElector extends ElectorState implements LeaderElector {
   readonly id: string;
   private readonly options: ThreadOptions;
-  private readonly log: NonNullable<ZkElectorOptions['log']>;
   private readonly respawnDelayMs: number;
   private worker: Worker | null = null;
   private running = false;
-  private leading = false;
-  private leaderId: string | null = null;
-  private memberIds: string[] = [];
-  private currentEpoch = 0;
   /** Restarts asked of the thread; its events from before the latest are stale. */
   private seq = 0;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: number | undefined) => void; reject: (e: Error) => void }>();
   private respawnTimer: NodeJS.Timeout | null = null;
-  private readonly listeners = new Listeners();
 
   constructor(
     private readonly entry: ThreadEntry,
     opts: ZkElectorOptions,
   ) {
+    super(opts.log ?? (() => {}));
     this.id = opts.id;
     // the thread's own ZkElector reports views through its events: only plain values cross over
     this.options = { servers: opts.servers, path: opts.path, id: opts.id, sessionTimeoutMs: opts.sessionTimeoutMs, disconnectGraceMs: opts.disconnectGraceMs, retryDelayMs: opts.retryDelayMs };
-    this.log = opts.log ?? (() => {});
     this.respawnDelayMs = opts.retryDelayMs ?? 1_000;
-  }
-
-  isLeader(): boolean {
-    return this.leading;
-  }
-
-  leader(): string | null {
-    return this.leaderId;
-  }
-
-  members(): string[] {
-    return [...this.memberIds];
-  }
-
-  epoch(): number {
-    return this.currentEpoch;
-  }
-
-  on(event: ElectorEvent, fn: () => void): () => void {
-    return this.listeners.on(event, fn);
   }
 
   /** Starts the thread (which opens the first session); resolves at once, as ZkElector does. */
@@ -185,9 +159,5 @@ export class ThreadedElector implements LeaderElector {
     if (!this.leading) return;
     this.leading = false;
     this.emit('deposed');
-  }
-
-  private emit(event: ElectorEvent): void {
-    this.listeners.emit(event, (e) => this.log('error', `elector listener for ${event} failed: ${(e as Error).message}`));
   }
 }

@@ -1,0 +1,1 @@
+export function newestBuildInput(dir: string): number;
