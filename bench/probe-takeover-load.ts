@@ -1,7 +1,8 @@
 /**
  * Where a new leader's load goes at scale: N jobs and U RUNNING runs in a fresh bench database,
- * then each part of the worker's load timed alone (jobs query + parse, edges, active runs), and
- * the whole Worker.start. `npx tsx bench/probe-takeover-load.ts [N] [U]`.
+ * then each part of the worker's load timed alone (jobs query + parse, edges, active runs, a warm
+ * standby's read of the unfinished runs after a first one), and the whole Worker.start.
+ * `npx tsx bench/probe-takeover-load.ts [N] [U]`.
  */
 import { createStore } from '../scheduler/adapters/prisma';
 import { Worker } from '../scheduler/runtime/worker';
@@ -40,6 +41,10 @@ async function main(): Promise<void> {
       await t('jobs.list', () => store.jobs.list());
       await t('edges.load', () => store.edges.load());
       await t('runs.listActive', () => store.runs.listActive());
+      // a warm standby's read (standby-runs.ts): the first reads every run whole, the next only those written since
+      const first = await store.runs.listActiveKeeping!(null);
+      const held = { runs: new Map(first.runs.map((r) => [r.id, r])), versions: first.versions };
+      await t('runs.listActiveKeeping (nothing written since the last read)', () => store.runs.listActiveKeeping!(held));
       await t('Worker.start (whole load)', async () => {
         const w = new Worker({ store, clock: systemClock });
         await w.start();

@@ -293,7 +293,7 @@ async function main(): Promise<void> {
     await step('takeover', async () => {
       results.takeover = await takeover({ jobs: o.takeoverJobs, unfinished: o.takeoverRuns, sessionTimeoutMs: o.takeoverSessionMs });
       const t = results.takeover;
-      say(`takeover: kill → session end ${fmt(t.killToSessionEndMs)} ms, session end → first launch ${fmt(t.sessionEndToLaunchMs)} ms, kill → launch ${fmt(t.killToLaunchMs)} ms; duplicates ${t.duplicates}; steps ${JSON.stringify(t.steps)}`);
+      say(`takeover: kill → session end ${fmt(t.killToSessionEndMs)} ms, session end → first launch ${fmt(t.sessionEndToLaunchMs)} ms, kill → launch ${fmt(t.killToLaunchMs)} ms; duplicates ${t.duplicates}; waited ${fmt(t.standbyWarmAfterRunningMs)} ms after RUNNING for the standby to be warm; steps ${JSON.stringify(t.steps)}`);
     });
   }
 

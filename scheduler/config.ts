@@ -130,7 +130,7 @@ export const SETTINGS = {
   ZK: { schema: text(null), default: 'unset: a single instance, always the leader', meaning: 'ZooKeeper hosts for leader election, e.g. `zk1:2181,zk2:2181`' },
   ZK_PATH: { schema: text('/sisyphus/leader'), default: '`/sisyphus/leader`', meaning: 'ZooKeeper path under which the instances elect their leader (created with its parents)' },
   ZK_SESSION_TIMEOUT_MS: { schema: int(4_000, 1_000), default: '`4000`', meaning: 'ZooKeeper session timeout: how long a dead leader keeps the leadership (4 s is the shortest a ZooKeeper server with its default `tickTime` of 2 s grants)' },
-  STANDBY_POLL_MS: { schema: int(500, 0), default: '`500`', meaning: 'how often a follower reads the changes of the jobs to keep its mirror of them warm for a takeover; `0`: no mirror (a new leader loads every job)' },
+  STANDBY_POLL_MS: { schema: int(500, 0), default: '`500`', meaning: 'how often a follower reads the changes of the jobs and of the unfinished runs to keep its copy of them warm for a takeover; `0`: none (a new leader reads every job and unfinished run)' },
   TAKEOVER_RETRY_MS: { schema: int(1_000, 1), default: '`1000`', meaning: 'first wait before a failed takeover (loading the scheduler) is tried again; doubles up to 15 s' },
   SISYPHUS_HOSTNAME: { schema: text(null), default: "the machine's hostname", meaning: 'the host other instances reach this one at; the instance id is `SISYPHUS_HOSTNAME:PORT`' },
   PORT: { schema: int(8080, 1, 65535), default: '`8080`', meaning: 'HTTP port of the app' },

@@ -6,11 +6,13 @@ import type { BackfillStore } from './backfill-ports';
 import type { OutboxStore } from './notify-ports';
 import type { JobChanges } from './job-changes-ports';
 import type { DurationStats } from './core/duration-stats';
+import type { HeldRuns, UnfinishedRuns } from './unfinished-runs-ports';
 import type { JobFieldChange } from './core/job-field-change';
 import type { ChangeStamp, JobVersion, NewJobVersion } from './core/job-version';
 import type { Instant, Job, Offer, Run, RunState, RunTrigger } from './core/types';
 
 export type { JobChanges } from './job-changes-ports';
+export type { HeldRuns, UnfinishedRuns } from './unfinished-runs-ports';
 export type { LeaderElector, LeaderView } from './election-ports';
 export type { BackfillItemChange, BackfillRecord, BackfillStore, NewBackfill } from './backfill-ports';
 export type { NotifyChannel, OutboxFilter, OutboxRow, OutboxSettle, OutboxState, OutboxStore } from './notify-ports';
@@ -189,6 +191,11 @@ export interface RunStore {
   getByTaskIds(taskIds: string[]): Promise<Run[]>;
   /** Every run that is not terminal (QUEUED, STAGING, STARTING, RUNNING, KILLING). */
   listActive(): Promise<Run[]>;
+  /**
+   * listActive for a follower (a warm standby): the runs `held` in the version they have now are
+   * not read again. Absent: the store cannot tell.
+   */
+  listActiveKeeping?(held: HeldRuns | null): Promise<UnfinishedRuns>;
   list(filter: RunFilter): Promise<RunPage>;
   /**
    * Every run of a job for one instant, first created first: those whose `intendedDue` is

@@ -5,7 +5,7 @@
  * (server/routes.ts: the Chronos API, also under /scheduler/..., and /api/*), proxies to the
  * leader as proxy.ts does, and adds:
  *
- *   GET /health   {"id","leader","isLeader","members","epoch","term","fencedWrites"}
+ *   GET /health   {"id","leader","isLeader","members","epoch","term","fencedWrites","standby"}
  *   POST /__debug/fenced-write   (SISYPHUS_DEBUG=1 only) a write fenced by this instance's last
  *                 leadership epoch: {"ok":true} or {"ok":false,"error":…} (tests of fencing)
  *
@@ -63,6 +63,7 @@ async function main(): Promise<void> {
             epoch: t?.epoch ?? null,
             lastEpoch,
             takeoverMs: t?.takeoverMs ?? null,
+            standby: leadership.standbyStatus(),
             fencedWrites,
             pid: process.pid,
           });

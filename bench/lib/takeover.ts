@@ -11,7 +11,10 @@
  *   duplicates              a (job, due, attempt) launched twice, or Mesos launching more tasks than
  *                           there are launched runs.
  *
- * The new leader's log gives where the seconds between election and launch went.
+ * The kill comes once the standby is warm (every job and unfinished run read, the dependency graph
+ * built: its /health), as a standby that has been up for long is; how long that took after the runs
+ * were RUNNING is reported. The new leader's log gives where the seconds between election and
+ * launch went.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,6 +45,8 @@ export interface TakeoverResult {
   beforeKill: { elections: number; deposed: number; sessionsLost: number };
   /** the first leader's longest event-loop stall since its takeover (prom-client's nodejs_eventloop_lag_max_seconds), ms */
   leaderMaxStallMs: number;
+  /** ms the bench waited, after every run was RUNNING, for the standby to be warm (0: it already was) */
+  standbyWarmAfterRunningMs: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -164,6 +169,21 @@ export async function takeover(o: { jobs: number; unfinished: number; sessionTim
       600_000,
       500,
     );
+    // A real standby has been up for long: the kill comes once it holds every job (schedules read,
+    // dependency graph built) and the unfinished runs, as its /health says. Waited for here, it
+    // is reported (standbyWarmAfterRunningMs) so a bench that would have killed a cold one shows.
+    const running = Date.now();
+    await waitFor(
+      'the standby to be warm',
+      async () => {
+        const h = await standby.health();
+        progress(`takeover: standby holds ${h?.standby?.jobs ?? '?'} jobs and ${h?.standby?.runs ?? '?'} unfinished runs${h?.standby?.warm ? ' (warm)' : ''}`);
+        return h?.standby?.warm === true;
+      },
+      600_000,
+      500,
+    );
+    const standbyWarmAfterRunningMs = Date.now() - running;
     await sleep(3000); // acknowledgements drained, the standby idle
     // read before the probes (their due instant is 2 s after the kill): the leader's longest stall so far
     const leaderMaxStallMs = await maxStall(leader.url);
@@ -218,6 +238,7 @@ export async function takeover(o: { jobs: number; unfinished: number; sessionTim
       launchedRuns: Number(launched.c),
       beforeKill,
       leaderMaxStallMs,
+      standbyWarmAfterRunningMs,
     };
   } finally {
     watch?.close();

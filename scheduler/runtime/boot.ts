@@ -20,7 +20,9 @@ import { systemClock } from './system-clock';
 import { assemble } from './assemble';
 import { Leadership } from './leadership';
 import { LATER_MS, StandbyMirror } from './standby-mirror';
+import { StandbyRuns } from './standby-runs';
 import type { JobSourceLoad } from './worker';
+import type { Run } from '../core/types';
 import { notifySetup } from './notify-setup';
 import { config, type Config } from '../config';
 
@@ -87,10 +89,24 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
   registry.notify.set(notify);
   // reachable servers, checked once in the background: a problem is logged and listed, never fatal
   void notify.verify();
-  // A follower keeps every job warm for its takeover (ZooKeeper only: a single instance always leads).
+  // A follower keeps every job and unfinished run warm for its takeover (ZooKeeper only: a single
+  // instance always leads).
+  const following = Boolean(settings.zk.servers) && settings.zk.standbyPollMs > 0;
+  const standbyLog = (level: 'info' | 'warn', message: string) => log[level]({ instanceId: id }, message);
+  const mirror = following && store.jobs.changes ? new StandbyMirror({ jobs: store.jobs, clock: systemClock, pollMs: settings.zk.standbyPollMs, log: standbyLog }) : null;
+  const runs = following && store.runs.listActiveKeeping ? new StandbyRuns({ runs: store.runs, clock: systemClock, pollMs: settings.zk.standbyPollMs, log: standbyLog }) : null;
   const standby =
-    settings.zk.servers && settings.zk.standbyPollMs > 0 && store.jobs.changes
-      ? new StandbyMirror({ jobs: store.jobs, clock: systemClock, pollMs: settings.zk.standbyPollMs, log: (level, message) => log[level]({ instanceId: id }, message) })
+    mirror || runs
+      ? {
+          follow: () => (mirror?.follow(), runs?.follow()),
+          pause: () => (mirror?.pause(), runs?.pause()),
+          status: () => ({
+            jobs: mirror?.size ?? 0,
+            runs: runs?.size ?? 0,
+            // every job read, its schedule read and the dependency graph built; every unfinished run read
+            warm: (!mirror || (mirror.warm && mirror.hinted && mirror.graphReady)) && (!runs || runs.warm),
+          }),
+        }
       : null;
   const leadership = new Leadership({
     elector,
@@ -108,7 +124,8 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
         notify,
         client: { encoding: mesos.encoding, credentials: mesos.credentials, callTimeoutMs: mesos.callTimeoutMs },
         worker: {
-          jobSource: standby ? () => takeMirror(standby) : undefined,
+          jobSource: mirror ? () => takeMirror(mirror) : undefined,
+          runSource: runs ? () => takeRuns(runs) : undefined,
           instanceId: id,
           retryDelayMs: worker.retryDelayMs,
           disableAfterFailures: worker.disableAfterFailures,
@@ -179,4 +196,16 @@ async function takeMirror(standby: StandbyMirror): Promise<JobSourceLoad | null>
     `taking over: warm mirror of ${handed.jobs.size} jobs, ${handed.caughtUp} change(s) caught up in ${Math.round(performance.now() - t0)} ms; ${handed.later.size} schedules not due within ${LATER_MS / 1000} s indexed after the first launches; dependency graph ${handed.graph ? 'warm' : 'built at takeover (changed since the standby built it)'}`,
   );
   return handed;
+}
+
+/** The standby's unfinished runs for the new leader's load (after its epoch raise), logged; null: read them. */
+async function takeRuns(standby: StandbyRuns): Promise<Run[] | null> {
+  const t0 = performance.now();
+  const handed = await standby.takeRuns();
+  if (!handed) {
+    log.info('taking over: no warm unfinished runs (never read); reading them all');
+    return null;
+  }
+  log.info(`taking over: warm unfinished runs: ${handed.runs.length}, ${handed.caughtUp} read whole (written since the last read) in ${Math.round(performance.now() - t0)} ms`);
+  return handed.runs;
 }

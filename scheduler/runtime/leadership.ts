@@ -43,10 +43,18 @@ export interface LeadershipOptions {
   clock?: Clock;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
   /**
-   * A warm standby (standby-mirror.ts): followed while this instance does not lead, paused from
-   * the election on (`build` hands it to the worker after the epoch raise).
+   * A warm standby (standby-mirror.ts, standby-runs.ts): followed while this instance does not
+   * lead, paused from the election on (`build` hands it to the worker after the epoch raise).
    */
-  standby?: { follow(): void; pause(): void };
+  standby?: { follow(): void; pause(): void; status?(): StandbyStatus };
+}
+
+/** What a standby holds (GET /health of scripts/instance.ts: the takeover bench waits for `warm`). */
+export interface StandbyStatus {
+  jobs: number;
+  runs: number;
+  /** Every job and unfinished run read, the jobs' schedules read, their dependency graph built. */
+  warm: boolean;
 }
 
 export interface TermInfo {
@@ -98,6 +106,11 @@ export class Leadership {
   /** The runtime the API talks to: the running term's worker, or the one still loading. */
   get currentRuntime(): SchedulerRuntime | null {
     return this.scheduler?.worker ?? this.starting;
+  }
+
+  /** The standby's holdings (null: none). */
+  standbyStatus(): StandbyStatus | null {
+    return this.standby?.status?.() ?? null;
   }
 
   get termInfo(): TermInfo | null {

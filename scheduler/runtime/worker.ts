@@ -56,6 +56,8 @@ export interface WorkerOptions extends Partial<WorkerSettings> {
    * standby-mirror.ts, caught up after the epoch raise); null from it: the store.
    */
   jobSource?: () => Promise<JobSourceLoad | null>;
+  /** The unfinished runs, oldest due first, for the load (a warm standby's, standby-runs.ts); null from it: the store. */
+  runSource?: () => Promise<Run[] | null>;
   /** A takeover's phases: the load marks its own (takeover-trace.ts). */
   trace?: TakeoverTrace;
 }
@@ -78,10 +80,12 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
   private readonly pauses: PauseTimer;
 
   private readonly jobSource: WorkerOptions['jobSource'];
+  private readonly runSource: WorkerOptions['runSource'];
   private readonly trace: TakeoverTrace | undefined;
 
   constructor(opts: WorkerOptions) {
     this.jobSource = opts.jobSource;
+    this.runSource = opts.runSource;
     this.trace = opts.trace;
     this.events = opts.events ?? new EventBus();
     this.ctx = new WorkerContext(opts.store, opts.clock, this.events, {
@@ -114,7 +118,7 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
   /* ------------------------------------------------------------------ lifecycle */
 
   /**
-   * Loads every job, edge counter and unfinished run from the store and starts the timers. Runs
+   * Loads every job, edge counter and unfinished run from the store (or the sources) and starts the timers. Runs
    * as a step, so API changes made while it loads are applied after the load.
    */
   start(): Promise<void> {
@@ -130,10 +134,11 @@ export class Worker implements SchedulerRuntime, FrameworkPorts {
     const source = this.jobSource;
     const mark = (phase: string) => <T>(v: T): T => (this.trace?.mark(phase), v);
     const listJobs = async (): Promise<JobSourceLoad> => (source ? await source() : null) ?? { jobs: await ctx.store.jobs.list() };
+    const listRuns = async (): Promise<Run[]> => (this.runSource ? await this.runSource() : null) ?? (await ctx.store.runs.listActive());
     const [{ jobs, later, soon, graph }, counters, active] = await Promise.all([
       listJobs().then(mark('jobs in hand')),
       ctx.store.edges.load().then(mark('edge counters read')),
-      ctx.store.runs.listActive().then(mark('unfinished runs read')),
+      listRuns().then(mark('unfinished runs read')),
     ]);
     // no [name, job] pair nor { name, parents } copy per job: at a million jobs those were ~90 MB
     // of garbage on top of the jobs, at the start-up's peak

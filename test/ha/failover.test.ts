@@ -100,6 +100,8 @@ describe('leader failover with real processes', () => {
     expect(second.log()).toMatch(new RegExp(`taking over: warm mirror of ${JOBS + 1} jobs`));
     // and with the dependency graph the follower built (no job added since: nothing to rebuild)
     expect(second.log()).toMatch(/taking over: warm mirror of .*dependency graph warm/);
+    // and the unfinished runs it followed too (those of the first leader's last instants among them)
+    expect(second.log()).toMatch(/taking over: warm unfinished runs: \d+, \d+ read whole/);
     await sleep(7_000); // three more instants under the new leader
     const endAt = Date.now();
     // launched tasks finish and report: awaited, not slept for (a loaded machine runs them late);

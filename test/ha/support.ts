@@ -70,6 +70,8 @@ export interface Health {
   takeoverMs: number | null;
   fencedWrites: number;
   pid: number;
+  /** What the standby holds (scheduler/runtime/leadership.ts StandbyStatus); null: no standby. */
+  standby?: { jobs: number; runs: number; warm: boolean } | null;
 }
 
 export class Instance {

@@ -1,21 +1,14 @@
 /** The RunStore port over Prisma: one row per attempt of a job at a due instant. */
 import type { Run, RunState } from '../../core/types';
-import { LATE_QUEUE_MS, type LateRunFilter, type NewRun, type RunEvent, type RunFilter, type RunPage, type RunPatch, type RunRecord, type RunStore } from '../../ports';
+import { LATE_QUEUE_MS, type LateRunFilter, type NewRun, type RunEvent, type RunFilter, type RunPage, type RunPatch, type RunRecord, type RunStore, type HeldRuns, type UnfinishedRuns } from '../../ports';
 import type { DurationStats } from '../../core/duration-stats';
 import { durationStatsByJob } from './run-duration-stats';
 import { inInputOrder, insertRunsSql, recordSql, updateRunsSql } from './run-writes';
 import { addRunEvents, runEvents } from './run-event-store';
-import { ACTIVE_RUN_STATES, RUN_COLUMNS, RUN_PAGE_DEFAULT_LIMIT, RUN_PAGE_MAX_LIMIT, decodeCursor, encodeCursor, fromTuple, ms, nonNegInt, patchData, toRun, type Db, type RawRunRow, type RunTuple } from './sql';
+import { listActiveKeeping } from './unfinished-runs';
+import { ACTIVE_RUN_STATES, RUN_COLUMNS, RUN_TUPLE, RUN_PAGE_DEFAULT_LIMIT, RUN_PAGE_MAX_LIMIT, decodeCursor, encodeCursor, fromTuple, ms, nonNegInt, patchData, toRun, type Db, type RawRunRow, type RunTuple } from './sql';
 import { Prisma } from './generated/client';
 import type { Pool } from 'pg';
-
-/** A row of `runs` aliased `r` as a JSON array in RunTuple order (sql.ts fromTuple), instants in ms. */
-const tupleMs = (col: string) => `(extract(epoch FROM r."${col}") * 1000)::bigint`;
-const RUN_TUPLE = Prisma.raw(`json_build_array(
-  r."id"::text, r."job_name", ${tupleMs('due')}, r."attempt", r."task_id", r."arguments", r."trigger",
-  r."high_priority", r."state", ${tupleMs('queued_at')}, ${tupleMs('launched_at')}, ${tupleMs('started_at')},
-  ${tupleMs('finished_at')}, r."agent_id", r."host", r."message", r."reason", r."elements_processed",
-  ${tupleMs('intended_due')}, r."job_version")`);
 
 export class PrismaRunStore implements RunStore {
   constructor(
@@ -82,6 +75,11 @@ export class PrismaRunStore implements RunStore {
       SELECT coalesce(json_agg(${RUN_TUPLE} ORDER BY r."due", r."id"), '[]')::text AS j
         FROM "runs" AS r WHERE r."finished_at" IS NULL AND r."state" = ANY(${ACTIVE_RUN_STATES}::text[])`;
     return (JSON.parse(row?.j ?? '[]') as RunTuple[]).map(fromTuple);
+  }
+
+  /** RunStore.listActiveKeeping: unfinished-runs.ts. */
+  listActiveKeeping(held: HeldRuns | null): Promise<UnfinishedRuns> {
+    return listActiveKeeping(this.db, held);
   }
 
   /**

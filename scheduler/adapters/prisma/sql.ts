@@ -28,6 +28,14 @@ export const RUN_COLUMNS = Prisma.raw(
   ].join(', '),
 );
 
+/** A row of `runs` aliased `r` as a JSON array in RunTuple order (sql.ts fromTuple), instants in ms. */
+const tupleMs = (col: string) => `(extract(epoch FROM r."${col}") * 1000)::bigint`;
+export const RUN_TUPLE = Prisma.raw(`json_build_array(
+  r."id"::text, r."job_name", ${tupleMs('due')}, r."attempt", r."task_id", r."arguments", r."trigger",
+  r."high_priority", r."state", ${tupleMs('queued_at')}, ${tupleMs('launched_at')}, ${tupleMs('started_at')},
+  ${tupleMs('finished_at')}, r."agent_id", r."host", r."message", r."reason", r."elements_processed",
+  ${tupleMs('intended_due')}, r."job_version")`);
+
 /** SQL for an exact ms-since-epoch (text or bigint expression) to timestamptz conversion. */
 export const EPOCH_MS = (expr: string): Prisma.Sql =>
   Prisma.raw(`('epoch'::timestamptz + (${expr})::bigint * interval '1 millisecond')`);
