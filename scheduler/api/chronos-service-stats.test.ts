@@ -2,7 +2,7 @@
  * ChronosService against the real PostgreSQL (scheduler/testing/chronos-service-fixture.ts): the
  * stats endpoints, the dependency graph's dot and csv, and 1,000 jobs.
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { Job } from '../core/types';
 import { dep, expect400, NOW, pg, runtime, sched, seedRun, svc, useChronosService } from '../testing/chronos-service-fixture';
 import { formatStatDuration, formatStatTime, histogramOf, quantile } from './chronos-service';
@@ -104,6 +104,22 @@ describe('stats', () => {
     ]);
     expect(await svc.stats('mean')).toEqual(await svc.stats('median'));
     expect(await svc.stats('bogus')).toEqual([]);
+  });
+
+  test('stats of many jobs: each its own percentile, all read at once, not job by job', async () => {
+    const n = 40;
+    const name = (i: number) => `many-${String(i).padStart(2, '0')}`;
+    for (let i = 0; i < n; i++) await svc.upsertIso8601(sched(name(i), { successCount: 2 }));
+    for (let i = 0; i < n; i++) {
+      await seedRun(name(i), NOW, 'FINISHED', (i + 1) * 1000);
+      await seedRun(name(i), NOW + 1, 'FINISHED', (i + 1) * 2000);
+    }
+    const perJob = vi.spyOn(pg.store.runs, 'durations');
+    // two durations a and 2a: Codahale's 99th percentile of two values is the larger, the median their mean
+    expect(await svc.stats('99thPercentile')).toEqual(Array.from({ length: n }, (_, k) => ({ jobNameLabel: name(n - 1 - k), time: 2 * (n - k) })));
+    expect((await svc.stats('median'))[0]).toEqual({ jobNameLabel: name(n - 1), time: 1.5 * n });
+    expect(perJob).not.toHaveBeenCalled();
+    perJob.mockRestore();
   });
 });
 

@@ -54,8 +54,6 @@ export interface ChronosServiceOptions {
   statSampleSize?: number;
   /** Items of /job/stat `taskStatHistory` (Chronos `--job_history_limit`). Default 5. */
   historyLimit?: number;
-  /** Jobs whose durations /stats fetches at once. Default 16. */
-  statsConcurrency?: number;
 }
 
 export interface ChronosServiceDeps {
@@ -86,7 +84,6 @@ export class ChronosService {
     this.statistics = new JobStats(store, jobs, {
       statSampleSize: deps.options?.statSampleSize ?? 1000,
       historyLimit: deps.options?.historyLimit ?? 5,
-      statsConcurrency: deps.options?.statsConcurrency ?? 16,
     });
     this.graphs = new JobGraphViews(runtime, jobs);
   }

@@ -3,6 +3,7 @@
  * runs as Chronos's task history) and GET /stats/{pct} (one percentile of every job's durations),
  * with Chronos's quantile (Codahale's), its time and duration formats and its "mean" bug.
  */
+import type { DurationQuantile } from '../core/duration-stats';
 import { quantile } from '../core/quantile';
 import type { Job, Run, RunState } from '../core/types';
 import type { Store } from '../ports';
@@ -66,6 +67,16 @@ const QUANTILE_OF: Readonly<Record<StatKey, number>> = {
   median: 0.5,
   // Chronos bug, kept on purpose: its "mean" is the median of the snapshot, not the mean.
   mean: 0.5,
+};
+
+/** The same quantiles in the store's histogram (core/duration-stats.ts). */
+const DURATION_KEY_OF: Readonly<Record<StatKey, DurationQuantile>> = {
+  '99thPercentile': 'p99',
+  '98thPercentile': 'p98',
+  '95thPercentile': 'p95',
+  '75thPercentile': 'p75',
+  median: 'p50',
+  mean: 'p50',
 };
 
 /** The /job/stat histogram of durations in ms. */
@@ -150,33 +161,16 @@ export function taskStatOf(run: Run, job: Job): TaskStat {
   return out;
 }
 
-/** Map with bounded concurrency, results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
 export interface JobStatsOptions {
   /** Finished runs per job sampled for percentiles (newest first). */
   statSampleSize: number;
   /** Items of /job/stat `taskStatHistory` (Chronos `--job_history_limit`). */
   historyLimit: number;
-  /** Jobs whose durations /stats fetches at once. */
-  statsConcurrency: number;
 }
 
 export class JobStats {
   private readonly statSampleSize: number;
   private readonly historyLimit: number;
-  private readonly statsConcurrency: number;
 
   constructor(
     private readonly store: Store,
@@ -185,7 +179,6 @@ export class JobStats {
   ) {
     this.statSampleSize = options.statSampleSize;
     this.historyLimit = options.historyLimit;
-    this.statsConcurrency = options.statsConcurrency;
   }
 
   /** GET /job/stat/{name}: duration histogram (ms) and the last runs. */
@@ -201,23 +194,16 @@ export class JobStats {
 
   /**
    * GET /stats/{pct}: every job with that statistic of its durations in seconds, slowest first
-   * (ties by name); never-run jobs are 0. An unknown key gives [].
-   * Durations are asked only for jobs that ever succeeded (the others have no finished run), a
-   * bounded number at a time. A store method returning percentiles of all jobs in one query
-   * would make this one round trip.
+   * (ties by name); never-run jobs are 0. An unknown key gives []. Every job's histogram comes
+   * from one read (RunStore.durationStats, as GET /metrics's): one query per job held the app for
+   * seconds at 10,000 jobs.
    */
   async stats(pct: string): Promise<StatEntry[]> {
     if (!(STAT_KEYS as readonly string[]).includes(pct)) return [];
-    const q = QUANTILE_OF[pct as StatKey];
-    const { jobs } = await this.jobs.all();
-    const withRuns = jobs.filter((j) => j.successCount > 0);
-    const values = await mapLimit(withRuns, this.statsConcurrency, async (j) => {
-      const d = await this.store.runs.durations(j.name, this.statSampleSize);
-      return quantile([...d].sort((a, b) => a - b), q);
-    });
-    const ms = new Map(withRuns.map((j, i) => [j.name, values[i]] as const));
+    const key = DURATION_KEY_OF[pct as StatKey];
+    const [{ jobs }, byJob] = await Promise.all([this.jobs.all(), this.store.runs.durationStats(this.statSampleSize)]);
     return jobs
-      .map((j) => ({ jobNameLabel: j.name, time: (ms.get(j.name) ?? 0) / 1000 }))
+      .map((j) => ({ jobNameLabel: j.name, time: (byJob.get(j.name)?.[key] ?? 0) / 1000 }))
       .sort((a, b) => b.time - a.time || (a.jobNameLabel < b.jobNameLabel ? -1 : a.jobNameLabel > b.jobNameLabel ? 1 : 0));
   }
 }
