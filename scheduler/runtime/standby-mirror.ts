@@ -20,7 +20,7 @@
  */
 import type { Instant, Job } from '../core/types';
 import type { Clock, JobStore } from '../ports';
-import { reasonOf } from './isolate';
+import { FollowLoop } from './follow-loop';
 import type { BuiltGraph } from '../core/dag';
 import { nextDueAt, parseJobSchedule } from './schedules';
 import { WarmGraph } from './warm-graph';
@@ -63,17 +63,11 @@ export interface HandOver {
 export class StandbyMirror {
   private readonly source: Pick<JobStore, 'changes'>;
   private readonly clock: Clock;
-  private readonly pollMs: number;
-  private readonly log: NonNullable<StandbyMirrorOptions['log']>;
+  private readonly loop: FollowLoop;
   private jobs = new Map<string, Job>();
   /** The version (writing transaction id) of each held job. */
   private versions = new Map<string, string>();
   private cursor: string | null = null;
-  private following = false;
-  private timer: (() => void) | null = null;
-  /** The read under way (reads never overlap). */
-  private reading: Promise<number> | null = null;
-  private failing = false;
   /**
    * The held jobs split by their next due instant, read while following (hint), so that a hand-over
    * costs what changed and not what is held: `later` (none, or more than LATER_MS after the last
@@ -92,8 +86,18 @@ export class StandbyMirror {
   constructor(opts: StandbyMirrorOptions) {
     this.source = opts.jobs;
     this.clock = opts.clock;
-    this.pollMs = opts.pollMs;
-    this.log = opts.log ?? (() => {});
+    this.loop = new FollowLoop({
+      clock: opts.clock,
+      pollMs: opts.pollMs,
+      read: () => this.read(),
+      said: {
+        // a read of every job is the first since the last hand-over
+        read: (n) => (n > 0 && this.jobs.size === n ? `standby: holding ${n} jobs, following their changes every ${opts.pollMs} ms` : null),
+        again: () => `standby: following the jobs again (${this.jobs.size} held)`,
+        failed: (why) => `standby: cannot read the jobs' changes (${why}); retrying every ${opts.pollMs} ms, a takeover meanwhile catches up or loads every job`,
+      },
+      log: opts.log ?? (() => {}),
+    });
   }
 
   /** Jobs held now (tests, metrics). */
@@ -118,28 +122,17 @@ export class StandbyMirror {
 
   /** Starts (or resumes) following: a read now, then one every pollMs. */
   follow(): void {
-    if (this.following || !this.source.changes) return;
-    this.following = true;
-    this.schedule(0);
+    if (this.source.changes) this.loop.start();
   }
 
   /** Stops reading (the held jobs stay for takeJobs). */
   pause(): void {
-    this.following = false;
-    this.timer?.();
-    this.timer = null;
+    this.loop.pause();
   }
 
   /** One read of the changes (waits for one under way first); the number of changes applied. */
-  async catchUp(): Promise<number> {
-    while (this.reading) await this.reading.catch(() => 0);
-    const read = this.read();
-    this.reading = read;
-    try {
-      return await read;
-    } finally {
-      this.reading = null;
-    }
+  catchUp(): Promise<number> {
+    return this.loop.catchUp();
   }
 
   /**
@@ -150,7 +143,7 @@ export class StandbyMirror {
   async takeJobs(): Promise<HandOver | null> {
     this.pause();
     if (!this.warm) {
-      while (this.reading) await this.reading.catch(() => 0);
+      await this.loop.settled();
       if (!this.warm) return null;
     }
     const caughtUp = await this.catchUp();
@@ -247,28 +240,7 @@ export class StandbyMirror {
     }
     this.cursor = c.cursor;
     if (this.unhinted.length > 0) void this.hint();
-    if (this.following) this.graph.refresh(this.jobs);
+    if (this.loop.active) this.graph.refresh(this.jobs);
     return c.put.length + c.deleted.length;
-  }
-
-  private schedule(delay: number): void {
-    this.timer?.();
-    this.timer = this.clock.setTimer(delay, () => {
-      this.timer = null;
-      if (!this.following) return;
-      this.catchUp()
-        .then((n) => {
-          if (this.failing) this.log('info', `standby: following the jobs again (${this.jobs.size} held)`);
-          else if (n > 0 && this.jobs.size === n) this.log('info', `standby: holding ${n} jobs, following their changes every ${this.pollMs} ms`);
-          this.failing = false;
-        })
-        .catch((e) => {
-          if (!this.failing) this.log('warn', `standby: cannot read the jobs' changes (${reasonOf(e)}); retrying every ${this.pollMs} ms, a takeover meanwhile catches up or loads every job`);
-          this.failing = true;
-        })
-        .finally(() => {
-          if (this.following) this.schedule(this.pollMs);
-        });
-    });
   }
 }

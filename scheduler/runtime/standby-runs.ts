@@ -15,7 +15,7 @@
  */
 import type { Run } from '../core/types';
 import type { Clock, RunStore } from '../ports';
-import { reasonOf } from './isolate';
+import { FollowLoop } from './follow-loop';
 
 /** Every run is read whole again after this (a version is a 32-bit transaction id: unfinished-runs.ts). */
 export const FULL_READ_MS = 3_600_000;
@@ -31,8 +31,7 @@ export interface StandbyRunsOptions {
 export class StandbyRuns {
   private readonly source: Pick<RunStore, 'listActiveKeeping'>;
   private readonly clock: Clock;
-  private readonly pollMs: number;
-  private readonly log: NonNullable<StandbyRunsOptions['log']>;
+  private readonly loop: FollowLoop;
   /** The unfinished runs as last read, oldest due first, and the same by id. */
   private runs: Run[] = [];
   private byId = new Map<string, Run>();
@@ -40,17 +39,27 @@ export class StandbyRuns {
   private versions = new Map<string, string>();
   /** When every run was last read whole (null: never since the last hand-over). */
   private fullAt: number | null = null;
-  private following = false;
-  private timer: (() => void) | null = null;
-  /** The read under way (reads never overlap). */
-  private reading: Promise<number> | null = null;
-  private failing = false;
+  /** Said that it holds the runs, since the last hand-over. */
+  private announced = false;
 
   constructor(opts: StandbyRunsOptions) {
     this.source = opts.runs;
     this.clock = opts.clock;
-    this.pollMs = opts.pollMs;
-    this.log = opts.log ?? (() => {});
+    this.loop = new FollowLoop({
+      clock: opts.clock,
+      pollMs: opts.pollMs,
+      read: () => this.read(),
+      said: {
+        read: () => {
+          if (this.announced) return null;
+          this.announced = true;
+          return `standby: holding ${this.runs.length} unfinished runs, following their changes every ${opts.pollMs} ms`;
+        },
+        again: () => `standby: following the unfinished runs again (${this.runs.length} held)`,
+        failed: (why) => `standby: cannot read the unfinished runs (${why}); retrying every ${opts.pollMs} ms, a takeover meanwhile catches up or reads them all`,
+      },
+      log: opts.log ?? (() => {}),
+    });
   }
 
   /** Unfinished runs held now (tests, the bench's /health). */
@@ -65,28 +74,17 @@ export class StandbyRuns {
 
   /** Starts (or resumes) following: a read now, then one every pollMs. */
   follow(): void {
-    if (this.following || !this.source.listActiveKeeping) return;
-    this.following = true;
-    this.schedule(0);
+    if (this.source.listActiveKeeping) this.loop.start();
   }
 
   /** Stops reading (the runs held stay for takeRuns). */
   pause(): void {
-    this.following = false;
-    this.timer?.();
-    this.timer = null;
+    this.loop.pause();
   }
 
   /** One read (waits for one under way first); the number of runs read whole. */
-  async catchUp(): Promise<number> {
-    while (this.reading) await this.reading.catch(() => 0);
-    const read = this.read();
-    this.reading = read;
-    try {
-      return await read;
-    } finally {
-      this.reading = null;
-    }
+  catchUp(): Promise<number> {
+    return this.loop.catchUp();
   }
 
   /**
@@ -98,7 +96,7 @@ export class StandbyRuns {
   async takeRuns(): Promise<{ runs: Run[]; caughtUp: number } | null> {
     this.pause();
     if (!this.warm) {
-      while (this.reading) await this.reading.catch(() => 0);
+      await this.loop.settled();
       if (!this.warm) return null;
     }
     const caughtUp = await this.catchUp();
@@ -107,6 +105,7 @@ export class StandbyRuns {
     this.byId = new Map();
     this.versions = new Map();
     this.fullAt = null;
+    this.announced = false;
     return { runs, caughtUp };
   }
 
@@ -119,27 +118,5 @@ export class StandbyRuns {
     this.versions = r.versions;
     if (full) this.fullAt = now;
     return r.read;
-  }
-
-  private schedule(delay: number): void {
-    this.timer?.();
-    this.timer = this.clock.setTimer(delay, () => {
-      this.timer = null;
-      if (!this.following) return;
-      const first = !this.warm;
-      this.catchUp()
-        .then(() => {
-          if (this.failing) this.log('info', `standby: following the unfinished runs again (${this.runs.length} held)`);
-          else if (first) this.log('info', `standby: holding ${this.runs.length} unfinished runs, following their changes every ${this.pollMs} ms`);
-          this.failing = false;
-        })
-        .catch((e) => {
-          if (!this.failing) this.log('warn', `standby: cannot read the unfinished runs (${reasonOf(e)}); retrying every ${this.pollMs} ms, a takeover meanwhile catches up or reads them all`);
-          this.failing = true;
-        })
-        .finally(() => {
-          if (this.following) this.schedule(this.pollMs);
-        });
-    });
   }
 }
