@@ -51,6 +51,16 @@ export class FollowLoop {
     while (this.reading) await this.reading.catch(() => 0);
   }
 
+  /**
+   * Stops following for a hand-over to a new leader: true when `warm()` (a read has worked) holds,
+   * once any read under way has ended.
+   */
+  async stopForHandOver(warm: () => boolean): Promise<boolean> {
+    this.pause();
+    if (!warm()) await this.settled();
+    return warm();
+  }
+
   /** One read now (after the one under way, if any); what it returns. */
   async catchUp(): Promise<number> {
     await this.settled();

@@ -141,11 +141,7 @@ export class StandbyMirror {
    * that fails throws (the takeover is retried) and keeps the mirror. The mirror is empty after.
    */
   async takeJobs(): Promise<HandOver | null> {
-    this.pause();
-    if (!this.warm) {
-      await this.loop.settled();
-      if (!this.warm) return null;
-    }
+    if (!(await this.loop.stopForHandOver(() => this.warm))) return null;
     const caughtUp = await this.catchUp();
     const warm = this.graph.take();
     this.promote(this.clock.now());

@@ -94,11 +94,7 @@ export class StandbyRuns {
    * what is held. Empty after.
    */
   async takeRuns(): Promise<{ runs: Run[]; caughtUp: number } | null> {
-    this.pause();
-    if (!this.warm) {
-      await this.loop.settled();
-      if (!this.warm) return null;
-    }
+    if (!(await this.loop.stopForHandOver(() => this.warm))) return null;
     const caughtUp = await this.catchUp();
     const runs = this.runs;
     this.runs = [];
