@@ -172,11 +172,18 @@ export const LAUNCHER_SETTINGS = {
 } as const;
 
 const TEST_PG_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+const TEST_ZK = '127.0.0.1:2181';
 
 /** Read by the test suite only (never by the product); listed in the README too. */
 export const TEST_SETTINGS = {
   SISYPHUS_TEST_PG_URL: { default: `\`${TEST_PG_URL}\``, meaning: 'tests only: the PostgreSQL server on which each test file creates and drops its own database' },
+  SISYPHUS_TEST_ZK: { default: `\`${TEST_ZK}\``, meaning: 'tests only: `host:port` of the ZooKeeper the election and failover tests use' },
 } as const;
+
+/** SISYPHUS_TEST_ZK: the ZooKeeper the tests use. */
+export function testZookeeper(env: Record<string, string | undefined> = process.env): string {
+  return env.SISYPHUS_TEST_ZK || TEST_ZK;
+}
 
 /** SISYPHUS_TEST_PG_URL: the server the tests' throwaway databases live on. */
 export function testDatabaseServerUrl(env: Record<string, string | undefined> = process.env): string {

@@ -1,8 +1,9 @@
 /** The ZooKeeper the tests use, and the check that it is there. */
 import net from 'node:net';
+import { testZookeeper } from '../config';
 
-/** `host:port` of the tests' ZooKeeper: SISYPHUS_TEST_ZK, default 127.0.0.1:2181. */
-export const TEST_ZK = process.env.SISYPHUS_TEST_ZK ?? '127.0.0.1:2181';
+/** `host:port` of the tests' ZooKeeper (SISYPHUS_TEST_ZK, scheduler/config.ts). */
+export const TEST_ZK = testZookeeper();
 
 /**
  * Throws, saying how to start it, when nothing listens at TEST_ZK within 1 s. For a file's
