@@ -98,8 +98,14 @@ export async function boot(settings: Config = config()): Promise<Leadership> {
   const standby =
     mirror || runs
       ? {
-          follow: () => (mirror?.follow(), runs?.follow()),
-          pause: () => (mirror?.pause(), runs?.pause()),
+          follow: () => {
+            mirror?.follow();
+            runs?.follow();
+          },
+          pause: () => {
+            mirror?.pause();
+            runs?.pause();
+          },
           status: () => ({
             jobs: mirror?.size ?? 0,
             runs: runs?.size ?? 0,

@@ -80,7 +80,8 @@ export class LaunchPlanner {
     if (this.kept?.at !== herd) this.kept = { at: herd, room: [0, 0, 0] };
     const ids = offersToKeep(offers, unused, demandLeft(this.ctx.herdNeed(herd), this.kept.room), this.ctx.settings.role);
     if (ids.length === 0) return undefined;
-    const room = offeredTotals(offers.filter((o) => ids.includes(o.id)), this.ctx.settings.role);
+    const keep = new Set(ids);
+    const room = offeredTotals(offers.filter((o) => keep.has(o.id)), this.ctx.settings.role);
     for (let k = 0; k < 3; k++) this.kept.room[k] += room[k];
     return { offerIds: ids, until: Math.max(herd, now) + OFFERS_KEPT_AFTER_MS };
   }
